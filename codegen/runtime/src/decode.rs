@@ -1,0 +1,138 @@
+//! Decoding JSON into generated types with the JSON pointer of the first failure, and the list
+//! of members the type does not know (which validation reports where the schema forbids them).
+
+use crate::validate::{Rule, Violation};
+use serde::de::DeserializeOwned;
+use std::fmt;
+
+/// A decoded value and the pointers of the members it ignored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded<T> {
+    /// The value.
+    pub value: T,
+    /// JSON pointers of object members the type does not declare.
+    pub ignored: Vec<String>,
+}
+
+/// Why a body could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// JSON pointer of the value that failed.
+    pub pointer: String,
+    /// What serde said.
+    pub message: String,
+    /// 1-based line in the input (0 when unknown).
+    pub line: usize,
+    /// 1-based column in the input (0 when unknown).
+    pub column: usize,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
+        write!(f, "{at}: {}", self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    let mut s = String::new();
+    for seg in path.iter() {
+        match seg {
+            serde_path_to_error::Segment::Seq { index } => {
+                s.push('/');
+                s.push_str(&index.to_string());
+            }
+            serde_path_to_error::Segment::Map { key } => {
+                s.push('/');
+                s.push_str(&crate::json_pointer::escape(key));
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+fn ignored_pointer(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}/{index}", ignored_pointer(parent)),
+        Path::Map { parent, key } => format!(
+            "{}/{}",
+            ignored_pointer(parent),
+            crate::json_pointer::escape(key)
+        ),
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => ignored_pointer(parent),
+    }
+}
+
+/// Decodes `bytes` as `T`.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut ignored = Vec::new();
+    let mut track = serde_path_to_error::Track::new();
+    let result = {
+        let tracked = serde_path_to_error::Deserializer::new(&mut de, &mut track);
+        serde_ignored::deserialize(tracked, |p| ignored.push(ignored_pointer(&p)))
+    };
+    let value: T = result
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| DecodeError {
+            pointer: pointer_of(&track.path()),
+            message: e.to_string(),
+            line: e.line(),
+            column: e.column(),
+        })?;
+    Ok(Decoded { value, ignored })
+}
+
+/// Decodes `text` as `T`.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<Decoded<T>, DecodeError> {
+    from_slice(text.as_bytes())
+}
+
+/// Ignored members as `additional-properties` violations.
+pub fn ignored_as_violations(ignored: &[String]) -> Vec<Violation> {
+    ignored
+        .iter()
+        .map(|p| Violation {
+            pointer: p.clone(),
+            rule: Rule::AdditionalProperties,
+            message: String::from("this member is not declared by the schema"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        n: i32,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        items: Vec<Inner>,
+    }
+
+    #[test]
+    fn failures_and_ignored_members_have_pointers() {
+        let e = from_str::<Outer>(r#"{"items":[{"n":1},{"n":"x"}]}"#).unwrap_err();
+        assert_eq!(e.pointer, "/items/1/n");
+        let ok = from_str::<Outer>(r#"{"items":[{"n":1,"extra/x":2}],"more":true}"#).unwrap();
+        assert_eq!(ok.ignored, ["/items/0/extra~1x", "/more"]);
+        assert!(from_str::<Outer>(r#"{"items":[]} trailing"#).is_err());
+    }
+}

@@ -1,0 +1,129 @@
+//! Doc comments from the document's descriptions.
+//!
+//! Descriptions are Markdown written for Swagger UI. Two adjustments keep them readable in
+//! rustdoc and quiet under clippy: a paragraph line directly after a list item is separated by a
+//! blank line (otherwise it continues the item lazily), and indentation is made uniform.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc = "..."]` attributes for `text`, one per line; nothing for `None` or blank text.
+pub fn doc_attrs(text: Option<&str>) -> TokenStream {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return TokenStream::new();
+    };
+    let lines = normalize(text);
+    let attrs = lines.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// Doc attributes from several parts, separated by blank lines.
+pub fn doc_parts(parts: &[Option<&str>]) -> TokenStream {
+    let joined: Vec<&str> = parts
+        .iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if joined.is_empty() {
+        return TokenStream::new();
+    }
+    doc_attrs(Some(&joined.join("\n\n")))
+}
+
+fn is_list_item(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ") || {
+        let digits = t.chars().take_while(char::is_ascii_digit).count();
+        digits > 0 && t[digits..].starts_with(". ")
+    }
+}
+
+fn normalize(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut in_list = false;
+    let mut in_fence = false;
+    for raw in text.replace("\r\n", "\n").replace('\t', "    ").lines() {
+        let line = raw.trim();
+        // Fenced blocks in descriptions are tables and samples, not Rust: mark them `text` so
+        // rustdoc does not run them as doctests, and keep their lines as written.
+        if let Some(info) = line.strip_prefix("```") {
+            if in_fence {
+                out.push(String::from("```"));
+            } else {
+                let lang = info.trim();
+                out.push(if lang.is_empty() || lang != "rust" {
+                    String::from("```text")
+                } else {
+                    String::from("```rust")
+                });
+            }
+            in_fence = !in_fence;
+            in_list = false;
+            continue;
+        }
+        if in_fence {
+            out.push(raw.trim_end().to_owned());
+            continue;
+        }
+        if line.is_empty() {
+            in_list = false;
+            if out.last().is_some_and(|l| !l.is_empty()) {
+                out.push(String::new());
+            }
+            continue;
+        }
+        if is_list_item(line) {
+            in_list = true;
+        } else if in_list {
+            out.push(String::new());
+            in_list = false;
+        }
+        out.push(line.to_owned());
+    }
+    if in_fence {
+        out.push(String::from("```"));
+    }
+    while out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lazy_continuations_are_split_from_lists() {
+        assert_eq!(
+            normalize("Intro:\n- one\n- two\nafter\n\n\n  indented  "),
+            vec!["Intro:", "- one", "- two", "", "after", "", "indented"]
+        );
+    }
+
+    #[test]
+    fn fences_become_text_and_keep_their_layout() {
+        assert_eq!(
+            normalize("Table:\n```\n| a |  b |\n  x\n```\nend\n```json\n{}"),
+            vec![
+                "Table:",
+                "```text",
+                "| a |  b |",
+                "  x",
+                "```",
+                "end",
+                "```text",
+                "{}",
+                "```"
+            ]
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! The `examples` module: one JSON example per body, and a test per example that it
+//! deserializes into its type, serializes back to an equal JSON value and passes `validate()`.
+
+use super::types::rust_type;
+use crate::model::{Api, Body, Status};
+use heck::ToShoutySnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// An example body with the constant and test names it gets.
+struct Entry<'a> {
+    constant: String,
+    body: &'a Body,
+    what: String,
+}
+
+fn entries(api: &Api) -> Vec<Entry<'_>> {
+    let mut out = Vec::new();
+    for op in &api.operations {
+        let base = op.name.trim_start_matches("r#").to_shouty_snake_case();
+        if let Some(b) = &op.body {
+            out.push(Entry {
+                constant: format!("{base}_REQUEST"),
+                body: b,
+                what: format!(
+                    "The request body of `{}` ({} {}).",
+                    op.name.trim_start_matches("r#"),
+                    op.method,
+                    op.path
+                ),
+            });
+        }
+        for r in &op.responses {
+            if let Some(b) = &r.body {
+                let status = match r.status {
+                    Status::Code(c) => c.to_string(),
+                    Status::Range(h) => format!("{h}XX"),
+                    Status::Default => String::from("default"),
+                };
+                out.push(Entry {
+                    constant: format!("{base}_{}", r.name.to_shouty_snake_case()),
+                    body: b,
+                    what: format!(
+                        "The `{status}` response body of `{}` ({} {}).",
+                        op.name.trim_start_matches("r#"),
+                        op.method,
+                        op.path
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The examples module, or `None` when the document has no bodies.
+pub fn module(api: &Api) -> Option<TokenStream> {
+    let entries = entries(api);
+    if entries.is_empty() {
+        return None;
+    }
+    let consts = entries.iter().map(|e| {
+        let name = format_ident!("{}", e.constant);
+        let text = if e.body.is_json() {
+            serde_json::to_string(&e.body.example).unwrap_or_default()
+        } else {
+            e.body
+                .example
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_default()
+        };
+        let doc = &e.what;
+        let media = format!("Media type `{}`.", e.body.media);
+        quote!(#[doc = #doc] #[doc = ""] #[doc = #media] pub const #name: &str = #text;)
+    });
+    let tests = entries.iter().filter(|e| e.body.is_json()).map(|e| {
+        let name = format_ident!("{}", e.constant);
+        let test = format_ident!("{}", e.constant.to_lowercase());
+        let ty = rust_type(api, &e.body.shape);
+        quote! {
+            #[test]
+            fn #test() -> ::std::result::Result<(), ::std::string::String> {
+                ::ofb_runtime::testing::round_trip::<#ty>(super::#name)
+            }
+        }
+    });
+    let needs_types = entries
+        .iter()
+        .any(|e| e.body.is_json() && super::files::mentions_named(&e.body.shape.ty));
+    let uses = needs_types.then(|| {
+        quote!(
+            use crate::types::*;
+        )
+    });
+    Some(quote! {
+        #(#consts)*
+
+        #[cfg(test)]
+        mod tests {
+            #uses
+            #(#tests)*
+        }
+    })
+}

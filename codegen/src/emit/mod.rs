@@ -1,0 +1,21 @@
+//! Rust source from the IR, as token streams formatted by prettyplease. Emitters read only the
+//! [`Api`](crate::model::Api); every name and type decision was made in the model.
+
+pub mod docs;
+pub mod examples;
+pub mod files;
+pub mod types;
+pub mod validate;
+
+use proc_macro2::TokenStream;
+
+/// Formats a token stream as a source file. The tokens come from our own `quote!`, so a parse
+/// failure is a generator bug: it is reported, not hidden.
+pub fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
+    let text = tokens.to_string();
+    syn::parse_file(&text)
+        .map(|file| prettyplease::unparse(&file))
+        .map_err(|e| {
+            format!("internal error: generated {what} does not parse ({e}); please report this")
+        })
+}

@@ -1,0 +1,295 @@
+//! Serde types: structs, enums that tolerate values a newer server adds, unions and aliases.
+//! Every path is fully qualified, so a schema named `Result`, `Option` or `Box` still compiles.
+
+use super::docs::{doc_attrs, doc_parts};
+use crate::model::{Additional, Api, Shape, StrEnum, Struct, Ty, TypeDef, TypeKind, Union};
+use crate::naming::ident;
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+/// The Rust type of a value of `shape` (an inner `nullable` becomes an `Option`).
+pub fn rust_type(api: &Api, shape: &Shape) -> TokenStream {
+    let base = match &shape.ty {
+        Ty::Bool => quote!(bool),
+        Ty::Int32 => quote!(i32),
+        Ty::Int64 => quote!(i64),
+        Ty::Number => quote!(::ofb_runtime::Number),
+        Ty::String => quote!(::std::string::String),
+        Ty::Decimal => quote!(::ofb_runtime::DecimalString),
+        Ty::Date => quote!(::ofb_runtime::Date),
+        Ty::DateTime => quote!(::ofb_runtime::DateTime),
+        Ty::Any => quote!(::serde_json::Value),
+        Ty::Object => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Ty::Named(id) => {
+            let name = ident(&api.ty(*id).name);
+            quote!(#name)
+        }
+        Ty::Array(item) => {
+            let t = rust_type(api, item);
+            quote!(::std::vec::Vec<#t>)
+        }
+        Ty::Map(item) => {
+            let t = rust_type(api, item);
+            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+        }
+    };
+    if shape.nullable && shape.ty != Ty::Any {
+        quote!(::std::option::Option<#base>)
+    } else {
+        base
+    }
+}
+
+/// The type of a field as declared: `shape`'s type, boxed when recursive, optional when not
+/// required; optional and nullable distinguishes absent from `null`.
+pub fn field_type(api: &Api, shape: &Shape, required: bool, boxed: bool) -> TokenStream {
+    let inner = Shape {
+        nullable: false,
+        ..shape.clone()
+    };
+    let mut t = rust_type(api, &inner);
+    if boxed {
+        t = quote!(::std::boxed::Box<#t>);
+    }
+    let nullable = shape.nullable && shape.ty != Ty::Any;
+    match (required, nullable) {
+        (true, false) => t,
+        (true, true) | (false, false) => quote!(::std::option::Option<#t>),
+        (false, true) => quote!(::std::option::Option<::std::option::Option<#t>>),
+    }
+}
+
+/// Every named type of `api`.
+pub fn types(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(|t| type_def(api, t));
+    quote!(#(#items)*)
+}
+
+fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
+    let name = ident(&t.name);
+    let origin = format!("Schema at `{}`.", t.pointer);
+    let doc = doc_parts(&[t.doc.as_deref(), Some(&origin)]);
+    match &t.kind {
+        TypeKind::Struct(s) => struct_def(api, &name, doc, s),
+        TypeKind::Enum(e) => enum_def(&name, doc, e),
+        TypeKind::Union(u) => union_def(api, &name, doc, u),
+        TypeKind::Alias(shape) => {
+            let ty = rust_type(api, shape);
+            quote!(#doc pub type #name = #ty;)
+        }
+        TypeKind::Envelope { meta } => {
+            let m = match meta {
+                Some(m) => {
+                    let ty = rust_type(
+                        api,
+                        &Shape {
+                            nullable: false,
+                            ..m.clone()
+                        },
+                    );
+                    quote!(<#ty>)
+                }
+                None => quote!(),
+            };
+            quote! {
+                #doc
+                ///
+                /// The Open Finance error envelope, shared by every generated crate.
+                pub type #name = ::ofb_runtime::ErrorEnvelope #m;
+            }
+        }
+    }
+}
+
+fn struct_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct) -> TokenStream {
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let ty = field_type(api, &f.shape, f.required, f.boxed);
+        let wire = &f.wire;
+        let fallback = format!("`{wire}`.");
+        let fdoc = doc_attrs(Some(f.doc.as_deref().unwrap_or(&fallback)));
+        let rename = if f.name.trim_start_matches("r#") != wire {
+            quote!(#[serde(rename = #wire)])
+        } else {
+            quote!()
+        };
+        let nullable = f.shape.nullable && f.shape.ty != Ty::Any;
+        let opt = match (f.required, nullable) {
+            (true, _) => quote!(),
+            (false, false) => quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+            (false, true) => quote! {
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none", with = "::ofb_runtime::nullable")]
+            },
+        };
+        let deprecated = if f.deprecated { quote!(#[deprecated]) } else { quote!() };
+        quote! { #fdoc #rename #opt #deprecated pub #fname: #ty, }
+    });
+    let extra = match &s.additional {
+        Additional::Kept(shape) => {
+            let ty = rust_type(api, shape);
+            quote! {
+                /// Members not listed in the schema, kept so that nothing is lost.
+                #[serde(flatten)]
+                pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #ty>,
+            }
+        }
+        _ => quote!(),
+    };
+    let derive_default = if s.fields.iter().all(|f| !f.required) {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name { #(#fields)* #extra }
+    }
+}
+
+fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenStream {
+    let unknown = ident(&e.unknown);
+    let variants = e.variants.iter().map(|v| {
+        let n = ident(&v.name);
+        let d = format!("`{}`", v.wire);
+        quote!(#[doc = #d] #n,)
+    });
+    let wires: Vec<Literal> = e
+        .variants
+        .iter()
+        .map(|v| Literal::string(&v.wire))
+        .collect();
+    let names: Vec<proc_macro2::Ident> = e.variants.iter().map(|v| ident(&v.name)).collect();
+    let from_doc = format!(
+        " The variant for a wire value; values the document does not list are kept in [`Self::{}`].",
+        e.unknown
+    );
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the document does not list (a newer server may send one);
+            /// it is kept as sent and serialized back unchanged.
+            #unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// Every value the document lists, as sent on the wire.
+            pub const VALUES: &'static [&'static str] = &[#(#wires),*];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#names => #wires,)*
+                    Self::#unknown(other) => other.as_str(),
+                }
+            }
+
+            #[doc = #from_doc]
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#wires => Self::#names,)*
+                    other => Self::#unknown(::std::borrow::ToOwned::to_owned(other)),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from_wire(s))
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::ofb_runtime::de::str_with(deserializer, Self::from_wire)
+            }
+        }
+    }
+}
+
+fn union_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) -> TokenStream {
+    let variants = u.variants.iter().map(|v| {
+        let n = ident(&v.name);
+        let mut ty = rust_type(api, &v.shape);
+        if v.boxed {
+            ty = quote!(::std::boxed::Box<#ty>);
+        }
+        let d = format!("The `{}` alternative.", v.name);
+        quote!(#[doc = #d] #n(#ty),)
+    });
+    let kind = if u.exclusive {
+        "exactly one"
+    } else {
+        "at least one"
+    };
+    let note = format!("A value matches {kind} of these alternatives.");
+    match &u.discriminator {
+        None => quote! {
+            #doc
+            #[doc = ""]
+            #[doc = #note]
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name { #(#variants)* }
+        },
+        Some(d) => {
+            let prop = &d.property;
+            let tags: Vec<Literal> = d.mapping.iter().map(|(t, _)| Literal::string(t)).collect();
+            let arms = d.mapping.iter().filter_map(|(tag, i)| {
+                let v = u.variants.get(*i)?;
+                let n = ident(&v.name);
+                Some(quote! {
+                    ::std::option::Option::Some(#tag) => ::serde_json::from_value(value)
+                        .map(Self::#n)
+                        .map_err(::serde::de::Error::custom),
+                })
+            });
+            let by = format!("The `{prop}` property says which alternative a value is.");
+            quote! {
+                #doc
+                #[doc = ""]
+                #[doc = #by]
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+                #[serde(untagged)]
+                pub enum #name { #(#variants)* }
+
+                impl<'de> ::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                        // The tag is read first so the error names it, and so no alternative is
+                        // tried that the tag rules out.
+                        const TAGS: &[&str] = &[#(#tags),*];
+                        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                        let tag = value
+                            .get(#prop)
+                            .and_then(::serde_json::Value::as_str)
+                            .map(::std::borrow::ToOwned::to_owned);
+                        match tag.as_deref() {
+                            #(#arms)*
+                            ::std::option::Option::Some(other) => {
+                                ::std::result::Result::Err(::serde::de::Error::unknown_variant(other, TAGS))
+                            }
+                            ::std::option::Option::None => {
+                                ::std::result::Result::Err(::serde::de::Error::missing_field(#prop))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Builds the [`Api`] from a loaded document: components first (so they keep their own names),
+//! then operations in document order, then the boxing pass that breaks recursive containment.
+
+use super::{Api, Field, Ty, TypeDef, TypeId, TypeKind};
+use crate::diag::{Diagnostics, Ptr, Sink};
+use crate::load::Document;
+use crate::naming::Scope;
+use indexmap::IndexMap;
+use std::collections::BTreeSet;
+
+/// How a component schema is represented.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Component {
+    /// A named type; references point at it.
+    Named(TypeId),
+    /// A scalar or array schema: references copy its shape (so its constraints apply where it
+    /// is used); the id is the type alias emitted for it.
+    Inline(TypeId),
+}
+
+/// State shared by the schema and operation builders.
+pub(super) struct Ctx<'a> {
+    pub doc: &'a Document,
+    pub sink: Sink,
+    pub types: Vec<TypeDef>,
+    pub names: Scope,
+    pub components: IndexMap<String, Component>,
+    pub patterns: IndexMap<String, usize>,
+    /// The operation being modelled, for diagnostics.
+    pub op: Option<String>,
+    /// Component schemas being inlined right now (cycle guard).
+    pub inlining: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Adds a type with a placeholder body under a fresh name derived from `hint`.
+    pub fn new_type(&mut self, hint: &str, pointer: &Ptr, doc: Option<String>) -> TypeId {
+        let name = self.names.claim(&crate::naming::type_name(hint));
+        self.types.push(TypeDef {
+            name,
+            doc,
+            pointer: pointer.to_string(),
+            kind: TypeKind::Alias(super::Shape::any()),
+        });
+        TypeId(self.types.len() - 1)
+    }
+
+    /// Records a warning at `ptr` under the current operation.
+    pub fn warn(&mut self, ptr: &Ptr, message: impl Into<String>) {
+        let op = self.op.clone();
+        self.sink.warn(ptr, op.as_deref(), message);
+    }
+
+    /// Records an error at `ptr` under the current operation.
+    pub fn error(&mut self, ptr: &Ptr, message: impl Into<String>) {
+        let op = self.op.clone();
+        self.sink.error(ptr, op.as_deref(), message);
+    }
+
+    /// Index of `source` in the pattern table, adding it on first use.
+    pub fn pattern(&mut self, source: &str) -> usize {
+        let next = self.patterns.len();
+        *self.patterns.entry(source.to_owned()).or_insert(next)
+    }
+}
+
+/// Models `doc`. Errors (and warnings found before them) come back as diagnostics; on success
+/// the warnings come with the model.
+pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
+    let mut cx = Ctx {
+        doc,
+        sink: Sink::new(&doc.label),
+        types: Vec::new(),
+        names: Scope::default(),
+        components: IndexMap::new(),
+        patterns: IndexMap::new(),
+        op: None,
+        inlining: Vec::new(),
+    };
+    cx.declare_components();
+    cx.define_components();
+    let operations = cx.operations();
+    mark_boxes(&mut cx.types);
+    if cx.sink.has_errors() {
+        return Err(cx.sink.finish());
+    }
+    let info = &doc.api.info;
+    let api = Api {
+        title: info.title.clone(),
+        version: info.version.clone(),
+        description: info.description.clone(),
+        types: cx.types,
+        operations,
+        patterns: cx.patterns.into_keys().collect(),
+    };
+    Ok((api, cx.sink.finish()))
+}
+
+/// Marks every field and union variant whose type contains its owner without a `Vec` or map in
+/// between, so the emitted type has a finite size.
+fn mark_boxes(types: &mut [TypeDef]) {
+    // Direct containment edges: type -> types held by value.
+    let edges: Vec<BTreeSet<usize>> = types.iter().map(|t| direct_children(&t.kind)).collect();
+    let reaches = |from: usize, to: usize| -> bool {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from];
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n) {
+                stack.extend(edges[n].iter().copied());
+            }
+        }
+        false
+    };
+    let mut decisions: Vec<(usize, usize, bool)> = Vec::new();
+    for (i, t) in types.iter().enumerate() {
+        match &t.kind {
+            TypeKind::Struct(s) => {
+                for (j, f) in s.fields.iter().enumerate() {
+                    if let Some(target) = direct_target(&f.shape.ty) {
+                        decisions.push((i, j, reaches(target, i)));
+                    }
+                }
+            }
+            TypeKind::Union(u) => {
+                for (j, v) in u.variants.iter().enumerate() {
+                    if let Some(target) = direct_target(&v.shape.ty) {
+                        decisions.push((i, j, reaches(target, i)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (i, j, boxed) in decisions {
+        match &mut types[i].kind {
+            TypeKind::Struct(s) => s.fields[j].boxed = boxed,
+            TypeKind::Union(u) => u.variants[j].boxed = boxed,
+            _ => {}
+        }
+    }
+}
+
+fn direct_target(ty: &Ty) -> Option<usize> {
+    match ty {
+        Ty::Named(id) => Some(id.0),
+        _ => None,
+    }
+}
+
+fn direct_children(kind: &TypeKind) -> BTreeSet<usize> {
+    let of_fields = |fields: &[Field]| -> BTreeSet<usize> {
+        fields
+            .iter()
+            .filter_map(|f| direct_target(&f.shape.ty))
+            .collect()
+    };
+    match kind {
+        TypeKind::Struct(s) => of_fields(&s.fields),
+        TypeKind::Union(u) => u
+            .variants
+            .iter()
+            .filter_map(|v| direct_target(&v.shape.ty))
+            .collect(),
+        TypeKind::Alias(shape) => direct_target(&shape.ty).into_iter().collect(),
+        TypeKind::Envelope { meta } => meta.iter().filter_map(|m| direct_target(&m.ty)).collect(),
+        TypeKind::Enum(_) => BTreeSet::new(),
+    }
+}

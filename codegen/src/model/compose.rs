@@ -1,0 +1,463 @@
+//! Scalars with their constraints, unions (`oneOf`/`anyOf`) and `allOf` merges.
+
+use super::build::Ctx;
+use super::schema::SRef;
+use super::{
+    Constraints, Discriminator, EnumVariant, Format, Shape, StrEnum, Ty, TypeKind, Union,
+    UnionVariant,
+};
+use crate::diag::Ptr;
+use crate::naming::{type_name, Scope};
+use indexmap::IndexMap;
+use ofb_runtime::pattern::PatternLint;
+use openapiv3::{
+    AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+
+/// A string enum's variants; the catch-all is reserved first so a wire value `UNKNOWN` cannot
+/// take its name.
+pub(crate) fn enum_of(values: &[String]) -> StrEnum {
+    let mut scope = Scope::with_reserved(&["Unknown"]);
+    let mut variants: Vec<EnumVariant> = Vec::new();
+    for v in values {
+        if variants.iter().any(|e| &e.wire == v) {
+            continue;
+        }
+        variants.push(EnumVariant {
+            name: scope.claim(&type_name(v)),
+            wire: v.clone(),
+        });
+    }
+    StrEnum {
+        variants,
+        unknown: String::from("Unknown"),
+    }
+}
+
+impl Ctx<'_> {
+    /// The shape of a schema that does not become a named type.
+    pub(super) fn scalar_shape(&mut self, s: &Schema, ptr: &Ptr, hint: &str) -> Shape {
+        match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) => {
+                let format = match &st.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Date) => "date",
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => "date-time",
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => "byte",
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Password) => "password",
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => "binary",
+                    VariantOrUnknownOrEmpty::Unknown(f) => f.as_str(),
+                    VariantOrUnknownOrEmpty::Empty => "",
+                };
+                self.string_shape(
+                    format,
+                    st.pattern.as_deref(),
+                    st.min_length,
+                    st.max_length,
+                    ptr,
+                )
+            }
+            SchemaKind::Type(Type::Number(n)) => {
+                let mut shape = Shape::of(Ty::Number);
+                shape.c.minimum = n.minimum;
+                shape.c.maximum = n.maximum;
+                shape.c.exclusive_minimum = n.exclusive_minimum;
+                shape.c.exclusive_maximum = n.exclusive_maximum;
+                shape.c.multiple_of = n.multiple_of;
+                shape.c.num_enum = n.enumeration.iter().flatten().copied().collect();
+                shape
+            }
+            SchemaKind::Type(Type::Integer(i)) => {
+                let int32 = matches!(
+                    i.format,
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32)
+                );
+                let mut shape = Shape::of(if int32 { Ty::Int32 } else { Ty::Int64 });
+                shape.c.minimum = i.minimum.map(|m| m as f64);
+                shape.c.maximum = i.maximum.map(|m| m as f64);
+                shape.c.exclusive_minimum = i.exclusive_minimum;
+                shape.c.exclusive_maximum = i.exclusive_maximum;
+                shape.c.multiple_of = i.multiple_of.map(|m| m as f64);
+                shape.c.num_enum = i.enumeration.iter().flatten().map(|&v| v as f64).collect();
+                shape
+            }
+            SchemaKind::Type(Type::Boolean(_)) => Shape::of(Ty::Bool),
+            SchemaKind::Type(Type::Object(o)) => self.map_shape(
+                o.additional_properties.as_ref(),
+                o.min_properties,
+                o.max_properties,
+                ptr,
+                hint,
+            ),
+            SchemaKind::Type(Type::Array(a)) => {
+                let item = match &a.items {
+                    Some(items) => self.shape(
+                        SRef::from(items),
+                        &ptr.join("items"),
+                        &format!("{hint}Item"),
+                    ),
+                    None => Shape::any(),
+                };
+                let mut shape = Shape::of(Ty::Array(Box::new(item)));
+                shape.c.min_items = a.min_items.map(|n| n as u64);
+                shape.c.max_items = a.max_items.map(|n| n as u64);
+                shape.c.unique_items = a.unique_items;
+                shape
+            }
+            SchemaKind::Not { .. } => {
+                self.warn(
+                    ptr,
+                    "`not` cannot be expressed as a Rust type: any value is accepted here",
+                );
+                Shape::any()
+            }
+            SchemaKind::Any(a) => self.loose_shape(a, ptr, hint),
+            // Named kinds never reach here; model them as anything rather than panic.
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => {
+                Shape::any()
+            }
+        }
+    }
+
+    /// A schema whose keywords did not fit one `type` (or that has no `type`).
+    fn loose_shape(&mut self, a: &AnySchema, ptr: &Ptr, hint: &str) -> Shape {
+        match a.typ.as_deref() {
+            None | Some("string" | "number" | "integer" | "boolean" | "object" | "array") => {}
+            Some(other) => {
+                self.error(
+                    &ptr.join("type"),
+                    format!("unknown type `{other}`: expected string, number, integer, boolean, object or array"),
+                );
+                return Shape::any();
+            }
+        }
+        if a.items.is_some() || a.typ.as_deref() == Some("array") {
+            let item = match &a.items {
+                Some(items) => self.shape(
+                    SRef::from(items),
+                    &ptr.join("items"),
+                    &format!("{hint}Item"),
+                ),
+                None => Shape::any(),
+            };
+            let mut shape = Shape::of(Ty::Array(Box::new(item)));
+            shape.c.min_items = a.min_items.map(|n| n as u64);
+            shape.c.max_items = a.max_items.map(|n| n as u64);
+            shape.c.unique_items = a.unique_items.unwrap_or(false);
+            return shape;
+        }
+        if a.additional_properties.is_some() || a.typ.as_deref() == Some("object") {
+            return self.map_shape(
+                a.additional_properties.as_ref(),
+                a.min_properties,
+                a.max_properties,
+                ptr,
+                hint,
+            );
+        }
+        let numeric = |cx: &mut Self, ty: Ty| {
+            let _ = cx;
+            let mut shape = Shape::of(ty);
+            shape.c.minimum = a.minimum;
+            shape.c.maximum = a.maximum;
+            shape.c.exclusive_minimum = a.exclusive_minimum.unwrap_or(false);
+            shape.c.exclusive_maximum = a.exclusive_maximum.unwrap_or(false);
+            shape.c.multiple_of = a.multiple_of;
+            shape.c.num_enum = a.enumeration.iter().filter_map(Value::as_f64).collect();
+            shape
+        };
+        match a.typ.as_deref() {
+            Some("integer") => numeric(self, Ty::Int64),
+            Some("number") => numeric(self, Ty::Number),
+            Some("boolean") => Shape::of(Ty::Bool),
+            Some("string") => self.string_shape(
+                a.format.as_deref().unwrap_or(""),
+                a.pattern.as_deref(),
+                a.min_length,
+                a.max_length,
+                ptr,
+            ),
+            _ if a.pattern.is_some() || a.min_length.is_some() || a.max_length.is_some() => self
+                .string_shape(
+                    a.format.as_deref().unwrap_or(""),
+                    a.pattern.as_deref(),
+                    a.min_length,
+                    a.max_length,
+                    ptr,
+                ),
+            _ => Shape::any(),
+        }
+    }
+
+    fn map_shape(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        min: Option<usize>,
+        max: Option<usize>,
+        ptr: &Ptr,
+        hint: &str,
+    ) -> Shape {
+        let mut shape = match additional {
+            Some(AdditionalProperties::Schema(s)) => {
+                let sref = match s.as_ref() {
+                    ReferenceOr::Reference { reference } => SRef::Ref(reference),
+                    ReferenceOr::Item(s) => SRef::Item(s),
+                };
+                let value = self.shape(
+                    sref,
+                    &ptr.join("additionalProperties"),
+                    &format!("{hint}Value"),
+                );
+                Shape::of(Ty::Map(Box::new(value)))
+            }
+            _ => Shape::of(Ty::Object),
+        };
+        shape.c.min_properties = min.map(|n| n as u64);
+        shape.c.max_properties = max.map(|n| n as u64);
+        shape
+    }
+
+    fn string_shape(
+        &mut self,
+        format: &str,
+        pattern: Option<&str>,
+        min: Option<usize>,
+        max: Option<usize>,
+        ptr: &Ptr,
+    ) -> Shape {
+        let mut c = Constraints {
+            min_length: min.map(|n| n as u64),
+            max_length: max.map(|n| n as u64),
+            ..Constraints::default()
+        };
+        let ty = match format {
+            "" | "password" | "binary" => Ty::String,
+            "date" => Ty::Date,
+            "date-time" => Ty::DateTime,
+            "double" | "float" => Ty::Decimal,
+            other => {
+                match Format::from_name(other) {
+                    Some(f) => c.format = Some(f),
+                    None => self.warn(
+                        &ptr.join("format"),
+                        format!("unknown string format `{other}`: the value is kept as a plain string and its format is not checked"),
+                    ),
+                }
+                Ty::String
+            }
+        };
+        if let Some(p) = pattern {
+            c.pattern = self.checked_pattern(p, &ptr.join("pattern"));
+        }
+        Shape {
+            ty,
+            c,
+            nullable: false,
+            example: None,
+        }
+    }
+
+    /// A pattern's index in the table, or `None` (with a warning) when it cannot be checked.
+    fn checked_pattern(&mut self, source: &str, ptr: &Ptr) -> Option<usize> {
+        let compiled = match ofb_runtime::pattern::compile(source) {
+            Ok(c) => c,
+            Err(e) => {
+                self.warn(
+                    ptr,
+                    format!("pattern cannot be compiled, so it is not checked: {e}"),
+                );
+                return None;
+            }
+        };
+        for lint in ofb_runtime::pattern::lint(source) {
+            match lint {
+                // An unanchored pattern that matches the empty string matches every string
+                // (`[\w\W\s]*`, common in these documents): it constrains nothing, so no check
+                // is emitted and there is nothing to warn about.
+                PatternLint::Unanchored if compiled.is_match("") => return None,
+                PatternLint::Unanchored => self.warn(
+                    ptr,
+                    format!("pattern `{source}` is not anchored: it accepts any string that merely contains a match"),
+                ),
+                PatternLint::Unmatchable { reason } => {
+                    self.warn(
+                        ptr,
+                        format!("pattern `{source}` can match no string ({reason}); it is not checked; correct it with an overlay"),
+                    );
+                    return None;
+                }
+                #[allow(unreachable_patterns)]
+                _ => {}
+            }
+        }
+        Some(self.pattern(source))
+    }
+
+    /// `oneOf`/`anyOf` as a union type.
+    pub(super) fn union(
+        &mut self,
+        parts: &[ReferenceOr<Schema>],
+        s: &Schema,
+        ptr: &Ptr,
+        name: &str,
+        exclusive: bool,
+    ) -> TypeKind {
+        let key = if exclusive { "oneOf" } else { "anyOf" };
+        let mut scope = Scope::default();
+        let mut variants = Vec::new();
+        let mut refs = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let vptr = ptr.join(key).join(i.to_string());
+            let base = match part {
+                ReferenceOr::Reference { reference } => {
+                    type_name(reference.rsplit('/').next().unwrap_or(reference))
+                }
+                ReferenceOr::Item(p) => match (&p.schema_data.title, &p.schema_kind) {
+                    (Some(t), _) => type_name(t),
+                    (None, SchemaKind::Type(Type::String(_))) => String::from("String"),
+                    (None, SchemaKind::Type(Type::Integer(_))) => String::from("Integer"),
+                    (None, SchemaKind::Type(Type::Number(_))) => String::from("Number"),
+                    (None, SchemaKind::Type(Type::Boolean(_))) => String::from("Boolean"),
+                    (None, SchemaKind::Type(Type::Array(_))) => String::from("Array"),
+                    _ => format!("Variant{}", i + 1),
+                },
+            };
+            let vname = scope.claim(&base);
+            let shape = self.shape(SRef::from(part), &vptr, &format!("{name}{vname}"));
+            refs.push(match part {
+                ReferenceOr::Reference { reference } => Some(reference.clone()),
+                ReferenceOr::Item(_) => None,
+            });
+            variants.push(UnionVariant {
+                name: vname,
+                shape,
+                boxed: false,
+            });
+        }
+        let discriminator = s.schema_data.discriminator.as_ref().map(|d| {
+            let mut mapping: Vec<(String, usize)> = Vec::new();
+            let explicit: IndexMap<String, String> = d.mapping.clone();
+            if explicit.is_empty() {
+                for (i, r) in refs.iter().enumerate() {
+                    if let Some(r) = r {
+                        let tag = r.rsplit('/').next().unwrap_or(r).to_owned();
+                        mapping.push((tag, i));
+                    }
+                }
+            } else {
+                for (tag, target) in &explicit {
+                    let full = if target.starts_with('#') {
+                        target.clone()
+                    } else {
+                        format!("#/components/schemas/{target}")
+                    };
+                    match refs.iter().position(|r| r.as_deref() == Some(full.as_str())) {
+                        Some(i) => mapping.push((tag.clone(), i)),
+                        None => self.warn(
+                            &ptr.join("discriminator").join("mapping").join(tag),
+                            format!("discriminator value `{tag}` maps to `{target}`, which is not one of the alternatives; it is ignored"),
+                        ),
+                    }
+                }
+            }
+            Discriminator {
+                property: d.property_name.clone(),
+                mapping,
+            }
+        });
+        TypeKind::Union(Union {
+            variants,
+            discriminator,
+            exclusive,
+        })
+    }
+
+    /// `allOf`: object parts merge into one struct; a single part is an alias.
+    pub(super) fn all_of(
+        &mut self,
+        parts: &[ReferenceOr<Schema>],
+        ptr: &Ptr,
+        name: &str,
+    ) -> TypeKind {
+        if let [only] = parts {
+            return TypeKind::Alias(self.shape(
+                SRef::from(only),
+                &ptr.join("allOf").join("0"),
+                name,
+            ));
+        }
+        let mut merged = AnySchema::default();
+        let mut ok = true;
+        for (i, part) in parts.iter().enumerate() {
+            ok &= self.merge_into(
+                &mut merged,
+                SRef::from(part),
+                &ptr.join("allOf").join(i.to_string()),
+                0,
+            );
+        }
+        if !ok {
+            self.warn(
+                &ptr.join("allOf"),
+                "allOf mixes objects with other kinds of schema: only the object parts are kept",
+            );
+        }
+        self.object_kind(&merged, ptr, name)
+    }
+
+    fn merge_into(
+        &mut self,
+        merged: &mut AnySchema,
+        part: SRef<'_>,
+        ptr: &Ptr,
+        depth: usize,
+    ) -> bool {
+        let Some(schema) = self.resolve(part) else {
+            if let SRef::Ref(r) = part {
+                self.error(ptr, format!("$ref `{r}` points at nothing in the document"));
+            }
+            return false;
+        };
+        let (props, required, additional) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                (&o.properties, &o.required, &o.additional_properties)
+            }
+            SchemaKind::Any(a)
+                if a.all_of.is_empty() && a.one_of.is_empty() && a.any_of.is_empty() =>
+            {
+                (&a.properties, &a.required, &a.additional_properties)
+            }
+            SchemaKind::AllOf { all_of } | SchemaKind::Any(AnySchema { all_of, .. })
+                if depth < 16 =>
+            {
+                let mut ok = true;
+                for (i, p) in all_of.iter().enumerate() {
+                    ok &= self.merge_into(
+                        merged,
+                        SRef::from(p),
+                        &ptr.join("allOf").join(i.to_string()),
+                        depth + 1,
+                    );
+                }
+                return ok;
+            }
+            _ => return false,
+        };
+        for (k, v) in props {
+            merged
+                .properties
+                .entry(k.clone())
+                .or_insert_with(|| v.clone());
+        }
+        for r in required {
+            if !merged.required.contains(r) {
+                merged.required.push(r.clone());
+            }
+        }
+        if matches!(additional, Some(AdditionalProperties::Any(false))) {
+            merged.additional_properties = Some(AdditionalProperties::Any(false));
+        }
+        true
+    }
+}

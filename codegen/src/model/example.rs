@@ -1,0 +1,585 @@
+//! One deterministic example value for every body, and the check of every example the document
+//! gives.
+//!
+//! A body's example is the media type's own example when it is valid, else a value composed
+//! from the property-level examples, else the first enum value or a minimal value that satisfies
+//! type, format, pattern and length. Invalid property examples are replaced and reported. The
+//! checks reuse the runtime's rules (`ofb_runtime::check`), so a value judged valid here passes
+//! the generated `validate()`.
+
+use super::{Additional, Api, Body, Format, Shape, Ty, TypeKind};
+use crate::diag::{Ptr, Sink};
+use ofb_runtime::pattern::Compiled;
+use ofb_runtime::{check, Rule, Validator};
+use serde_json::{Map, Value};
+
+/// How deep composition goes before optional members are left out, so recursive types end.
+const MAX_DEPTH: usize = 8;
+
+/// Checks values against shapes of one [`Api`], with its patterns compiled once.
+pub struct Checker<'a> {
+    api: &'a Api,
+    patterns: Vec<Option<Compiled>>,
+    /// Also reject members a schema does not declare where it tolerates them: the generated
+    /// type would drop them, so an example with them cannot round-trip.
+    strict: bool,
+}
+
+/// A property-level example and what its schema says about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExampleReport {
+    /// Where the example is (`#/components/schemas/X/properties/y/example`).
+    pub pointer: String,
+    /// The violations `validate()` reports for it; empty when it is valid.
+    pub violations: Vec<String>,
+}
+
+impl<'a> Checker<'a> {
+    /// A checker for `api`.
+    pub fn new(api: &'a Api) -> Self {
+        let patterns = api
+            .patterns
+            .iter()
+            .map(|p| ofb_runtime::pattern::compile(p).ok())
+            .collect();
+        Checker {
+            api,
+            patterns,
+            strict: false,
+        }
+    }
+
+    /// A checker that also rejects undeclared members of tolerant objects (used to choose body
+    /// examples, which must round-trip through the generated types).
+    pub fn strict(api: &'a Api) -> Self {
+        Checker {
+            strict: true,
+            ..Checker::new(api)
+        }
+    }
+
+    /// Every violation of `value` against `shape`, as `pointer: rule: message` lines.
+    pub fn violations(&self, shape: &Shape, value: &Value) -> Vec<String> {
+        let mut v = Validator::new();
+        self.check(shape, value, &mut v, 0);
+        v.into_violations()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    fn check(&self, shape: &Shape, value: &Value, v: &mut Validator, depth: usize) {
+        if value.is_null() {
+            if !shape.nullable && shape.ty != Ty::Any {
+                v.fail(Rule::Type, "null is not allowed here");
+            }
+            return;
+        }
+        if depth > 64 {
+            return;
+        }
+        let c = &shape.c;
+        match &shape.ty {
+            Ty::Any => {}
+            Ty::Bool => {
+                if !value.is_boolean() {
+                    type_error(v, "a boolean", value);
+                }
+            }
+            Ty::Int32 | Ty::Int64 | Ty::Number => {
+                let integer = shape.ty != Ty::Number;
+                let Some(x) = value
+                    .as_f64()
+                    .filter(|_| !integer || value.is_i64() || value.is_u64())
+                else {
+                    type_error(v, if integer { "an integer" } else { "a number" }, value);
+                    return;
+                };
+                if shape.ty == Ty::Int32 && (x < f64::from(i32::MIN) || x > f64::from(i32::MAX)) {
+                    v.fail(
+                        Rule::Range,
+                        format!("{value} does not fit a 32-bit integer"),
+                    );
+                }
+                check::range_f64(
+                    v,
+                    x,
+                    c.minimum,
+                    c.maximum,
+                    c.exclusive_minimum,
+                    c.exclusive_maximum,
+                );
+                if let Some(m) = c.multiple_of {
+                    check::multiple_of(v, x, m);
+                }
+                if !c.num_enum.is_empty() && !c.num_enum.contains(&x) {
+                    let allowed: Vec<String> = c.num_enum.iter().map(|n| n.to_string()).collect();
+                    v.fail(
+                        Rule::Enum,
+                        format!("{value} is not one of {}", allowed.join(", ")),
+                    );
+                }
+            }
+            Ty::String | Ty::Decimal | Ty::Date | Ty::DateTime => {
+                let Some(s) = value.as_str() else {
+                    type_error(v, "a string", value);
+                    return;
+                };
+                let format = match shape.ty {
+                    Ty::Decimal => Some(Format::Double),
+                    Ty::Date => Some(Format::Date),
+                    Ty::DateTime => Some(Format::DateTime),
+                    _ => c.format,
+                };
+                if let Some(f) = format {
+                    check::format(v, s, f);
+                }
+                self.check_string(v, s, shape);
+            }
+            Ty::Object => {
+                let Some(m) = value.as_object() else {
+                    type_error(v, "an object", value);
+                    return;
+                };
+                check::properties(v, m.len(), c.min_properties, c.max_properties);
+            }
+            Ty::Array(item) => {
+                let Some(a) = value.as_array() else {
+                    type_error(v, "an array", value);
+                    return;
+                };
+                check::items(v, a.len(), c.min_items, c.max_items);
+                if c.unique_items {
+                    check::unique(v, a);
+                }
+                for (i, e) in a.iter().enumerate() {
+                    v.at_index(i, |v| self.check(item, e, v, depth + 1));
+                }
+            }
+            Ty::Map(item) => {
+                let Some(m) = value.as_object() else {
+                    type_error(v, "an object", value);
+                    return;
+                };
+                check::properties(v, m.len(), c.min_properties, c.max_properties);
+                for (k, e) in m {
+                    v.at_key(k, |v| self.check(item, e, v, depth + 1));
+                }
+            }
+            Ty::Named(id) => self.check_named(*id, value, v, depth),
+        }
+    }
+
+    fn check_string(&self, v: &mut Validator, s: &str, shape: &Shape) {
+        let c = &shape.c;
+        check::length(v, s, c.min_length, c.max_length);
+        let within = {
+            let n = s.chars().count() as u64;
+            c.min_length.is_none_or(|m| n >= m) && c.max_length.is_none_or(|m| n <= m)
+        };
+        if let (true, Some(Some(p)), Some(src)) = (
+            within,
+            c.pattern
+                .map(|i| self.patterns.get(i).and_then(Option::as_ref)),
+            c.pattern.and_then(|i| self.api.patterns.get(i)),
+        ) {
+            if !p.is_match(s) {
+                v.fail(
+                    Rule::Pattern,
+                    format!("{s:?} does not match the pattern {src}"),
+                );
+            }
+        }
+    }
+
+    fn check_named(&self, id: super::TypeId, value: &Value, v: &mut Validator, depth: usize) {
+        match &self.api.ty(id).kind {
+            TypeKind::Alias(shape) => self.check(shape, value, v, depth + 1),
+            TypeKind::Enum(e) => match value.as_str() {
+                Some(s) => {
+                    let allowed: Vec<&str> = e.variants.iter().map(|x| x.wire.as_str()).collect();
+                    if !allowed.contains(&s) {
+                        check::enum_value(v, s, &allowed);
+                    }
+                }
+                None => type_error(v, "a string", value),
+            },
+            TypeKind::Struct(st) => {
+                let Some(m) = value.as_object() else {
+                    type_error(v, "an object", value);
+                    return;
+                };
+                for f in &st.fields {
+                    match m.get(&f.wire) {
+                        Some(x) => v.at_key(&f.wire, |v| self.check(&f.shape, x, v, depth + 1)),
+                        None if f.required => v.fail(
+                            Rule::Required,
+                            format!("required property `{}` is missing", f.wire),
+                        ),
+                        None => {}
+                    }
+                }
+                check::properties(v, m.len(), st.min_properties, st.max_properties);
+                for (k, x) in m {
+                    if st.fields.iter().any(|f| &f.wire == k) {
+                        continue;
+                    }
+                    match &st.additional {
+                        Additional::Forbidden => v.at_key(k, |v| {
+                            v.fail(Rule::AdditionalProperties, format!("property `{k}` is not allowed here"))
+                        }),
+                        Additional::Kept(shape) => v.at_key(k, |v| self.check(shape, x, v, depth + 1)),
+                        Additional::Ignored if self.strict => v.at_key(k, |v| {
+                            v.fail(
+                                Rule::AdditionalProperties,
+                                format!("property `{k}` is not declared by the schema, so the generated type does not keep it"),
+                            )
+                        }),
+                        Additional::Ignored => {}
+                    }
+                }
+            }
+            TypeKind::Union(u) => {
+                if let Some(d) = &u.discriminator {
+                    let tag = value.get(&d.property).and_then(Value::as_str);
+                    match tag.and_then(|t| d.mapping.iter().find(|(k, _)| k == t)) {
+                        Some((_, i)) => {
+                            if let Some(var) = u.variants.get(*i) {
+                                self.check(&var.shape, value, v, depth + 1);
+                            }
+                        }
+                        None => v.fail(
+                            Rule::OneOf,
+                            format!("discriminator `{}` has no known value", d.property),
+                        ),
+                    }
+                    return;
+                }
+                let matching = u
+                    .variants
+                    .iter()
+                    .filter(|var| self.violations_at(&var.shape, value, depth).is_empty())
+                    .count();
+                if matching == 0 {
+                    v.fail(Rule::OneOf, "the value matches none of the alternatives");
+                }
+            }
+            TypeKind::Envelope { meta } => {
+                match serde_json::from_value::<ofb_runtime::ErrorEnvelope<Value>>(value.clone()) {
+                    Ok(env) => ofb_runtime::Validate::validate_into(&env, v),
+                    Err(e) => v.fail(Rule::Type, format!("not an error envelope: {e}")),
+                }
+                if let (Some(meta), Some(x)) = (meta, value.get("meta")) {
+                    v.at_field("meta", |v| self.check(meta, x, v, depth + 1));
+                }
+            }
+        }
+    }
+
+    fn violations_at(
+        &self,
+        shape: &Shape,
+        value: &Value,
+        depth: usize,
+    ) -> Vec<ofb_runtime::Violation> {
+        let mut v = Validator::new();
+        self.check(shape, value, &mut v, depth + 1);
+        v.into_violations()
+    }
+
+    /// A value for `shape`: its own example when valid, else composed.
+    pub fn compose(&self, shape: &Shape, sink: &mut Option<&mut Sink>, depth: usize) -> Value {
+        if let Some((ex, at)) = &shape.example {
+            let bad = self.violations(shape, ex);
+            if bad.is_empty() {
+                return ex.clone();
+            }
+            if let Some(s) = sink.as_deref_mut() {
+                s.warn(
+                    &Ptr::from_ref(at).unwrap_or_default(),
+                    None,
+                    format!(
+                        "invalid example replaced by a composed value: {}",
+                        bad.join("; ")
+                    ),
+                );
+            }
+        }
+        let c = &shape.c;
+        match &shape.ty {
+            Ty::Any | Ty::Object => Value::Object(Map::new()),
+            Ty::Bool => Value::Bool(true),
+            Ty::Int32 | Ty::Int64 => {
+                let n = c
+                    .num_enum
+                    .first()
+                    .copied()
+                    .unwrap_or_else(|| number_in_range(shape, true));
+                Value::from(n as i64)
+            }
+            Ty::Number => {
+                let n = c
+                    .num_enum
+                    .first()
+                    .copied()
+                    .unwrap_or_else(|| number_in_range(shape, false));
+                serde_json::Number::from_f64(n)
+                    .map(Value::Number)
+                    .unwrap_or(Value::from(0))
+            }
+            Ty::String | Ty::Decimal | Ty::Date | Ty::DateTime => {
+                Value::String(self.sample_string(shape))
+            }
+            Ty::Array(item) => {
+                let n = c
+                    .min_items
+                    .unwrap_or(1)
+                    .max(1)
+                    .min(c.max_items.unwrap_or(u64::MAX));
+                let n = if c.unique_items { n.min(1) } else { n };
+                let n = if depth > MAX_DEPTH {
+                    c.min_items.unwrap_or(0).min(n)
+                } else {
+                    n
+                };
+                Value::Array(
+                    (0..n)
+                        .map(|_| self.compose(item, sink, depth + 1))
+                        .collect(),
+                )
+            }
+            Ty::Map(item) => {
+                let mut m = Map::new();
+                if depth <= MAX_DEPTH || c.min_properties.unwrap_or(0) > 0 {
+                    m.insert(String::from("key"), self.compose(item, sink, depth + 1));
+                }
+                Value::Object(m)
+            }
+            Ty::Named(id) => self.compose_named(*id, sink, depth),
+        }
+    }
+
+    fn compose_named(
+        &self,
+        id: super::TypeId,
+        sink: &mut Option<&mut Sink>,
+        depth: usize,
+    ) -> Value {
+        match &self.api.ty(id).kind {
+            TypeKind::Alias(shape) => self.compose(shape, sink, depth + 1),
+            TypeKind::Enum(e) => e
+                .variants
+                .first()
+                .map(|x| Value::String(x.wire.clone()))
+                .unwrap_or(Value::String(String::new())),
+            TypeKind::Struct(st) => {
+                let mut m = Map::new();
+                for f in &st.fields {
+                    if f.required || depth <= MAX_DEPTH {
+                        m.insert(f.wire.clone(), self.compose(&f.shape, sink, depth + 1));
+                    }
+                }
+                Value::Object(m)
+            }
+            TypeKind::Union(u) => {
+                let Some(first) = u.variants.first() else {
+                    return Value::Null;
+                };
+                let mut value = self.compose(&first.shape, sink, depth + 1);
+                if let (Some(d), Some(m)) = (&u.discriminator, value.as_object_mut()) {
+                    if let Some((tag, _)) = d.mapping.iter().find(|(_, i)| *i == 0) {
+                        m.insert(d.property.clone(), Value::String(tag.clone()));
+                    }
+                }
+                value
+            }
+            TypeKind::Envelope { meta } => {
+                let mut m = Map::new();
+                m.insert(
+                    String::from("errors"),
+                    serde_json::json!([{"code": "EXAMPLE", "title": "Example error", "detail": "An example error."}]),
+                );
+                if let Some(meta) = meta {
+                    m.insert(String::from("meta"), self.compose(meta, sink, depth + 1));
+                }
+                Value::Object(m)
+            }
+        }
+    }
+
+    /// A string that satisfies the shape's format, length and pattern, when one can be found.
+    fn sample_string(&self, shape: &Shape) -> String {
+        let c = &shape.c;
+        let format = match shape.ty {
+            Ty::Decimal => Some(Format::Double),
+            Ty::Date => Some(Format::Date),
+            Ty::DateTime => Some(Format::DateTime),
+            _ => c.format,
+        };
+        let mut candidates: Vec<String> = Vec::new();
+        if let Some(src) = c.pattern.and_then(|i| self.api.patterns.get(i)) {
+            candidates.extend(super::sample::from_pattern(src, c.min_length, c.max_length));
+        }
+        if let Some(f) = format {
+            candidates.push(format_sample(f).to_owned());
+        }
+        let min = c.min_length.unwrap_or(0) as usize;
+        for base in ["a", "A1", "0", "example", "x"] {
+            let mut s = base.repeat(min / base.len() + 1);
+            s.truncate(min.max(base.len()));
+            candidates.push(s);
+        }
+        let fits = |s: &str| {
+            self.violations(
+                &Shape {
+                    example: None,
+                    ..shape.clone()
+                },
+                &Value::String(s.to_owned()),
+            )
+            .is_empty()
+        };
+        candidates
+            .iter()
+            .find(|s| fits(s))
+            .cloned()
+            .unwrap_or_else(|| candidates.into_iter().next().unwrap_or_default())
+    }
+}
+
+fn type_error(v: &mut Validator, expected: &str, found: &Value) {
+    v.fail(
+        Rule::Type,
+        format!("expected {expected}, found {}", crate::load::kind_of(found)),
+    );
+}
+
+fn number_in_range(shape: &Shape, integer: bool) -> f64 {
+    let c = &shape.c;
+    let step = if integer { 1.0 } else { 0.5 };
+    let mut n = match (c.minimum, c.maximum) {
+        (Some(min), _) => min + if c.exclusive_minimum { step } else { 0.0 },
+        (None, Some(max)) if max < 1.0 => max - if c.exclusive_maximum { step } else { 0.0 },
+        _ => 1.0,
+    };
+    if let Some(m) = c.multiple_of.filter(|m| *m > 0.0) {
+        n = (n / m).ceil() * m;
+    }
+    if integer {
+        n.ceil()
+    } else {
+        n
+    }
+}
+
+fn format_sample(f: Format) -> &'static str {
+    match f {
+        Format::Date => "2024-01-31",
+        Format::DateTime => "2024-01-31T12:00:00Z",
+        Format::Time => "12:00:00Z",
+        Format::Uuid => "00000000-0000-4000-8000-000000000000",
+        Format::Email => "user@example.com",
+        Format::Uri | Format::Url => "https://example.com/",
+        Format::Ipv4 => "192.0.2.1",
+        Format::Ipv6 => "2001:db8::1",
+        Format::Hostname => "example.com",
+        Format::Byte => "AA==",
+        Format::Double => "1.00",
+        Format::Integer => "1",
+        #[allow(unreachable_patterns)]
+        _ => "example",
+    }
+}
+
+/// Chooses the example of every body of `api`, warning where a given example was invalid or no
+/// valid value could be composed.
+pub fn fill(api: &mut Api, sink: &mut Sink) {
+    let mut chosen: Vec<(usize, Option<usize>, Value)> = Vec::new();
+    {
+        let checker = Checker::strict(api);
+        let mut s = Some(&mut *sink);
+        for (i, op) in api.operations.iter().enumerate() {
+            if let Some(b) = &op.body {
+                chosen.push((i, None, body_example(&checker, b, &mut s, &op.name)));
+            }
+            for (j, r) in op.responses.iter().enumerate() {
+                if let Some(b) = &r.body {
+                    chosen.push((i, Some(j), body_example(&checker, b, &mut s, &op.name)));
+                }
+            }
+        }
+    }
+    for (i, r, value) in chosen {
+        let body = match r {
+            None => api.operations[i].body.as_mut(),
+            Some(j) => api.operations[i].responses[j].body.as_mut(),
+        };
+        if let Some(b) = body {
+            b.example = value;
+        }
+    }
+}
+
+fn body_example(
+    checker: &Checker<'_>,
+    body: &Body,
+    sink: &mut Option<&mut Sink>,
+    op: &str,
+) -> Value {
+    let value = checker.compose(&body.shape, sink, 0);
+    let bad = checker.violations(&body.shape, &value);
+    if !bad.is_empty() {
+        if let Some(s) = sink.as_deref_mut() {
+            s.warn(
+                &Ptr::from_ref(&body.pointer).unwrap_or_default(),
+                Some(op),
+                format!(
+                    "no valid example could be composed for this body: {}",
+                    bad.join("; ")
+                ),
+            );
+        }
+    }
+    value
+}
+
+/// Checks every property-level example of `api` (type fields, parameters and headers) against
+/// its own schema.
+pub fn audit(api: &Api) -> Vec<ExampleReport> {
+    let checker = Checker::new(api);
+    let mut out = Vec::new();
+    let mut visit = |shape: &Shape| {
+        if let Some((ex, at)) = &shape.example {
+            out.push(ExampleReport {
+                pointer: at.clone(),
+                violations: checker.violations(shape, ex),
+            });
+        }
+    };
+    for t in &api.types {
+        match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().for_each(|f| walk(&f.shape, &mut visit)),
+            TypeKind::Alias(shape) => walk(shape, &mut visit),
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| walk(&v.shape, &mut visit)),
+            TypeKind::Envelope { meta } => meta.iter().for_each(|m| walk(m, &mut visit)),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    for op in &api.operations {
+        op.params.iter().for_each(|p| walk(&p.shape, &mut visit));
+        for r in &op.responses {
+            r.headers.iter().for_each(|h| walk(&h.shape, &mut visit));
+        }
+    }
+    out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    out.dedup_by(|a, b| a.pointer == b.pointer);
+    out
+}
+
+fn walk(shape: &Shape, visit: &mut impl FnMut(&Shape)) {
+    visit(shape);
+    match &shape.ty {
+        Ty::Array(item) | Ty::Map(item) => walk(item, visit),
+        _ => {}
+    }
+}

@@ -1,0 +1,361 @@
+//! The intermediate representation the emitters read: an API with its operations and named
+//! types, every name decided and every `$ref` followed. No `openapiv3` type is left here, so the
+//! emitters stay simple and the hard decisions live in one place.
+
+mod build;
+mod compose;
+pub mod example;
+mod operation;
+mod sample;
+mod schema;
+
+pub use build::build;
+pub use ofb_runtime::Format;
+
+/// A whole document, modelled.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Named types; a [`TypeId`] indexes this list.
+    pub types: Vec<TypeDef>,
+    /// Operations in document order (paths, then methods in a fixed order).
+    pub operations: Vec<Operation>,
+    /// Distinct `pattern` sources, in order of first use; [`Constraints::pattern`] indexes it.
+    pub patterns: Vec<String>,
+}
+
+/// Index of a named type in [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// A named type: a struct, an enum, a union or an alias.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// The Rust name (`UpperCamelCase`, unique in the crate).
+    pub name: String,
+    /// The schema's description, for the doc comment.
+    pub doc: Option<String>,
+    /// Where in the document the type was defined.
+    pub pointer: String,
+    /// What kind of type it is.
+    pub kind: TypeKind,
+}
+
+/// The forms a named type takes.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Struct),
+    /// A string enumeration.
+    Enum(StrEnum),
+    /// `oneOf` / `anyOf`: one of several shapes.
+    Union(Union),
+    /// A named schema that is not an object (a scalar or an array), or a `$ref` to another
+    /// schema: emitted as a type alias.
+    Alias(Shape),
+    /// The Open Finance error envelope (`errors[]` with `code`, `title`, `detail`, and an optional
+    /// `meta`): an alias of the runtime's shared `ErrorEnvelope`.
+    Envelope {
+        /// The shape of `meta`, when the document declares one.
+        meta: Option<Shape>,
+    },
+}
+
+/// An object type.
+#[derive(Debug, Clone)]
+pub struct Struct {
+    /// Properties in document order.
+    pub fields: Vec<Field>,
+    /// What happens to members the schema does not list.
+    pub additional: Additional,
+    /// `minProperties` / `maxProperties`.
+    pub min_properties: Option<u64>,
+    /// See `min_properties`.
+    pub max_properties: Option<u64>,
+}
+
+/// Treatment of object members not listed in `properties`.
+#[derive(Debug, Clone)]
+pub enum Additional {
+    /// `additionalProperties: false`: unknown members are reported by validation of raw input.
+    Forbidden,
+    /// Unspecified: tolerated and not kept (as nearly every document means it).
+    Ignored,
+    /// `additionalProperties: true` or a schema: kept in a map, so nothing is lost.
+    Kept(Box<Shape>),
+}
+
+/// One property of an object.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Rust field name (snake case; `r#` for keywords).
+    pub name: String,
+    /// Name on the wire.
+    pub wire: String,
+    /// The property's description.
+    pub doc: Option<String>,
+    /// Its type and constraints.
+    pub shape: Shape,
+    /// Listed in `required`.
+    pub required: bool,
+    /// Marked deprecated.
+    pub deprecated: bool,
+    /// The field's type contains its parent without indirection and must be boxed.
+    pub boxed: bool,
+}
+
+/// A string enum; values a newer server adds land in an `Unknown` variant.
+#[derive(Debug, Clone)]
+pub struct StrEnum {
+    /// Known values in document order.
+    pub variants: Vec<EnumVariant>,
+    /// Name of the catch-all variant holding values the document does not list.
+    pub unknown: String,
+}
+
+/// One enum value.
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    /// Rust variant name.
+    pub name: String,
+    /// The value on the wire.
+    pub wire: String,
+}
+
+/// `oneOf` or `anyOf`.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// Alternatives in document order.
+    pub variants: Vec<UnionVariant>,
+    /// Property and value-to-variant mapping when the schema has a discriminator.
+    pub discriminator: Option<Discriminator>,
+    /// `oneOf` (exactly one must match) rather than `anyOf`.
+    pub exclusive: bool,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub name: String,
+    /// Its shape.
+    pub shape: Shape,
+    /// The variant contains the union without indirection and must be boxed.
+    pub boxed: bool,
+}
+
+/// How a discriminated union picks its variant.
+#[derive(Debug, Clone)]
+pub struct Discriminator {
+    /// The wire name of the tag property.
+    pub property: String,
+    /// Tag value to index into [`Union::variants`], in a fixed order.
+    pub mapping: Vec<(String, usize)>,
+}
+
+/// A type expression with the constraints that apply to values of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    /// The type.
+    pub ty: Ty,
+    /// Validation rules.
+    pub c: Constraints,
+    /// `nullable: true`.
+    pub nullable: bool,
+    /// The schema's own `example`, with the pointer it came from.
+    pub example: Option<(serde_json::Value, String)>,
+}
+
+/// Types a value can have.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    /// `boolean`.
+    Bool,
+    /// `integer` with `format: int32`.
+    Int32,
+    /// Any other `integer`.
+    Int64,
+    /// `number`: exact text of a JSON number.
+    Number,
+    /// `string`.
+    String,
+    /// `string` with `format: double` or `float`: decimal text, typically money.
+    Decimal,
+    /// `string` with `format: date`.
+    Date,
+    /// `string` with `format: date-time`.
+    DateTime,
+    /// A schema that allows anything.
+    Any,
+    /// A free-form object.
+    Object,
+    /// A named type.
+    Named(TypeId),
+    /// `array`.
+    Array(Box<Shape>),
+    /// An object used as a map (`additionalProperties: <schema>` and no properties).
+    Map(Box<Shape>),
+}
+
+/// Validation keywords of a schema, kept only where they apply to its type.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    /// `minLength`.
+    pub min_length: Option<u64>,
+    /// `maxLength`.
+    pub max_length: Option<u64>,
+    /// Index into [`Api::patterns`].
+    pub pattern: Option<usize>,
+    /// A string format that is checked.
+    pub format: Option<Format>,
+    /// `minimum`.
+    pub minimum: Option<f64>,
+    /// `maximum`.
+    pub maximum: Option<f64>,
+    /// `exclusiveMinimum`.
+    pub exclusive_minimum: bool,
+    /// `exclusiveMaximum`.
+    pub exclusive_maximum: bool,
+    /// `multipleOf`.
+    pub multiple_of: Option<f64>,
+    /// `minItems`.
+    pub min_items: Option<u64>,
+    /// `maxItems`.
+    pub max_items: Option<u64>,
+    /// `uniqueItems`.
+    pub unique_items: bool,
+    /// `minProperties` (maps).
+    pub min_properties: Option<u64>,
+    /// `maxProperties` (maps).
+    pub max_properties: Option<u64>,
+    /// Allowed values of an integer or number enum.
+    pub num_enum: Vec<f64>,
+}
+
+/// An HTTP operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// Rust function name (snake case).
+    pub name: String,
+    /// Prefix for the operation's types (upper camel case).
+    pub type_name: String,
+    /// The document's `operationId`, when it has one.
+    pub operation_id: Option<String>,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Path template as written (`/accounts/{accountId}`).
+    pub path: String,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// Marked deprecated.
+    pub deprecated: bool,
+    /// Parameters: path (in URL order), then query, header and cookie, each in document order.
+    pub params: Vec<Param>,
+    /// The request body.
+    pub body: Option<Body>,
+    /// One entry per documented status, `default` last.
+    pub responses: Vec<Response>,
+    /// Where the operation is in the document.
+    pub pointer: String,
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Location {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a request header.
+    Header,
+    /// In a cookie.
+    Cookie,
+}
+
+/// A parameter (or a response header).
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Rust name.
+    pub name: String,
+    /// Name on the wire.
+    pub wire: String,
+    /// Where it travels.
+    pub location: Location,
+    /// Whether it must be present.
+    pub required: bool,
+    /// Its description.
+    pub doc: Option<String>,
+    /// Its type and constraints.
+    pub shape: Shape,
+    /// `explode` for arrays in the query (`true` by default for `form`).
+    pub explode: bool,
+}
+
+/// A request or response body.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// Media type essence (`application/json`, without parameters).
+    pub media: String,
+    /// Whether a request must carry it.
+    pub required: bool,
+    /// Its description.
+    pub doc: Option<String>,
+    /// Its type; non-JSON media types are carried as text.
+    pub shape: Shape,
+    /// One deterministic example value (see [`example`]).
+    pub example: serde_json::Value,
+    /// Where the media type object is in the document.
+    pub pointer: String,
+}
+
+impl Body {
+    /// Whether the body is JSON (by essence, so `application/json; charset=utf-8` counts).
+    pub fn is_json(&self) -> bool {
+        is_json_media(&self.media)
+    }
+}
+
+/// Whether a media type essence is JSON (`application/json` or `+json` suffixed).
+pub fn is_json_media(essence: &str) -> bool {
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// A documented response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Its status.
+    pub status: Status,
+    /// Rust variant name for the status (`Ok`, `NotFound`, `Status529`, `Default`).
+    pub name: String,
+    /// The response's description.
+    pub doc: Option<String>,
+    /// The body, if any.
+    pub body: Option<Body>,
+    /// Typed response headers.
+    pub headers: Vec<Param>,
+}
+
+/// A status key of the `responses` map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// An exact code, including non-standard ones such as 529.
+    Code(u16),
+    /// A range such as `4XX` (the hundreds digit).
+    Range(u16),
+    /// `default`.
+    Default,
+}
+
+impl Api {
+    /// The named type with id `id`.
+    pub fn ty(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}

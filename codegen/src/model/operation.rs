@@ -1,0 +1,467 @@
+//! Paths and operations: parameters in a fixed order, request bodies, and one response per
+//! documented status with its typed headers.
+
+use super::build::Ctx;
+use super::schema::SRef;
+use super::{Body, Location, Operation, Param, Response, Shape, Status, Ty};
+use crate::diag::Ptr;
+use crate::naming::{type_name, value_name, Scope};
+use openapiv3::{Header, MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The media type essence: lower case, parameters (`; charset=utf-8`) dropped.
+pub fn essence(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or(media)
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Rust variant name for a status: the code's standard reason phrase, or `StatusNNN`.
+pub fn status_name(status: Status) -> String {
+    let known = match status {
+        Status::Default => return String::from("Default"),
+        Status::Range(h) => return format!("Status{h}xx"),
+        Status::Code(c) => match c {
+            100 => "Continue",
+            200 => "Ok",
+            201 => "Created",
+            202 => "Accepted",
+            203 => "NonAuthoritativeInformation",
+            204 => "NoContent",
+            206 => "PartialContent",
+            301 => "MovedPermanently",
+            302 => "Found",
+            303 => "SeeOther",
+            304 => "NotModified",
+            307 => "TemporaryRedirect",
+            308 => "PermanentRedirect",
+            400 => "BadRequest",
+            401 => "Unauthorized",
+            402 => "PaymentRequired",
+            403 => "Forbidden",
+            404 => "NotFound",
+            405 => "MethodNotAllowed",
+            406 => "NotAcceptable",
+            408 => "RequestTimeout",
+            409 => "Conflict",
+            410 => "Gone",
+            412 => "PreconditionFailed",
+            413 => "PayloadTooLarge",
+            415 => "UnsupportedMediaType",
+            422 => "UnprocessableEntity",
+            423 => "Locked",
+            428 => "PreconditionRequired",
+            429 => "TooManyRequests",
+            500 => "InternalServerError",
+            501 => "NotImplemented",
+            502 => "BadGateway",
+            503 => "ServiceUnavailable",
+            504 => "GatewayTimeout",
+            other => return format!("Status{other}"),
+        },
+    };
+    known.to_owned()
+}
+
+impl Ctx<'_> {
+    /// Follows a local `$ref` chain (at most 32 hops) and reads the object it ends at.
+    fn follow<T: DeserializeOwned>(
+        &mut self,
+        reference: &str,
+        ptr: &Ptr,
+        what: &str,
+    ) -> Option<(T, Ptr)> {
+        let mut reference = reference.to_owned();
+        for _ in 0..32 {
+            if !reference.starts_with('#') {
+                self.error(ptr, format!("$ref `{reference}` points outside the document: external references are not supported"));
+                return None;
+            }
+            let target = Ptr::from_ref(&reference)?;
+            let Some(value) = self.doc.json.pointer(target.as_json_pointer()) else {
+                self.error(
+                    ptr,
+                    format!("$ref `{reference}` points at no {what} in the document"),
+                );
+                return None;
+            };
+            if let Some(next) = value.get("$ref").and_then(Value::as_str) {
+                reference = next.to_owned();
+                continue;
+            }
+            return match serde_json::from_value::<T>(value.clone()) {
+                Ok(t) => Some((t, target)),
+                Err(e) => {
+                    self.error(
+                        ptr,
+                        format!("$ref `{reference}` does not point at a valid {what}: {e}"),
+                    );
+                    None
+                }
+            };
+        }
+        self.error(
+            ptr,
+            format!("$ref `{reference}` is part of a reference cycle"),
+        );
+        None
+    }
+
+    fn item_or_ref<T: DeserializeOwned + Clone>(
+        &mut self,
+        r: &ReferenceOr<T>,
+        ptr: &Ptr,
+        what: &str,
+    ) -> Option<(T, Ptr)> {
+        match r {
+            ReferenceOr::Item(t) => Some((t.clone(), ptr.clone())),
+            ReferenceOr::Reference { reference } => self.follow(reference, ptr, what),
+        }
+    }
+
+    /// Models every operation, in path order and a fixed method order.
+    pub(super) fn operations(&mut self) -> Vec<super::Operation> {
+        let doc = self.doc;
+        let mut ops = Vec::new();
+        let mut fn_names = Scope::default();
+        let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+        for (path, item) in doc.api.paths.iter() {
+            let pptr = Ptr::root().join("paths").join(path);
+            let Some((item, _)) = self.item_or_ref(item, &pptr, "path item") else {
+                continue;
+            };
+            let item_json = doc
+                .json
+                .pointer(pptr.as_json_pointer())
+                .cloned()
+                .unwrap_or(Value::Null);
+            for method in METHODS {
+                let op = match method {
+                    "get" => &item.get,
+                    "put" => &item.put,
+                    "post" => &item.post,
+                    "delete" => &item.delete,
+                    "options" => &item.options,
+                    "head" => &item.head,
+                    "patch" => &item.patch,
+                    _ => &item.trace,
+                };
+                let Some(op) = op else { continue };
+                let optr = pptr.join(method);
+                let label = op
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
+                if let Some(id) = &op.operation_id {
+                    if let Some(first) = seen_ids.insert(id.clone(), optr.to_string()) {
+                        self.error(&optr.join("operationId"), format!("operationId `{id}` is used twice (first at {first}); operationIds must be unique"));
+                    }
+                }
+                self.op = Some(label);
+                let base = op
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| format!("{method} {path}").replace(['{', '}'], " "));
+                let name = fn_names.claim(&value_name(&base));
+                let type_name = type_name(name.trim_start_matches("r#"));
+                let params = self.params(&item.parameters, &op.parameters, path, &optr, &type_name);
+                let body = op
+                    .request_body
+                    .as_ref()
+                    .and_then(|rb| self.request_body(rb, &optr.join("requestBody"), &type_name));
+                let responses = self.responses(op, &optr, &type_name);
+                let _ = &item_json;
+                ops.push(Operation {
+                    name,
+                    type_name,
+                    operation_id: op.operation_id.clone(),
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    summary: op.summary.clone(),
+                    description: op.description.clone(),
+                    deprecated: op.deprecated,
+                    params,
+                    body,
+                    responses,
+                    pointer: optr.to_string(),
+                });
+                self.op = None;
+            }
+        }
+        ops
+    }
+
+    fn params(
+        &mut self,
+        shared: &[ReferenceOr<Parameter>],
+        own: &[ReferenceOr<Parameter>],
+        path: &str,
+        optr: &Ptr,
+        op_type: &str,
+    ) -> Vec<Param> {
+        // Operation parameters override path-level ones with the same name and location.
+        let mut resolved: Vec<(Parameter, Ptr)> = Vec::new();
+        let pptr = optr.clone();
+        let item_ptr = Ptr::root().join("paths").join(path).join("parameters");
+        for (i, p) in shared.iter().enumerate() {
+            if let Some(x) = self.item_or_ref(p, &item_ptr.join(i.to_string()), "parameter") {
+                resolved.push(x);
+            }
+        }
+        for (i, p) in own.iter().enumerate() {
+            if let Some((p, ptr)) =
+                self.item_or_ref(p, &pptr.join("parameters").join(i.to_string()), "parameter")
+            {
+                let key = (location(&p), p.parameter_data_ref().name.clone());
+                resolved.retain(|(q, _)| (location(q), q.parameter_data_ref().name.clone()) != key);
+                resolved.push((p, ptr));
+            }
+        }
+        let template_vars = template_vars(path);
+        let mut scope = Scope::with_reserved(&["body"]);
+        let mut out: Vec<Param> = Vec::new();
+        for (p, ptr) in &resolved {
+            let loc = location(p);
+            let data = p.parameter_data_ref();
+            if loc == Location::Header
+                && ["accept", "content-type", "authorization"]
+                    .contains(&data.name.to_ascii_lowercase().as_str())
+            {
+                // OpenAPI 3.0 says these header parameters are ignored: transport sets them.
+                continue;
+            }
+            if loc == Location::Path && !template_vars.contains(&data.name) {
+                self.warn(ptr, format!("path parameter `{}` does not appear in the path template `{path}`; it is ignored", data.name));
+                continue;
+            }
+            let hint = format!("{op_type}{}", type_name(&data.name));
+            let shape = self.param_shape(&data.format, ptr, &hint);
+            let explode = match p {
+                Parameter::Query { .. } | Parameter::Cookie { .. } => data.explode.unwrap_or(true),
+                _ => data.explode.unwrap_or(false),
+            };
+            out.push(Param {
+                name: scope.claim(&value_name(&data.name)),
+                wire: data.name.clone(),
+                location: loc,
+                required: data.required || loc == Location::Path,
+                doc: data.description.clone(),
+                shape,
+                explode,
+            });
+        }
+        for var in &template_vars {
+            if !out
+                .iter()
+                .any(|p| p.location == Location::Path && &p.wire == var)
+            {
+                self.warn(optr, format!("path template variable `{{{var}}}` has no parameter definition; it is modelled as a string"));
+                out.push(Param {
+                    name: scope.claim(&value_name(var)),
+                    wire: var.clone(),
+                    location: Location::Path,
+                    required: true,
+                    doc: None,
+                    shape: Shape::of(Ty::String),
+                    explode: false,
+                });
+            }
+        }
+        // Fixed order: path parameters in URL order, then query, header, cookie in document order.
+        out.sort_by_key(|p| {
+            let url_pos = template_vars.iter().position(|v| v == &p.wire).unwrap_or(0);
+            (
+                p.location,
+                if p.location == Location::Path {
+                    url_pos
+                } else {
+                    0
+                },
+            )
+        });
+        out
+    }
+
+    fn param_shape(&mut self, format: &ParameterSchemaOrContent, ptr: &Ptr, hint: &str) -> Shape {
+        match format {
+            ParameterSchemaOrContent::Schema(s) => {
+                self.shape(SRef::from(s), &ptr.join("schema"), hint)
+            }
+            ParameterSchemaOrContent::Content(content) => match content.iter().next() {
+                Some((mt, m)) => match &m.schema {
+                    Some(s) => self.shape(
+                        SRef::from(s),
+                        &ptr.join("content").join(mt).join("schema"),
+                        hint,
+                    ),
+                    None => Shape::of(Ty::String),
+                },
+                None => Shape::of(Ty::String),
+            },
+        }
+    }
+
+    fn request_body(
+        &mut self,
+        rb: &ReferenceOr<RequestBody>,
+        ptr: &Ptr,
+        op_type: &str,
+    ) -> Option<Body> {
+        let (rb, rptr) = self.item_or_ref(rb, ptr, "request body")?;
+        let mut body = self.body(&rb.content, &rptr, &format!("{op_type}Request"))?;
+        body.required = rb.required;
+        body.doc = rb.description.clone();
+        Some(body)
+    }
+
+    /// Picks the media type to model (JSON by essence first) and models its schema.
+    fn body(
+        &mut self,
+        content: &indexmap::IndexMap<String, MediaType>,
+        ptr: &Ptr,
+        hint: &str,
+    ) -> Option<Body> {
+        let (media_key, media) = content
+            .iter()
+            .find(|(k, _)| super::is_json_media(&essence(k)))
+            .or_else(|| content.iter().next())?;
+        let others: Vec<String> = content
+            .keys()
+            .map(|k| essence(k))
+            .filter(|k| *k != essence(media_key))
+            .collect();
+        let mptr = ptr.join("content").join(media_key);
+        if !others.is_empty() {
+            self.warn(
+                &ptr.join("content"),
+                format!(
+                    "several media types are offered ({} and {}): the generated code uses {}",
+                    essence(media_key),
+                    others.join(", "),
+                    essence(media_key)
+                ),
+            );
+        }
+        let essence = essence(media_key);
+        let shape = if super::is_json_media(&essence) {
+            match &media.schema {
+                Some(s) => self.shape(SRef::from(s), &mptr.join("schema"), hint),
+                None => Shape::any(),
+            }
+        } else {
+            Shape::of(Ty::String)
+        };
+        let mut shape = shape;
+        // A media-type example outranks property-level ones; `examples` gives the first entry.
+        if let Some(ex) = &media.example {
+            shape.example = Some((ex.clone(), mptr.join("example").to_string()));
+        } else if let Some((name, ex)) = media.examples.iter().next() {
+            let eptr = mptr.join("examples").join(name);
+            if let Some((ex, _)) = self.item_or_ref(ex, &eptr, "example") {
+                if let Some(v) = ex.value {
+                    shape.example = Some((v, eptr.join("value").to_string()));
+                }
+            }
+        }
+        Some(Body {
+            media: essence,
+            required: true,
+            doc: None,
+            shape,
+            example: Value::Null,
+            pointer: mptr.to_string(),
+        })
+    }
+
+    fn responses(&mut self, op: &openapiv3::Operation, optr: &Ptr, op_type: &str) -> Vec<Response> {
+        let mut entries: Vec<(Status, &ReferenceOr<openapiv3::Response>, Ptr)> = Vec::new();
+        for (code, r) in &op.responses.responses {
+            let (status, key) = match code {
+                openapiv3::StatusCode::Code(c) => (Status::Code(*c), c.to_string()),
+                openapiv3::StatusCode::Range(h) => (Status::Range(*h), format!("{h}XX")),
+            };
+            entries.push((status, r, optr.join("responses").join(key)));
+        }
+        if let Some(d) = &op.responses.default {
+            entries.push((Status::Default, d, optr.join("responses").join("default")));
+        }
+        if entries.is_empty() {
+            self.warn(
+                &optr.join("responses"),
+                "the operation documents no response",
+            );
+        }
+        let mut out = Vec::new();
+        for (status, r, ptr) in entries {
+            let Some((resp, rptr)) = self.item_or_ref(r, &ptr, "response") else {
+                continue;
+            };
+            let name = status_name(status);
+            let body = self.body(&resp.content, &rptr, &format!("{op_type}{name}Body"));
+            let mut headers = Vec::new();
+            let mut scope = Scope::default();
+            for (hname, h) in &resp.headers {
+                let hptr = rptr.join("headers").join(hname);
+                let Some((h, hptr)) = self.item_or_ref::<Header>(h, &hptr, "header") else {
+                    continue;
+                };
+                if hname.eq_ignore_ascii_case("content-type") {
+                    continue;
+                }
+                let shape = self.param_shape(
+                    &h.format,
+                    &hptr,
+                    &format!("{op_type}{name}{}", type_name(hname)),
+                );
+                headers.push(Param {
+                    name: scope.claim(&value_name(hname)),
+                    wire: hname.clone(),
+                    location: Location::Header,
+                    required: h.required,
+                    doc: h.description.clone(),
+                    shape,
+                    explode: false,
+                });
+            }
+            out.push(Response {
+                status,
+                name,
+                doc: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()),
+                body,
+                headers,
+            });
+        }
+        out
+    }
+}
+
+fn location(p: &Parameter) -> Location {
+    match p {
+        Parameter::Path { .. } => Location::Path,
+        Parameter::Query { .. } => Location::Query,
+        Parameter::Header { .. } => Location::Header,
+        Parameter::Cookie { .. } => Location::Cookie,
+    }
+}
+
+/// Variables of a path template, in URL order.
+fn template_vars(path: &str) -> Vec<String> {
+    let mut vars = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        vars.push(after[..close].to_owned());
+        rest = &after[close + 1..];
+    }
+    vars
+}

@@ -1,0 +1,435 @@
+//! Schemas to shapes and named types.
+//!
+//! One global rule decides representation: objects with properties, string enums and unions
+//! become named types; scalars and arrays stay inline, so a `$ref` to a scalar component carries
+//! that component's constraints to every place that uses it. Inline named types take their
+//! parent's name plus the property's, which is deterministic and, through [`Scope`], unique.
+//!
+//! [`Scope`]: crate::naming::Scope
+
+use super::build::{Component, Ctx};
+pub(super) use super::compose::enum_of;
+use super::{Additional, Constraints, Field, Shape, Struct, Ty, TypeId, TypeKind};
+use crate::diag::Ptr;
+use crate::naming::{type_name, value_name, Scope};
+use openapiv3::{AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, Type};
+use serde_json::Value;
+
+impl Shape {
+    /// A shape that accepts anything.
+    pub fn any() -> Shape {
+        Shape::of(Ty::Any)
+    }
+
+    /// A shape of type `ty` with no constraints.
+    pub fn of(ty: Ty) -> Shape {
+        Shape {
+            ty,
+            c: Constraints::default(),
+            nullable: false,
+            example: None,
+        }
+    }
+}
+
+/// A schema or a reference, whichever container it came in.
+#[derive(Clone, Copy)]
+pub(super) enum SRef<'s> {
+    Ref(&'s str),
+    Item(&'s Schema),
+}
+
+impl<'s> From<&'s ReferenceOr<Schema>> for SRef<'s> {
+    fn from(r: &'s ReferenceOr<Schema>) -> Self {
+        match r {
+            ReferenceOr::Reference { reference } => SRef::Ref(reference),
+            ReferenceOr::Item(s) => SRef::Item(s),
+        }
+    }
+}
+
+impl<'s> From<&'s ReferenceOr<Box<Schema>>> for SRef<'s> {
+    fn from(r: &'s ReferenceOr<Box<Schema>>) -> Self {
+        match r {
+            ReferenceOr::Reference { reference } => SRef::Ref(reference),
+            ReferenceOr::Item(s) => SRef::Item(s),
+        }
+    }
+}
+
+const COMPONENT_PREFIX: &str = "#/components/schemas/";
+
+/// The component name a `$ref` points at, unescaped.
+fn component_name(reference: &str) -> Option<String> {
+    reference
+        .strip_prefix(COMPONENT_PREFIX)
+        .filter(|n| !n.is_empty() && !n.contains('/'))
+        .map(|n| n.replace("~1", "/").replace("~0", "~"))
+}
+
+/// Whether a schema becomes a named type rather than an inline shape.
+fn is_named(s: &Schema) -> bool {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
+        SchemaKind::Type(Type::String(st)) => st.enumeration.iter().any(Option::is_some),
+        SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => true,
+        SchemaKind::Any(a) => {
+            !a.properties.is_empty()
+                || !a.one_of.is_empty()
+                || !a.any_of.is_empty()
+                || !a.all_of.is_empty()
+                || (a.typ.as_deref() != Some("integer")
+                    && a.enumeration.iter().any(Value::is_string))
+        }
+        _ => false,
+    }
+}
+
+impl Ctx<'_> {
+    /// Reserves a name and an id for every component schema, so references resolve before the
+    /// types they point at are defined, and components keep their own names.
+    pub(super) fn declare_components(&mut self) {
+        let Some(components) = &self.doc.api.components else {
+            return;
+        };
+        for (name, schema) in &components.schemas {
+            let ptr = Ptr::root().join("components").join("schemas").join(name);
+            let doc = match schema {
+                ReferenceOr::Item(s) => s.schema_data.description.clone(),
+                ReferenceOr::Reference { .. } => None,
+            };
+            let id = self.new_type(name, &ptr, doc);
+            let named = match schema {
+                ReferenceOr::Reference { .. } => true,
+                ReferenceOr::Item(s) => is_named(s),
+            };
+            let c = if named {
+                Component::Named(id)
+            } else {
+                Component::Inline(id)
+            };
+            self.components.insert(name.clone(), c);
+        }
+    }
+
+    /// Defines every component type declared by [`Self::declare_components`].
+    pub(super) fn define_components(&mut self) {
+        let doc = self.doc;
+        let Some(components) = &doc.api.components else {
+            return;
+        };
+        for (name, schema) in &components.schemas {
+            let ptr = Ptr::root().join("components").join("schemas").join(name);
+            let Some(&comp) = self.components.get(name) else {
+                continue;
+            };
+            match (comp, schema) {
+                (Component::Named(id), ReferenceOr::Reference { reference }) => {
+                    if self.alias_cycle(name, reference, &ptr) {
+                        continue;
+                    }
+                    let shape = self.shape(SRef::Ref(reference), &ptr, name);
+                    self.types[id.0].kind = TypeKind::Alias(shape);
+                }
+                (Component::Named(id), ReferenceOr::Item(s)) => {
+                    let hint = self.types[id.0].name.clone();
+                    self.define(id, s, &ptr, &hint);
+                }
+                (Component::Inline(id), ReferenceOr::Item(s)) => {
+                    self.inlining.push(name.clone());
+                    let shape = self.inline_shape(s, &ptr, name);
+                    self.inlining.pop();
+                    self.types[id.0].kind = TypeKind::Alias(shape);
+                }
+                (Component::Inline(_), ReferenceOr::Reference { .. }) => {}
+            }
+        }
+    }
+
+    /// Reports a component that is only a chain of `$ref`s leading back to itself.
+    fn alias_cycle(&mut self, start: &str, first: &str, ptr: &Ptr) -> bool {
+        let mut seen = vec![start.to_owned()];
+        let mut reference = first.to_owned();
+        let components = self.doc.api.components.as_ref();
+        while let Some(next) = component_name(&reference) {
+            if seen.contains(&next) {
+                seen.push(next);
+                self.error(
+                    ptr,
+                    format!(
+                        "cyclic $ref: {} refer to each other with no schema in between",
+                        seen.join(" -> ")
+                    ),
+                );
+                return true;
+            }
+            match components.and_then(|c| c.schemas.get(&next)) {
+                Some(ReferenceOr::Reference { reference: r }) => {
+                    seen.push(next);
+                    reference = r.clone();
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// The shape of a schema or reference found at `ptr`; `hint` names any inline type it needs.
+    pub(super) fn shape(&mut self, s: SRef<'_>, ptr: &Ptr, hint: &str) -> Shape {
+        match s {
+            SRef::Item(schema) => self.inline_shape(schema, ptr, hint),
+            SRef::Ref(reference) => self.ref_shape(reference, ptr, hint),
+        }
+    }
+
+    fn ref_shape(&mut self, reference: &str, ptr: &Ptr, hint: &str) -> Shape {
+        if let Some(name) = component_name(reference) {
+            match self.components.get(&name).copied() {
+                Some(Component::Named(id)) => return Shape::of(Ty::Named(id)),
+                Some(Component::Inline(_)) => {
+                    if self.inlining.contains(&name) {
+                        self.error(ptr, format!("cyclic $ref through `{name}`: a scalar or array schema contains itself"));
+                        return Shape::any();
+                    }
+                    let doc = self.doc;
+                    let Some(ReferenceOr::Item(target)) = doc
+                        .api
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.schemas.get(&name))
+                    else {
+                        return Shape::any();
+                    };
+                    let tptr = Ptr::root().join("components").join("schemas").join(&name);
+                    self.inlining.push(name.clone());
+                    let shape = self.inline_shape(target, &tptr, &name);
+                    self.inlining.pop();
+                    return shape;
+                }
+                None => {
+                    self.error(
+                        ptr,
+                        format!("$ref `{reference}` points at no schema in components/schemas"),
+                    );
+                    return Shape::any();
+                }
+            }
+        }
+        if !reference.starts_with('#') {
+            self.error(
+                ptr,
+                format!("$ref `{reference}` points outside the document: external references are not supported; bundle the document first"),
+            );
+            return Shape::any();
+        }
+        // Another local pointer: read the schema from the tree and model it in place.
+        let target = Ptr::from_ref(reference)
+            .and_then(|p| self.doc.json.pointer(p.as_json_pointer()).cloned())
+            .map(serde_json::from_value::<Schema>);
+        match target {
+            Some(Ok(schema)) => {
+                let key = reference.to_owned();
+                if self.inlining.contains(&key) {
+                    self.error(ptr, format!("cyclic $ref through `{reference}`"));
+                    return Shape::any();
+                }
+                self.inlining.push(key);
+                let shape = self.inline_shape(&schema, ptr, hint);
+                self.inlining.pop();
+                shape
+            }
+            Some(Err(e)) => {
+                self.error(
+                    ptr,
+                    format!("$ref `{reference}` does not point at a schema: {e}"),
+                );
+                Shape::any()
+            }
+            None => {
+                self.error(
+                    ptr,
+                    format!("$ref `{reference}` points at nothing in the document"),
+                );
+                Shape::any()
+            }
+        }
+    }
+
+    /// The shape of an inline schema; named kinds get a fresh type named after `hint`.
+    fn inline_shape(&mut self, s: &Schema, ptr: &Ptr, hint: &str) -> Shape {
+        let mut shape = if is_named(s) {
+            let id = self.new_type(hint, ptr, s.schema_data.description.clone());
+            let name = self.types[id.0].name.clone();
+            self.define(id, s, ptr, &name);
+            Shape::of(Ty::Named(id))
+        } else {
+            self.scalar_shape(s, ptr, hint)
+        };
+        shape.nullable |= s.schema_data.nullable;
+        if let Some(ex) = &s.schema_data.example {
+            shape.example = Some((ex.clone(), ptr.join("example").to_string()));
+        }
+        shape
+    }
+
+    /// Fills in the named type `id` from schema `s`.
+    fn define(&mut self, id: TypeId, s: &Schema, ptr: &Ptr, name: &str) {
+        let kind = match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) => {
+                let values: Vec<String> = st.enumeration.iter().flatten().cloned().collect();
+                TypeKind::Enum(enum_of(&values))
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                let any = AnySchema {
+                    properties: o.properties.clone(),
+                    required: o.required.clone(),
+                    additional_properties: o.additional_properties.clone(),
+                    min_properties: o.min_properties,
+                    max_properties: o.max_properties,
+                    ..AnySchema::default()
+                };
+                self.object_kind(&any, ptr, name)
+            }
+            SchemaKind::OneOf { one_of } => self.union(one_of, s, ptr, name, true),
+            SchemaKind::AnyOf { any_of } => self.union(any_of, s, ptr, name, false),
+            SchemaKind::AllOf { all_of } => self.all_of(all_of, ptr, name),
+            SchemaKind::Any(a) => {
+                if !a.one_of.is_empty() {
+                    self.union(&a.one_of, s, ptr, name, true)
+                } else if !a.any_of.is_empty() {
+                    self.union(&a.any_of, s, ptr, name, false)
+                } else if !a.all_of.is_empty() {
+                    self.all_of(&a.all_of, ptr, name)
+                } else if a.properties.is_empty() && a.enumeration.iter().any(Value::is_string) {
+                    let values: Vec<String> = a
+                        .enumeration
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect();
+                    TypeKind::Enum(enum_of(&values))
+                } else {
+                    self.object_kind(a, ptr, name)
+                }
+            }
+            _ => TypeKind::Alias(self.scalar_shape(s, ptr, name)),
+        };
+        self.types[id.0].kind = kind;
+    }
+
+    pub(super) fn object_kind(&mut self, o: &AnySchema, ptr: &Ptr, name: &str) -> TypeKind {
+        if let Some(env) = self.envelope(o, ptr, name) {
+            return env;
+        }
+        let mut scope = Scope::with_reserved(&["additional_properties"]);
+        let mut fields = Vec::new();
+        for req in &o.required {
+            if !o.properties.contains_key(req) {
+                self.warn(
+                    &ptr.join("required"),
+                    format!("`{req}` is listed in `required` but is not among the properties; it is ignored"),
+                );
+            }
+        }
+        for (wire, prop) in &o.properties {
+            let pptr = ptr.join("properties").join(wire);
+            let hint = format!("{name}{}", type_name(wire));
+            let sref = SRef::from(prop);
+            let shape = self.shape(sref, &pptr, &hint);
+            let (doc, deprecated) = match prop {
+                ReferenceOr::Item(s) => {
+                    (s.schema_data.description.clone(), s.schema_data.deprecated)
+                }
+                ReferenceOr::Reference { .. } => (None, false),
+            };
+            fields.push(Field {
+                name: scope.claim(&value_name(wire)),
+                wire: wire.clone(),
+                doc,
+                shape,
+                required: o.required.contains(wire),
+                deprecated,
+                boxed: false,
+            });
+        }
+        let additional = match &o.additional_properties {
+            Some(AdditionalProperties::Any(false)) => Additional::Forbidden,
+            Some(AdditionalProperties::Any(true)) => Additional::Kept(Box::new(Shape::any())),
+            Some(AdditionalProperties::Schema(s)) => {
+                let sref = match s.as_ref() {
+                    ReferenceOr::Reference { reference } => SRef::Ref(reference),
+                    ReferenceOr::Item(s) => SRef::Item(s),
+                };
+                let shape = self.shape(
+                    sref,
+                    &ptr.join("additionalProperties"),
+                    &format!("{name}Value"),
+                );
+                Additional::Kept(Box::new(shape))
+            }
+            None => Additional::Ignored,
+        };
+        TypeKind::Struct(Struct {
+            fields,
+            additional,
+            min_properties: o.min_properties.map(|n| n as u64),
+            max_properties: o.max_properties.map(|n| n as u64),
+        })
+    }
+
+    /// Recognises the Open Finance error envelope: `errors` (an array of objects with string
+    /// `code`, `title` and `detail`) and optionally `meta`, nothing else.
+    fn envelope(&mut self, o: &AnySchema, ptr: &Ptr, name: &str) -> Option<TypeKind> {
+        let keys: Vec<&str> = o.properties.keys().map(String::as_str).collect();
+        if !(keys == ["errors"] || keys == ["errors", "meta"])
+            || !o.required.iter().any(|r| r == "errors")
+        {
+            return None;
+        }
+        let errors = self.resolve(SRef::from(o.properties.get("errors")?))?;
+        let SchemaKind::Type(Type::Array(arr)) = &errors.schema_kind else {
+            return None;
+        };
+        let item = self.resolve(SRef::from(arr.items.as_ref()?))?;
+        let SchemaKind::Type(Type::Object(item)) = &item.schema_kind else {
+            return None;
+        };
+        let strings = ["code", "title", "detail"].iter().all(|k| {
+            item.required.iter().any(|r| r == k)
+                && matches!(
+                    item.properties
+                        .get(*k)
+                        .and_then(|p| self.resolve(SRef::from(p))),
+                    Some(Schema {
+                        schema_kind: SchemaKind::Type(Type::String(_)),
+                        ..
+                    })
+                )
+        });
+        if !strings || item.properties.len() != 3 {
+            return None;
+        }
+        let meta = o.properties.get("meta").map(|m| {
+            let mptr = ptr.join("properties").join("meta");
+            self.shape(SRef::from(m), &mptr, &format!("{name}Meta"))
+        });
+        Some(TypeKind::Envelope { meta })
+    }
+
+    /// Follows `$ref`s to the schema they name (local references only), at most 32 hops.
+    pub(super) fn resolve(&self, s: SRef<'_>) -> Option<Schema> {
+        let mut reference = match s {
+            SRef::Item(schema) => return Some(schema.clone()),
+            SRef::Ref(r) => r.to_owned(),
+        };
+        for _ in 0..32 {
+            let ptr = Ptr::from_ref(&reference)?;
+            let value = self.doc.json.pointer(ptr.as_json_pointer())?;
+            match value.get("$ref").and_then(Value::as_str) {
+                Some(next) => reference = next.to_owned(),
+                None => return serde_json::from_value(value.clone()).ok(),
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,176 @@
+//! Every Rust name the generator emits is decided here.
+//!
+//! Names come from wire names (schema, property and operation ids, enum values, status codes),
+//! never from prose. Portuguese diacritics fold to ASCII (`ação` to `acao`), anything that is not
+//! a letter or digit separates words, a leading digit gets a prefix, and keywords become raw
+//! identifiers, or get a trailing underscore where Rust has no raw form (`self`, `crate`, ...).
+//! Wire names survive through `#[serde(rename)]`, so folding loses nothing on the wire.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeSet;
+
+/// Rust keywords (all editions) that can be written as raw identifiers (`r#type`).
+const RAW_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized",
+    "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that have no raw form.
+const NON_RAW_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// Folds Latin diacritics to ASCII and turns every other non-alphanumeric character into a
+/// space, so that `heck` sees word boundaries.
+fn fold(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'Á' | 'À' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'A',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'É' | 'È' | 'Ê' | 'Ë' => 'E',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'Í' | 'Ì' | 'Î' | 'Ï' => 'I',
+            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
+            'Ó' | 'Ò' | 'Ô' | 'Õ' | 'Ö' => 'O',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'Ú' | 'Ù' | 'Û' | 'Ü' => 'U',
+            'ç' => 'c',
+            'Ç' => 'C',
+            'ñ' => 'n',
+            'Ñ' => 'N',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => ' ',
+        })
+        .collect()
+}
+
+/// `UpperCamelCase` name for a type or enum variant; never empty, never a keyword.
+pub fn type_name(raw: &str) -> String {
+    let mut s = fold(raw).to_upper_camel_case();
+    if s.is_empty() {
+        s = String::from("Unnamed");
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, 'N');
+    }
+    if s == "Self" {
+        s.push('_');
+    }
+    s
+}
+
+/// `snake_case` name for a field, function or module, as it must be written in source
+/// (`r#type` for keywords).
+pub fn value_name(raw: &str) -> String {
+    let mut s = fold(raw).to_snake_case();
+    if s.is_empty() {
+        s = String::from("unnamed");
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert_str(0, "n_");
+    }
+    if NON_RAW_KEYWORDS.contains(&s.as_str()) {
+        s.push('_');
+    } else if RAW_KEYWORDS.contains(&s.as_str()) {
+        s.insert_str(0, "r#");
+    }
+    s
+}
+
+/// Names already given in one scope; a name asked for twice gets a numeric suffix, in the order
+/// asked, so the outcome depends only on the document.
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    used: BTreeSet<String>,
+}
+
+impl Scope {
+    /// A scope with `reserved` names taken in advance.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Scope {
+            used: reserved.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    /// Takes `base`, or `base2`, `base3`, ... if it is taken. For raw identifiers the suffix goes
+    /// after the keyword, which makes it an ordinary identifier.
+    pub fn claim(&mut self, base: &str) -> String {
+        if self.used.insert(base.to_owned()) {
+            return base.to_owned();
+        }
+        let stem = base.strip_prefix("r#").unwrap_or(base);
+        let sep = if stem.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
+        (2u32..)
+            .map(|n| format!("{stem}{sep}{n}"))
+            .find(|c| !self.used.contains(c))
+            .inspect(|c| {
+                self.used.insert(c.clone());
+            })
+            .unwrap_or_else(|| base.to_owned())
+    }
+
+    /// Whether `name` is taken.
+    pub fn contains(&self, name: &str) -> bool {
+        self.used.contains(name)
+    }
+}
+
+/// Builds an identifier token from a name produced by this module.
+pub fn ident(name: &str) -> proc_macro2::Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_names_become_valid_identifiers() {
+        let cases = [
+            ("type", "Type", "r#type"),
+            ("ref", "Ref", "r#ref"),
+            ("self", "Self_", "self_"),
+            ("Self", "Self_", "self_"),
+            ("Result", "Result", "result"),
+            ("Option", "Option", "option"),
+            ("1stItem", "N1stItem", "n_1st_item"),
+            ("ação", "Acao", "acao"),
+            ("EM_ANÁLISE", "EmAnalise", "em_analise"),
+            ("__proto__", "Proto", "proto"),
+            ("a-b", "AB", "a_b"),
+            ("a.b", "AB", "a_b"),
+            ("_", "Unnamed", "unnamed"),
+            ("crate", "Crate", "crate_"),
+            ("async", "Async", "r#async"),
+            ("", "Unnamed", "unnamed"),
+        ];
+        for (raw, t, v) in cases {
+            assert_eq!(type_name(raw), t, "type name of {raw:?}");
+            assert_eq!(value_name(raw), v, "value name of {raw:?}");
+            // Every name must parse as an identifier.
+            let _: syn::Ident = syn::parse_str(v).expect(v);
+            let _: syn::Ident = syn::parse_str(t).expect(t);
+        }
+    }
+
+    #[test]
+    fn collisions_resolve_in_order_asked() {
+        let mut s = Scope::with_reserved(&["Unknown"]);
+        assert_eq!(s.claim("Unknown"), "Unknown2");
+        assert_eq!(s.claim("AB"), "AB");
+        assert_eq!(s.claim("AB"), "AB2");
+        assert_eq!(s.claim("r#type"), "r#type");
+        assert_eq!(s.claim("r#type"), "type2");
+        assert_eq!(s.claim("v1"), "v1");
+        assert_eq!(s.claim("v1"), "v1_2");
+    }
+}

@@ -1,0 +1,76 @@
+//! Helpers shared by the end-to-end tests: where the fixtures are, snapshot comparison, and the
+//! single-file form of a generated crate that the snapshots (and trybuild) use.
+
+#![deny(missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+/// Files in `dir` with one of `exts`, sorted by name.
+pub fn files_in(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| exts.contains(&e))
+    });
+    v.sort();
+    v
+}
+
+/// Compares `actual` with the checked-in file at `path`; with `UPDATE_SNAPSHOTS=1` rewrites it
+/// instead. Returns a description of the difference when they differ.
+pub fn check_snapshot(path: &Path, actual: &str) -> Result<(), String> {
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(path, actual).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    if expected == actual {
+        return Ok(());
+    }
+    let first = expected
+        .lines()
+        .zip(actual.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+    Err(format!(
+        "{} differs from the generated output at line {} (expected {:?}, got {:?}); \
+         rerun with UPDATE_SNAPSHOTS=1 to accept",
+        path.display(),
+        first + 1,
+        expected.lines().nth(first).unwrap_or("<end>"),
+        actual.lines().nth(first).unwrap_or("<end>"),
+    ))
+}
+
+/// The generated crate as one Rust file: each module inline, under `#![deny(warnings)]`, with
+/// an empty `main`, so trybuild can compile it with the test crate's dependencies.
+pub fn single_file(files: &[ofb_codegen::File]) -> String {
+    let mut out = String::from("#![deny(warnings)]\n#![allow(dead_code)]\n\n");
+    for f in files {
+        let Some(module) = f
+            .path
+            .strip_prefix("src/")
+            .and_then(|p| p.strip_suffix(".rs"))
+        else {
+            continue;
+        };
+        if module == "lib" {
+            continue;
+        }
+        let vis = if module == "patterns" { "" } else { "pub " };
+        out.push_str(&format!("{vis}mod {module} {{\n{}}}\n\n", f.contents));
+    }
+    out.push_str("fn main() {}\n");
+    out
+}

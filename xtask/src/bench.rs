@@ -1,0 +1,86 @@
+//! `cargo xtask bench NAME`: timings printed side by side with a baseline measured in the same
+//! run. Debug builds re-run themselves in release, so figures mean something.
+
+use crate::catalog::Catalog;
+use crate::sources::Sources;
+use ofb_codegen::Settings;
+use std::time::{Duration, Instant};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn rerun_in_release() -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    eprintln!("(debug build: running the benchmark in release)");
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--release", "--quiet", "--package", "xtask", "--"])
+        .args(&args)
+        .current_dir(crate::repo_root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the release benchmark failed ({status})"))
+    }
+}
+
+/// Runs benchmark `name`.
+pub fn run(name: &str, runs: usize, catalog: &Catalog, sources: &Sources) -> Result<(), String> {
+    match name {
+        "generate" => {}
+        "server" | "decode" | "diff" => {
+            return Err(format!(
+                "`bench {name}` measures code that later issues add (server: issue 4, decode: issue 5, diff: issue 6); not available yet"
+            ))
+        }
+        other => return Err(format!("unknown benchmark `{other}`; available: generate")),
+    }
+    if cfg!(debug_assertions) {
+        return rerun_in_release();
+    }
+    let docs: Vec<(String, Vec<u8>)> = catalog
+        .entries()
+        .iter()
+        .map(|e| {
+            sources
+                .read(e)
+                .map(|b| (e.id(), b))
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<_, _>>()?;
+    let runs = runs.max(1);
+    let mut parse = Vec::new();
+    let mut generate = Vec::new();
+    let mut lines = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        for (id, bytes) in &docs {
+            ofb_codegen::load::load(id, bytes, &[]).map_err(|d| d.to_string())?;
+        }
+        parse.push(t.elapsed());
+        let t = Instant::now();
+        lines = 0;
+        for (id, bytes) in &docs {
+            let out = ofb_codegen::generate(id, bytes, &[], &Settings::new("bench", "runtime"))
+                .map_err(|d| d.to_string())?;
+            lines += out.stats.lines;
+        }
+        generate.push(t.elapsed());
+    }
+    let (p, g) = (median(parse), median(generate));
+    println!(
+        "documents: {}  runs: {runs} (median, one thread)",
+        docs.len()
+    );
+    println!("parse only:    {:>9.1} ms", p.as_secs_f64() * 1e3);
+    println!(
+        "full generate: {:>9.1} ms  ({lines} lines emitted)",
+        g.as_secs_f64() * 1e3
+    );
+    println!("ratio: {:.2}", g.as_secs_f64() / p.as_secs_f64().max(1e-9));
+    Ok(())
+}

@@ -1,0 +1,391 @@
+//! `cargo xtask generate`: every catalogued document to a crate under `generated/`, or one
+//! document anywhere with `--spec FILE --out DIR`; `--check` compares instead of writing.
+
+use crate::catalog::{Catalog, Entry};
+use crate::sources::{sha256_hex, Sources};
+use ofb_codegen::{Diagnostic, Output, Overlay, Settings};
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+
+/// A generated crate, ready to write or compare.
+pub struct Generated {
+    /// Directory of the crate (absolute).
+    pub dir: PathBuf,
+    /// The generator's output.
+    pub output: Output,
+    /// Display name (`regulated/accounts`).
+    pub id: String,
+}
+
+/// Generates the crate of one catalog entry (in memory).
+pub fn entry(root: &Path, sources: &Sources, entry: &Entry) -> Result<Generated, String> {
+    let bytes = sources.read(entry).map_err(|e| e.to_string())?;
+    let mut overlays = Vec::new();
+    if let Some(rel) = &entry.overlay {
+        let path = sources.own_path(rel);
+        let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let label = rel.display().to_string();
+        overlays.push(Overlay::parse(&label, &text).map_err(|d| d.to_string())?);
+    }
+    let settings = Settings::new(entry.crate_name(), "../../../codegen/runtime")
+        .with_source(
+            format!("{}/{}", entry.kind, entry.file),
+            entry.sha256.clone(),
+        )
+        .with_overlays(
+            overlays
+                .iter()
+                .map(|o| format!("specs/{}", o.label))
+                .collect(),
+        );
+    let label = format!("{}/{}", entry.kind, entry.file);
+    let output =
+        ofb_codegen::generate(&label, &bytes, &overlays, &settings).map_err(|d| d.to_string())?;
+    Ok(Generated {
+        dir: root.join(entry.crate_dir()),
+        output,
+        id: entry.id(),
+    })
+}
+
+/// Generates every entry, two at a time (the machines this runs on have two cores).
+pub fn all(root: &Path, catalog: &Catalog, sources: &Sources) -> Vec<Result<Generated, String>> {
+    let entries = catalog.entries();
+    let mut results: Vec<Option<Result<Generated, String>>> =
+        entries.iter().map(|_| None).collect();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    std::thread::scope(|s| {
+        let chunks: Vec<_> = results
+            .chunks_mut(entries.len().div_ceil(threads).max(1))
+            .collect();
+        let mut start = 0;
+        for chunk in chunks {
+            let from = start;
+            start += chunk.len();
+            s.spawn(move || {
+                for (i, slot) in chunk.iter_mut().enumerate() {
+                    *slot = Some(entry(root, sources, &entries[from + i]));
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(String::from("internal error: not generated"))))
+        .collect()
+}
+
+/// Files under `dir`, relative, sorted.
+fn existing_files(dir: &Path) -> BTreeSet<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeSet<String>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else if let Ok(rel) = p.strip_prefix(base) {
+                out.insert(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Writes a crate: its files, and removes files it no longer has.
+pub fn write(g: &Generated) -> Result<(), String> {
+    let keep: BTreeSet<String> = g.output.files.iter().map(|f| f.path.clone()).collect();
+    for stale in existing_files(&g.dir).difference(&keep) {
+        let p = g.dir.join(stale);
+        std::fs::remove_file(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    for f in &g.output.files {
+        let p = g.dir.join(&f.path);
+        if std::fs::read_to_string(&p).is_ok_and(|old| old == f.contents) {
+            continue;
+        }
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&p, &f.contents).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// Differences between a crate and what is on disk: a line per stale file and a unified diff
+/// of the first few.
+pub fn compare(g: &Generated) -> Vec<String> {
+    let mut problems = Vec::new();
+    let keep: BTreeSet<String> = g.output.files.iter().map(|f| f.path.clone()).collect();
+    for extra in existing_files(&g.dir).difference(&keep) {
+        problems.push(format!("{}: not generated any more: {extra}", g.id));
+    }
+    for f in &g.output.files {
+        let p = g.dir.join(&f.path);
+        match std::fs::read_to_string(&p) {
+            Ok(old) if old == f.contents => {}
+            Ok(old) => {
+                let diff = similar::TextDiff::from_lines(&old, &f.contents);
+                let text = diff
+                    .unified_diff()
+                    .context_radius(2)
+                    .header("on disk", "generated")
+                    .to_string();
+                let short: Vec<&str> = text.lines().take(40).collect();
+                problems.push(format!("{}: stale {}\n{}", g.id, f.path, short.join("\n")));
+            }
+            Err(_) => problems.push(format!("{}: missing {}", g.id, f.path)),
+        }
+    }
+    problems
+}
+
+/// Directories under `generated/<kind>/` that no catalog entry produces.
+fn orphan_dirs(root: &Path, catalog: &Catalog) -> Vec<PathBuf> {
+    let wanted: BTreeSet<PathBuf> = catalog
+        .entries()
+        .iter()
+        .map(|e| root.join(e.crate_dir()))
+        .collect();
+    let mut out = Vec::new();
+    for kind in std::fs::read_dir(root.join("generated"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if !kind.path().is_dir() {
+            continue;
+        }
+        for fam in std::fs::read_dir(kind.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if fam.path().is_dir() && !wanted.contains(&fam.path()) {
+                out.push(fam.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn print_warnings(all: &[&Diagnostic]) {
+    for d in all {
+        eprintln!("{d}");
+    }
+}
+
+/// The whole catalog: generate, then write (or compare with `check`). Prints progress, every
+/// warning once, and a summary table.
+pub fn catalog(
+    root: &Path,
+    catalog: &Catalog,
+    sources: &Sources,
+    check: bool,
+) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    eprintln!("generating {} documents...", catalog.entries().len());
+    let results = all(root, catalog, sources);
+    let mut failures = Vec::new();
+    let mut rows = Vec::new();
+    let mut warnings = BTreeSet::new();
+    let mut generated = Vec::new();
+    for r in results {
+        match r {
+            Ok(g) => {
+                for w in g.output.warnings.sorted() {
+                    warnings.insert(w.clone());
+                }
+                generated.push(g);
+            }
+            Err(e) => failures.push(e),
+        }
+    }
+    print_warnings(&warnings.iter().collect::<Vec<_>>());
+    let mut stale = Vec::new();
+    for g in &generated {
+        if check {
+            stale.extend(compare(g));
+        } else if let Err(e) = write(g) {
+            failures.push(e);
+        }
+        let s = g.output.stats;
+        rows.push((
+            g.id.clone(),
+            s.operations,
+            s.types,
+            s.lines,
+            g.output.warnings.len(),
+        ));
+    }
+    let members: Vec<String> = catalog
+        .entries()
+        .iter()
+        .map(|e| format!("{}/{}", e.kind, e.family))
+        .collect();
+    let manifest = ofb_codegen::emit::files::workspace_manifest(&members)?;
+    let manifest_path = root.join("generated/Cargo.toml");
+    if check {
+        if std::fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
+            stale.push(String::from("generated/Cargo.toml is stale"));
+        }
+    } else {
+        std::fs::write(&manifest_path, &manifest)
+            .map_err(|e| format!("{}: {e}", manifest_path.display()))?;
+        // Seed the generated workspace's lock file with ours, so both resolve to the same
+        // dependency versions and share compiled artifacts.
+        let lock = root.join("generated/Cargo.lock");
+        if !lock.exists() {
+            if let Ok(ours) = std::fs::read(root.join("Cargo.lock")) {
+                std::fs::write(&lock, ours).map_err(|e| format!("{}: {e}", lock.display()))?;
+            }
+        }
+    }
+    for orphan in orphan_dirs(root, catalog) {
+        if check {
+            stale.push(format!(
+                "{}: no catalog entry generates it",
+                orphan.display()
+            ));
+        } else {
+            std::fs::remove_dir_all(&orphan).map_err(|e| format!("{}: {e}", orphan.display()))?;
+        }
+    }
+    println!(
+        "{:<52} {:>5} {:>6} {:>7} {:>8}",
+        "crate", "ops", "types", "lines", "warnings"
+    );
+    for (id, ops, types, lines, w) in &rows {
+        println!(
+            "{:<52} {:>5} {:>6} {:>7} {:>8}",
+            format!("generated/{id}"),
+            ops,
+            types,
+            lines,
+            w
+        );
+    }
+    let total_lines: usize = rows.iter().map(|r| r.3).sum();
+    println!(
+        "{} crates, {} lines, {} warnings, {} failed, in {:.2?}",
+        rows.len(),
+        total_lines,
+        warnings.len(),
+        failures.len(),
+        started.elapsed()
+    );
+    if !stale.is_empty() {
+        failures.push(format!(
+            "generated/ is stale; run `cargo xtask generate`:\n{}",
+            stale.join("\n")
+        ));
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+/// `path` relative to `base` (both absolute), for Cargo.toml path dependencies.
+pub fn relative(path: &Path, base: &Path) -> PathBuf {
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return path.to_owned();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c);
+    }
+    out
+}
+
+/// One document anywhere: `--spec FILE --out DIR`. The crate builds in place.
+pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Result<(), String> {
+    let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    let file = spec
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = spec
+        .file_stem()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let crate_name = match name {
+        Some(n) => n.to_owned(),
+        None => {
+            let kebab: String = stem
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            let kebab = kebab
+                .split('-')
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("-");
+            format!(
+                "ofb-{}",
+                if kebab.is_empty() {
+                    "generated"
+                } else {
+                    &kebab
+                }
+            )
+        }
+    };
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let out_abs = out
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    let root_abs = root
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", root.display()))?;
+    let runtime = relative(&root_abs.join("codegen/runtime"), &out_abs);
+    // Inside `generated/<kind>/<name>` the crate is a member of the project workspace; anywhere
+    // else it is a workspace of its own, so that `cargo build` works where it is.
+    let member = out_abs
+        .strip_prefix(root_abs.join("generated"))
+        .is_ok_and(|rel| rel.components().count() == 2);
+    let settings = Settings::new(&crate_name, runtime.to_string_lossy().replace('\\', "/"))
+        .with_standalone(!member)
+        .with_source(file.clone(), sha256_hex(&bytes))
+        .with_command("cargo xtask generate --spec");
+    let output = ofb_codegen::generate(&file, &bytes, &[], &settings).map_err(|d| d.to_string())?;
+    for w in output.warnings.sorted() {
+        eprintln!("{w}");
+    }
+    let g = Generated {
+        dir: out_abs.clone(),
+        output,
+        id: crate_name.clone(),
+    };
+    write(&g)?;
+    let s = g.output.stats;
+    println!(
+        "{crate_name}: {} operations, {} types, {} lines, {} warnings, written to {}",
+        s.operations,
+        s.types,
+        s.lines,
+        g.output.warnings.len(),
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! `cargo xtask test`: what CI runs. Generates every crate, then checks formatting of our own
+//! crates, and runs clippy with `-D warnings` and every test in both workspaces: ours, and
+//! generated/ (so the generated crates build warning-free and their examples round-trip).
+
+use crate::catalog::Catalog;
+use crate::sources::{Sources, SPECS_DIR_VAR};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn cargo(root: &Path, args: &[&str], specs_dir: Option<&PathBuf>) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
+    eprintln!("$ cargo {}", args.join(" "));
+    let mut cmd = Command::new(cargo);
+    cmd.args(args).current_dir(root);
+    if let Some(d) = specs_dir {
+        cmd.env(SPECS_DIR_VAR, d);
+    }
+    let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// Runs every check in order, stopping at the first that fails.
+pub fn run(
+    root: &Path,
+    catalog: &Catalog,
+    sources: &Sources,
+    specs_dir: Option<PathBuf>,
+) -> Result<(), String> {
+    crate::generate::catalog(root, catalog, sources, false)?;
+    // Generated crates are formatted by prettyplease, not rustfmt, so only ours are checked.
+    cargo(
+        root,
+        &[
+            "fmt",
+            "--check",
+            "-p",
+            "ofb-codegen",
+            "-p",
+            "ofb-runtime",
+            "-p",
+            "xtask",
+            "-p",
+            "ofb-tests",
+        ],
+        None,
+    )?;
+    cargo(
+        root,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        None,
+    )?;
+    cargo(
+        root,
+        &["test", "--workspace", "--no-fail-fast"],
+        specs_dir.as_ref(),
+    )?;
+    let generated = ["--manifest-path", "generated/Cargo.toml", "--workspace"];
+    cargo(
+        root,
+        &[
+            &["clippy"][..],
+            &generated,
+            &["--all-targets", "--", "-D", "warnings"],
+        ]
+        .concat(),
+        None,
+    )?;
+    cargo(
+        root,
+        &[&["test"][..], &generated, &["--no-fail-fast"]].concat(),
+        None,
+    )
+}
