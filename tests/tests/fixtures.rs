@@ -72,7 +72,11 @@ const MALFORMED: &[(&str, &[&str])] = &[
     ("dangling-ref", &["points at no schema"]),
     ("cyclic-alias", &["cyclic $ref"]),
     ("bad-ref-syntax", &["external references are not supported"]),
-    ("wrong-types", &["error:"]),
+    (
+        "wrong-types",
+        &["#/paths: not a valid OpenAPI 3.0 object here"],
+    ),
+    ("unknown-type", &["unknown type `strin`"]),
     ("duplicate-operation-id", &["is used twice"]),
     ("empty", &["the document is empty"]),
 ];

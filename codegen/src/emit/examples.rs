@@ -72,7 +72,8 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         };
         let doc = &e.what;
         let media = format!("Media type `{}`.", e.body.media);
-        quote!(#[doc = #doc] #[doc = ""] #[doc = #media] pub const #name: &str = #text;)
+        let docs = super::docs::doc_parts(&[Some(doc), Some(&media)]);
+        quote!(#docs pub const #name: &str = #text;)
     });
     let tests = entries.iter().filter(|e| e.body.is_json()).map(|e| {
         let name = format_ident!("{}", e.constant);

@@ -152,7 +152,8 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenSt
     let variants = e.variants.iter().map(|v| {
         let n = ident(&v.name);
         let d = format!("`{}`", v.wire);
-        quote!(#[doc = #d] #n,)
+        let d = doc_attrs(Some(&d));
+        quote!(#d #n,)
     });
     let wires: Vec<Literal> = e
         .variants
@@ -160,10 +161,10 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenSt
         .map(|v| Literal::string(&v.wire))
         .collect();
     let names: Vec<proc_macro2::Ident> = e.variants.iter().map(|v| ident(&v.name)).collect();
-    let from_doc = format!(
-        " The variant for a wire value; values the document does not list are kept in [`Self::{}`].",
+    let from_doc = doc_attrs(Some(&format!(
+        "The variant for a wire value; values the document does not list are kept in [`Self::{}`].",
         e.unknown
-    );
+    )));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -186,7 +187,7 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenSt
                 }
             }
 
-            #[doc = #from_doc]
+            #from_doc
             pub fn from_wire(value: &str) -> Self {
                 match value {
                     #(#wires => Self::#names,)*
@@ -203,7 +204,7 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenSt
 
         impl ::std::str::FromStr for #name {
             type Err = ::std::convert::Infallible;
-            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(s: &str) -> ::std::result::Result<Self, <Self as ::std::str::FromStr>::Err> {
                 ::std::result::Result::Ok(Self::from_wire(s))
             }
         }
@@ -230,19 +231,21 @@ fn union_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) 
             ty = quote!(::std::boxed::Box<#ty>);
         }
         let d = format!("The `{}` alternative.", v.name);
-        quote!(#[doc = #d] #n(#ty),)
+        let d = doc_attrs(Some(&d));
+        quote!(#d #n(#ty),)
     });
     let kind = if u.exclusive {
         "exactly one"
     } else {
         "at least one"
     };
-    let note = format!("A value matches {kind} of these alternatives.");
+    let note = doc_attrs(Some(&format!(
+        "\nA value matches {kind} of these alternatives."
+    )));
     match &u.discriminator {
         None => quote! {
             #doc
-            #[doc = ""]
-            #[doc = #note]
+            #note
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             #[serde(untagged)]
             pub enum #name { #(#variants)* }
@@ -259,11 +262,12 @@ fn union_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) 
                         .map_err(::serde::de::Error::custom),
                 })
             });
-            let by = format!("The `{prop}` property says which alternative a value is.");
+            let by = doc_attrs(Some(&format!(
+                "\nThe `{prop}` property says which alternative a value is."
+            )));
             quote! {
                 #doc
-                #[doc = ""]
-                #[doc = #by]
+                #by
                 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
                 #[serde(untagged)]
                 pub enum #name { #(#variants)* }
