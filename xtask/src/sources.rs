@@ -82,13 +82,19 @@ impl Sources {
         Sources { root, specs_dir }
     }
 
-    /// The specs directory from a flag, else from `OFB_SPECS_DIR`.
+    /// The specs directory from a flag, else from `OFB_SPECS_DIR`. A relative path is taken
+    /// from the working directory when it exists there, else from the repository root (cargo
+    /// runs tests from each package's directory, so `../shared/specs` must still work).
     pub fn specs_dir_from(flag: Option<PathBuf>) -> Option<PathBuf> {
-        flag.or_else(|| {
+        let dir = flag.or_else(|| {
             std::env::var_os(SPECS_DIR_VAR)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
-        })
+        })?;
+        if dir.is_absolute() || dir.exists() {
+            return Some(std::path::absolute(&dir).unwrap_or(dir));
+        }
+        Some(crate::repo_root().join(dir))
     }
 
     /// The cache path of `entry`.

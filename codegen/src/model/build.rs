@@ -1,7 +1,7 @@
 //! Builds the [`Api`] from a loaded document: components first (so they keep their own names),
 //! then operations in document order, then the boxing pass that breaks recursive containment.
 
-use super::{Api, Field, Ty, TypeDef, TypeId, TypeKind};
+use super::{Api, Field, Shape, Ty, TypeDef, TypeId, TypeKind};
 use crate::diag::{Diagnostics, Ptr, Sink};
 use crate::load::Document;
 use crate::naming::Scope;
@@ -30,6 +30,8 @@ pub(super) struct Ctx<'a> {
     pub op: Option<String>,
     /// Component schemas being inlined right now (cycle guard).
     pub inlining: Vec<String>,
+    /// Examples met so far, by pointer (see [`Api::examples`]).
+    pub examples: IndexMap<String, Shape>,
 }
 
 impl<'a> Ctx<'a> {
@@ -57,6 +59,16 @@ impl<'a> Ctx<'a> {
         self.sink.error(ptr, op.as_deref(), message);
     }
 
+    /// Records the example of `shape` (if any) for the audit; a schema reached from several
+    /// places is recorded once.
+    pub fn record_example(&mut self, shape: &Shape) {
+        if let Some((_, at)) = &shape.example {
+            self.examples
+                .entry(at.clone())
+                .or_insert_with(|| shape.clone());
+        }
+    }
+
     /// Index of `source` in the pattern table, adding it on first use.
     pub fn pattern(&mut self, source: &str) -> usize {
         let next = self.patterns.len();
@@ -76,6 +88,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         patterns: IndexMap::new(),
         op: None,
         inlining: Vec::new(),
+        examples: IndexMap::new(),
     };
     cx.declare_components();
     cx.define_components();
@@ -92,6 +105,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         types: cx.types,
         operations,
         patterns: cx.patterns.into_keys().collect(),
+        examples: cx.examples.into_iter().collect(),
     };
     Ok((api, cx.sink.finish()))
 }

@@ -16,6 +16,18 @@ use openapiv3::{
 };
 use serde_json::Value;
 
+/// `s` with control characters escaped, so a diagnostic stays on one line.
+fn printable(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| match c {
+            '\n' => vec!['\\', 'n'],
+            '\r' => vec!['\\', 'r'],
+            '\t' => vec!['\\', 't'],
+            c => vec![c],
+        })
+        .collect()
+}
+
 /// A string enum's variants; the catch-all is reserved first so a wire value `UNKNOWN` cannot
 /// take its name.
 pub(crate) fn enum_of(values: &[String]) -> StrEnum {
@@ -260,6 +272,7 @@ impl Ctx<'_> {
 
     /// A pattern's index in the table, or `None` (with a warning) when it cannot be checked.
     fn checked_pattern(&mut self, source: &str, ptr: &Ptr) -> Option<usize> {
+        let shown = printable(source);
         let compiled = match ofb_runtime::pattern::compile(source) {
             Ok(c) => c,
             Err(e) => {
@@ -278,12 +291,12 @@ impl Ctx<'_> {
                 PatternLint::Unanchored if compiled.is_match("") => return None,
                 PatternLint::Unanchored => self.warn(
                     ptr,
-                    format!("pattern `{source}` is not anchored: it accepts any string that merely contains a match"),
+                    format!("pattern `{shown}` is not anchored: it accepts any string that merely contains a match"),
                 ),
                 PatternLint::Unmatchable { reason } => {
                     self.warn(
                         ptr,
-                        format!("pattern `{source}` can match no string ({reason}); it is not checked; correct it with an overlay"),
+                        format!("pattern `{shown}` can match no string ({reason}); it is not checked; correct it with an overlay"),
                     );
                     return None;
                 }

@@ -547,39 +547,17 @@ fn body_example(
 /// its own schema.
 pub fn audit(api: &Api) -> Vec<ExampleReport> {
     let checker = Checker::new(api);
-    let mut out = Vec::new();
-    let mut visit = |shape: &Shape| {
-        if let Some((ex, at)) = &shape.example {
-            out.push(ExampleReport {
+    let mut out: Vec<ExampleReport> = api
+        .examples
+        .iter()
+        .filter_map(|(at, shape)| {
+            let (ex, _) = shape.example.as_ref()?;
+            Some(ExampleReport {
                 pointer: at.clone(),
                 violations: checker.violations(shape, ex),
-            });
-        }
-    };
-    for t in &api.types {
-        match &t.kind {
-            TypeKind::Struct(s) => s.fields.iter().for_each(|f| walk(&f.shape, &mut visit)),
-            TypeKind::Alias(shape) => walk(shape, &mut visit),
-            TypeKind::Union(u) => u.variants.iter().for_each(|v| walk(&v.shape, &mut visit)),
-            TypeKind::Envelope { meta } => meta.iter().for_each(|m| walk(m, &mut visit)),
-            TypeKind::Enum(_) => {}
-        }
-    }
-    for op in &api.operations {
-        op.params.iter().for_each(|p| walk(&p.shape, &mut visit));
-        for r in &op.responses {
-            r.headers.iter().for_each(|h| walk(&h.shape, &mut visit));
-        }
-    }
+            })
+        })
+        .collect();
     out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-    out.dedup_by(|a, b| a.pointer == b.pointer);
     out
-}
-
-fn walk(shape: &Shape, visit: &mut impl FnMut(&Shape)) {
-    visit(shape);
-    match &shape.ty {
-        Ty::Array(item) | Ty::Map(item) => walk(item, visit),
-        _ => {}
-    }
 }

@@ -27,6 +27,9 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Distinct `pattern` sources, in order of first use; [`Constraints::pattern`] indexes it.
     pub patterns: Vec<String>,
+    /// Every `example` the document gives for a schema, parameter or header, with the pointer
+    /// of the `example` and the shape it must fit.
+    pub examples: Vec<(String, Shape)>,
 }
 
 /// Index of a named type in [`Api::types`].

@@ -245,6 +245,7 @@ impl Ctx<'_> {
             }
             let hint = format!("{op_type}{}", type_name(&data.name));
             let shape = self.param_shape(&data.format, ptr, &hint);
+            self.record_own_example(&shape, data.example.as_ref(), ptr);
             let explode = match p {
                 Parameter::Query { .. } | Parameter::Cookie { .. } => data.explode.unwrap_or(true),
                 _ => data.explode.unwrap_or(false),
@@ -289,6 +290,15 @@ impl Ctx<'_> {
             )
         });
         out
+    }
+
+    /// A parameter's or header's own `example` (beside its schema) is checked like any other.
+    fn record_own_example(&mut self, shape: &Shape, example: Option<&Value>, ptr: &Ptr) {
+        if let Some(ex) = example {
+            let mut s = shape.clone();
+            s.example = Some((ex.clone(), ptr.join("example").to_string()));
+            self.record_example(&s);
+        }
     }
 
     fn param_shape(&mut self, format: &ParameterSchemaOrContent, ptr: &Ptr, hint: &str) -> Shape {
@@ -422,6 +432,7 @@ impl Ctx<'_> {
                     &hptr,
                     &format!("{op_type}{name}{}", type_name(hname)),
                 );
+                self.record_own_example(&shape, h.example.as_ref(), &hptr);
                 headers.push(Param {
                     name: scope.claim(&value_name(hname)),
                     wire: hname.clone(),

@@ -269,11 +269,17 @@ impl Ctx<'_> {
         if let Some(ex) = &s.schema_data.example {
             shape.example = Some((ex.clone(), ptr.join("example").to_string()));
         }
+        self.record_example(&shape);
         shape
     }
 
     /// Fills in the named type `id` from schema `s`.
     fn define(&mut self, id: TypeId, s: &Schema, ptr: &Ptr, name: &str) {
+        if let Some(ex) = &s.schema_data.example {
+            let mut shape = Shape::of(Ty::Named(id));
+            shape.example = Some((ex.clone(), ptr.join("example").to_string()));
+            self.record_example(&shape);
+        }
         let kind = match &s.schema_kind {
             SchemaKind::Type(Type::String(st)) => {
                 let values: Vec<String> = st.enumeration.iter().flatten().cloned().collect();
@@ -408,6 +414,16 @@ impl Ctx<'_> {
         });
         if !strings || item.properties.len() != 3 {
             return None;
+        }
+        // The envelope becomes the runtime's type, but the examples the document gives inside
+        // it are still checked against their own schemas.
+        let items_ptr = ptr.join("properties").join("errors").join("items");
+        for (k, p) in &item.properties {
+            self.shape(
+                SRef::from(p),
+                &items_ptr.join("properties").join(k),
+                &format!("{name}{}", type_name(k)),
+            );
         }
         let meta = o.properties.get("meta").map(|m| {
             let mptr = ptr.join("properties").join("meta");
