@@ -81,6 +81,30 @@ pub fn run(name: &str, runs: usize, catalog: &Catalog, sources: &Sources) -> Res
         "full generate: {:>9.1} ms  ({lines} lines emitted)",
         g.as_secs_f64() * 1e3
     );
+    // Where the time goes, phase by phase, on one more run.
+    let mut phases = [Duration::ZERO; 4];
+    for (id, bytes) in &docs {
+        let t = Instant::now();
+        let doc = ofb_codegen::load::load(id, bytes, &[]).map_err(|d| d.to_string())?;
+        phases[0] += t.elapsed();
+        let t = Instant::now();
+        let (mut api, _) = ofb_codegen::model::build(&doc).map_err(|d| d.to_string())?;
+        phases[1] += t.elapsed();
+        let t = Instant::now();
+        let mut sink = ofb_codegen::diag::Sink::new(id);
+        ofb_codegen::model::example::fill(&mut api, &mut sink);
+        phases[2] += t.elapsed();
+        let t = Instant::now();
+        ofb_codegen::emit::files::crate_files(&api, &Settings::new("bench", "runtime"))?;
+        phases[3] += t.elapsed();
+    }
+    let names = ["load", "model", "examples", "emit"];
+    let split: Vec<String> = names
+        .iter()
+        .zip(phases)
+        .map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3))
+        .collect();
+    println!("phases: {}", split.join(", "));
     println!("ratio: {:.2}", g.as_secs_f64() / p.as_secs_f64().max(1e-9));
     Ok(())
 }

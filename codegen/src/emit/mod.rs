@@ -12,8 +12,8 @@ use proc_macro2::TokenStream;
 /// Formats a token stream as a source file. The tokens come from our own `quote!`, so a parse
 /// failure is a generator bug: it is reported, not hidden.
 pub fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
-    let text = tokens.to_string();
-    syn::parse_file(&text)
+    // Parsing the token stream directly skips rendering it to text and lexing it again.
+    syn::parse2::<syn::File>(tokens)
         .map(|file| prettyplease::unparse(&file))
         .map_err(|e| {
             format!("internal error: generated {what} does not parse ({e}); please report this")

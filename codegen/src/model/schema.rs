@@ -400,16 +400,18 @@ impl Ctx<'_> {
         let SchemaKind::Type(Type::Object(item)) = &item.schema_kind else {
             return None;
         };
+        // Plain strings only: an envelope whose `code` is an enum says more than the shared
+        // type can, so it stays a struct of its own.
         let strings = ["code", "title", "detail"].iter().all(|k| {
             item.required.iter().any(|r| r == k)
                 && matches!(
                     item.properties
                         .get(*k)
                         .and_then(|p| self.resolve(SRef::from(p))),
-                    Some(Schema {
+                    Some(s @ Schema {
                         schema_kind: SchemaKind::Type(Type::String(_)),
                         ..
-                    })
+                    }) if !is_named(&s)
                 )
         });
         if !strings || item.properties.len() != 3 {
