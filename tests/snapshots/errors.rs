@@ -84,17 +84,7 @@ pub struct ListThingsOkBody {
 }
 impl ::ofb_runtime::Validate for Meta {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        'field: {
-            let ::std::option::Option::Some(x) = &self.request_date_time else {
-                break 'field;
-            };
-            v.at_field(
-                "requestDateTime",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
+        v.member("requestDateTime", &self.request_date_time);
     }
 }
 impl ::ofb_runtime::Validate for ListThingsOkBody {

@@ -186,34 +186,7 @@ impl String {
         }
     }
 }
-impl ::std::fmt::Display for String {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::str::FromStr for String {
-    type Err = ::std::convert::Infallible;
-    fn from_str(
-        s: &str,
-    ) -> ::std::result::Result<Self, <Self as ::std::str::FromStr>::Err> {
-        ::std::result::Result::Ok(Self::from_wire(s))
-    }
-}
-impl ::serde::Serialize for String {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for String {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::ofb_runtime::de::str_with(deserializer, Self::from_wire)
-    }
-}
+::ofb_runtime::wire_enum!(String);
 /// Schema at `#/components/schemas/Vec`.
 pub type Vec = ::std::vec::Vec<i64>;
 /// Schema at `#/components/schemas/Self`.
@@ -243,72 +216,12 @@ impl ::ofb_runtime::Validate for Type {
 }
 impl ::ofb_runtime::Validate for Result {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        'field: {
-            let ::std::option::Option::Some(x) = &self.option else {
-                break 'field;
-            };
-            v.at_field(
-                "option",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
-        'field: {
-            let ::std::option::Option::Some(x) = &self.r#box else {
-                break 'field;
-            };
-            v.at_field(
-                "box",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
-        'field: {
-            let ::std::option::Option::Some(x) = &self.string else {
-                break 'field;
-            };
-            v.at_field(
-                "string",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
-        'field: {
-            let ::std::option::Option::Some(x) = &self.self_ else {
-                break 'field;
-            };
-            v.at_field(
-                "self",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
-        'field: {
-            let ::std::option::Option::Some(x) = &self.first else {
-                break 'field;
-            };
-            v.at_field(
-                "first",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
-        'field: {
-            let ::std::option::Option::Some(x) = &self.acao else {
-                break 'field;
-            };
-            v.at_field(
-                "acao",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
+        v.member("option", &self.option);
+        v.member("box", &self.r#box);
+        v.member("string", &self.string);
+        v.member("self", &self.self_);
+        v.member("first", &self.first);
+        v.member("acao", &self.acao);
     }
 }
 impl ::ofb_runtime::Validate for Option {
@@ -316,13 +229,6 @@ impl ::ofb_runtime::Validate for Option {
 }
 impl ::ofb_runtime::Validate for Box {
     fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for String {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            ::ofb_runtime::check::enum_value(v, value, Self::VALUES);
-        }
-    }
 }
 impl ::ofb_runtime::Validate for Self_ {
     fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}

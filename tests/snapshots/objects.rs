@@ -130,37 +130,9 @@ pub struct OrderExtras {
 }
 impl ::ofb_runtime::Validate for Order {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        {
-            let x = &self.customer;
-            v.at_field(
-                "customer",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
-        'field: {
-            let ::std::option::Option::Some(x) = &self.shipping else {
-                break 'field;
-            };
-            v.at_field(
-                "shipping",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
-        'field: {
-            let ::std::option::Option::Some(x) = &self.extras else {
-                break 'field;
-            };
-            v.at_field(
-                "extras",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
+        v.member("customer", &self.customer);
+        v.member("shipping", &self.shipping);
+        v.member("extras", &self.extras);
     }
 }
 impl ::ofb_runtime::Validate for OrderCustomer {
@@ -168,32 +140,12 @@ impl ::ofb_runtime::Validate for OrderCustomer {
 }
 impl ::ofb_runtime::Validate for OrderCustomer2 {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        'field: {
-            let ::std::option::Option::Some(x) = &self.address else {
-                break 'field;
-            };
-            v.at_field(
-                "address",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
+        v.member("address", &self.address);
     }
 }
 impl ::ofb_runtime::Validate for OrderCustomer2Address {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        'field: {
-            let ::std::option::Option::Some(x) = &self.geo else {
-                break 'field;
-            };
-            v.at_field(
-                "geo",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
+        v.member("geo", &self.geo);
     }
 }
 impl ::ofb_runtime::Validate for OrderCustomer2AddressGeo {
@@ -201,17 +153,7 @@ impl ::ofb_runtime::Validate for OrderCustomer2AddressGeo {
 }
 impl ::ofb_runtime::Validate for OrderShipping {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        'field: {
-            let ::std::option::Option::Some(x) = &self.address else {
-                break 'field;
-            };
-            v.at_field(
-                "address",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
+        v.member("address", &self.address);
     }
 }
 impl ::ofb_runtime::Validate for OrderShippingAddress {

@@ -59,47 +59,13 @@ impl Order {
         }
     }
 }
-impl ::std::fmt::Display for Order {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::str::FromStr for Order {
-    type Err = ::std::convert::Infallible;
-    fn from_str(
-        s: &str,
-    ) -> ::std::result::Result<Self, <Self as ::std::str::FromStr>::Err> {
-        ::std::result::Result::Ok(Self::from_wire(s))
-    }
-}
-impl ::serde::Serialize for Order {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Order {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::ofb_runtime::de::str_with(deserializer, Self::from_wire)
-    }
-}
+::ofb_runtime::wire_enum!(Order);
 /// Schema at `#/paths/~1shelves~1{shelfId}~1books~1{bookId}/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GetBookOkBody {
     /// `title`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
-}
-impl ::ofb_runtime::Validate for Order {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            ::ofb_runtime::check::enum_value(v, value, Self::VALUES);
-        }
-    }
 }
 impl ::ofb_runtime::Validate for GetBookOkBody {
     fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}

@@ -52,61 +52,14 @@ pub struct Person {
 }
 impl ::ofb_runtime::Validate for Node {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        'field: {
-            let ::std::option::Option::Some(x) = &self.children else {
-                break 'field;
-            };
-            v.at_field(
-                "children",
-                |v| {
-                    for (i, x) in x.iter().enumerate() {
-                        v.at_index(
-                            i,
-                            |v| {
-                                ::ofb_runtime::Validate::validate_into(x, v);
-                            },
-                        );
-                    }
-                },
-            );
-        }
-        'field: {
-            let ::std::option::Option::Some(x) = &self.parent else {
-                break 'field;
-            };
-            v.at_field(
-                "parent",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
-        'field: {
-            let ::std::option::Option::Some(x) = &self.owner else {
-                break 'field;
-            };
-            v.at_field(
-                "owner",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
+        v.member("children", &self.children);
+        v.member("parent", &self.parent);
+        v.member("owner", &self.owner);
     }
 }
 impl ::ofb_runtime::Validate for Person {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        'field: {
-            let ::std::option::Option::Some(x) = &self.favourite else {
-                break 'field;
-            };
-            v.at_field(
-                "favourite",
-                |v| {
-                    ::ofb_runtime::Validate::validate_into(x, v);
-                },
-            );
-        }
+        v.member("favourite", &self.favourite);
     }
 }
 }

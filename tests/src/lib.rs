@@ -68,7 +68,7 @@ pub fn single_file(files: &[ofb_codegen::File]) -> String {
         if module == "lib" {
             continue;
         }
-        let vis = if module == "patterns" { "" } else { "pub " };
+        let vis = if module == "rules" { "" } else { "pub " };
         out.push_str(&format!("{vis}mod {module} {{\n{}}}\n\n", f.contents));
     }
     out.push_str("fn main() {}\n");

@@ -10,16 +10,25 @@
 pub mod check;
 pub mod de;
 pub mod decode;
+pub mod enums;
 pub mod envelope;
 pub mod json_pointer;
 pub mod nullable;
 pub mod pattern;
+pub mod rules;
 pub mod testing;
 pub mod validate;
 pub mod wire;
 
+/// Re-exports for macros, so generated crates need not name these dependencies.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}
+
 pub use check::Format;
 pub use envelope::{ErrorEnvelope, ErrorItem};
 pub use pattern::Pattern;
+pub use rules::Rules;
 pub use validate::{Rule, Validate, Validator, Violation, Violations};
 pub use wire::{Date, DateTime, DecimalString, Number};

@@ -202,6 +202,14 @@ pub trait Validate {
     /// Records every violation of `self` into `v`, at `v`'s current place.
     fn validate_into(&self, v: &mut Validator);
 
+    /// Like [`Validate::validate_into`], with the constraints of the place the value sits in
+    /// (a field's `maxLength`, an array's `minItems`). Types with rules of their own ignore
+    /// them: a schema with properties has no such keywords.
+    fn validate_with(&self, v: &mut Validator, rules: &crate::rules::Rules) {
+        let _ = rules;
+        self.validate_into(v);
+    }
+
     /// Every violation of `self`, or `Ok`.
     fn validate(&self) -> Result<(), Violations> {
         let mut v = Validator::new();
@@ -219,13 +227,29 @@ macro_rules! no_rules {
 }
 
 no_rules!(
-    String, str, bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64,
-    (), serde_json::Value, serde_json::Map<String, serde_json::Value>
+    bool,
+    i8,
+    i16,
+    i128,
+    isize,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    f32,
+    f64,
+    (),
+    serde_json::Value
 );
 
 impl<T: Validate + ?Sized> Validate for &T {
     fn validate_into(&self, v: &mut Validator) {
         (**self).validate_into(v);
+    }
+    fn validate_with(&self, v: &mut Validator, rules: &crate::rules::Rules) {
+        (**self).validate_with(v, rules);
     }
 }
 
@@ -233,28 +257,21 @@ impl<T: Validate + ?Sized> Validate for Box<T> {
     fn validate_into(&self, v: &mut Validator) {
         (**self).validate_into(v);
     }
+    fn validate_with(&self, v: &mut Validator, rules: &crate::rules::Rules) {
+        (**self).validate_with(v, rules);
+    }
 }
 
+/// `None` is absent (or `null`): nothing to check.
 impl<T: Validate> Validate for Option<T> {
     fn validate_into(&self, v: &mut Validator) {
         if let Some(x) = self {
             x.validate_into(v);
         }
     }
-}
-
-impl<T: Validate> Validate for Vec<T> {
-    fn validate_into(&self, v: &mut Validator) {
-        for (i, x) in self.iter().enumerate() {
-            v.at_index(i, |v| x.validate_into(v));
-        }
-    }
-}
-
-impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
-    fn validate_into(&self, v: &mut Validator) {
-        for (k, x) in self {
-            v.at_key(k, |v| x.validate_into(v));
+    fn validate_with(&self, v: &mut Validator, rules: &crate::rules::Rules) {
+        if let Some(x) = self {
+            x.validate_with(v, rules);
         }
     }
 }
@@ -279,6 +296,7 @@ mod tests {
 
     #[test]
     fn containers_validate_each_member_at_its_place() {
+        #[derive(PartialEq)]
         struct Bad;
         impl Validate for Bad {
             fn validate_into(&self, v: &mut Validator) {

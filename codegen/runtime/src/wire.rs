@@ -1,16 +1,14 @@
 //! Values kept exactly as sent: decimal text (money), JSON numbers, dates and date-times.
 //!
 //! Each holds the wire text, so a value read and written back is byte for byte what came in,
-//! and no amount ever passes through `f64`. Validation checks the text's format; parse it with
+//! and no amount ever passes through `f64`. Validation checks the text's format (see [`crate::rules`]); parse it with
 //! the date or decimal library of your choice through [`as_str`](DecimalString::as_str).
 
-use crate::check::{self, Format};
-use crate::validate::{Validate, Validator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 macro_rules! text_type {
-    ($(#[$doc:meta])* $name:ident, $format:expr) => {
+    ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -54,29 +52,21 @@ macro_rules! text_type {
             }
         }
 
-        impl Validate for $name {
-            fn validate_into(&self, v: &mut Validator) {
-                check::format(v, &self.0, $format);
-            }
-        }
     };
 }
 
 text_type!(
     /// Decimal text sent as a JSON string (`type: string, format: double`): how Open Finance
     /// documents carry money.
-    DecimalString,
-    Format::Double
+    DecimalString
 );
 text_type!(
     /// An RFC 3339 `full-date` (`2024-01-31`).
-    Date,
-    Format::Date
+    Date
 );
 text_type!(
     /// An RFC 3339 `date-time` (`2024-01-31T12:00:00Z`), offset and precision kept as sent.
-    DateTime,
-    Format::DateTime
+    DateTime
 );
 
 /// A JSON number (`type: number`), kept as text.
@@ -128,10 +118,6 @@ impl From<f64> for Number {
     }
 }
 
-impl Validate for Number {
-    fn validate_into(&self, _v: &mut Validator) {}
-}
-
 impl Serialize for Number {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.is_integer() {
@@ -171,6 +157,7 @@ impl<'de> Deserialize<'de> for Number {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::Validate;
 
     #[test]
     fn wire_text_survives_a_round_trip() {

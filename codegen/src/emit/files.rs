@@ -5,8 +5,7 @@ use super::{examples, format, types, validate};
 use crate::model::{Api, Ty};
 use crate::Settings;
 use askama::Template;
-use proc_macro2::Literal;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// A file to write, relative to the crate's directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,20 +108,17 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         contents: format!("{rs_header}{}", format(types_file, "types")?),
     });
 
-    let has_patterns = !used.patterns.is_empty();
-    if has_patterns {
-        let statics = used.patterns.iter().filter_map(|&i| {
-            let src = Literal::string(api.patterns.get(i)?);
-            let id = format_ident!("P{}", i);
-            Some(quote!(pub(crate) static #id: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new(#src);))
-        });
+    let has_rules = !used.is_empty();
+    if has_rules {
+        let items = used.module_items(api);
         let tokens = quote! {
-            //! The document's `pattern`s (ECMA-262 syntax), each compiled once, on first use.
-            #(#statics)*
+            //! The document's constraints, one `static` per distinct set, and its `pattern`s
+            //! (ECMA-262 syntax), each compiled once, on first use.
+            #items
         };
         files.push(File {
-            path: String::from("src/patterns.rs"),
-            contents: format!("{rs_header}{}", format(tokens, "patterns")?),
+            path: String::from("src/rules.rs"),
+            contents: format!("{rs_header}{}", format(tokens, "rules")?),
         });
     }
 
@@ -151,15 +147,15 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             pub mod examples;
         )
     });
-    let patterns_mod = has_patterns.then(|| {
+    let rules_mod = has_rules.then(|| {
         quote!(
-            mod patterns;
+            mod rules;
         )
     });
     let lib = quote! {
         #crate_doc
         #examples_mod
-        #patterns_mod
+        #rules_mod
         pub mod types;
     };
     files.push(File {

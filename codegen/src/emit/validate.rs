@@ -1,34 +1,154 @@
-//! `Validate` implementations: every violation of every constraint, each at its JSON pointer.
-//! Checks call the runtime's `check` functions, so the rules live once, in hand-written code.
+//! `Validate` implementations and the `rules` module they point at.
+//!
+//! Each distinct set of schema keywords becomes one `static` [`Rules`] in the crate's `rules`
+//! module (patterns beside them); a field with constraints is one line,
+//! `v.field("wire", &self.x, &crate::rules::R3)`, and the checks run in the hand-written runtime.
+//!
+//! [`Rules`]: ofb_runtime::Rules
 
-use crate::model::{Additional, Api, Format, Shape, Ty, TypeDef, TypeKind};
+use crate::model::{Additional, Api, Constraints, Shape, Ty, TypeDef, TypeKind};
 use crate::naming::ident;
-use proc_macro2::TokenStream;
+use indexmap::IndexMap;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
 
-/// Collects the patterns the emitted checks use, so only those get a `static`.
+/// The rules and patterns the emitted checks use, in order of first use.
 #[derive(Default)]
 pub struct Used {
-    /// Pattern ids referenced by emitted code.
+    /// Pattern ids referenced by emitted rules.
     pub patterns: BTreeSet<usize>,
+    /// Distinct rule sets: key to (index, tokens of the struct literal's fields).
+    rules: IndexMap<String, (usize, TokenStream)>,
 }
 
-/// `Validate` impls for every type that needs one.
+impl Used {
+    /// Whether the crate needs a `rules` module.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty() && self.patterns.is_empty()
+    }
+
+    /// The `rules` module's items: patterns, then rule sets.
+    pub fn module_items(&self, api: &Api) -> TokenStream {
+        let patterns = self.patterns.iter().filter_map(|&i| {
+            let src = Literal::string(api.patterns.get(i)?);
+            let id = format_ident!("P{}", i);
+            Some(quote!(pub(crate) static #id: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new(#src);))
+        });
+        let rules = self.rules.values().map(|(i, fields)| {
+            let id = format_ident!("R{}", i);
+            quote!(pub(crate) static #id: ::ofb_runtime::Rules = ::ofb_runtime::Rules { #fields ..::ofb_runtime::Rules::NONE };)
+        });
+        quote!(#(#patterns)* #(#rules)*)
+    }
+
+    /// A reference to the rules of `shape` (`&crate::rules::R3`), or `None` when it has none.
+    fn rules_of(&mut self, shape: &Shape) -> Option<TokenStream> {
+        let id = format_ident!("R{}", self.rules_index(shape)?);
+        Some(quote!(&crate::rules::#id))
+    }
+
+    /// The index of the rules of `shape` in the table, adding them on first use.
+    fn rules_index(&mut self, shape: &Shape) -> Option<usize> {
+        let item = match &shape.ty {
+            Ty::Array(item) | Ty::Map(item) => self.rules_index(item),
+            _ => None,
+        };
+        let c = &shape.c;
+        let map = matches!(shape.ty, Ty::Map(_) | Ty::Object);
+        let mut fields = Vec::new();
+        let some_u64 = |n: u64| quote!(Some(#n),);
+        if let Some(n) = c.min_length {
+            let v = some_u64(n);
+            fields.push(quote!(min_length: #v));
+        }
+        if let Some(n) = c.max_length {
+            let v = some_u64(n);
+            fields.push(quote!(max_length: #v));
+        }
+        if let Some(p) = c.pattern {
+            self.patterns.insert(p);
+            let id = format_ident!("P{}", p);
+            fields.push(quote!(pattern: Some(&#id),));
+        }
+        if let (Some(f), Ty::String) = (c.format, &shape.ty) {
+            let name = format_ident!("{}", format!("{f:?}"));
+            fields.push(quote!(format: Some(::ofb_runtime::Format::#name),));
+        }
+        if let Some(n) = c.minimum {
+            fields.push(quote!(minimum: Some(#n),));
+        }
+        if let Some(n) = c.maximum {
+            fields.push(quote!(maximum: Some(#n),));
+        }
+        if c.exclusive_minimum {
+            fields.push(quote!(exclusive_minimum: true,));
+        }
+        if c.exclusive_maximum {
+            fields.push(quote!(exclusive_maximum: true,));
+        }
+        if let Some(n) = c.multiple_of {
+            fields.push(quote!(multiple_of: Some(#n),));
+        }
+        if !c.num_enum.is_empty() {
+            let vals = &c.num_enum;
+            fields.push(quote!(num_enum: &[#(#vals),*],));
+        }
+        let (min, max) = if map {
+            (c.min_properties, c.max_properties)
+        } else {
+            (c.min_items, c.max_items)
+        };
+        if let Some(n) = min {
+            let v = some_u64(n);
+            fields.push(quote!(min_items: #v));
+        }
+        if let Some(n) = max {
+            let v = some_u64(n);
+            fields.push(quote!(max_items: #v));
+        }
+        if c.unique_items {
+            fields.push(quote!(unique_items: true,));
+        }
+        if let Some(item) = item {
+            let id = format_ident!("R{}", item);
+            fields.push(quote!(items: Some(&#id),));
+        }
+        if fields.is_empty() {
+            return None;
+        }
+        let tokens = quote!(#(#fields)*);
+        let key = tokens.to_string();
+        let next = self.rules.len();
+        let (i, _) = self.rules.entry(key).or_insert((next, tokens));
+        Some(*i)
+    }
+}
+
+/// Whether values of `shape` have anything to check.
+fn needs_check(api: &Api, shape: &Shape, c: &Constraints) -> bool {
+    let own = *c != Constraints::default();
+    own || match &shape.ty {
+        Ty::Bool | Ty::Any | Ty::Object | Ty::Int32 | Ty::Int64 | Ty::Number | Ty::String => false,
+        Ty::Decimal | Ty::Date | Ty::DateTime => true,
+        Ty::Array(item) | Ty::Map(item) => needs_check(api, item, &item.c),
+        Ty::Named(id) => !matches!(
+            api.ty(*id).kind,
+            TypeKind::Alias(Shape {
+                ty: Ty::Bool | Ty::Any,
+                ..
+            })
+        ),
+    }
+}
+
+/// `Validate` impls for every struct and union (enums get theirs from `wire_enum!`).
 pub fn impls(api: &Api, used: &mut Used) -> TokenStream {
     let items = api.types.iter().map(|t| type_impl(api, t, used));
     quote!(#(#items)*)
 }
 
-fn impl_block(name: &proc_macro2::Ident, body: TokenStream) -> TokenStream {
-    impl_block_with(name, body, quote!())
-}
-
-fn impl_block_with(
-    name: &proc_macro2::Ident,
-    body: TokenStream,
-    attrs: TokenStream,
-) -> TokenStream {
+fn impl_block(name: &proc_macro2::Ident, body: TokenStream, attrs: TokenStream) -> TokenStream {
     let param = if body.is_empty() {
         quote!(_v)
     } else {
@@ -44,62 +164,50 @@ fn impl_block_with(
     }
 }
 
+/// One statement checking `value` (an expression of a reference) against `shape`.
+fn call(
+    api: &Api,
+    shape: &Shape,
+    value: TokenStream,
+    used: &mut Used,
+    at: Option<&str>,
+) -> Option<TokenStream> {
+    if !needs_check(api, shape, &shape.c) {
+        return None;
+    }
+    let rules = used.rules_of(shape);
+    Some(match (at, rules) {
+        (Some(wire), Some(r)) => quote!(v.field(#wire, #value, #r);),
+        (Some(wire), None) => quote!(v.member(#wire, #value);),
+        (None, Some(r)) => quote!(::ofb_runtime::Validate::validate_with(#value, v, #r);),
+        (None, None) => quote!(::ofb_runtime::Validate::validate_into(#value, v);),
+    })
+}
+
 fn type_impl(api: &Api, t: &TypeDef, used: &mut Used) -> TokenStream {
     let name = ident(&t.name);
     match &t.kind {
-        // Aliases inherit the impl of what they name (or the runtime's, for std types).
-        TypeKind::Alias(_) | TypeKind::Envelope { .. } => quote!(),
-        TypeKind::Enum(_) => impl_block(
-            &name,
-            quote! {
-                if let Self::Unknown(value) = self {
-                    ::ofb_runtime::check::enum_value(v, value, Self::VALUES);
-                }
-            },
-        ),
+        // Aliases inherit the impl of what they name; enums get theirs from `wire_enum!`.
+        TypeKind::Alias(_) | TypeKind::Envelope { .. } | TypeKind::Enum(_) => quote!(),
         TypeKind::Union(u) => {
             let arms = u.variants.iter().map(|var| {
                 let n = ident(&var.name);
-                match checks(api, &var.shape, quote!(x), used) {
+                match call(api, &var.shape, quote!(x), used, None) {
                     Some(body) => quote!(Self::#n(x) => { #body }),
                     None => quote!(Self::#n(_) => {}),
                 }
             });
-            impl_block(&name, quote!(match self { #(#arms)* }))
+            impl_block(&name, quote!(match self { #(#arms)* }), quote!())
         }
         TypeKind::Struct(s) => {
             let mut body = Vec::new();
             for f in &s.fields {
                 let fname = ident(&f.name);
-                let wire = &f.wire;
-                let inner = Shape {
-                    nullable: false,
-                    ..f.shape.clone()
-                };
-                let Some(check) = checks(api, &inner, quote!(x), used) else {
-                    continue;
-                };
-                let nullable = f.shape.nullable && f.shape.ty != Ty::Any;
-                let access = match (f.required, nullable) {
-                    (true, false) => quote!(let x = &self.#fname;),
-                    (true, true) | (false, false) => {
-                        quote!(let ::std::option::Option::Some(x) = &self.#fname else { break 'field; };)
-                    }
-                    (false, true) => quote! {
-                        let ::std::option::Option::Some(::std::option::Option::Some(x)) = &self.#fname else { break 'field; };
-                    },
-                };
-                // A labelled block keeps optional fields flat instead of nesting `if let`s.
-                let uses_break = !matches!((f.required, nullable), (true, false));
-                let block = if uses_break {
-                    quote!('field: { #access v.at_field(#wire, |v| { #check }); })
-                } else {
-                    quote!({ #access v.at_field(#wire, |v| { #check }); })
-                };
-                body.push(block);
+                if let Some(stmt) = call(api, &f.shape, quote!(&self.#fname), used, Some(&f.wire)) {
+                    body.push(stmt);
+                }
             }
             if s.min_properties.is_some() || s.max_properties.is_some() {
-                let count = s.fields.len();
                 let min = opt_u64(s.min_properties);
                 let max = opt_u64(s.max_properties);
                 let extra = if matches!(s.additional, Additional::Kept(_)) {
@@ -115,18 +223,17 @@ fn type_impl(api: &Api, t: &TypeDef, used: &mut Used) -> TokenStream {
                         quote!(usize::from(self.#fname.is_some()))
                     }
                 });
-                let _ = count;
                 body.push(quote! {
                     ::ofb_runtime::check::properties(v, 0usize #(+ #present)* #extra, #min, #max);
                 });
             }
             if let Additional::Kept(shape) = &s.additional {
-                if let Some(check) = checks(api, shape, quote!(x), used) {
-                    body.push(quote! {
-                        for (key, x) in &self.additional_properties {
-                            v.at_key(key, |v| { #check });
-                        }
-                    });
+                // The kept members sit beside the declared ones: the map's own pointer is the
+                // object's, so each value is checked at its key.
+                let map = Shape::of(Ty::Map(shape.clone()));
+                if let Some(stmt) = call(api, &map, quote!(&self.additional_properties), used, None)
+                {
+                    body.push(stmt);
                 }
             }
             // Deprecated fields are still validated: the document still constrains them.
@@ -135,7 +242,7 @@ fn type_impl(api: &Api, t: &TypeDef, used: &mut Used) -> TokenStream {
             } else {
                 quote!()
             };
-            impl_block_with(&name, quote!(#(#body)*), attrs)
+            impl_block(&name, quote!(#(#body)*), attrs)
         }
     }
 }
@@ -144,129 +251,5 @@ fn opt_u64(v: Option<u64>) -> TokenStream {
     match v {
         Some(n) => quote!(::std::option::Option::Some(#n)),
         None => quote!(::std::option::Option::None),
-    }
-}
-
-fn opt_f64(v: Option<f64>) -> TokenStream {
-    match v {
-        Some(n) => quote!(::std::option::Option::Some(#n)),
-        None => quote!(::std::option::Option::None),
-    }
-}
-
-fn format_path(f: Format) -> TokenStream {
-    let name = format_ident!("{}", format!("{f:?}"));
-    quote!(::ofb_runtime::Format::#name)
-}
-
-/// Statements that check the value `x` (a reference) against `shape`, or `None` when there is
-/// nothing to check. A nullable shape's `x` is an `Option`.
-pub fn checks(api: &Api, shape: &Shape, x: TokenStream, used: &mut Used) -> Option<TokenStream> {
-    if shape.nullable && shape.ty != Ty::Any {
-        let inner = Shape {
-            nullable: false,
-            ..shape.clone()
-        };
-        let body = checks(api, &inner, quote!(x), used)?;
-        return Some(quote!(if let ::std::option::Option::Some(x) = #x { #body }));
-    }
-    let c = &shape.c;
-    let mut out: Vec<TokenStream> = Vec::new();
-    let string_checks = |s: TokenStream, used: &mut Used| -> Option<TokenStream> {
-        let pattern = c.pattern.map(|p| {
-            used.patterns.insert(p);
-            let id = format_ident!("P{}", p);
-            quote!(::std::option::Option::Some(&crate::patterns::#id))
-        });
-        if c.min_length.is_none() && c.max_length.is_none() && pattern.is_none() {
-            return None;
-        }
-        let min = opt_u64(c.min_length);
-        let max = opt_u64(c.max_length);
-        let p = pattern.unwrap_or(quote!(::std::option::Option::None));
-        Some(quote!(::ofb_runtime::check::string(v, #s, #min, #max, #p);))
-    };
-    let numeric = |n: TokenStream, out: &mut Vec<TokenStream>| {
-        if c.minimum.is_some() || c.maximum.is_some() {
-            let (min, max) = (opt_f64(c.minimum), opt_f64(c.maximum));
-            let (emin, emax) = (c.exclusive_minimum, c.exclusive_maximum);
-            out.push(quote!(::ofb_runtime::check::range_f64(v, #n, #min, #max, #emin, #emax);));
-        }
-        if let Some(m) = c.multiple_of {
-            out.push(quote!(::ofb_runtime::check::multiple_of(v, #n, #m);));
-        }
-        if !c.num_enum.is_empty() {
-            let vals = &c.num_enum;
-            out.push(quote!(::ofb_runtime::check::num_enum(v, #n, &[#(#vals),*]);));
-        }
-    };
-    match &shape.ty {
-        Ty::Bool | Ty::Any => {}
-        Ty::Int32 => numeric(quote!(f64::from(*#x)), &mut out),
-        Ty::Int64 => numeric(quote!(*#x as f64), &mut out),
-        Ty::Number => numeric(quote!(#x.as_f64()), &mut out),
-        Ty::String => {
-            if let Some(f) = c.format {
-                let f = format_path(f);
-                out.push(quote!(::ofb_runtime::check::format(v, #x, #f);));
-            }
-            out.extend(string_checks(quote!(#x), used));
-        }
-        Ty::Decimal | Ty::Date | Ty::DateTime => {
-            out.push(quote!(::ofb_runtime::Validate::validate_into(#x, v);));
-            out.extend(string_checks(quote!(#x.as_str()), used));
-        }
-        Ty::Object => {
-            if c.min_properties.is_some() || c.max_properties.is_some() {
-                let (min, max) = (opt_u64(c.min_properties), opt_u64(c.max_properties));
-                out.push(quote!(::ofb_runtime::check::properties(v, #x.len(), #min, #max);));
-            }
-        }
-        Ty::Named(id) => {
-            let needs = !matches!(
-                api.ty(*id).kind,
-                TypeKind::Alias(Shape {
-                    ty: Ty::Bool | Ty::Any,
-                    ..
-                })
-            );
-            if needs {
-                out.push(quote!(::ofb_runtime::Validate::validate_into(#x, v);));
-            }
-        }
-        Ty::Array(item) => {
-            if c.min_items.is_some() || c.max_items.is_some() {
-                let (min, max) = (opt_u64(c.min_items), opt_u64(c.max_items));
-                out.push(quote!(::ofb_runtime::check::items(v, #x.len(), #min, #max);));
-            }
-            if c.unique_items {
-                out.push(quote!(::ofb_runtime::check::unique(v, #x);));
-            }
-            if let Some(body) = checks(api, item, quote!(x), used) {
-                out.push(quote! {
-                    for (i, x) in #x.iter().enumerate() {
-                        v.at_index(i, |v| { #body });
-                    }
-                });
-            }
-        }
-        Ty::Map(item) => {
-            if c.min_properties.is_some() || c.max_properties.is_some() {
-                let (min, max) = (opt_u64(c.min_properties), opt_u64(c.max_properties));
-                out.push(quote!(::ofb_runtime::check::properties(v, #x.len(), #min, #max);));
-            }
-            if let Some(body) = checks(api, item, quote!(x), used) {
-                out.push(quote! {
-                    for (key, x) in #x {
-                        v.at_key(key, |v| { #body });
-                    }
-                });
-            }
-        }
-    }
-    if out.is_empty() {
-        None
-    } else {
-        Some(quote!(#(#out)*))
     }
 }
