@@ -1,8 +1,14 @@
 //! `specs/catalog.toml`: which documents the project generates from, pinned by URL and SHA-256.
+//!
+//! Loading checks every entry and reports every problem at once, each with the file, line and
+//! column, the entry and the field, so a typo in the catalog never surfaces later as a confusing
+//! download or generation failure.
 
 use serde::Deserialize;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+use toml::Spanned;
 
 /// What a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -34,8 +40,7 @@ impl fmt::Display for Kind {
 }
 
 /// One catalogued document.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// What it is.
     pub kind: Kind,
@@ -46,15 +51,12 @@ pub struct Entry {
     /// File name under `<kind>/` in a specs directory and in the cache.
     pub file: String,
     /// Upstream URL pinned at a commit (upstream documents).
-    #[serde(default)]
     pub url: Option<String>,
     /// Path relative to `specs/` (documents we author).
-    #[serde(default)]
     pub path: Option<PathBuf>,
     /// SHA-256 of the bytes, lower-case hex.
     pub sha256: String,
     /// Overlay of ours, relative to `specs/`.
-    #[serde(default)]
     pub overlay: Option<PathBuf>,
 }
 
@@ -77,11 +79,130 @@ impl Entry {
     }
 }
 
+/// An entry as written, with the position of every field so problems can point at it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct File {
+struct RawEntry {
+    kind: Spanned<Kind>,
+    family: Spanned<String>,
+    version: Spanned<String>,
+    file: Spanned<String>,
     #[serde(default)]
-    document: Vec<Entry>,
+    url: Option<Spanned<String>>,
+    #[serde(default)]
+    path: Option<Spanned<PathBuf>>,
+    sha256: Spanned<String>,
+    #[serde(default)]
+    overlay: Option<Spanned<PathBuf>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    document: Vec<Spanned<RawEntry>>,
+}
+
+/// One thing wrong with one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line of the offending field.
+    pub line: usize,
+    /// 1-based column of the offending field.
+    pub column: usize,
+    /// Which entry: `document 3 (regulated/loans)`.
+    pub entry: String,
+    /// Which field (`kind`, `sha256`, ...), or `document` for the entry as a whole.
+    pub field: &'static str,
+    /// What is wrong and what would be right.
+    pub message: String,
+}
+
+/// Why a catalog cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// The file cannot be read.
+    #[error("{}: cannot read the catalog: {source}", path.display())]
+    Io {
+        /// The catalog file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed, a field is unknown or missing, or a value has the wrong type or
+    /// an unknown variant (such as an unknown `kind`).
+    #[error("{}{}: {message}", path.display(), at_position(*position))]
+    Syntax {
+        /// The catalog file.
+        path: PathBuf,
+        /// Line and column (1-based) where the TOML parser stopped, when it says.
+        position: Option<(usize, usize)>,
+        /// Which entry, when the position falls inside one: `document 2`.
+        entry: Option<String>,
+        /// The parser's message, prefixed with the entry when known.
+        message: String,
+    },
+    /// Entries that parse but are inconsistent: every problem, in file order.
+    #[error("{}", render_problems(path, problems))]
+    Invalid {
+        /// The catalog file.
+        path: PathBuf,
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+}
+
+/// `:line:column`, or nothing when the parser gave no position.
+fn at_position(position: Option<(usize, usize)>) -> String {
+    match position {
+        Some((line, column)) => format!(":{line}:{column}"),
+        None => String::new(),
+    }
+}
+
+fn render_problems(path: &Path, problems: &[Problem]) -> String {
+    let mut out = format!(
+        "{}: the catalog has {} problem(s):",
+        path.display(),
+        problems.len()
+    );
+    for p in problems {
+        out.push_str(&format!(
+            "\n  {}:{}:{}: {}: `{}` {}",
+            path.display(),
+            p.line,
+            p.column,
+            p.entry,
+            p.field,
+            p.message
+        ));
+    }
+    out
+}
+
+/// Maps byte offsets to 1-based line and column (in characters).
+struct Lines<'a> {
+    text: &'a str,
+}
+
+impl Lines<'_> {
+    fn at(&self, offset: usize) -> (usize, usize) {
+        let before = self.text.get(..offset).unwrap_or(self.text);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    }
+
+    /// Which `[[document]]` table (1-based) an offset falls in, by counting the headers before
+    /// it; the TOML parser's own messages do not say.
+    fn document_at(&self, offset: usize) -> Option<usize> {
+        let before = self.text.get(..offset).unwrap_or(self.text);
+        let n = before
+            .lines()
+            .filter(|l| l.trim_start().starts_with("[[document]]"))
+            .count();
+        (n > 0).then_some(n)
+    }
 }
 
 /// The whole catalog, in file order.
@@ -90,106 +211,83 @@ pub struct Catalog {
     entries: Vec<Entry>,
 }
 
-/// Why a catalog cannot be used.
-#[derive(Debug)]
-pub enum CatalogError {
-    /// The file cannot be read.
-    Io(PathBuf, std::io::Error),
-    /// The TOML is malformed or has a wrong field.
-    Parse(PathBuf, String),
-    /// An entry is inconsistent.
-    Invalid(PathBuf, Vec<String>),
-}
-
-impl fmt::Display for CatalogError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CatalogError::Io(p, e) => write!(f, "{}: cannot read the catalog: {e}", p.display()),
-            CatalogError::Parse(p, e) => write!(f, "{}: {e}", p.display()),
-            CatalogError::Invalid(p, problems) => {
-                write!(f, "{}: {} problem(s):", p.display(), problems.len())?;
-                for pr in problems {
-                    write!(f, "\n  {pr}")?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-impl std::error::Error for CatalogError {}
-
 impl Catalog {
     /// Reads and checks the catalog at `path`.
     pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| CatalogError::Io(path.to_owned(), e))?;
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::parse(path, &text)
     }
 
     /// Parses catalog text; `path` names it in errors.
     pub fn parse(path: &Path, text: &str) -> Result<Catalog, CatalogError> {
-        let file: File = toml::from_str(text)
-            .map_err(|e| CatalogError::Parse(path.to_owned(), e.to_string()))?;
+        let lines = Lines { text };
+        let file: RawFile = toml::from_str(text).map_err(|e| {
+            let start = e.span().map(|s| s.start);
+            let entry = start
+                .and_then(|s| lines.document_at(s))
+                .map(|n| format!("document {n}"));
+            let message = e.message().trim_end().to_owned();
+            CatalogError::Syntax {
+                path: path.to_owned(),
+                position: start.map(|s| lines.at(s)),
+                message: match &entry {
+                    Some(at) => format!("{at}: {message}"),
+                    None => message,
+                },
+                entry,
+            }
+        })?;
         let mut problems = Vec::new();
-        for (i, e) in file.document.iter().enumerate() {
-            let at = format!("document {} ({})", i + 1, e.id());
-            if e.sha256.len() != 64
-                || !e
-                    .sha256
-                    .bytes()
-                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-            {
-                problems.push(format!(
-                    "{at}: sha256 must be 64 lower-case hex digits, not {:?}",
-                    e.sha256
-                ));
+        let mut entries: Vec<Entry> = Vec::new();
+        for (i, raw) in file.document.iter().enumerate() {
+            let span = raw.span();
+            let raw = raw.get_ref();
+            let entry = Entry {
+                kind: *raw.kind.get_ref(),
+                family: raw.family.get_ref().clone(),
+                version: raw.version.get_ref().clone(),
+                file: raw.file.get_ref().clone(),
+                url: raw.url.as_ref().map(|u| u.get_ref().clone()),
+                path: raw.path.as_ref().map(|p| p.get_ref().clone()),
+                sha256: raw.sha256.get_ref().clone(),
+                overlay: raw.overlay.as_ref().map(|p| p.get_ref().clone()),
+            };
+            let at = format!("document {} ({})", i + 1, entry.id());
+            let mut problem = |range: Range<usize>, field: &'static str, message: String| {
+                let (line, column) = lines.at(range.start);
+                problems.push(Problem {
+                    line,
+                    column,
+                    entry: at.clone(),
+                    field,
+                    message,
+                });
+            };
+            check_entry(raw, span.clone(), &mut problem);
+            if let Some(j) = entries.iter().position(|o| {
+                o.kind == entry.kind && o.family == entry.family && o.version == entry.version
+            }) {
+                problem(
+                    span,
+                    "document",
+                    format!(
+                        "duplicates document {} (same kind, family and version)",
+                        j + 1
+                    ),
+                );
             }
-            match (&e.url, &e.path, e.kind) {
-                (None, None, _) => {
-                    problems.push(format!("{at}: needs a `url` (upstream) or a `path` (ours)"))
-                }
-                (Some(_), Some(_), _) => {
-                    problems.push(format!("{at}: has both `url` and `path`; keep one"))
-                }
-                (None, Some(_), Kind::Regulated | Kind::Integration) => problems.push(format!(
-                    "{at}: upstream documents are pinned by `url`, never committed"
-                )),
-                _ => {}
-            }
-            if e.family.is_empty()
-                || !e
-                    .family
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            {
-                problems.push(format!(
-                    "{at}: family must be kebab case, not {:?}",
-                    e.family
-                ));
-            }
-            if e.file.is_empty() || e.file.contains(['/', '\\']) {
-                problems.push(format!(
-                    "{at}: file must be a bare file name, not {:?}",
-                    e.file
-                ));
-            }
-            if let Some(j) = file.document[..i]
-                .iter()
-                .position(|o| o.kind == e.kind && o.family == e.family && o.version == e.version)
-            {
-                problems.push(format!(
-                    "{at}: duplicates document {} (same kind, family and version)",
-                    j + 1
-                ));
-            }
+            entries.push(entry);
         }
         if !problems.is_empty() {
-            return Err(CatalogError::Invalid(path.to_owned(), problems));
+            return Err(CatalogError::Invalid {
+                path: path.to_owned(),
+                problems,
+            });
         }
-        Ok(Catalog {
-            entries: file.document,
-        })
+        Ok(Catalog { entries })
     }
 
     /// The entries in file order.
@@ -203,6 +301,108 @@ impl Catalog {
     }
 }
 
+/// The checks of one entry that do not involve the others.
+fn check_entry(
+    raw: &RawEntry,
+    span: Range<usize>,
+    problem: &mut impl FnMut(Range<usize>, &'static str, String),
+) {
+    let sha = raw.sha256.get_ref();
+    if sha.len() != 64 || !sha.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        problem(
+            raw.sha256.span(),
+            "sha256",
+            format!("must be 64 lower-case hex digits, not {sha:?}"),
+        );
+    }
+    let family = raw.family.get_ref();
+    let kebab = !family.is_empty()
+        && !family.starts_with('-')
+        && !family.ends_with('-')
+        && !family.contains("--")
+        && family
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !kebab {
+        problem(
+            raw.family.span(),
+            "family",
+            format!("must be kebab case (a-z, 0-9 and single dashes), not {family:?}"),
+        );
+    }
+    if raw.version.get_ref().trim().is_empty() {
+        problem(
+            raw.version.span(),
+            "version",
+            String::from("must be the document's info.version, not empty"),
+        );
+    }
+    let file = raw.file.get_ref();
+    if file.is_empty() || file.contains(['/', '\\']) || file == "." || file == ".." {
+        problem(
+            raw.file.span(),
+            "file",
+            format!("must be a bare file name, not {file:?}"),
+        );
+    }
+    let ours = *raw.kind.get_ref() == Kind::Partner;
+    match (&raw.url, &raw.path) {
+        (None, None) if ours => problem(
+            span,
+            "path",
+            String::from("is missing: a partner document names its `path` under specs/"),
+        ),
+        (None, None) => problem(
+            span,
+            "url",
+            String::from("is missing: an upstream document names the `url` it is pinned at"),
+        ),
+        (Some(_), Some(p)) => problem(
+            p.span(),
+            "path",
+            String::from("cannot be given with `url`: keep `url` for upstream documents, `path` for ours"),
+        ),
+        (Some(u), None) if ours => problem(
+            u.span(),
+            "url",
+            String::from("is for upstream documents: a partner document names its `path` under specs/"),
+        ),
+        (None, Some(p)) if !ours => problem(
+            p.span(),
+            "path",
+            String::from("is for documents we author: upstream documents are pinned by `url`, never committed"),
+        ),
+        (Some(u), None) if !u.get_ref().starts_with("https://") => problem(
+            u.span(),
+            "url",
+            format!("must be an https:// URL, not {:?}", u.get_ref()),
+        ),
+        _ => {}
+    }
+    for (field, value) in [("path", &raw.path), ("overlay", &raw.overlay)] {
+        if let Some(p) = value {
+            if !is_inside(p.get_ref()) {
+                problem(
+                    p.span(),
+                    field,
+                    format!(
+                        "must be a relative path inside specs/, not {:?}",
+                        p.get_ref().display().to_string()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// True for a non-empty relative path that does not climb out with `..`.
+fn is_inside(path: &Path) -> bool {
+    path.components().next().is_some()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,25 +414,146 @@ mod tests {
         }
     }
 
-    const GOOD: &str = "[[document]]\nkind = \"regulated\"\nfamily = \"accounts\"\nversion = \"1\"\nfile = \"a.yml\"\nurl = \"https://x/a.yml\"\nsha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\n";
+    const ZEROS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    #[test]
-    fn a_good_entry_loads() {
-        assert_eq!(err(GOOD), "ok");
+    fn good() -> String {
+        format!(
+            "[[document]]\nkind = \"regulated\"\nfamily = \"accounts\"\nversion = \"1\"\nfile = \"a.yml\"\nurl = \"https://x/a.yml\"\nsha256 = \"{ZEROS}\"\n"
+        )
     }
 
     #[test]
-    fn problems_name_the_entry_and_field() {
-        assert!(err(&GOOD.replace("regulated", "other")).contains("unknown variant `other`"));
-        assert!(err(&GOOD.replace("\"0000", "\"ZZ00"))
-            .contains("document 1 (regulated/accounts): sha256 must be 64 lower-case hex digits"));
-        assert!(err(&GOOD.replace("url = \"https://x/a.yml\"\n", ""))
-            .contains("needs a `url` (upstream) or a `path` (ours)"));
-        assert!(err(&format!("{GOOD}{GOOD}"))
-            .contains("document 2 (regulated/accounts): duplicates document 1"));
-        assert!(
-            err(&GOOD.replace("file = \"a.yml\"", "file = \"x/a.yml\"")).contains("bare file name")
+    fn a_good_entry_loads_with_every_field() {
+        let text = format!("{}overlay = \"overlays/a.yaml\"\n", good());
+        let catalog = Catalog::parse(Path::new("c.toml"), &text).expect("loads");
+        assert_eq!(
+            catalog.entries(),
+            [Entry {
+                kind: Kind::Regulated,
+                family: String::from("accounts"),
+                version: String::from("1"),
+                file: String::from("a.yml"),
+                url: Some(String::from("https://x/a.yml")),
+                path: None,
+                sha256: String::from(ZEROS),
+                overlay: Some(PathBuf::from("overlays/a.yaml")),
+            }]
         );
-        assert!(err(&GOOD.replace("version", "versoin")).contains("unknown field `versoin`"));
+        assert_eq!(
+            catalog.find("regulated/accounts").map(Entry::crate_name),
+            Some(String::from("ofb-regulated-accounts"))
+        );
+    }
+
+    #[test]
+    fn an_unknown_kind_is_pinned_at_its_line_and_column() {
+        assert_eq!(
+            err(&good().replace("regulated", "other")),
+            "c.toml:2:8: document 1: unknown variant `other`, expected one of `regulated`, `integration`, `partner`"
+        );
+    }
+
+    #[test]
+    fn an_unknown_field_is_pinned() {
+        assert_eq!(
+            err(&good().replace("version", "versoin")),
+            "c.toml:4:1: document 1: unknown field `versoin`, expected one of `kind`, `family`, `version`, `file`, `url`, `path`, `sha256`, `overlay`"
+        );
+    }
+
+    #[test]
+    fn malformed_toml_is_pinned() {
+        assert_eq!(
+            err("[[document]]\nkind = regulated\n"),
+            "c.toml:2:8: document 1: invalid string\nexpected `\"`, `'`"
+        );
+    }
+
+    #[test]
+    fn a_bad_sha256_is_pinned() {
+        assert_eq!(
+            err(&good().replace("\"0000", "\"ZZ00")),
+            format!(
+                "c.toml: the catalog has 1 problem(s):\n  c.toml:7:10: document 1 (regulated/accounts): `sha256` must be 64 lower-case hex digits, not \"ZZ{}\"",
+                &ZEROS[2..]
+            )
+        );
+        assert!(err(&good().replace(ZEROS, &ZEROS[1..])).contains("`sha256` must be 64"));
+        assert!(
+            err(&good().replace(ZEROS, &ZEROS.replace('0', "A"))).contains("`sha256` must be 64")
+        );
+    }
+
+    #[test]
+    fn a_missing_url_and_path_is_pinned() {
+        assert_eq!(
+            err(&good().replace("url = \"https://x/a.yml\"\n", "")),
+            "c.toml: the catalog has 1 problem(s):\n  c.toml:1:1: document 1 (regulated/accounts): `url` is missing: an upstream document names the `url` it is pinned at"
+        );
+        let partner = good()
+            .replace("regulated", "partner")
+            .replace("url = \"https://x/a.yml\"\n", "");
+        assert_eq!(
+            err(&partner),
+            "c.toml: the catalog has 1 problem(s):\n  c.toml:1:1: document 1 (partner/accounts): `path` is missing: a partner document names its `path` under specs/"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_is_pinned() {
+        assert_eq!(
+            err(&format!("{}\n{}", good(), good())),
+            "c.toml: the catalog has 1 problem(s):\n  c.toml:9:1: document 2 (regulated/accounts): `document` duplicates document 1 (same kind, family and version)"
+        );
+        // Another version of the same family is a different document.
+        assert_eq!(
+            err(&format!(
+                "{}\n{}",
+                good(),
+                good().replace("version = \"1\"", "version = \"2\"")
+            )),
+            "ok"
+        );
+    }
+
+    #[test]
+    fn url_and_path_are_each_for_their_kind() {
+        let both = good().replace("file = \"a.yml\"\n", "file = \"a.yml\"\npath = \"a.yml\"\n");
+        assert!(err(&both).contains(
+            "c.toml:6:8: document 1 (regulated/accounts): `path` cannot be given with `url`"
+        ));
+        let plain = good().replace("https://", "http://");
+        assert!(err(&plain).contains("`url` must be an https:// URL, not \"http://x/a.yml\""));
+        let ours_with_url = good().replace("regulated", "partner");
+        assert!(err(&ours_with_url).contains("`url` is for upstream documents"));
+        let ours = ours_with_url.replace("url = \"https://x/a.yml\"", "path = \"partner/a.yml\"");
+        assert_eq!(err(&ours), "ok");
+    }
+
+    #[test]
+    fn names_and_paths_are_checked_and_every_problem_is_reported() {
+        let text = good()
+            .replace("accounts", "Credit_Cards")
+            .replace("a.yml\"\nurl", "x/a.yml\"\nurl")
+            .replace("version = \"1\"", "version = \"\"")
+            + "overlay = \"../outside.yaml\"\n";
+        assert_eq!(
+            err(&text),
+            "c.toml: the catalog has 4 problem(s):\n  \
+             c.toml:3:10: document 1 (regulated/Credit_Cards): `family` must be kebab case (a-z, 0-9 and single dashes), not \"Credit_Cards\"\n  \
+             c.toml:4:11: document 1 (regulated/Credit_Cards): `version` must be the document's info.version, not empty\n  \
+             c.toml:5:8: document 1 (regulated/Credit_Cards): `file` must be a bare file name, not \"x/a.yml\"\n  \
+             c.toml:8:11: document 1 (regulated/Credit_Cards): `overlay` must be a relative path inside specs/, not \"../outside.yaml\""
+        );
+    }
+
+    #[test]
+    fn an_unreadable_catalog_names_its_path() {
+        let e = Catalog::load(Path::new("/nonexistent/catalog.toml")).expect_err("missing");
+        assert!(
+            e.to_string()
+                .starts_with("/nonexistent/catalog.toml: cannot read the catalog: "),
+            "{e}"
+        );
     }
 }

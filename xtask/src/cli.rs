@@ -1,23 +1,28 @@
-//! Flags and subcommands. Names and flags are the product's interface: keep them stable.
+//! Flags and subcommands of `cargo xtask`, and the dispatch to the module of each command.
+//! Names and flags are the product's interface: keep them stable.
 
 use crate::catalog::Catalog;
 use crate::sources::Sources;
-use clap::{Args, Parser, Subcommand};
+use crate::Error;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Typed Rust for Open Finance Brasil: fetch the pinned documents, generate crates, test.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", version, about, long_about = None)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about, long_about = None)]
 pub struct Cli {
+    /// The command to run.
     #[command(subcommand)]
-    command: Command,
+    pub command: Command,
 }
 
+/// The commands.
 #[derive(Debug, Subcommand)]
-enum Command {
+pub enum Command {
     /// Manage the input documents pinned in specs/catalog.toml.
     Specs {
+        /// What to do with them.
         #[command(subcommand)]
         command: SpecsCommand,
     },
@@ -31,19 +36,21 @@ enum Command {
     Mock(MockArgs),
     /// Walk the partner API quickstart against local servers (waits for issue 5).
     Quickstart,
-    /// Print timings side by side with a baseline: `generate` (generation against parsing).
+    /// Print timings of one benchmark side by side with a baseline measured in the same run.
     Bench(BenchArgs),
 }
 
+/// Subcommands of `specs`.
 #[derive(Debug, Subcommand)]
-enum SpecsCommand {
-    /// Put every catalogued document in the cache (specs/.cache/), from a local specs directory
-    /// or by HTTPS download, verifying each SHA-256.
+pub enum SpecsCommand {
+    /// Put every catalogued document in the cache (specs/.cache/<kind>/<file>): nothing to do
+    /// for those already there; else a copy from the specs directory when one is named, else an
+    /// HTTPS download. Every SHA-256 is verified and nothing else is written.
     Fetch(SpecsDirArg),
 }
 
 /// Where the upstream documents are.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct SpecsDirArg {
     /// A local directory laid out as <kind>/<file name> (for example ../shared/specs). Defaults
     /// to $OFB_SPECS_DIR; without either, documents come from the cache filled by `specs fetch`.
@@ -51,98 +58,206 @@ pub struct SpecsDirArg {
     pub specs_dir: Option<PathBuf>,
 }
 
+impl SpecsDirArg {
+    /// The directory to use: this flag, else `OFB_SPECS_DIR`, else none.
+    pub fn resolve(&self) -> Option<PathBuf> {
+        Sources::specs_dir_from(self.specs_dir.clone())
+    }
+}
+
 /// Flags of `generate`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct GenerateArgs {
+    /// Where the catalogued documents are.
     #[command(flatten)]
-    specs: SpecsDirArg,
+    pub specs: SpecsDirArg,
     /// Compare with generated/ instead of writing; fail with a diff when it is stale.
     #[arg(long, conflicts_with_all = ["spec", "out"])]
-    check: bool,
+    pub check: bool,
     /// Generate from this OpenAPI 3.0 document (YAML or JSON) instead of the catalog.
     #[arg(long, value_name = "FILE", requires = "out")]
-    spec: Option<PathBuf>,
+    pub spec: Option<PathBuf>,
     /// Where to write the crate generated from --spec (it builds in place).
     #[arg(long, value_name = "DIR", requires = "spec")]
-    out: Option<PathBuf>,
+    pub out: Option<PathBuf>,
     /// Package name of the crate generated from --spec (default: ofb-<file stem>).
     #[arg(long, value_name = "NAME", requires = "spec")]
-    name: Option<String>,
+    pub name: Option<String>,
 }
 
 /// Flags of `mock`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct MockArgs {
-    /// The document to serve, as <kind>/<family> (for example regulated/accounts).
-    target: Option<String>,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:0")]
-    addr: String,
+    /// The catalogued document to serve, as KIND/FAMILY (for example regulated/accounts).
+    #[arg(value_name = "KIND/FAMILY", required_unless_present = "spec")]
+    pub target: Option<String>,
+    /// Address to listen on (port 0 picks a free port and prints it).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub addr: String,
     /// Serve this OpenAPI document instead of a catalogued one.
     #[arg(long, value_name = "FILE")]
-    spec: Option<PathBuf>,
+    pub spec: Option<PathBuf>,
+}
+
+/// The benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchName {
+    /// Generating every catalogued document, against only parsing them.
+    Generate,
+    /// Generated server throughput (issue 4).
+    Server,
+    /// Decoding and validating bodies (issue 5).
+    Decode,
+    /// Comparing documents (issue 6).
+    Diff,
 }
 
 /// Flags of `bench`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
-    /// Which benchmark: generate (issue 3); server, decode and diff come with issues 4 to 6.
-    name: String,
+    /// Which benchmark to run.
+    #[arg(value_enum, value_name = "NAME")]
+    pub name: BenchName,
     /// Repetitions of each measurement (the median is printed).
     #[arg(long, default_value_t = 5)]
-    runs: usize,
+    pub runs: usize,
+    /// Where the catalogued documents are.
     #[command(flatten)]
-    specs: SpecsDirArg,
+    pub specs: SpecsDirArg,
 }
 
-fn load(specs_dir: Option<PathBuf>) -> Result<(Catalog, Sources), String> {
+/// The catalog of this repository and a reader for its documents.
+pub fn load(specs: &SpecsDirArg) -> Result<(Catalog, Sources), Error> {
     let root = crate::repo_root();
-    let catalog = Catalog::load(&root.join("specs/catalog.toml")).map_err(|e| e.to_string())?;
-    let sources = Sources::new(root, Sources::specs_dir_from(specs_dir));
+    let catalog = Catalog::load(&root.join("specs/catalog.toml"))?;
+    let sources = Sources::new(root, specs.resolve());
     Ok((catalog, sources))
 }
 
-fn run(cli: Cli) -> Result<(), String> {
-    let root = crate::repo_root();
-    match cli.command {
+/// Runs a parsed command line.
+pub fn run(cli: &Cli) -> Result<(), Error> {
+    match &cli.command {
         Command::Specs {
-            command: SpecsCommand::Fetch(a),
+            command: SpecsCommand::Fetch(specs),
         } => {
-            let (catalog, sources) = load(a.specs_dir)?;
-            crate::fetch::run(&catalog, &sources, &crate::fetch::Https::default())
+            let (catalog, sources) = load(specs)?;
+            crate::fetch::run(&catalog, &sources, &crate::fetch::Https::default())?;
+            Ok(())
         }
-        Command::Generate(a) => match (&a.spec, &a.out) {
-            (Some(spec), Some(out)) => crate::generate::single(&root, spec, out, a.name.as_deref()),
-            _ => {
-                let (catalog, sources) = load(a.specs.specs_dir)?;
-                crate::generate::catalog(&root, &catalog, &sources, a.check)
-            }
-        },
-        Command::Test(a) => {
-            let specs_dir = Sources::specs_dir_from(a.specs_dir);
-            let (catalog, sources) = load(specs_dir.clone())?;
-            crate::test::run(&root, &catalog, &sources, specs_dir)
+        Command::Generate(args) => crate::generate::run(args),
+        Command::Test(specs) => {
+            let (catalog, sources) = load(specs)?;
+            crate::test::run(&crate::repo_root(), &catalog, &sources, specs.resolve())
+                .map_err(Error::Failed)
         }
-        Command::Mock(_) => Err(String::from(
-            "`cargo xtask mock` serves generated routers, which come with the server stubs (issue 4); not available yet",
-        )),
-        Command::Quickstart => Err(String::from(
-            "`cargo xtask quickstart` needs the partner API and the typed clients (issue 5); not available yet",
-        )),
-        Command::Bench(a) => {
-            let (catalog, sources) = load(Sources::specs_dir_from(a.specs.specs_dir))?;
-            crate::bench::run(&a.name, a.runs, &catalog, &sources)
-        }
+        Command::Mock(args) => crate::mock::run(args),
+        Command::Quickstart => crate::quickstart::run(),
+        Command::Bench(args) => crate::bench::run(args),
     }
 }
 
 /// Parses the command line and runs the command; errors go to stderr with exit status 1.
 pub fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    match run(&Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, String> {
+        Cli::try_parse_from(std::iter::once("cargo xtask").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every command and flag has help text: `--help` is the interface's documentation.
+    #[test]
+    fn every_command_and_flag_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_name() != "help" {
+                    missing.push(path.clone());
+                }
+                walk(sub, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "cargo xtask", &mut missing);
+        assert!(missing.is_empty(), "without help: {missing:?}");
+    }
+
+    #[test]
+    fn the_fixed_interface_parses() {
+        let ok = [
+            &["specs", "fetch"][..],
+            &["specs", "fetch", "--specs-dir", "d"],
+            &["generate"],
+            &["generate", "--specs-dir", "d", "--check"],
+            &["generate", "--spec", "f.yaml", "--out", "o"],
+            &["mock", "regulated/accounts", "--addr", "127.0.0.1:8080"],
+            &["mock", "--spec", "f.yaml"],
+            &["quickstart"],
+            &["bench", "generate"],
+            &["bench", "diff"],
+            &["test", "--specs-dir", "d"],
+        ];
+        for args in ok {
+            assert!(parse(args).is_ok(), "{args:?}: {:?}", parse(args).err());
+        }
+        let bad = [
+            &["generate", "--spec", "f.yaml"][..],
+            &["generate", "--check", "--spec", "f", "--out", "o"],
+            &["mock"],
+            &["bench", "nothing"],
+        ];
+        for args in bad {
+            assert!(parse(args).is_err(), "{args:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn commands_that_wait_say_for_which_issue() {
+        let run_args = |args: &[&str]| parse(args).map(|cli| run(&cli).map_err(|e| e.to_string()));
+        assert_eq!(
+            run_args(&["mock", "regulated/accounts"]),
+            Ok(Err(String::from(
+                "`cargo xtask mock` serves a generated router with example answers, which needs \
+                 the server stubs; it waits for issue 4 and is not available yet"
+            )))
+        );
+        assert_eq!(
+            run_args(&["quickstart"]),
+            Ok(Err(String::from(
+                "`cargo xtask quickstart` walks the partner API quickstart, which needs the \
+                 partner API and typed clients; it waits for issue 5 and is not available yet"
+            )))
+        );
+        for (name, issue) in [("server", 4), ("decode", 5), ("diff", 6)] {
+            let out = run_args(&["bench", name]);
+            assert!(
+                matches!(&out, Ok(Err(e)) if e.starts_with(&format!("`cargo xtask bench {name}`"))
+                    && e.contains(&format!("waits for issue {issue} "))),
+                "{out:?}"
+            );
         }
     }
 }

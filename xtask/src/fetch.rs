@@ -1,11 +1,18 @@
-//! `cargo xtask specs fetch`: fills the cache with every catalogued document, from a local
-//! specs directory or by HTTPS download, writing nothing that does not have the pinned hash.
+//! `cargo xtask specs fetch`: fills the cache (`specs/.cache/<kind>/<file>`) with every
+//! catalogued document, from a local specs directory or by HTTPS download. Nothing that lacks
+//! the pinned hash is ever written: bytes are verified in memory, written to a temporary file
+//! beside the target and renamed into place.
 
 use crate::catalog::{Catalog, Entry};
-use crate::sources::{sha256_hex, SourceError, Sources};
-use std::io::Read;
-use std::path::Path;
+use crate::sources::{
+    read_file, sha256_hex, verify, SourceError, Sources, HOW_TO_NAME_A_SPECS_DIR,
+};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The largest document accepted; the biggest pinned one is a few hundred kilobytes, so this
+/// only stops a misbehaving server from filling memory.
+const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Something that turns a URL into bytes.
 pub trait Download {
@@ -13,63 +20,150 @@ pub trait Download {
     fn get(&self, url: &str) -> Result<Vec<u8>, String>;
 }
 
-/// Downloads with ureq over rustls. Only `https://` URLs are fetched unless the test seam
-/// [`Https::allowing_plain_http`] is used, so a pinned document cannot be swapped in transit.
+fn agent(https_only: bool) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .https_only(https_only)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+fn get_body(agent: &ureq::Agent, url: &str) -> Result<Vec<u8>, String> {
+    let mut response = agent.get(url).call().map_err(|e| e.to_string())?;
+    response
+        .body_mut()
+        .with_config()
+        .limit(MAX_BYTES)
+        .read_to_vec()
+        .map_err(|e| format!("reading the body: {e}"))
+}
+
+/// The real downloader: ureq over rustls, with timeouts, `https://` only (redirects included),
+/// so a pinned document is never fetched in the clear.
 #[derive(Debug, Clone)]
 pub struct Https {
     agent: ureq::Agent,
-    plain_http: bool,
 }
 
 impl Default for Https {
     fn default() -> Self {
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(60)))
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .build();
-        Https {
-            agent: config.into(),
-            plain_http: false,
-        }
-    }
-}
-
-impl Https {
-    /// A downloader that also accepts `http://` (tests against a local server only).
-    pub fn allowing_plain_http() -> Self {
-        Https {
-            plain_http: true,
-            ..Https::default()
-        }
+        Https { agent: agent(true) }
     }
 }
 
 impl Download for Https {
     fn get(&self, url: &str) -> Result<Vec<u8>, String> {
-        let allowed =
-            url.starts_with("https://") || (self.plain_http && url.starts_with("http://"));
-        if !allowed {
-            return Err(format!(
-                "refusing to download {url}: only https:// URLs are fetched"
-            ));
+        if !url.starts_with("https://") {
+            return Err(String::from("only https:// URLs are fetched"));
         }
-        let mut resp = self
-            .agent
-            .get(url)
-            .call()
-            .map_err(|e| format!("GET {url}: {e}"))?;
-        let mut bytes = Vec::new();
-        resp.body_mut()
-            .as_reader()
-            .take(64 * 1024 * 1024)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("GET {url}: reading the body: {e}"))?;
-        Ok(bytes)
+        get_body(&self.agent, url)
     }
 }
 
+/// A test seam: downloads the URL as given, `http://` included, so tests can serve documents
+/// from a plain-HTTP server on 127.0.0.1. The command line never uses it.
+#[derive(Debug, Clone)]
+pub struct AsGiven {
+    agent: ureq::Agent,
+}
+
+impl Default for AsGiven {
+    fn default() -> Self {
+        AsGiven {
+            agent: agent(false),
+        }
+    }
+}
+
+impl Download for AsGiven {
+    fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+        get_body(&self.agent, url)
+    }
+}
+
+/// Why one document could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// A local copy exists but is wrong or unreadable.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// A specs directory is named but does not hold the document.
+    #[error(
+        "{id}: {} does not exist; the specs directory named by --specs-dir or OFB_SPECS_DIR must \
+         hold every catalogued document as <kind>/<file name>",
+        path.display()
+    )]
+    NotInSpecsDir {
+        /// The entry.
+        id: String,
+        /// Where it should be.
+        path: PathBuf,
+    },
+    /// The download failed (no network, refused, HTTP error, timeout).
+    #[error("{id}: cannot download {url}: {reason}; without network, {HOW_TO_NAME_A_SPECS_DIR}")]
+    Download {
+        /// The entry.
+        id: String,
+        /// The URL tried.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The downloaded bytes do not have the pinned hash.
+    #[error(
+        "{id}: {url} served bytes with SHA-256 {actual}, but the catalog pins {expected}; \
+         nothing was written"
+    )]
+    Mismatch {
+        /// The entry.
+        id: String,
+        /// The URL downloaded.
+        url: String,
+        /// Pinned hash.
+        expected: String,
+        /// Hash of what was served.
+        actual: String,
+    },
+    /// An upstream entry without a URL (the catalog refuses these; entries built in code can
+    /// still lack one).
+    #[error("{id}: the entry has no `url` to download from; {HOW_TO_NAME_A_SPECS_DIR}")]
+    NoUrl {
+        /// The entry.
+        id: String,
+    },
+    /// The cache cannot be written.
+    #[error("{id}: cannot write {}: {source}", path.display())]
+    Write {
+        /// The entry.
+        id: String,
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// Every document that could not be fetched.
+#[derive(Debug, thiserror::Error)]
+#[error("{} of {total} documents could not be fetched:\n{}", failures.len(), render(failures))]
+pub struct Failures {
+    /// How many documents the catalog has.
+    pub total: usize,
+    /// Each failure, in catalog order.
+    pub failures: Vec<FetchError>,
+}
+
+fn render(failures: &[FetchError]) -> String {
+    failures
+        .iter()
+        .map(|f| format!("  {f}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// What happened to one document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// The cache already had it.
     Cached,
@@ -77,98 +171,155 @@ pub enum Outcome {
     Copied,
     /// Downloaded.
     Downloaded,
-    /// A document of ours: nothing to fetch.
+    /// A document of ours, under `specs/`: checked, nothing to fetch.
     Ours,
 }
 
-/// Makes `entry` available in the cache.
+impl Outcome {
+    fn word(self) -> &'static str {
+        match self {
+            Outcome::Cached => "cached",
+            Outcome::Copied => "copied",
+            Outcome::Downloaded => "downloaded",
+            Outcome::Ours => "ours",
+        }
+    }
+}
+
+/// Makes `entry` available in the cache: nothing to do when the cache has it with the pinned
+/// hash; else a copy from the named specs directory; else a download. A stale or corrupt
+/// cache file is replaced.
 pub fn fetch_entry(
     sources: &Sources,
     entry: &Entry,
     download: &dyn Download,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, FetchError> {
     if entry.path.is_some() {
-        sources.read(entry).map_err(|e| e.to_string())?;
+        sources.read(entry)?;
         return Ok(Outcome::Ours);
     }
     let cache = sources.cache_path(entry);
-    if let Ok(bytes) = std::fs::read(&cache) {
+    if let Some(bytes) = read_file(entry, &cache)? {
         if sha256_hex(&bytes) == entry.sha256 {
             return Ok(Outcome::Cached);
         }
     }
-    // A local directory first; then the network.
-    let (bytes, outcome) = match sources.read(entry) {
-        Ok(bytes) => (bytes, Outcome::Copied),
-        Err(SourceError::Missing { looked, .. }) => {
-            let Some(url) = &entry.url else {
-                return Err(format!("{}: no url to download from", entry.id()));
-            };
-            let bytes = download.get(url).map_err(|e| {
-                let looked: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
-                format!(
-                    "{}: {e}\n  and no local copy (looked at {}). Without network, name a local directory \
-                     laid out as <kind>/<file name>: --specs-dir DIR or OFB_SPECS_DIR=DIR",
-                    entry.id(),
-                    looked.join(", ")
-                )
-            })?;
-            let bytes =
-                crate::sources::verify(entry, Path::new(url), bytes).map_err(|e| e.to_string())?;
-            (bytes, Outcome::Downloaded)
-        }
-        Err(e) => return Err(e.to_string()),
+    let (bytes, outcome) = match sources.specs_dir_path(entry) {
+        Some(path) => match read_file(entry, &path)? {
+            Some(bytes) => (verify(entry, &path, bytes)?, Outcome::Copied),
+            None => {
+                return Err(FetchError::NotInSpecsDir {
+                    id: entry.id(),
+                    path,
+                })
+            }
+        },
+        None => (downloaded(entry, download)?, Outcome::Downloaded),
     };
-    write_atomically(&cache, &bytes)?;
+    write_atomically(entry, &cache, &bytes)?;
     Ok(outcome)
 }
 
-/// Writes through a temporary file in the same directory and a rename, so a reader never sees
-/// a partial file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| format!("{}: no parent directory", path.display()))?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+/// The entry's bytes from its URL, verified.
+fn downloaded(entry: &Entry, download: &dyn Download) -> Result<Vec<u8>, FetchError> {
+    let Some(url) = &entry.url else {
+        return Err(FetchError::NoUrl { id: entry.id() });
+    };
+    let bytes = download.get(url).map_err(|reason| FetchError::Download {
+        id: entry.id(),
+        url: url.clone(),
+        reason,
+    })?;
+    let actual = sha256_hex(&bytes);
+    if actual != entry.sha256 {
+        return Err(FetchError::Mismatch {
+            id: entry.id(),
+            url: url.clone(),
+            expected: entry.sha256.clone(),
+            actual,
+        });
+    }
+    Ok(bytes)
 }
 
-/// Fetches every entry, printing a line each and a summary; every failure is reported.
-pub fn run(catalog: &Catalog, sources: &Sources, download: &dyn Download) -> Result<(), String> {
+/// Writes through a temporary file in the same directory and a rename, so a reader never sees
+/// a partial file and a failed write leaves nothing behind.
+fn write_atomically(entry: &Entry, path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
+    let failed = |path: &Path| {
+        let id = entry.id();
+        let path = path.to_owned();
+        move |source| FetchError::Write { id, path, source }
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(failed(dir))?;
+    let tmp = dir.join(format!(".{}.{}.partial", entry.file, std::process::id()));
+    let written = std::fs::write(&tmp, bytes)
+        .map_err(failed(&tmp))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(failed(path)));
+    if written.is_err() {
+        // Best effort: the write error is the one worth reporting.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// How many documents ended which way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Already in the cache.
+    pub cached: usize,
+    /// Copied from the specs directory.
+    pub copied: usize,
+    /// Downloaded.
+    pub downloaded: usize,
+    /// Documents of ours, checked in place.
+    pub ours: usize,
+}
+
+/// Fetches every entry, printing a line each and a summary; every failure is collected and
+/// reported, none stops the others.
+pub fn run(
+    catalog: &Catalog,
+    sources: &Sources,
+    download: &dyn Download,
+) -> Result<Summary, Failures> {
     let mut failures = Vec::new();
-    let mut counts = [0usize; 4];
+    let mut summary = Summary::default();
     for entry in catalog.entries() {
-        match fetch_entry(sources, entry, download) {
-            Ok(o) => {
-                let (i, word) = match o {
-                    Outcome::Cached => (0, "cached"),
-                    Outcome::Copied => (1, "copied"),
-                    Outcome::Downloaded => (2, "downloaded"),
-                    Outcome::Ours => (3, "ours"),
-                };
-                counts[i] += 1;
-                println!("{:>10}  {} {}", word, entry.id(), entry.version);
+        let word = match fetch_entry(sources, entry, download) {
+            Ok(outcome) => {
+                *match outcome {
+                    Outcome::Cached => &mut summary.cached,
+                    Outcome::Copied => &mut summary.copied,
+                    Outcome::Downloaded => &mut summary.downloaded,
+                    Outcome::Ours => &mut summary.ours,
+                } += 1;
+                outcome.word()
             }
             Err(e) => {
-                println!("{:>10}  {} {}", "FAILED", entry.id(), entry.version);
                 failures.push(e);
+                "FAILED"
             }
-        }
+        };
+        println!(
+            "{word:>10}  {} {} ({})",
+            entry.id(),
+            entry.version,
+            entry.file
+        );
     }
+    let total = catalog.entries().len();
     println!(
-        "{} documents: {} already cached, {} copied, {} downloaded, {} of ours, {} failed",
-        catalog.entries().len(),
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3],
+        "{total} documents: {} already cached, {} copied, {} downloaded, {} of ours, {} failed",
+        summary.cached,
+        summary.copied,
+        summary.downloaded,
+        summary.ours,
         failures.len()
     );
     if failures.is_empty() {
-        Ok(())
+        Ok(summary)
     } else {
-        Err(failures.join("\n"))
+        Err(Failures { total, failures })
     }
 }

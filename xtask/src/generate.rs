@@ -2,10 +2,31 @@
 //! document anywhere with `--spec FILE --out DIR`; `--check` compares instead of writing.
 
 use crate::catalog::{Catalog, Entry};
+use crate::cli::GenerateArgs;
 use crate::sources::{sha256_hex, Sources};
+use crate::Error;
 use ofb_codegen::{Diagnostic, Output, Overlay, Settings};
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
+
+/// Runs `generate` with its flags: one document with `--spec FILE --out DIR`, else the whole
+/// catalog (compared instead of written with `--check`).
+pub fn run(args: &GenerateArgs) -> Result<(), Error> {
+    let root = crate::repo_root();
+    match (&args.spec, &args.out) {
+        (Some(spec), Some(out)) => {
+            single(&root, spec, out, args.name.as_deref()).map_err(Error::Failed)
+        }
+        // clap makes --spec and --out require each other; this only guards library callers.
+        (Some(_), None) | (None, Some(_)) => Err(Error::Failed(String::from(
+            "`generate --spec FILE` and `--out DIR` go together: name both or neither",
+        ))),
+        (None, None) => {
+            let (catalog, sources) = crate::cli::load(&args.specs)?;
+            self::catalog(&root, &catalog, &sources, args.check).map_err(Error::Failed)
+        }
+    }
+}
 
 /// A generated crate, ready to write or compare.
 pub struct Generated {

@@ -1,5 +1,6 @@
 //! The project's command line, `cargo xtask`: thin front ends over `ofb-codegen` that read the
-//! catalog and files, and write the results.
+//! catalog and files, and write the results. A library so the workspace's tests can call the
+//! same functions the commands do.
 
 #![deny(missing_docs)]
 
@@ -8,6 +9,8 @@ pub mod catalog;
 pub mod cli;
 pub mod fetch;
 pub mod generate;
+pub mod mock;
+pub mod quickstart;
 pub mod sources;
 pub mod test;
 
@@ -20,4 +23,31 @@ pub fn repo_root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The catalog cannot be read or is inconsistent.
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
+    /// A document cannot be read or is not the pinned one.
+    #[error(transparent)]
+    Source(#[from] sources::SourceError),
+    /// `specs fetch` failed for some documents.
+    #[error(transparent)]
+    Fetch(#[from] fetch::Failures),
+    /// The command exists but waits for later work.
+    #[error("`cargo xtask {command}` {what}; it waits for issue {issue} and is not available yet")]
+    NotYet {
+        /// The command as typed (`mock`, `bench server`).
+        command: String,
+        /// What it will do.
+        what: &'static str,
+        /// The issue that brings it.
+        issue: u32,
+    },
+    /// A command's own failure, already worded for the user (generation, tests, benchmarks).
+    #[error("{0}")]
+    Failed(String),
 }

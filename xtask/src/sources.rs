@@ -1,13 +1,18 @@
 //! Where a catalogued document's bytes come from: a local specs directory the user names, or
-//! the download cache. Every read is verified against the pinned SHA-256.
+//! the download cache. Every read is verified against the pinned SHA-256, so nothing generated
+//! can come from a document other than the one the catalog pins.
 
 use crate::catalog::{Entry, Kind};
 use sha2::{Digest, Sha256};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The environment variable that names a local specs directory.
 pub const SPECS_DIR_VAR: &str = "OFB_SPECS_DIR";
+
+/// How to name a local specs directory; every "not found" message ends with it.
+pub const HOW_TO_NAME_A_SPECS_DIR: &str = "name a local directory that holds the documents as \
+     <kind>/<file name> (for example regulated/accounts-2.4.2.yml) with --specs-dir DIR or \
+     OFB_SPECS_DIR=DIR";
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -18,9 +23,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Why a document could not be read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// Neither a specs directory nor the cache has it.
+    #[error(
+        "{id}: the document is not available (looked at {}); {HOW_TO_NAME_A_SPECS_DIR}, or \
+         download the documents into the cache with `cargo xtask specs fetch`",
+        join_paths(looked)
+    )]
     Missing {
         /// The entry, `kind/family`.
         id: String,
@@ -28,6 +38,11 @@ pub enum SourceError {
         looked: Vec<PathBuf>,
     },
     /// The bytes found do not have the pinned hash.
+    #[error(
+        "{id}: {} has SHA-256 {actual}, but the catalog pins {expected}: it is not the pinned \
+         document",
+        path.display()
+    )]
     Mismatch {
         /// The entry.
         id: String,
@@ -39,35 +54,27 @@ pub enum SourceError {
         actual: String,
     },
     /// A file exists but cannot be read.
-    Io(PathBuf, std::io::Error),
+    #[error("{id}: cannot read {}: {source}", path.display())]
+    Io {
+        /// The entry.
+        id: String,
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
 }
 
-impl fmt::Display for SourceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SourceError::Missing { id, looked } => {
-                write!(f, "{id}: the document is not available (looked at")?;
-                for p in looked {
-                    write!(f, " {}", p.display())?;
-                }
-                write!(
-                    f,
-                    "). Name a local directory laid out as <kind>/<file name> with --specs-dir DIR \
-                     or {SPECS_DIR_VAR}=DIR, or download the documents with `cargo xtask specs fetch`"
-                )
-            }
-            SourceError::Mismatch { id, path, expected, actual } => write!(
-                f,
-                "{id}: {} has SHA-256 {actual}, but the catalog pins {expected}; \
-                 the file is not the pinned document (use `cargo xtask specs update` to pin a new one)",
-                path.display()
-            ),
-            SourceError::Io(p, e) => write!(f, "{}: {e}", p.display()),
-        }
+fn join_paths(paths: &[PathBuf]) -> String {
+    if paths.is_empty() {
+        return String::from("nothing");
     }
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
-
-impl std::error::Error for SourceError {}
 
 /// Reads catalogued documents.
 #[derive(Debug, Clone)]
@@ -77,14 +84,15 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Sources for the repository at `root`, with an optional local specs directory.
+    /// Sources for the repository at `root`, with an optional local specs directory (resolve
+    /// one with [`Sources::specs_dir_from`]).
     pub fn new(root: PathBuf, specs_dir: Option<PathBuf>) -> Self {
         Sources { root, specs_dir }
     }
 
-    /// The specs directory from a flag, else from `OFB_SPECS_DIR`. A relative path is taken
-    /// from the working directory when it exists there, else from the repository root (cargo
-    /// runs tests from each package's directory, so `../shared/specs` must still work).
+    /// The specs directory: the flag, else `OFB_SPECS_DIR`, else none. A relative path is
+    /// taken from the working directory when it exists there, else from the repository root
+    /// (cargo runs tests from each package's directory, so `../shared/specs` must still work).
     pub fn specs_dir_from(flag: Option<PathBuf>) -> Option<PathBuf> {
         let dir = flag.or_else(|| {
             std::env::var_os(SPECS_DIR_VAR)
@@ -97,7 +105,19 @@ impl Sources {
         Some(crate::repo_root().join(dir))
     }
 
-    /// The cache path of `entry`.
+    /// The named specs directory, if any.
+    pub fn specs_dir(&self) -> Option<&Path> {
+        self.specs_dir.as_deref()
+    }
+
+    /// Where `entry` is in the named specs directory, if one is named.
+    pub fn specs_dir_path(&self, entry: &Entry) -> Option<PathBuf> {
+        self.specs_dir
+            .as_ref()
+            .map(|d| d.join(entry.kind.as_str()).join(&entry.file))
+    }
+
+    /// The cache path of `entry`: `specs/.cache/<kind>/<file>`.
     pub fn cache_path(&self, entry: &Entry) -> PathBuf {
         self.root
             .join("specs/.cache")
@@ -111,30 +131,42 @@ impl Sources {
     }
 
     /// The verified bytes of `entry`: from the specs directory, else the cache (documents we
-    /// author: from `specs/`). Never downloads.
+    /// author: from `specs/`). Never downloads: `cargo xtask specs fetch` does.
     pub fn read(&self, entry: &Entry) -> Result<Vec<u8>, SourceError> {
-        let mut looked = Vec::new();
         let candidates: Vec<PathBuf> = match (&entry.path, entry.kind) {
             (Some(p), _) => vec![self.own_path(p)],
+            // The catalog refuses a partner entry without a path; nothing to look at.
             (None, Kind::Partner) => vec![],
             (None, _) => self
-                .specs_dir
-                .iter()
-                .map(|d| d.join(entry.kind.as_str()).join(&entry.file))
+                .specs_dir_path(entry)
+                .into_iter()
                 .chain(std::iter::once(self.cache_path(entry)))
                 .collect(),
         };
+        let mut looked = Vec::new();
         for path in candidates {
-            match std::fs::read(&path) {
-                Ok(bytes) => return verify(entry, &path, bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => looked.push(path),
-                Err(e) => return Err(SourceError::Io(path, e)),
+            match read_file(entry, &path)? {
+                Some(bytes) => return verify(entry, &path, bytes),
+                None => looked.push(path),
             }
         }
         Err(SourceError::Missing {
             id: entry.id(),
             looked,
         })
+    }
+}
+
+/// The bytes at `path`, or `None` when there is no such file.
+pub(crate) fn read_file(entry: &Entry, path: &Path) -> Result<Option<Vec<u8>>, SourceError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(SourceError::Io {
+            id: entry.id(),
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 
@@ -150,5 +182,80 @@ pub fn verify(entry: &Entry, path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, Sou
             expected: entry.sha256.clone(),
             actual,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("ofb-sources-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    fn entry(bytes: &[u8]) -> Entry {
+        Entry {
+            kind: Kind::Integration,
+            family: String::from("demo"),
+            version: String::from("1"),
+            file: String::from("demo.yml"),
+            url: Some(String::from("https://example.invalid/demo.yml")),
+            path: None,
+            sha256: sha256_hex(bytes),
+            overlay: None,
+        }
+    }
+
+    #[test]
+    fn the_sha256_is_lower_case_hex() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn the_specs_dir_comes_before_the_cache_and_a_wrong_copy_is_not_skipped() {
+        let root = temp("order");
+        let dir = root.join("dir");
+        let e = entry(b"pinned");
+        let sources = Sources::new(root.clone(), Some(dir.clone()));
+        std::fs::create_dir_all(root.join("specs/.cache/integration")).expect("dir");
+        std::fs::write(sources.cache_path(&e), b"pinned").expect("write");
+        assert_eq!(sources.read(&e).expect("from the cache"), b"pinned");
+        std::fs::create_dir_all(dir.join("integration")).expect("dir");
+        std::fs::write(dir.join("integration/demo.yml"), b"other").expect("write");
+        let err = sources.read(&e).expect_err("the named copy is wrong");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "integration/demo: {} has SHA-256 {}, but the catalog pins {}: it is not the pinned document",
+                dir.join("integration/demo.yml").display(),
+                sha256_hex(b"other"),
+                e.sha256
+            )
+        );
+    }
+
+    #[test]
+    fn a_missing_document_says_how_to_name_a_directory() {
+        let root = temp("missing");
+        let e = entry(b"pinned");
+        let err = Sources::new(root.clone(), None)
+            .read(&e)
+            .expect_err("missing");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "integration/demo: the document is not available (looked at {}); name a local \
+                 directory that holds the documents as <kind>/<file name> (for example \
+                 regulated/accounts-2.4.2.yml) with --specs-dir DIR or OFB_SPECS_DIR=DIR, or \
+                 download the documents into the cache with `cargo xtask specs fetch`",
+                root.join("specs/.cache/integration/demo.yml").display()
+            )
+        );
     }
 }
