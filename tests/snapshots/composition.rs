@@ -1,4 +1,5 @@
 // Warnings:
+// warning: composition.yaml#/components/schemas/NotAString: `not` cannot be expressed as a Rust type: any value is accepted here
 
 #![deny(warnings)]
 #![allow(dead_code)]
@@ -160,6 +161,10 @@ pub struct Nested {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<i64>,
 }
+/// `not` has no Rust form: a warning, and any value is accepted.
+///
+/// Schema at `#/components/schemas/NotAString`.
+pub type NotAString = ::serde_json::Value;
 impl ::ofb_runtime::Validate for Dog {
     fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
 }
