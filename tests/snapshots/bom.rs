@@ -12,7 +12,7 @@ pub mod examples {
 /// The `200` response body of `hello` (GET /hello).
 ///
 /// Media type `application/json`.
-pub const HELLO_OK: &str = "{\"greeting\":\"olá\"}";
+pub const HELLO_OK: &str = r#"{"greeting":"olá"}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

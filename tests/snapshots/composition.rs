@@ -13,11 +13,11 @@ pub mod examples {
 /// The `200` response body of `get_pet` (GET /pets).
 ///
 /// Media type `application/json`.
-pub const GET_PET_OK: &str = "{\"kind\":\"dog\",\"barks\":true}";
+pub const GET_PET_OK: &str = r#"{"kind":"dog","barks":true}"#;
 /// The `200` response body of `get_value` (GET /values).
 ///
 /// Media type `application/json`.
-pub const GET_VALUE_OK: &str = "\"a\"";
+pub const GET_VALUE_OK: &str = r#""a""#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

@@ -13,7 +13,7 @@ pub mod examples {
 /// The request body of `post_limits` (POST /limits).
 ///
 /// Media type `application/json`.
-pub const POST_LIMITS_REQUEST: &str = "{\"code\":\"AA\",\"loose\":\"1\",\"trimmed\":\"a\",\"percent\":0.0,\"steps\":5,\"tags\":[\"a\"],\"labels\":{\"key\":\"a\"}}";
+pub const POST_LIMITS_REQUEST: &str = r#"{"code":"AA","loose":"1","trimmed":"a","percent":0.0,"steps":5,"tags":["a"],"labels":{"key":"a"}}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

@@ -12,7 +12,7 @@ pub mod examples {
 /// The `200` response body of `list_tasks` (GET /tasks).
 ///
 /// Media type `application/json`.
-pub const LIST_TASKS_OK: &str = "[{\"status\":\"AÇÃO\",\"priority\":1,\"channel\":\"app\"}]";
+pub const LIST_TASKS_OK: &str = r#"[{"status":"AÇÃO","priority":1,"channel":"app"}]"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

@@ -12,15 +12,15 @@ pub mod examples {
 /// The `200` response body of `list_things` (GET /things).
 ///
 /// Media type `application/json`.
-pub const LIST_THINGS_OK: &str = "{\"ok\":true}";
+pub const LIST_THINGS_OK: &str = r#"{"ok":true}"#;
 /// The `400` response body of `list_things` (GET /things).
 ///
 /// Media type `application/json`.
-pub const LIST_THINGS_BAD_REQUEST: &str = "{\"errors\":[{\"code\":\"EXAMPLE\",\"title\":\"Example error\",\"detail\":\"An example error.\"}],\"meta\":{\"totalRecords\":1,\"totalPages\":1,\"requestDateTime\":\"2024-01-31T12:00:00Z\"}}";
+pub const LIST_THINGS_BAD_REQUEST: &str = r#"{"errors":[{"code":"EXAMPLE","title":"Example error","detail":"An example error."}],"meta":{"totalRecords":1,"totalPages":1,"requestDateTime":"2024-01-31T12:00:00Z"}}"#;
 /// The `500` response body of `list_things` (GET /things).
 ///
 /// Media type `application/json`.
-pub const LIST_THINGS_INTERNAL_SERVER_ERROR: &str = "{\"errors\":[{\"code\":\"EXAMPLE\",\"title\":\"Example error\",\"detail\":\"An example error.\"}]}";
+pub const LIST_THINGS_INTERNAL_SERVER_ERROR: &str = r#"{"errors":[{"code":"EXAMPLE","title":"Example error","detail":"An example error."}]}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

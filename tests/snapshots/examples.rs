@@ -16,15 +16,15 @@ pub mod examples {
 /// The `200` response body of `get_one` (GET /one).
 ///
 /// Media type `application/json`.
-pub const GET_ONE_OK: &str = "{\"name\":\"given\",\"count\":3}";
+pub const GET_ONE_OK: &str = r#"{"name":"given","count":3}"#;
 /// The `200` response body of `get_two` (GET /two).
 ///
 /// Media type `application/json`.
-pub const GET_TWO_OK: &str = "{\"name\":\"named\",\"count\":1}";
+pub const GET_TWO_OK: &str = r#"{"name":"named","count":1}"#;
 /// The `200` response body of `get_three` (GET /three).
 ///
 /// Media type `application/json`.
-pub const GET_THREE_OK: &str = "{\"flag\":true,\"code\":\"AAA\",\"level\":1,\"colour\":\"RED\"}";
+pub const GET_THREE_OK: &str = r#"{"flag":true,"code":"AAA","level":1,"colour":"RED"}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

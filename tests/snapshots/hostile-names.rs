@@ -12,11 +12,11 @@ pub mod examples {
 /// The `200` response body of `get_type` (GET /type).
 ///
 /// Media type `application/json`.
-pub const GET_TYPE_OK: &str = "{\"type\":\"a\",\"ref\":\"a\",\"self\":\"a\",\"Self\":\"a\",\"1stItem\":\"a\",\"ação\":\"a\",\"match\":\"a\",\"async\":\"a\",\"crate\":\"a\",\"super\":\"a\",\"_\":\"a\",\"__proto__\":\"a\",\"a-b\":\"a\",\"a.b\":\"a\",\"a b\":\"a\",\"camelCase\":\"a\",\"camel_case\":\"a\",\"errors\":[\"a\"]}";
+pub const GET_TYPE_OK: &str = r#"{"type":"a","ref":"a","self":"a","Self":"a","1stItem":"a","ação":"a","match":"a","async":"a","crate":"a","super":"a","_":"a","__proto__":"a","a-b":"a","a.b":"a","a b":"a","camelCase":"a","camel_case":"a","errors":["a"]}"#;
 /// The `200` response body of `type` (POST /type).
 ///
 /// Media type `application/json`.
-pub const TYPE_OK: &str = "{\"option\":{\"some\":\"a\"},\"box\":{\"none\":true},\"string\":\"Ok\",\"vec\":[1],\"self\":{\"self\":\"a\"},\"first\":{\"x\":1},\"acao\":{\"y\":1}}";
+pub const TYPE_OK: &str = r#"{"option":{"some":"a"},"box":{"none":true},"string":"Ok","vec":[1],"self":{"self":"a"},"first":{"x":1},"acao":{"y":1}}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

@@ -12,11 +12,11 @@ pub mod examples {
 /// The request body of `list_books` (POST /books/list).
 ///
 /// Media type `application/json`.
-pub const LIST_BOOKS_REQUEST: &str = "{\"requestBody\":{\"page\":1,\"pageSize\":25},\"requestMeta\":{\"correlationId\":\"localID:0f5a3b2c-1d4e-4f6a-8b9c-0d1e2f3a4b5c\",\"brandId\":\"library\"}}";
+pub const LIST_BOOKS_REQUEST: &str = r#"{"requestBody":{"page":1,"pageSize":25},"requestMeta":{"correlationId":"localID:0f5a3b2c-1d4e-4f6a-8b9c-0d1e2f3a4b5c","brandId":"library"}}"#;
 /// The `200` response body of `list_books` (POST /books/list).
 ///
 /// Media type `application/json`.
-pub const LIST_BOOKS_OK: &str = "{\"data\":[{\"isbn\":\"9788535902778\"}],\"links\":{\"self\":\"https://api.example.com/books?page=2\",\"first\":\"https://example.com/\",\"prev\":\"https://example.com/\",\"next\":\"https://example.com/\",\"last\":\"https://example.com/\"},\"meta\":{\"totalRecords\":60,\"totalPages\":3,\"requestDateTime\":\"2024-05-01T12:00:00Z\"}}";
+pub const LIST_BOOKS_OK: &str = r#"{"data":[{"isbn":"9788535902778"}],"links":{"self":"https://api.example.com/books?page=2","first":"https://example.com/","prev":"https://example.com/","next":"https://example.com/","last":"https://example.com/"},"meta":{"totalRecords":60,"totalPages":3,"requestDateTime":"2024-05-01T12:00:00Z"}}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

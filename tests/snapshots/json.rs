@@ -12,7 +12,7 @@ pub mod examples {
 /// The `200` response body of `ping` (GET /ping).
 ///
 /// Media type `application/json`.
-pub const PING_OK: &str = "{\"pong\":true}";
+pub const PING_OK: &str = r#"{"pong":true}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

@@ -12,43 +12,43 @@ pub mod examples {
 /// The `200` response body of `list_notes` (GET /notes).
 ///
 /// Media type `application/json`.
-pub const LIST_NOTES_OK: &str = "[{\"text\":\"a\"}]";
+pub const LIST_NOTES_OK: &str = r#"[{"text":"a"}]"#;
 /// The `default` response body of `list_notes` (GET /notes).
 ///
 /// Media type `application/json`.
-pub const LIST_NOTES_DEFAULT: &str = "{\"message\":\"a\"}";
+pub const LIST_NOTES_DEFAULT: &str = r#"{"message":"a"}"#;
 /// The request body of `create_note` (POST /notes).
 ///
 /// Media type `application/json`.
-pub const CREATE_NOTE_REQUEST: &str = "{\"text\":\"a\"}";
+pub const CREATE_NOTE_REQUEST: &str = r#"{"text":"a"}"#;
 /// The `201` response body of `create_note` (POST /notes).
 ///
 /// Media type `application/json`.
-pub const CREATE_NOTE_CREATED: &str = "{\"text\":\"a\"}";
+pub const CREATE_NOTE_CREATED: &str = r#"{"text":"a"}"#;
 /// The `422` response body of `create_note` (POST /notes).
 ///
 /// Media type `application/json`.
-pub const CREATE_NOTE_UNPROCESSABLE_ENTITY: &str = "{\"message\":\"a\"}";
+pub const CREATE_NOTE_UNPROCESSABLE_ENTITY: &str = r#"{"message":"a"}"#;
 /// The request body of `replace_note` (PUT /notes/{id}).
 ///
 /// Media type `application/json`.
-pub const REPLACE_NOTE_REQUEST: &str = "{\"text\":\"a\"}";
+pub const REPLACE_NOTE_REQUEST: &str = r#"{"text":"a"}"#;
 /// The request body of `patch_note` (PATCH /notes/{id}).
 ///
 /// Media type `application/json`.
-pub const PATCH_NOTE_REQUEST: &str = "{\"text\":\"a\"}";
+pub const PATCH_NOTE_REQUEST: &str = r#"{"text":"a"}"#;
 /// The request body of `post_signed` (POST /signed).
 ///
 /// Media type `application/jwt`.
-pub const POST_SIGNED_REQUEST: &str = "a";
+pub const POST_SIGNED_REQUEST: &str = r#"a"#;
 /// The `201` response body of `post_signed` (POST /signed).
 ///
 /// Media type `application/jwt`.
-pub const POST_SIGNED_CREATED: &str = "a";
+pub const POST_SIGNED_CREATED: &str = r#"a"#;
 /// The `400` response body of `post_signed` (POST /signed).
 ///
 /// Media type `text/plain`.
-pub const POST_SIGNED_BAD_REQUEST: &str = "a";
+pub const POST_SIGNED_BAD_REQUEST: &str = r#"a"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

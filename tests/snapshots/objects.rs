@@ -13,11 +13,11 @@ pub mod examples {
 /// The `200` response body of `list_orders` (GET /orders).
 ///
 /// Media type `application/json`.
-pub const LIST_ORDERS_OK: &str = "[{\"customer\":{\"address\":{\"geo\":{\"lat\":1.0}}},\"shipping\":{\"address\":{\"line\":\"a\"}},\"counters\":{\"key\":1},\"attributes\":{},\"extras\":{\"note\":\"a\"}}]";
+pub const LIST_ORDERS_OK: &str = r#"[{"customer":{"address":{"geo":{"lat":1.0}}},"shipping":{"address":{"line":"a"}},"counters":{"key":1},"attributes":{},"extras":{"note":"a"}}]"#;
 /// The `200` response body of `get_grid` (GET /grid).
 ///
 /// Media type `application/json`.
-pub const GET_GRID_OK: &str = "[[1]]";
+pub const GET_GRID_OK: &str = r#"[[1]]"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

@@ -12,7 +12,7 @@ pub mod examples {
 /// The `200` response body of `get_book` (GET /shelves/{shelfId}/books/{bookId}).
 ///
 /// Media type `application/json`.
-pub const GET_BOOK_OK: &str = "{\"title\":\"a\"}";
+pub const GET_BOOK_OK: &str = r#"{"title":"a"}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

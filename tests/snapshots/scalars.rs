@@ -13,7 +13,7 @@ pub mod examples {
 /// The `200` response body of `get_reading` (GET /readings).
 ///
 /// Media type `application/json`.
-pub const GET_READING_OK: &str = "{\"label\":\"sensor A\",\"count\":12,\"total\":9007199254740993,\"ratio\":0.25,\"amount\":\"1500.10\",\"active\":true,\"takenOn\":\"2024-02-29\",\"takenAt\":\"2024-02-29T10:15:00.123-03:00\",\"id\":\"00000000-0000-4000-8000-000000000000\",\"contact\":\"user@example.com\",\"homepage\":\"https://example.com/\",\"callback\":\"https://example.com/\",\"document\":\"a\",\"nullableRequired\":\"a\",\"nullableOptional\":1}";
+pub const GET_READING_OK: &str = r#"{"label":"sensor A","count":12,"total":9007199254740993,"ratio":0.25,"amount":"1500.10","active":true,"takenOn":"2024-02-29","takenAt":"2024-02-29T10:15:00.123-03:00","id":"00000000-0000-4000-8000-000000000000","contact":"user@example.com","homepage":"https://example.com/","callback":"https://example.com/","document":"a","nullableRequired":"a","nullableOptional":1}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;

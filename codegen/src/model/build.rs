@@ -25,7 +25,7 @@ pub(super) struct Ctx<'a> {
     pub types: Vec<TypeDef>,
     pub names: Scope,
     pub components: IndexMap<String, Component>,
-    pub patterns: IndexMap<String, usize>,
+    pub patterns: IndexMap<String, ofb_runtime::pattern::Compiled>,
     /// The operation being modelled, for diagnostics.
     pub op: Option<String>,
     /// Component schemas being inlined right now (cycle guard).
@@ -69,10 +69,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Index of `source` in the pattern table, adding it on first use.
-    pub fn pattern(&mut self, source: &str) -> usize {
-        let next = self.patterns.len();
-        *self.patterns.entry(source.to_owned()).or_insert(next)
+    /// Index of `source` in the pattern table, adding it (compiled) on first use.
+    pub fn pattern(&mut self, source: &str, compiled: ofb_runtime::pattern::Compiled) -> usize {
+        let entry = self.patterns.entry(source.to_owned());
+        let index = entry.index();
+        entry.or_insert(compiled);
+        index
     }
 }
 
@@ -104,7 +106,8 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         description: info.description.clone(),
         types: cx.types,
         operations,
-        patterns: cx.patterns.into_keys().collect(),
+        patterns: cx.patterns.keys().cloned().collect(),
+        matchers: cx.patterns.into_values().collect(),
         examples: cx.examples.into_iter().collect(),
     };
     Ok((api, cx.sink.finish()))

@@ -272,6 +272,11 @@ impl Ctx<'_> {
 
     /// A pattern's index in the table, or `None` (with a warning) when it cannot be checked.
     fn checked_pattern(&mut self, source: &str, ptr: &Ptr) -> Option<usize> {
+        // A pattern seen before was compiled and linted then (its warnings name the first
+        // place it appears); the documents repeat a handful of patterns hundreds of times.
+        if let Some(index) = self.patterns.get_index_of(source) {
+            return Some(index);
+        }
         let shown = printable(source);
         let compiled = match ofb_runtime::pattern::compile(source) {
             Ok(c) => c,
@@ -304,7 +309,7 @@ impl Ctx<'_> {
                 _ => {}
             }
         }
-        Some(self.pattern(source))
+        Some(self.pattern(source, compiled))
     }
 
     /// `oneOf`/`anyOf` as a union type.

@@ -9,7 +9,6 @@
 
 use super::{Additional, Api, Body, Format, Shape, Ty, TypeKind};
 use crate::diag::{Ptr, Sink};
-use ofb_runtime::pattern::Compiled;
 use ofb_runtime::{check, Rule, Validator};
 use serde_json::{Map, Value};
 
@@ -19,7 +18,6 @@ const MAX_DEPTH: usize = 8;
 /// Checks values against shapes of one [`Api`], with its patterns compiled once.
 pub struct Checker<'a> {
     api: &'a Api,
-    patterns: Vec<Option<Compiled>>,
     /// Also reject members a schema does not declare where it tolerates them: the generated
     /// type would drop them, so an example with them cannot round-trip.
     strict: bool,
@@ -37,16 +35,7 @@ pub struct ExampleReport {
 impl<'a> Checker<'a> {
     /// A checker for `api`.
     pub fn new(api: &'a Api) -> Self {
-        let patterns = api
-            .patterns
-            .iter()
-            .map(|p| ofb_runtime::pattern::compile(p).ok())
-            .collect();
-        Checker {
-            api,
-            patterns,
-            strict: false,
-        }
+        Checker { api, strict: false }
     }
 
     /// A checker that also rejects undeclared members of tolerant objects (used to choose body
@@ -179,8 +168,7 @@ impl<'a> Checker<'a> {
         };
         if let (true, Some(Some(p)), Some(src)) = (
             within,
-            c.pattern
-                .map(|i| self.patterns.get(i).and_then(Option::as_ref)),
+            c.pattern.map(|i| self.api.matchers.get(i)),
             c.pattern.and_then(|i| self.api.patterns.get(i)),
         ) {
             if !p.is_match(s) {

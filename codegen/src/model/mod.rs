@@ -27,6 +27,8 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Distinct `pattern` sources, in order of first use; [`Constraints::pattern`] indexes it.
     pub patterns: Vec<String>,
+    /// The same patterns, compiled (once, while modelling), for checking examples.
+    pub matchers: Vec<ofb_runtime::pattern::Compiled>,
     /// Every `example` the document gives for a schema, parameter or header, with the pointer
     /// of the `example` and the shape it must fit.
     pub examples: Vec<(String, Shape)>,
