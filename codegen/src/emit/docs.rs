@@ -38,6 +38,21 @@ pub fn doc_parts(parts: &[Option<&str>]) -> TokenStream {
     doc_attrs(Some(&joined.join("\n\n")))
 }
 
+/// Inner (`//!`) doc attributes from several parts, for a module or crate root.
+pub fn inner_doc_attrs(parts: &[Option<&str>]) -> TokenStream {
+    let joined: Vec<&str> = parts
+        .iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let attrs = normalize(&joined.join("\n\n")).into_iter().map(|l| {
+        let l = if l.is_empty() { l } else { format!(" {l}") };
+        quote!(#![doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
 fn is_list_item(line: &str) -> bool {
     let t = line.trim_start();
     t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ") || {

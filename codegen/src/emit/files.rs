@@ -137,11 +137,8 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
     }
 
     let title = format!("{} {}", api.title, api.version);
-    let crate_doc = super::docs::doc_parts(&[Some(&title), api.description.as_deref()]);
-    let crate_doc = crate_doc.to_string().replace("# [doc", "#! [doc");
-    let crate_doc: proc_macro2::TokenStream = crate_doc
-        .parse()
-        .map_err(|e| format!("internal error: crate docs: {e}"))?;
+    let crate_doc =
+        super::docs::inner_doc_attrs(&[Some(title.as_str()), api.description.as_deref()]);
     let examples_mod = examples_tokens.as_ref().map(|_| {
         quote!(
             pub mod examples;

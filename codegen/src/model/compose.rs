@@ -102,21 +102,14 @@ impl Ctx<'_> {
                 ptr,
                 hint,
             ),
-            SchemaKind::Type(Type::Array(a)) => {
-                let item = match &a.items {
-                    Some(items) => self.shape(
-                        SRef::from(items),
-                        &ptr.join("items"),
-                        &format!("{hint}Item"),
-                    ),
-                    None => Shape::any(),
-                };
-                let mut shape = Shape::of(Ty::Array(Box::new(item)));
-                shape.c.min_items = a.min_items.map(|n| n as u64);
-                shape.c.max_items = a.max_items.map(|n| n as u64);
-                shape.c.unique_items = a.unique_items;
-                shape
-            }
+            SchemaKind::Type(Type::Array(a)) => self.array_shape(
+                a.items.as_ref(),
+                a.min_items,
+                a.max_items,
+                a.unique_items,
+                ptr,
+                hint,
+            ),
             SchemaKind::Not { .. } => {
                 self.warn(
                     ptr,
@@ -132,6 +125,31 @@ impl Ctx<'_> {
         }
     }
 
+    /// An array of `items` (anything when the schema names none).
+    fn array_shape(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        min: Option<usize>,
+        max: Option<usize>,
+        unique: bool,
+        ptr: &Ptr,
+        hint: &str,
+    ) -> Shape {
+        let item = match items {
+            Some(items) => self.shape(
+                SRef::from(items),
+                &ptr.join("items"),
+                &format!("{hint}Item"),
+            ),
+            None => Shape::any(),
+        };
+        let mut shape = Shape::of(Ty::Array(Box::new(item)));
+        shape.c.min_items = min.map(|n| n as u64);
+        shape.c.max_items = max.map(|n| n as u64);
+        shape.c.unique_items = unique;
+        shape
+    }
+
     /// A schema whose keywords did not fit one `type` (or that has no `type`).
     fn loose_shape(&mut self, a: &AnySchema, ptr: &Ptr, hint: &str) -> Shape {
         match a.typ.as_deref() {
@@ -145,19 +163,15 @@ impl Ctx<'_> {
             }
         }
         if a.items.is_some() || a.typ.as_deref() == Some("array") {
-            let item = match &a.items {
-                Some(items) => self.shape(
-                    SRef::from(items),
-                    &ptr.join("items"),
-                    &format!("{hint}Item"),
-                ),
-                None => Shape::any(),
-            };
-            let mut shape = Shape::of(Ty::Array(Box::new(item)));
-            shape.c.min_items = a.min_items.map(|n| n as u64);
-            shape.c.max_items = a.max_items.map(|n| n as u64);
-            shape.c.unique_items = a.unique_items.unwrap_or(false);
-            return shape;
+            let unique = a.unique_items.unwrap_or(false);
+            return self.array_shape(
+                a.items.as_ref(),
+                a.min_items,
+                a.max_items,
+                unique,
+                ptr,
+                hint,
+            );
         }
         if a.additional_properties.is_some() || a.typ.as_deref() == Some("object") {
             return self.map_shape(
@@ -168,8 +182,7 @@ impl Ctx<'_> {
                 hint,
             );
         }
-        let numeric = |cx: &mut Self, ty: Ty| {
-            let _ = cx;
+        let numeric = |ty: Ty| {
             let mut shape = Shape::of(ty);
             shape.c.minimum = a.minimum;
             shape.c.maximum = a.maximum;
@@ -180,8 +193,8 @@ impl Ctx<'_> {
             shape
         };
         match a.typ.as_deref() {
-            Some("integer") => numeric(self, Ty::Int64),
-            Some("number") => numeric(self, Ty::Number),
+            Some("integer") => numeric(Ty::Int64),
+            Some("number") => numeric(Ty::Number),
             Some("boolean") => Shape::of(Ty::Bool),
             Some("string") => self.string_shape(
                 a.format.as_deref().unwrap_or(""),
@@ -305,8 +318,6 @@ impl Ctx<'_> {
                     );
                     return None;
                 }
-                #[allow(unreachable_patterns)]
-                _ => {}
             }
         }
         Some(self.pattern(source, compiled))

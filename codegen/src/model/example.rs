@@ -474,8 +474,6 @@ fn format_sample(f: Format) -> &'static str {
         Format::Byte => "AA==",
         Format::Double => "1.00",
         Format::Integer => "1",
-        #[allow(unreachable_patterns)]
-        _ => "example",
     }
 }
 

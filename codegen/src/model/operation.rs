@@ -139,11 +139,6 @@ impl Ctx<'_> {
             let Some((item, _)) = self.item_or_ref(item, &pptr, "path item") else {
                 continue;
             };
-            let item_json = doc
-                .json
-                .pointer(pptr.as_json_pointer())
-                .cloned()
-                .unwrap_or(Value::Null);
             for method in METHODS {
                 let op = match method {
                     "get" => &item.get,
@@ -179,7 +174,6 @@ impl Ctx<'_> {
                     .as_ref()
                     .and_then(|rb| self.request_body(rb, &optr.join("requestBody"), &type_name));
                 let responses = self.responses(op, &optr, &type_name);
-                let _ = &item_json;
                 ops.push(Operation {
                     name,
                     type_name,
