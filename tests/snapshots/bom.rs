@@ -9,16 +9,16 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `hello` (GET /hello).
-///
-/// Media type `application/json`.
+/// The `200` response body of `hello` (GET /hello). Media type `application/json`.
 pub const HELLO_OK: &str = r#"{"greeting":"olá"}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn hello_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<HelloOkBody>(super::HELLO_OK)
+    fn hello_ok() -> Outcome {
+        round_trip::<HelloOkBody>(super::HELLO_OK)
     }
 }
 }

@@ -10,24 +10,22 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `get_pet` (GET /pets).
-///
-/// Media type `application/json`.
+/// The `200` response body of `get_pet` (GET /pets). Media type `application/json`.
 pub const GET_PET_OK: &str = r#"{"kind":"dog","barks":true}"#;
-/// The `200` response body of `get_value` (GET /values).
-///
-/// Media type `application/json`.
+/// The `200` response body of `get_value` (GET /values). Media type `application/json`.
 pub const GET_VALUE_OK: &str = r#""a""#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn get_pet_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Pet>(super::GET_PET_OK)
+    fn get_pet_ok() -> Outcome {
+        round_trip::<Pet>(super::GET_PET_OK)
     }
     #[test]
-    fn get_value_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Value>(super::GET_VALUE_OK)
+    fn get_value_ok() -> Outcome {
+        round_trip::<Value>(super::GET_VALUE_OK)
     }
 }
 }

@@ -10,16 +10,16 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The request body of `post_limits` (POST /limits).
-///
-/// Media type `application/json`.
+/// The request body of `post_limits` (POST /limits). Media type `application/json`.
 pub const POST_LIMITS_REQUEST: &str = r#"{"code":"AA","loose":"1","trimmed":"a","percent":0.0,"steps":5,"tags":["a"],"labels":{"key":"a"}}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn post_limits_request() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Limits>(super::POST_LIMITS_REQUEST)
+    fn post_limits_request() -> Outcome {
+        round_trip::<Limits>(super::POST_LIMITS_REQUEST)
     }
 }
 }

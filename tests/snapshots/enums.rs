@@ -9,16 +9,16 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `list_tasks` (GET /tasks).
-///
-/// Media type `application/json`.
+/// The `200` response body of `list_tasks` (GET /tasks). Media type `application/json`.
 pub const LIST_TASKS_OK: &str = r#"[{"status":"AÇÃO","priority":1,"channel":"app"}]"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn list_tasks_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<::std::vec::Vec<Task>>(super::LIST_TASKS_OK)
+    fn list_tasks_ok() -> Outcome {
+        round_trip::<::std::vec::Vec<Task>>(super::LIST_TASKS_OK)
     }
 }
 }

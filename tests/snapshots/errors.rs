@@ -9,39 +9,28 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `list_things` (GET /things).
-///
-/// Media type `application/json`.
+/// The `200` response body of `list_things` (GET /things). Media type `application/json`.
 pub const LIST_THINGS_OK: &str = r#"{"ok":true}"#;
-/// The `400` response body of `list_things` (GET /things).
-///
-/// Media type `application/json`.
+/// The `400` response body of `list_things` (GET /things). Media type `application/json`.
 pub const LIST_THINGS_BAD_REQUEST: &str = r#"{"errors":[{"code":"EXAMPLE","title":"Example error","detail":"An example error."}],"meta":{"totalRecords":1,"totalPages":1,"requestDateTime":"2024-01-31T12:00:00Z"}}"#;
-/// The `500` response body of `list_things` (GET /things).
-///
-/// Media type `application/json`.
+/// The `500` response body of `list_things` (GET /things). Media type `application/json`.
 pub const LIST_THINGS_INTERNAL_SERVER_ERROR: &str = r#"{"errors":[{"code":"EXAMPLE","title":"Example error","detail":"An example error."}]}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn list_things_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<ListThingsOkBody>(super::LIST_THINGS_OK)
+    fn list_things_ok() -> Outcome {
+        round_trip::<ListThingsOkBody>(super::LIST_THINGS_OK)
     }
     #[test]
-    fn list_things_bad_request() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<
-            ResponseError,
-        >(super::LIST_THINGS_BAD_REQUEST)
+    fn list_things_bad_request() -> Outcome {
+        round_trip::<ResponseError>(super::LIST_THINGS_BAD_REQUEST)
     }
     #[test]
-    fn list_things_internal_server_error() -> ::std::result::Result<
-        (),
-        ::std::string::String,
-    > {
-        ::ofb_runtime::testing::round_trip::<
-            ErrorBody,
-        >(super::LIST_THINGS_INTERNAL_SERVER_ERROR)
+    fn list_things_internal_server_error() -> Outcome {
+        round_trip::<ErrorBody>(super::LIST_THINGS_INTERNAL_SERVER_ERROR)
     }
 }
 }
@@ -59,16 +48,25 @@ pub type ResponseError = ::ofb_runtime::ErrorEnvelope<Meta>;
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Meta {
     /// `totalRecords`.
-    #[serde(rename = "totalRecords")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "totalRecords",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub total_records: ::std::option::Option<i64>,
     /// `totalPages`.
-    #[serde(rename = "totalPages")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "totalPages",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub total_pages: ::std::option::Option<i64>,
     /// `requestDateTime`.
-    #[serde(rename = "requestDateTime")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "requestDateTime",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub request_date_time: ::std::option::Option<::ofb_runtime::DateTime>,
 }
 /// Schema at `#/components/schemas/ErrorBody`.

@@ -13,32 +13,28 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `get_one` (GET /one).
-///
-/// Media type `application/json`.
+/// The `200` response body of `get_one` (GET /one). Media type `application/json`.
 pub const GET_ONE_OK: &str = r#"{"name":"given","count":3}"#;
-/// The `200` response body of `get_two` (GET /two).
-///
-/// Media type `application/json`.
+/// The `200` response body of `get_two` (GET /two). Media type `application/json`.
 pub const GET_TWO_OK: &str = r#"{"name":"named","count":1}"#;
-/// The `200` response body of `get_three` (GET /three).
-///
-/// Media type `application/json`.
+/// The `200` response body of `get_three` (GET /three). Media type `application/json`.
 pub const GET_THREE_OK: &str = r#"{"flag":true,"code":"AAA","level":1,"colour":"RED"}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn get_one_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Item>(super::GET_ONE_OK)
+    fn get_one_ok() -> Outcome {
+        round_trip::<Item>(super::GET_ONE_OK)
     }
     #[test]
-    fn get_two_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Item>(super::GET_TWO_OK)
+    fn get_two_ok() -> Outcome {
+        round_trip::<Item>(super::GET_TWO_OK)
     }
     #[test]
-    fn get_three_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Broken>(super::GET_THREE_OK)
+    fn get_three_ok() -> Outcome {
+        round_trip::<Broken>(super::GET_THREE_OK)
     }
 }
 }

@@ -9,24 +9,22 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `get_type` (GET /type).
-///
-/// Media type `application/json`.
+/// The `200` response body of `get_type` (GET /type). Media type `application/json`.
 pub const GET_TYPE_OK: &str = r#"{"type":"a","ref":"a","self":"a","Self":"a","1stItem":"a","ação":"a","match":"a","async":"a","crate":"a","super":"a","_":"a","__proto__":"a","a-b":"a","a.b":"a","a b":"a","camelCase":"a","camel_case":"a","errors":["a"]}"#;
-/// The `200` response body of `type` (POST /type).
-///
-/// Media type `application/json`.
+/// The `200` response body of `type` (POST /type). Media type `application/json`.
 pub const TYPE_OK: &str = r#"{"option":{"some":"a"},"box":{"none":true},"string":"Ok","vec":[1],"self":{"self":"a"},"first":{"x":1},"acao":{"y":1}}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn get_type_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Type>(super::GET_TYPE_OK)
+    fn get_type_ok() -> Outcome {
+        round_trip::<Type>(super::GET_TYPE_OK)
     }
     #[test]
-    fn type_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Result>(super::TYPE_OK)
+    fn type_ok() -> Outcome {
+        round_trip::<Result>(super::TYPE_OK)
     }
 }
 }
@@ -46,20 +44,32 @@ pub struct Type {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#ref: ::std::option::Option<::std::string::String>,
     /// `self`.
-    #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "self",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub self_: ::std::option::Option<::std::string::String>,
     /// `Self`.
-    #[serde(rename = "Self")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "Self",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub self_2: ::std::option::Option<::std::string::String>,
     /// `1stItem`.
-    #[serde(rename = "1stItem")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "1stItem",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub n_1st_item: ::std::option::Option<::std::string::String>,
     /// `ação`.
-    #[serde(rename = "ação")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "ação",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub acao: ::std::option::Option<::std::string::String>,
     /// `match`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -68,40 +78,67 @@ pub struct Type {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#async: ::std::option::Option<::std::string::String>,
     /// `crate`.
-    #[serde(rename = "crate")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "crate",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub crate_: ::std::option::Option<::std::string::String>,
     /// `super`.
-    #[serde(rename = "super")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "super",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub super_: ::std::option::Option<::std::string::String>,
     /// `_`.
-    #[serde(rename = "_")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "_",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub unnamed: ::std::option::Option<::std::string::String>,
     /// `__proto__`.
-    #[serde(rename = "__proto__")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "__proto__",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub proto: ::std::option::Option<::std::string::String>,
     /// `a-b`.
-    #[serde(rename = "a-b")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "a-b",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub a_b: ::std::option::Option<::std::string::String>,
     /// `a.b`.
-    #[serde(rename = "a.b")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "a.b",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub a_b2: ::std::option::Option<::std::string::String>,
     /// `a b`.
-    #[serde(rename = "a b")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "a b",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub a_b3: ::std::option::Option<::std::string::String>,
     /// `camelCase`.
-    #[serde(rename = "camelCase")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "camelCase",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub camel_case: ::std::option::Option<::std::string::String>,
     /// `camel_case`.
-    #[serde(rename = "camel_case")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "camel_case",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub camel_case2: ::std::option::Option<::std::string::String>,
     /// `errors`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -123,8 +160,11 @@ pub struct Result {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub vec: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `self`.
-    #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "self",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub self_: ::std::option::Option<Self_>,
     /// `first`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -193,8 +233,11 @@ pub type Vec = ::std::vec::Vec<i64>;
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Self_ {
     /// `self`.
-    #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "self",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub self_: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/1stItem`.

@@ -9,24 +9,22 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The request body of `list_books` (POST /books/list).
-///
-/// Media type `application/json`.
+/// The request body of `list_books` (POST /books/list). Media type `application/json`.
 pub const LIST_BOOKS_REQUEST: &str = r#"{"requestBody":{"page":1,"pageSize":25},"requestMeta":{"correlationId":"localID:0f5a3b2c-1d4e-4f6a-8b9c-0d1e2f3a4b5c","brandId":"library"}}"#;
-/// The `200` response body of `list_books` (POST /books/list).
-///
-/// Media type `application/json`.
+/// The `200` response body of `list_books` (POST /books/list). Media type `application/json`.
 pub const LIST_BOOKS_OK: &str = r#"{"data":[{"isbn":"9788535902778"}],"links":{"self":"https://api.example.com/books?page=2","first":"https://example.com/","prev":"https://example.com/","next":"https://example.com/","last":"https://example.com/"},"meta":{"totalRecords":60,"totalPages":3,"requestDateTime":"2024-05-01T12:00:00Z"}}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn list_books_request() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<ListBooksRequest>(super::LIST_BOOKS_REQUEST)
+    fn list_books_request() -> Outcome {
+        round_trip::<ListBooksRequest>(super::LIST_BOOKS_REQUEST)
     }
     #[test]
-    fn list_books_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<BookPage>(super::LIST_BOOKS_OK)
+    fn list_books_ok() -> Outcome {
+        round_trip::<BookPage>(super::LIST_BOOKS_OK)
     }
 }
 }
@@ -148,8 +146,11 @@ pub struct ListBooksRequestRequestBody {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<i64>,
     /// `pageSize`.
-    #[serde(rename = "pageSize")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "pageSize",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub page_size: ::std::option::Option<i64>,
 }
 impl ::ofb_runtime::Validate for RequestMeta {

@@ -9,16 +9,16 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `ping` (GET /ping).
-///
-/// Media type `application/json`.
+/// The `200` response body of `ping` (GET /ping). Media type `application/json`.
 pub const PING_OK: &str = r#"{"pong":true}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn ping_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<PingOkBody>(super::PING_OK)
+    fn ping_ok() -> Outcome {
+        round_trip::<PingOkBody>(super::PING_OK)
     }
 }
 }

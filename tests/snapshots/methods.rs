@@ -9,81 +9,58 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `list_notes` (GET /notes).
-///
-/// Media type `application/json`.
+/// The `200` response body of `list_notes` (GET /notes). Media type `application/json`.
 pub const LIST_NOTES_OK: &str = r#"[{"text":"a"}]"#;
-/// The `default` response body of `list_notes` (GET /notes).
-///
-/// Media type `application/json`.
+/// The `default` response body of `list_notes` (GET /notes). Media type `application/json`.
 pub const LIST_NOTES_DEFAULT: &str = r#"{"message":"a"}"#;
-/// The request body of `create_note` (POST /notes).
-///
-/// Media type `application/json`.
+/// The request body of `create_note` (POST /notes). Media type `application/json`.
 pub const CREATE_NOTE_REQUEST: &str = r#"{"text":"a"}"#;
-/// The `201` response body of `create_note` (POST /notes).
-///
-/// Media type `application/json`.
+/// The `201` response body of `create_note` (POST /notes). Media type `application/json`.
 pub const CREATE_NOTE_CREATED: &str = r#"{"text":"a"}"#;
-/// The `422` response body of `create_note` (POST /notes).
-///
-/// Media type `application/json`.
+/// The `422` response body of `create_note` (POST /notes). Media type `application/json`.
 pub const CREATE_NOTE_UNPROCESSABLE_ENTITY: &str = r#"{"message":"a"}"#;
-/// The request body of `replace_note` (PUT /notes/{id}).
-///
-/// Media type `application/json`.
+/// The request body of `replace_note` (PUT /notes/{id}). Media type `application/json`.
 pub const REPLACE_NOTE_REQUEST: &str = r#"{"text":"a"}"#;
-/// The request body of `patch_note` (PATCH /notes/{id}).
-///
-/// Media type `application/json`.
+/// The request body of `patch_note` (PATCH /notes/{id}). Media type `application/json`.
 pub const PATCH_NOTE_REQUEST: &str = r#"{"text":"a"}"#;
-/// The request body of `post_signed` (POST /signed).
-///
-/// Media type `application/jwt`.
+/// The request body of `post_signed` (POST /signed). Media type `application/jwt`.
 pub const POST_SIGNED_REQUEST: &str = r#"a"#;
-/// The `201` response body of `post_signed` (POST /signed).
-///
-/// Media type `application/jwt`.
+/// The `201` response body of `post_signed` (POST /signed). Media type `application/jwt`.
 pub const POST_SIGNED_CREATED: &str = r#"a"#;
-/// The `400` response body of `post_signed` (POST /signed).
-///
-/// Media type `text/plain`.
+/// The `400` response body of `post_signed` (POST /signed). Media type `text/plain`.
 pub const POST_SIGNED_BAD_REQUEST: &str = r#"a"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn list_notes_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<::std::vec::Vec<Note>>(super::LIST_NOTES_OK)
+    fn list_notes_ok() -> Outcome {
+        round_trip::<::std::vec::Vec<Note>>(super::LIST_NOTES_OK)
     }
     #[test]
-    fn list_notes_default() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Problem>(super::LIST_NOTES_DEFAULT)
+    fn list_notes_default() -> Outcome {
+        round_trip::<Problem>(super::LIST_NOTES_DEFAULT)
     }
     #[test]
-    fn create_note_request() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Note>(super::CREATE_NOTE_REQUEST)
+    fn create_note_request() -> Outcome {
+        round_trip::<Note>(super::CREATE_NOTE_REQUEST)
     }
     #[test]
-    fn create_note_created() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Note>(super::CREATE_NOTE_CREATED)
+    fn create_note_created() -> Outcome {
+        round_trip::<Note>(super::CREATE_NOTE_CREATED)
     }
     #[test]
-    fn create_note_unprocessable_entity() -> ::std::result::Result<
-        (),
-        ::std::string::String,
-    > {
-        ::ofb_runtime::testing::round_trip::<
-            Problem,
-        >(super::CREATE_NOTE_UNPROCESSABLE_ENTITY)
+    fn create_note_unprocessable_entity() -> Outcome {
+        round_trip::<Problem>(super::CREATE_NOTE_UNPROCESSABLE_ENTITY)
     }
     #[test]
-    fn replace_note_request() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Note>(super::REPLACE_NOTE_REQUEST)
+    fn replace_note_request() -> Outcome {
+        round_trip::<Note>(super::REPLACE_NOTE_REQUEST)
     }
     #[test]
-    fn patch_note_request() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<PatchNoteRequest>(super::PATCH_NOTE_REQUEST)
+    fn patch_note_request() -> Outcome {
+        round_trip::<PatchNoteRequest>(super::PATCH_NOTE_REQUEST)
     }
 }
 }

@@ -10,28 +10,22 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `list_orders` (GET /orders).
-///
-/// Media type `application/json`.
+/// The `200` response body of `list_orders` (GET /orders). Media type `application/json`.
 pub const LIST_ORDERS_OK: &str = r#"[{"customer":{"address":{"geo":{"lat":1.0}}},"shipping":{"address":{"line":"a"}},"counters":{"key":1},"attributes":{},"extras":{"note":"a"}}]"#;
-/// The `200` response body of `get_grid` (GET /grid).
-///
-/// Media type `application/json`.
+/// The `200` response body of `get_grid` (GET /grid). Media type `application/json`.
 pub const GET_GRID_OK: &str = r#"[[1]]"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn list_orders_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<
-            ::std::vec::Vec<Order>,
-        >(super::LIST_ORDERS_OK)
+    fn list_orders_ok() -> Outcome {
+        round_trip::<::std::vec::Vec<Order>>(super::LIST_ORDERS_OK)
     }
     #[test]
-    fn get_grid_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<
-            ::std::vec::Vec<::std::vec::Vec<i64>>,
-        >(super::GET_GRID_OK)
+    fn get_grid_ok() -> Outcome {
+        round_trip::<::std::vec::Vec<::std::vec::Vec<i64>>>(super::GET_GRID_OK)
     }
 }
 }

@@ -9,16 +9,16 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `get_book` (GET /shelves/{shelfId}/books/{bookId}).
-///
-/// Media type `application/json`.
+/// The `200` response body of `get_book` (GET /shelves/{shelfId}/books/{bookId}). Media type `application/json`.
 pub const GET_BOOK_OK: &str = r#"{"title":"a"}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn get_book_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<GetBookOkBody>(super::GET_BOOK_OK)
+    fn get_book_ok() -> Outcome {
+        round_trip::<GetBookOkBody>(super::GET_BOOK_OK)
     }
 }
 }

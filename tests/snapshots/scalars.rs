@@ -10,16 +10,16 @@ pub mod examples {
 //! One JSON example per request and response body, for tests and mock servers.
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
-/// The `200` response body of `get_reading` (GET /readings).
-///
-/// Media type `application/json`.
+/// The `200` response body of `get_reading` (GET /readings). Media type `application/json`.
 pub const GET_READING_OK: &str = r#"{"label":"sensor A","count":12,"total":9007199254740993,"ratio":0.25,"amount":"1500.10","active":true,"takenOn":"2024-02-29","takenAt":"2024-02-29T10:15:00.123-03:00","id":"00000000-0000-4000-8000-000000000000","contact":"user@example.com","homepage":"https://example.com/","callback":"https://example.com/","document":"a","nullableRequired":"a","nullableOptional":1}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
+    use ::ofb_runtime::testing::round_trip;
+    type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
-    fn get_reading_ok() -> ::std::result::Result<(), ::std::string::String> {
-        ::ofb_runtime::testing::round_trip::<Reading>(super::GET_READING_OK)
+    fn get_reading_ok() -> Outcome {
+        round_trip::<Reading>(super::GET_READING_OK)
     }
 }
 }
@@ -102,8 +102,8 @@ pub struct Reading {
     #[serde(rename = "nullableRequired")]
     pub nullable_required: ::std::option::Option<::std::string::String>,
     /// May be absent, null or a number.
-    #[serde(rename = "nullableOptional")]
     #[serde(
+        rename = "nullableOptional",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
         with = "::ofb_runtime::nullable"

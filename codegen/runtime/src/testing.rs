@@ -29,3 +29,34 @@ pub fn round_trip<T: DeserializeOwned + Serialize + Validate>(json: &str) -> Res
         .validate()
         .map_err(|v| format!("does not validate:\n{v}"))
 }
+
+#[cfg(test)]
+mod tests {
+    const GOOD: &str = r#"{"a":[1,2]}"#;
+    const EXTRA: &str = r#"{"a":[1],"b":true}"#;
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct T {
+        a: Vec<i32>,
+    }
+
+    impl crate::Validate for T {
+        fn validate_into(&self, v: &mut crate::Validator) {
+            crate::check::items(v, self.a.len(), Some(1), None);
+        }
+    }
+
+    #[test]
+    fn a_faithful_example_round_trips() {
+        assert_eq!(super::round_trip::<T>(GOOD), Ok(()));
+    }
+
+    #[test]
+    fn members_the_type_drops_fail_the_round_trip() {
+        let err = super::round_trip::<T>(EXTRA).unwrap_err();
+        assert!(err.contains("/b"), "{err}");
+        assert!(super::round_trip::<T>(r#"{"a":[]}"#)
+            .unwrap_err()
+            .contains("does not validate"));
+    }
+}

@@ -83,9 +83,8 @@ pub fn module(api: &Api) -> Option<TokenStream> {
                 .map(str::to_owned)
                 .unwrap_or_default()
         };
-        let doc = &e.what;
-        let media = format!("Media type `{}`.", e.body.media);
-        let docs = super::docs::doc_parts(&[Some(doc), Some(&media)]);
+        let line = format!("{} Media type `{}`.", e.what, e.body.media);
+        let docs = super::docs::doc_attrs(Some(&line));
         let text = raw_string(&text);
         quote!(#docs pub const #name: &str = #text;)
     });
@@ -95,8 +94,8 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         let ty = rust_type(api, &e.body.shape);
         quote! {
             #[test]
-            fn #test() -> ::std::result::Result<(), ::std::string::String> {
-                ::ofb_runtime::testing::round_trip::<#ty>(super::#name)
+            fn #test() -> Outcome {
+                round_trip::<#ty>(super::#name)
             }
         }
     });
@@ -114,6 +113,11 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         #[cfg(test)]
         mod tests {
             #uses
+            use ::ofb_runtime::testing::round_trip;
+
+            // A local alias shadows any schema of the same name the glob import brings in.
+            type Outcome = ::std::result::Result<(), ::std::string::String>;
+
             #(#tests)*
         }
     })

@@ -108,21 +108,33 @@ fn struct_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct
         let wire = &f.wire;
         let fallback = format!("`{wire}`.");
         let fdoc = doc_attrs(Some(f.doc.as_deref().unwrap_or(&fallback)));
-        let rename = if f.name.trim_start_matches("r#") != wire {
-            quote!(#[serde(rename = #wire)])
+        // One `serde` attribute per field: the wire name where it differs, and for optional
+        // fields, absent when `None` (with `null` kept apart when the field is also nullable).
+        let mut serde = Vec::new();
+        if f.name.trim_start_matches("r#") != wire {
+            serde.push(quote!(rename = #wire));
+        }
+        let nullable = f.shape.nullable && f.shape.ty != Ty::Any;
+        if !f.required {
+            serde.push(quote!(
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            ));
+            if nullable {
+                serde.push(quote!(with = "::ofb_runtime::nullable"));
+            }
+        }
+        let serde = if serde.is_empty() {
+            quote!()
+        } else {
+            quote!(#[serde(#(#serde),*)])
+        };
+        let deprecated = if f.deprecated {
+            quote!(#[deprecated])
         } else {
             quote!()
         };
-        let nullable = f.shape.nullable && f.shape.ty != Ty::Any;
-        let opt = match (f.required, nullable) {
-            (true, _) => quote!(),
-            (false, false) => quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
-            (false, true) => quote! {
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none", with = "::ofb_runtime::nullable")]
-            },
-        };
-        let deprecated = if f.deprecated { quote!(#[deprecated]) } else { quote!() };
-        quote! { #fdoc #rename #opt #deprecated pub #fname: #ty, }
+        quote! { #fdoc #serde #deprecated pub #fname: #ty, }
     });
     let extra = match &s.additional {
         Additional::Kept(shape) => {
