@@ -50,6 +50,7 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use crate::rules::*;
 /// Schema at `#/components/schemas/Dog`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Dog {
@@ -168,7 +169,7 @@ impl ::ofb_runtime::Validate for Dog {
 }
 impl ::ofb_runtime::Validate for Cat {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("lives", &self.lives, &crate::rules::R0);
+        v.field("lives", &self.lives, &R0);
     }
 }
 impl ::ofb_runtime::Validate for Pet {
@@ -187,7 +188,7 @@ impl ::ofb_runtime::Validate for Value {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
         match self {
             Self::String(x) => {
-                ::ofb_runtime::Validate::validate_with(x, v, &crate::rules::R1);
+                ::ofb_runtime::Validate::validate_with(x, v, &R1);
             }
             Self::Integer(_) => {}
             Self::Dog(x) => {

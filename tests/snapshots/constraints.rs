@@ -84,6 +84,7 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use crate::rules::*;
 /// Schema at `#/components/schemas/Limits`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Limits {
@@ -112,13 +113,13 @@ pub struct Limits {
 }
 impl ::ofb_runtime::Validate for Limits {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("code", &self.code, &crate::rules::R0);
-        v.field("loose", &self.loose, &crate::rules::R1);
-        v.field("trimmed", &self.trimmed, &crate::rules::R2);
-        v.field("percent", &self.percent, &crate::rules::R3);
-        v.field("steps", &self.steps, &crate::rules::R4);
-        v.field("tags", &self.tags, &crate::rules::R6);
-        v.field("labels", &self.labels, &crate::rules::R7);
+        v.field("code", &self.code, &R0);
+        v.field("loose", &self.loose, &R1);
+        v.field("trimmed", &self.trimmed, &R2);
+        v.field("percent", &self.percent, &R3);
+        v.field("steps", &self.steps, &R4);
+        v.field("tags", &self.tags, &R6);
+        v.field("labels", &self.labels, &R7);
         ::ofb_runtime::check::properties(
             v,
             0usize + 1usize + usize::from(self.loose.is_some())

@@ -39,6 +39,7 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use crate::rules::*;
 /// Where a task is.
 ///
 /// Schema at `#/components/schemas/TaskStatus`.
@@ -76,36 +77,19 @@ impl TaskStatus {
         "A_B",
         "UNKNOWN",
     ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Acao => "AÇÃO",
-            Self::Concluido => "CONCLUÍDO",
-            Self::EmAnalise => "EM_ANÁLISE",
-            Self::N1Mes => "1_MES",
-            Self::N12Meses => "12_MESES",
-            Self::AB => "A-B",
-            Self::AB2 => "A_B",
-            Self::Unknown2 => "UNKNOWN",
-            Self::Unknown(other) => other.as_str(),
-        }
-    }
-    /// The variant for a wire value; values the document does not list are kept in [`Self::Unknown`].
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "AÇÃO" => Self::Acao,
-            "CONCLUÍDO" => Self::Concluido,
-            "EM_ANÁLISE" => Self::EmAnalise,
-            "1_MES" => Self::N1Mes,
-            "12_MESES" => Self::N12Meses,
-            "A-B" => Self::AB,
-            "A_B" => Self::AB2,
-            "UNKNOWN" => Self::Unknown2,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
+    /// The variant of each of [`Self::VALUES`], in the same order.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Acao,
+        Self::Concluido,
+        Self::EmAnalise,
+        Self::N1Mes,
+        Self::N12Meses,
+        Self::AB,
+        Self::AB2,
+        Self::Unknown2,
+    ];
 }
-::ofb_runtime::wire_enum!(TaskStatus);
+::ofb_runtime::wire_enum!(TaskStatus, Unknown);
 /// Schema at `#/components/schemas/Task`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Task {
@@ -132,28 +116,14 @@ pub enum TaskChannel {
 impl TaskChannel {
     /// Every value the document lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["web", "app"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Web => "web",
-            Self::App => "app",
-            Self::Unknown(other) => other.as_str(),
-        }
-    }
-    /// The variant for a wire value; values the document does not list are kept in [`Self::Unknown`].
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "web" => Self::Web,
-            "app" => Self::App,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
+    /// The variant of each of [`Self::VALUES`], in the same order.
+    pub const KNOWN: &'static [Self] = &[Self::Web, Self::App];
 }
-::ofb_runtime::wire_enum!(TaskChannel);
+::ofb_runtime::wire_enum!(TaskChannel, Unknown);
 impl ::ofb_runtime::Validate for Task {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
         v.member("status", &self.status);
-        v.field("priority", &self.priority, &crate::rules::R0);
+        v.field("priority", &self.priority, &R0);
         v.member("channel", &self.channel);
     }
 }

@@ -64,6 +64,7 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use crate::rules::*;
 /// Schema at `#/components/schemas/Item`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Item {
@@ -99,33 +100,19 @@ pub enum BrokenColour {
 impl BrokenColour {
     /// Every value the document lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["RED", "GREEN"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Red => "RED",
-            Self::Green => "GREEN",
-            Self::Unknown(other) => other.as_str(),
-        }
-    }
-    /// The variant for a wire value; values the document does not list are kept in [`Self::Unknown`].
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "RED" => Self::Red,
-            "GREEN" => Self::Green,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
+    /// The variant of each of [`Self::VALUES`], in the same order.
+    pub const KNOWN: &'static [Self] = &[Self::Red, Self::Green];
 }
-::ofb_runtime::wire_enum!(BrokenColour);
+::ofb_runtime::wire_enum!(BrokenColour, Unknown);
 impl ::ofb_runtime::Validate for Item {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("count", &self.count, &crate::rules::R0);
+        v.field("count", &self.count, &R0);
     }
 }
 impl ::ofb_runtime::Validate for Broken {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("code", &self.code, &crate::rules::R1);
-        v.field("level", &self.level, &crate::rules::R2);
+        v.field("code", &self.code, &R1);
+        v.field("level", &self.level, &R2);
         v.member("colour", &self.colour);
     }
 }

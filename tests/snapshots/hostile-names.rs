@@ -205,28 +205,10 @@ pub enum String {
 impl String {
     /// Every value the document lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["Ok", "Err", "Some", "None"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ok => "Ok",
-            Self::Err => "Err",
-            Self::Some => "Some",
-            Self::None => "None",
-            Self::Unknown(other) => other.as_str(),
-        }
-    }
-    /// The variant for a wire value; values the document does not list are kept in [`Self::Unknown`].
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "Ok" => Self::Ok,
-            "Err" => Self::Err,
-            "Some" => Self::Some,
-            "None" => Self::None,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
+    /// The variant of each of [`Self::VALUES`], in the same order.
+    pub const KNOWN: &'static [Self] = &[Self::Ok, Self::Err, Self::Some, Self::None];
 }
-::ofb_runtime::wire_enum!(String);
+::ofb_runtime::wire_enum!(String, Unknown);
 /// Schema at `#/components/schemas/Vec`.
 pub type Vec = ::std::vec::Vec<i64>;
 /// Schema at `#/components/schemas/Self`.

@@ -71,6 +71,7 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use crate::rules::*;
 /// Schema at `#/components/schemas/RequestMeta`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RequestMeta {
@@ -155,8 +156,8 @@ pub struct ListBooksRequestRequestBody {
 }
 impl ::ofb_runtime::Validate for RequestMeta {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("correlationId", &self.correlation_id, &crate::rules::R0);
-        v.field("brandId", &self.brand_id, &crate::rules::R1);
+        v.field("correlationId", &self.correlation_id, &R0);
+        v.field("brandId", &self.brand_id, &R1);
     }
 }
 impl ::ofb_runtime::Validate for BookPage {
@@ -168,16 +169,16 @@ impl ::ofb_runtime::Validate for BookPage {
 }
 impl ::ofb_runtime::Validate for BookPageDataItem {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("isbn", &self.isbn, &crate::rules::R2);
+        v.field("isbn", &self.isbn, &R2);
     }
 }
 impl ::ofb_runtime::Validate for BookPageLinks {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("self", &self.self_, &crate::rules::R3);
-        v.field("first", &self.first, &crate::rules::R3);
-        v.field("prev", &self.prev, &crate::rules::R3);
-        v.field("next", &self.next, &crate::rules::R3);
-        v.field("last", &self.last, &crate::rules::R3);
+        v.field("self", &self.self_, &R3);
+        v.field("first", &self.first, &R3);
+        v.field("prev", &self.prev, &R3);
+        v.field("next", &self.next, &R3);
+        v.field("last", &self.last, &R3);
     }
 }
 impl ::ofb_runtime::Validate for BookPageMeta {
@@ -193,8 +194,8 @@ impl ::ofb_runtime::Validate for ListBooksRequest {
 }
 impl ::ofb_runtime::Validate for ListBooksRequestRequestBody {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("page", &self.page, &crate::rules::R4);
-        v.field("pageSize", &self.page_size, &crate::rules::R5);
+        v.field("page", &self.page, &R4);
+        v.field("pageSize", &self.page_size, &R5);
     }
 }
 }

@@ -42,24 +42,10 @@ pub enum Order {
 impl Order {
     /// Every value the document lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(other) => other.as_str(),
-        }
-    }
-    /// The variant for a wire value; values the document does not list are kept in [`Self::Unknown`].
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
+    /// The variant of each of [`Self::VALUES`], in the same order.
+    pub const KNOWN: &'static [Self] = &[Self::Asc, Self::Desc];
 }
-::ofb_runtime::wire_enum!(Order);
+::ofb_runtime::wire_enum!(Order, Unknown);
 /// Schema at `#/paths/~1shelves~1{shelfId}~1books~1{bookId}/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GetBookOkBody {

@@ -59,6 +59,7 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use crate::rules::*;
 /// A measurement with one property per scalar kind.
 ///
 /// Schema at `#/components/schemas/Reading`.
@@ -112,13 +113,13 @@ pub struct Reading {
 }
 impl ::ofb_runtime::Validate for Reading {
     fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("amount", &self.amount, &crate::rules::R0);
+        v.field("amount", &self.amount, &R0);
         v.member("takenOn", &self.taken_on);
         v.member("takenAt", &self.taken_at);
-        v.field("id", &self.id, &crate::rules::R1);
-        v.field("contact", &self.contact, &crate::rules::R2);
-        v.field("homepage", &self.homepage, &crate::rules::R3);
-        v.field("callback", &self.callback, &crate::rules::R4);
+        v.field("id", &self.id, &R1);
+        v.field("contact", &self.contact, &R2);
+        v.field("homepage", &self.homepage, &R3);
+        v.field("callback", &self.callback, &R4);
     }
 }
 }

@@ -1,13 +1,41 @@
 //! String enums that tolerate values a newer server adds. A generated enum declares its
-//! variants, a catch-all holding any other value, and `VALUES`, `as_str` and `from_wire`;
-//! [`wire_enum!`](crate::wire_enum) then implements the rest here, once.
+//! variants, a catch-all holding any other value, and two tables in the same order: `VALUES`
+//! (the wire values) and `KNOWN` (the variants); [`wire_enum!`](crate::wire_enum) implements the
+//! rest here, once.
 
-/// Implements `Display`, `FromStr`, serde and [`Validate`](crate::Validate) for a generated
-/// string enum with inherent `VALUES`, `as_str` and `from_wire`. Values round-trip exactly;
-/// a value not in `VALUES` deserializes (into the catch-all) and fails validation.
+/// Implements `as_str`, `from_wire`, `Display`, `FromStr`, serde and
+/// [`Validate`](crate::Validate) for a generated string enum with `VALUES` and `KNOWN` tables
+/// and a catch-all variant (the second argument). Values round-trip exactly; a value not in
+/// `VALUES` deserializes into the catch-all and fails validation.
 #[macro_export]
 macro_rules! wire_enum {
-    ($name:ident) => {
+    ($name:ident, $unknown:ident) => {
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::$unknown(other) => other.as_str(),
+                    known => Self::KNOWN
+                        .iter()
+                        .position(|k| k == known)
+                        .and_then(|i| Self::VALUES.get(i))
+                        .copied()
+                        .unwrap_or_default(),
+                }
+            }
+
+            /// The variant for a wire value; a value the document does not list is kept in the
+            /// catch-all variant.
+            pub fn from_wire(value: &str) -> Self {
+                Self::VALUES
+                    .iter()
+                    .position(|v| *v == value)
+                    .and_then(|i| Self::KNOWN.get(i))
+                    .cloned()
+                    .unwrap_or_else(|| Self::$unknown(::std::borrow::ToOwned::to_owned(value)))
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
@@ -63,21 +91,10 @@ mod tests {
 
     impl Colour {
         const VALUES: &'static [&'static str] = &["RED"];
-        fn as_str(&self) -> &str {
-            match self {
-                Colour::Red => "RED",
-                Colour::Other(s) => s,
-            }
-        }
-        fn from_wire(s: &str) -> Self {
-            match s {
-                "RED" => Colour::Red,
-                other => Colour::Other(other.to_owned()),
-            }
-        }
+        const KNOWN: &'static [Colour] = &[Colour::Red];
     }
 
-    crate::wire_enum!(Colour);
+    crate::wire_enum!(Colour, Other);
 
     #[test]
     fn unknown_values_round_trip_and_fail_validation() {

@@ -65,7 +65,12 @@ fn normalize(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut in_list = false;
     let mut in_fence = false;
-    for raw in text.replace("\r\n", "\n").replace('\t', "    ").lines() {
+    let text = if text.contains(['\r', '\t']) {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\t', "    "))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    for raw in text.lines() {
         let line = raw.trim();
         // Fenced blocks in descriptions are tables and samples, not Rust: mark them `text` so
         // rustdoc does not run them as doctests, and keep their lines as written.

@@ -97,9 +97,17 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
     let mut used = validate::Used::default();
     let types_tokens = types::types(api);
     let impls = validate::impls(api, &mut used);
+    // The rules are statics, in the value namespace; every generated type is a struct with
+    // named fields or an enum, in the type namespace only, so the glob import cannot clash.
+    let rules_import = (!used.is_empty()).then(|| {
+        quote!(
+            use crate::rules::*;
+        )
+    });
     let types_file = quote! {
         //! Serde types for every schema of the document, with `Validate` implementations that
         //! report every violation at its JSON pointer.
+        #rules_import
         #types_tokens
         #impls
     };

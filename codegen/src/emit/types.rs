@@ -173,10 +173,6 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenSt
         .map(|v| Literal::string(&v.wire))
         .collect();
     let names: Vec<proc_macro2::Ident> = e.variants.iter().map(|v| ident(&v.name)).collect();
-    let from_doc = doc_attrs(Some(&format!(
-        "The variant for a wire value; values the document does not list are kept in [`Self::{}`].",
-        e.unknown
-    )));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -190,25 +186,11 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenSt
         impl #name {
             /// Every value the document lists, as sent on the wire.
             pub const VALUES: &'static [&'static str] = &[#(#wires),*];
-
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(Self::#names => #wires,)*
-                    Self::#unknown(other) => other.as_str(),
-                }
-            }
-
-            #from_doc
-            pub fn from_wire(value: &str) -> Self {
-                match value {
-                    #(#wires => Self::#names,)*
-                    other => Self::#unknown(::std::borrow::ToOwned::to_owned(other)),
-                }
-            }
+            /// The variant of each of [`Self::VALUES`], in the same order.
+            pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
         }
 
-        ::ofb_runtime::wire_enum!(#name);
+        ::ofb_runtime::wire_enum!(#name, #unknown);
     }
 }
 

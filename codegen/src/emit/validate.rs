@@ -42,10 +42,11 @@ impl Used {
         quote!(#(#patterns)* #(#rules)*)
     }
 
-    /// A reference to the rules of `shape` (`&crate::rules::R3`), or `None` when it has none.
+    /// A reference to the rules of `shape` (`&R3`, imported from the `rules` module), or `None`
+    /// when it has none.
     fn rules_of(&mut self, shape: &Shape) -> Option<TokenStream> {
         let id = format_ident!("R{}", self.rules_index(shape)?);
-        Some(quote!(&crate::rules::#id))
+        Some(quote!(&#id))
     }
 
     /// The index of the rules of `shape` in the table, adding them on first use.

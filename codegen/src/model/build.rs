@@ -30,6 +30,8 @@ pub(super) struct Ctx<'a> {
     pub op: Option<String>,
     /// Component schemas being inlined right now (cycle guard).
     pub inlining: Vec<String>,
+    /// Patterns met and judged not worth checking (vacuous, uncompilable, unmatchable).
+    pub unchecked_patterns: BTreeSet<String>,
     /// Examples met so far, by pointer (see [`Api::examples`]).
     pub examples: IndexMap<String, Shape>,
 }
@@ -91,6 +93,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         op: None,
         inlining: Vec::new(),
         examples: IndexMap::new(),
+        unchecked_patterns: BTreeSet::new(),
     };
     cx.declare_components();
     cx.define_components();

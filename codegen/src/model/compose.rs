@@ -285,11 +285,25 @@ impl Ctx<'_> {
 
     /// A pattern's index in the table, or `None` (with a warning) when it cannot be checked.
     fn checked_pattern(&mut self, source: &str, ptr: &Ptr) -> Option<usize> {
-        // A pattern seen before was compiled and linted then (its warnings name the first
-        // place it appears); the documents repeat a handful of patterns hundreds of times.
+        // A pattern seen before was judged then (its warnings name the first place it
+        // appears); the documents repeat a handful of patterns hundreds of times.
         if let Some(index) = self.patterns.get_index_of(source) {
             return Some(index);
         }
+        if self.unchecked_patterns.contains(source) {
+            return None;
+        }
+        match self.judge_pattern(source, ptr) {
+            Some(compiled) => Some(self.pattern(source, compiled)),
+            None => {
+                self.unchecked_patterns.insert(source.to_owned());
+                None
+            }
+        }
+    }
+
+    /// Compiles and lints a pattern met for the first time; `None` when it is not checked.
+    fn judge_pattern(&mut self, source: &str, ptr: &Ptr) -> Option<ofb_runtime::pattern::Compiled> {
         let shown = printable(source);
         let compiled = match ofb_runtime::pattern::compile(source) {
             Ok(c) => c,
@@ -320,7 +334,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        Some(self.pattern(source, compiled))
+        Some(compiled)
     }
 
     /// `oneOf`/`anyOf` as a union type.
