@@ -53,6 +53,12 @@ pub fn inner_doc_attrs(parts: &[Option<&str>]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// Headings, tables, quotes and setext underlines keep their own lines.
+fn is_structural(line: &str) -> bool {
+    line.starts_with(['#', '|', '>'])
+        || (line.len() >= 2 && (line.chars().all(|c| c == '-') || line.chars().all(|c| c == '=')))
+}
+
 fn is_list_item(line: &str) -> bool {
     let t = line.trim_start();
     t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ") || {
@@ -65,6 +71,8 @@ fn normalize(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut in_list = false;
     let mut in_fence = false;
+    // Whether the last line pushed is plain paragraph text that the next one may join.
+    let mut open_paragraph = false;
     let text = if text.contains(['\r', '\t']) {
         std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\t', "    "))
     } else {
@@ -87,6 +95,7 @@ fn normalize(text: &str) -> Vec<String> {
             }
             in_fence = !in_fence;
             in_list = false;
+            open_paragraph = false;
             continue;
         }
         if in_fence {
@@ -95,18 +104,31 @@ fn normalize(text: &str) -> Vec<String> {
         }
         if line.is_empty() {
             in_list = false;
+            open_paragraph = false;
             if out.last().is_some_and(|l| !l.is_empty()) {
                 out.push(String::new());
             }
             continue;
         }
+        let special = is_list_item(line) || is_structural(line);
         if is_list_item(line) {
             in_list = true;
         } else if in_list {
             out.push(String::new());
             in_list = false;
+            open_paragraph = false;
         }
-        out.push(line.to_owned());
+        // Lines of one paragraph render as one (a soft break is a space), so they are joined:
+        // one doc line instead of several, and the same text in rustdoc.
+        match out.last_mut() {
+            Some(last) if open_paragraph && !special => {
+                last.push(' ');
+                last.push_str(line);
+            }
+            _ => out.push(line.to_owned()),
+        }
+        let hard_break = raw.ends_with("  ") || line.ends_with('\\');
+        open_paragraph = !special && !in_list && !hard_break;
     }
     if in_fence {
         out.push(String::from("```"));
@@ -126,6 +148,22 @@ mod tests {
         assert_eq!(
             normalize("Intro:\n- one\n- two\nafter\n\n\n  indented  "),
             vec!["Intro:", "- one", "- two", "", "after", "", "indented"]
+        );
+    }
+
+    #[test]
+    fn paragraph_lines_join_but_structure_and_hard_breaks_stay() {
+        assert_eq!(
+            normalize("one\ntwo\\\nthree  \nfour\n# Head\n| a | b |\n| c | d |\nfive\nsix"),
+            vec![
+                "one two\\",
+                "three",
+                "four",
+                "# Head",
+                "| a | b |",
+                "| c | d |",
+                "five six"
+            ]
         );
     }
 

@@ -305,7 +305,9 @@ impl Ctx<'_> {
     /// Compiles and lints a pattern met for the first time; `None` when it is not checked.
     fn judge_pattern(&mut self, source: &str, ptr: &Ptr) -> Option<ofb_runtime::pattern::Compiled> {
         let shown = printable(source);
-        let compiled = match ofb_runtime::pattern::compile(source) {
+        // The generator only checks a few short examples with it: the ECMA engine is quick to
+        // build. (It accepts what the generated crates' engine choice accepts.)
+        let compiled = match ofb_runtime::pattern::compile_ecma(source) {
             Ok(c) => c,
             Err(e) => {
                 self.warn(

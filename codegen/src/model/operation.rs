@@ -6,10 +6,48 @@ use super::schema::SRef;
 use super::{Body, Location, Operation, Param, Response, Shape, Status, Ty};
 use crate::diag::Ptr;
 use crate::naming::{type_name, value_name, Scope};
-use openapiv3::{Header, MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody};
+use indexmap::IndexMap;
+use openapiv3::{
+    Components, Header, MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
+};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// Objects that `components` holds by name, so that a `$ref` to one can be read typed.
+trait Component: DeserializeOwned + Clone {
+    /// The section of `components` (`responses`).
+    const SECTION: &'static str;
+    /// The section's entries, where `components` has such a section.
+    fn section(c: &Components) -> Option<&IndexMap<String, ReferenceOr<Self>>>;
+}
+
+macro_rules! component {
+    ($t:ty, $section:literal, $field:ident) => {
+        impl Component for $t {
+            const SECTION: &'static str = $section;
+            fn section(c: &Components) -> Option<&IndexMap<String, ReferenceOr<Self>>> {
+                Some(&c.$field)
+            }
+        }
+    };
+}
+
+component!(Parameter, "parameters", parameters);
+component!(openapiv3::Response, "responses", responses);
+component!(Header, "headers", headers);
+component!(RequestBody, "requestBodies", request_bodies);
+component!(openapiv3::Example, "examples", examples);
+
+/// Path items have no section in OpenAPI 3.0 `components`: their references go through the
+/// JSON tree.
+impl Component for openapiv3::PathItem {
+    const SECTION: &'static str = "pathItems";
+    fn section(_: &Components) -> Option<&IndexMap<String, ReferenceOr<Self>>> {
+        None
+    }
+}
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -74,12 +112,7 @@ pub fn status_name(status: Status) -> String {
 
 impl Ctx<'_> {
     /// Follows a local `$ref` chain (at most 32 hops) and reads the object it ends at.
-    fn follow<T: DeserializeOwned>(
-        &mut self,
-        reference: &str,
-        ptr: &Ptr,
-        what: &str,
-    ) -> Option<(T, Ptr)> {
+    fn follow<T: Component>(&mut self, reference: &str, ptr: &Ptr, what: &str) -> Option<(T, Ptr)> {
         let mut reference = reference.to_owned();
         for _ in 0..32 {
             if !reference.starts_with('#') {
@@ -87,6 +120,26 @@ impl Ctx<'_> {
                 return None;
             }
             let target = Ptr::from_ref(&reference)?;
+            // References into `components` are read in their typed form: a clone of what was
+            // parsed once, rather than the JSON deserialized again at every use.
+            let typed = reference
+                .strip_prefix("#/components/")
+                .and_then(|rest| rest.strip_prefix(T::SECTION))
+                .and_then(|rest| rest.strip_prefix('/'))
+                .filter(|name| !name.contains('/'))
+                .and_then(|name| {
+                    let name = name.replace("~1", "/").replace("~0", "~");
+                    let components = self.doc.api.components.as_ref()?;
+                    T::section(components)?.get(&name)
+                });
+            match typed {
+                Some(ReferenceOr::Item(t)) => return Some((t.clone(), target)),
+                Some(ReferenceOr::Reference { reference: next }) => {
+                    reference = next.clone();
+                    continue;
+                }
+                None => {}
+            }
             let Some(value) = self.doc.json.pointer(target.as_json_pointer()) else {
                 self.error(
                     ptr,
@@ -116,15 +169,18 @@ impl Ctx<'_> {
         None
     }
 
-    fn item_or_ref<T: DeserializeOwned + Clone>(
+    /// The object itself (borrowed) or the one its `$ref` leads to, with its pointer.
+    fn item_or_ref<'r, T: Component>(
         &mut self,
-        r: &ReferenceOr<T>,
+        r: &'r ReferenceOr<T>,
         ptr: &Ptr,
         what: &str,
-    ) -> Option<(T, Ptr)> {
+    ) -> Option<(Cow<'r, T>, Ptr)> {
         match r {
-            ReferenceOr::Item(t) => Some((t.clone(), ptr.clone())),
-            ReferenceOr::Reference { reference } => self.follow(reference, ptr, what),
+            ReferenceOr::Item(t) => Some((Cow::Borrowed(t), ptr.clone())),
+            ReferenceOr::Reference { reference } => self
+                .follow(reference, ptr, what)
+                .map(|(t, p)| (Cow::Owned(t), p)),
         }
     }
 
@@ -203,7 +259,7 @@ impl Ctx<'_> {
         op_type: &str,
     ) -> Vec<Param> {
         // Operation parameters override path-level ones with the same name and location.
-        let mut resolved: Vec<(Parameter, Ptr)> = Vec::new();
+        let mut resolved: Vec<(Cow<'_, Parameter>, Ptr)> = Vec::new();
         let pptr = optr.clone();
         let item_ptr = Ptr::root().join("paths").join(path).join("parameters");
         for (i, p) in shared.iter().enumerate() {
@@ -240,7 +296,7 @@ impl Ctx<'_> {
             let hint = format!("{op_type}{}", type_name(&data.name));
             let shape = self.param_shape(&data.format, ptr, &hint);
             self.record_own_example(&shape, data.example.as_ref(), ptr);
-            let explode = match p {
+            let explode = match &**p {
                 Parameter::Query { .. } | Parameter::Cookie { .. } => data.explode.unwrap_or(true),
                 _ => data.explode.unwrap_or(false),
             };
@@ -371,8 +427,8 @@ impl Ctx<'_> {
         } else if let Some((name, ex)) = media.examples.iter().next() {
             let eptr = mptr.join("examples").join(name);
             if let Some((ex, _)) = self.item_or_ref(ex, &eptr, "example") {
-                if let Some(v) = ex.value {
-                    shape.example = Some((v, eptr.join("value").to_string()));
+                if let Some(v) = &ex.value {
+                    shape.example = Some((v.clone(), eptr.join("value").to_string()));
                 }
             }
         }
