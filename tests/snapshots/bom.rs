@@ -29,14 +29,19 @@ pub mod types {
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
 /// Schema at `#/paths/~1hello/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct HelloOkBody {
     /// `greeting`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub greeting: ::std::option::Option<::std::string::String>,
-}
-impl ::ofb_runtime::Validate for HelloOkBody {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
 }
 }
 

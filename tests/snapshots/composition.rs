@@ -52,7 +52,14 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use crate::rules::*;
 /// Schema at `#/components/schemas/Dog`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Dog {
     /// `kind`.
     pub kind: ::std::string::String,
@@ -60,21 +67,31 @@ pub struct Dog {
     pub barks: bool,
 }
 /// Schema at `#/components/schemas/Cat`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Cat {
     /// `kind`.
     pub kind: ::std::string::String,
     /// `lives`.
+    #[validate(rules = R0)]
     pub lives: i64,
 }
 /// Schema at `#/components/schemas/Pet`.
 /// The `kind` property says which alternative a value is.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::ofb_runtime::Validate)]
 #[serde(untagged)]
 pub enum Pet {
     /// The `Dog` alternative.
+    #[validate(nested)]
     Dog(Dog),
     /// The `Cat` alternative.
+    #[validate(nested)]
     Cat(Cat),
 }
 impl<'de> ::serde::Deserialize<'de> for Pet {
@@ -113,34 +130,66 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
 }
 /// Schema at `#/components/schemas/Value`.
 /// A value matches exactly one of these alternatives.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 #[serde(untagged)]
 pub enum Value {
     /// The `String` alternative.
+    #[validate(rules = R1)]
     String(::std::string::String),
     /// The `Integer` alternative.
     Integer(i64),
     /// The `Dog` alternative.
+    #[validate(nested)]
     Dog(Dog),
 }
 /// Schema at `#/components/schemas/Either`.
 /// A value matches at least one of these alternatives.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 #[serde(untagged)]
 pub enum Either {
     /// The `Dog` alternative.
+    #[validate(nested)]
     Dog(Dog),
     /// The `Cat` alternative.
+    #[validate(nested)]
     Cat(Cat),
 }
 /// Schema at `#/components/schemas/Named`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Named {
     /// `name`.
     pub name: ::std::string::String,
 }
 /// Schema at `#/components/schemas/Tagged`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Tagged {
     /// `name`.
     pub name: ::std::string::String,
@@ -150,7 +199,14 @@ pub struct Tagged {
 /// Schema at `#/components/schemas/Alias`.
 pub type Alias = Named;
 /// Schema at `#/components/schemas/Nested`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Nested {
     /// `name`.
     pub name: ::std::string::String,
@@ -164,60 +220,6 @@ pub struct Nested {
 ///
 /// Schema at `#/components/schemas/NotAString`.
 pub type NotAString = ::serde_json::Value;
-impl ::ofb_runtime::Validate for Dog {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for Cat {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("lives", &self.lives, &R0);
-    }
-}
-impl ::ofb_runtime::Validate for Pet {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        match self {
-            Self::Dog(x) => {
-                ::ofb_runtime::Validate::validate_into(x, v);
-            }
-            Self::Cat(x) => {
-                ::ofb_runtime::Validate::validate_into(x, v);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::Validate for Value {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        match self {
-            Self::String(x) => {
-                ::ofb_runtime::Validate::validate_with(x, v, &R1);
-            }
-            Self::Integer(_) => {}
-            Self::Dog(x) => {
-                ::ofb_runtime::Validate::validate_into(x, v);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::Validate for Either {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        match self {
-            Self::Dog(x) => {
-                ::ofb_runtime::Validate::validate_into(x, v);
-            }
-            Self::Cat(x) => {
-                ::ofb_runtime::Validate::validate_into(x, v);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::Validate for Named {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for Tagged {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for Nested {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
 }
 
 fn main() {}

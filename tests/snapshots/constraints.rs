@@ -86,50 +86,45 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use crate::rules::*;
 /// Schema at `#/components/schemas/Limits`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
+#[validate(min_properties = 1, max_properties = 10)]
 pub struct Limits {
     /// `code`.
+    #[validate(rules = R0)]
     pub code: ::std::string::String,
     /// Unanchored pattern.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R1)]
     pub loose: ::std::option::Option<::std::string::String>,
     /// Lookahead pattern (ECMA engine).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R2)]
     pub trimmed: ::std::option::Option<::std::string::String>,
     /// `percent`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R3)]
     pub percent: ::std::option::Option<::ofb_runtime::Number>,
     /// `steps`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R4)]
     pub steps: ::std::option::Option<i64>,
     /// `tags`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R6)]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `labels`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R7)]
     pub labels: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-}
-impl ::ofb_runtime::Validate for Limits {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("code", &self.code, &R0);
-        v.field("loose", &self.loose, &R1);
-        v.field("trimmed", &self.trimmed, &R2);
-        v.field("percent", &self.percent, &R3);
-        v.field("steps", &self.steps, &R4);
-        v.field("tags", &self.tags, &R6);
-        v.field("labels", &self.labels, &R7);
-        ::ofb_runtime::check::properties(
-            v,
-            0usize + 1usize + usize::from(self.loose.is_some())
-                + usize::from(self.trimmed.is_some())
-                + usize::from(self.percent.is_some()) + usize::from(self.steps.is_some())
-                + usize::from(self.tags.is_some()) + usize::from(self.labels.is_some()),
-            ::std::option::Option::Some(1u64),
-            ::std::option::Option::Some(10u64),
-        );
-    }
 }
 }
 

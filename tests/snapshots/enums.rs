@@ -91,15 +91,25 @@ impl TaskStatus {
 }
 ::ofb_runtime::wire_enum!(TaskStatus, Unknown);
 /// Schema at `#/components/schemas/Task`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Task {
     /// `status`.
+    #[validate(nested)]
     pub status: TaskStatus,
     /// `priority`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R0)]
     pub priority: ::std::option::Option<i64>,
     /// `channel`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub channel: ::std::option::Option<TaskChannel>,
 }
 /// Schema at `#/components/schemas/Task/properties/channel`.
@@ -120,13 +130,6 @@ impl TaskChannel {
     pub const KNOWN: &'static [Self] = &[Self::Web, Self::App];
 }
 ::ofb_runtime::wire_enum!(TaskChannel, Unknown);
-impl ::ofb_runtime::Validate for Task {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("status", &self.status);
-        v.field("priority", &self.priority, &R0);
-        v.member("channel", &self.channel);
-    }
-}
 }
 
 fn main() {}

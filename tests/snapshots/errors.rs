@@ -45,7 +45,15 @@ pub mod types {
 /// The Open Finance error envelope, shared by every generated crate.
 pub type ResponseError = ::ofb_runtime::ErrorEnvelope<Meta>;
 /// Schema at `#/components/schemas/Meta`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Meta {
     /// `totalRecords`.
     #[serde(
@@ -67,6 +75,7 @@ pub struct Meta {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[validate(nested)]
     pub request_date_time: ::std::option::Option<::ofb_runtime::DateTime>,
 }
 /// Schema at `#/components/schemas/ErrorBody`.
@@ -74,19 +83,19 @@ pub struct Meta {
 /// The Open Finance error envelope, shared by every generated crate.
 pub type ErrorBody = ::ofb_runtime::ErrorEnvelope;
 /// Schema at `#/paths/~1things/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct ListThingsOkBody {
     /// `ok`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ok: ::std::option::Option<bool>,
-}
-impl ::ofb_runtime::Validate for Meta {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("requestDateTime", &self.request_date_time);
-    }
-}
-impl ::ofb_runtime::Validate for ListThingsOkBody {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
 }
 }
 

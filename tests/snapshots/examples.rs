@@ -66,24 +66,42 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use crate::rules::*;
 /// Schema at `#/components/schemas/Item`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Item {
     /// `name`.
     pub name: ::std::string::String,
     /// `count`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R0)]
     pub count: ::std::option::Option<i64>,
 }
 /// Schema at `#/components/schemas/Broken`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Broken {
     /// `flag`.
     pub flag: bool,
     /// `code`.
+    #[validate(rules = R1)]
     pub code: ::std::string::String,
     /// `level`.
+    #[validate(rules = R2)]
     pub level: i64,
     /// `colour`.
+    #[validate(nested)]
     pub colour: BrokenColour,
 }
 /// Schema at `#/components/schemas/Broken/properties/colour`.
@@ -104,18 +122,6 @@ impl BrokenColour {
     pub const KNOWN: &'static [Self] = &[Self::Red, Self::Green];
 }
 ::ofb_runtime::wire_enum!(BrokenColour, Unknown);
-impl ::ofb_runtime::Validate for Item {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("count", &self.count, &R0);
-    }
-}
-impl ::ofb_runtime::Validate for Broken {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("code", &self.code, &R1);
-        v.field("level", &self.level, &R2);
-        v.member("colour", &self.colour);
-    }
-}
 }
 
 fn main() {}

@@ -35,7 +35,15 @@ pub mod types {
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
 /// Schema at `#/components/schemas/type`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Type {
     /// `type`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -145,16 +153,27 @@ pub struct Type {
     pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 /// Schema at `#/components/schemas/Result`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Result {
     /// `option`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub option: ::std::option::Option<Option>,
     /// `box`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub r#box: ::std::option::Option<Box>,
     /// `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub string: ::std::option::Option<String>,
     /// `vec`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -165,23 +184,42 @@ pub struct Result {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[validate(nested)]
     pub self_: ::std::option::Option<Self_>,
     /// `first`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub first: ::std::option::Option<N1stItem>,
     /// `acao`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub acao: ::std::option::Option<Acao>,
 }
 /// Schema at `#/components/schemas/Option`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Option {
     /// `some`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub some: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/Box`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Box {
     /// `none`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -212,7 +250,15 @@ impl String {
 /// Schema at `#/components/schemas/Vec`.
 pub type Vec = ::std::vec::Vec<i64>;
 /// Schema at `#/components/schemas/Self`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Self_ {
     /// `self`.
     #[serde(
@@ -223,46 +269,34 @@ pub struct Self_ {
     pub self_: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/1stItem`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct N1stItem {
     /// `x`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub x: ::std::option::Option<i64>,
 }
 /// Schema at `#/components/schemas/ação`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Acao {
     /// `y`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub y: ::std::option::Option<i64>,
-}
-impl ::ofb_runtime::Validate for Type {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for Result {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("option", &self.option);
-        v.member("box", &self.r#box);
-        v.member("string", &self.string);
-        v.member("self", &self.self_);
-        v.member("first", &self.first);
-        v.member("acao", &self.acao);
-    }
-}
-impl ::ofb_runtime::Validate for Option {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for Box {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for Self_ {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for N1stItem {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for Acao {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
 }
 }
 

@@ -73,52 +73,98 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use crate::rules::*;
 /// Schema at `#/components/schemas/RequestMeta`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct RequestMeta {
     /// `correlationId`.
     #[serde(rename = "correlationId")]
+    #[validate(rules = R0)]
     pub correlation_id: ::std::string::String,
     /// `brandId`.
     #[serde(rename = "brandId")]
+    #[validate(rules = R1)]
     pub brand_id: ::std::string::String,
 }
 /// Schema at `#/components/schemas/BookPage`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct BookPage {
     /// `data`.
+    #[validate(nested)]
     pub data: ::std::vec::Vec<BookPageDataItem>,
     /// `links`.
+    #[validate(nested)]
     pub links: BookPageLinks,
     /// `meta`.
+    #[validate(nested)]
     pub meta: BookPageMeta,
 }
 /// Schema at `#/components/schemas/BookPage/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct BookPageDataItem {
     /// `isbn`.
+    #[validate(rules = R2)]
     pub isbn: ::std::string::String,
 }
 /// Schema at `#/components/schemas/BookPage/properties/links`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct BookPageLinks {
     /// `self`.
     #[serde(rename = "self")]
+    #[validate(rules = R3)]
     pub self_: ::std::string::String,
     /// `first`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R3)]
     pub first: ::std::option::Option<::std::string::String>,
     /// `prev`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R3)]
     pub prev: ::std::option::Option<::std::string::String>,
     /// `next`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R3)]
     pub next: ::std::option::Option<::std::string::String>,
     /// `last`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R3)]
     pub last: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/BookPage/properties/meta`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct BookPageMeta {
     /// `totalRecords`.
     #[serde(rename = "totalRecords")]
@@ -128,23 +174,42 @@ pub struct BookPageMeta {
     pub total_pages: i64,
     /// `requestDateTime`.
     #[serde(rename = "requestDateTime")]
+    #[validate(nested)]
     pub request_date_time: ::ofb_runtime::DateTime,
 }
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct ListBooksRequest {
     /// `requestBody`.
     #[serde(rename = "requestBody")]
+    #[validate(nested)]
     pub request_body: ListBooksRequestRequestBody,
     /// `requestMeta`.
     #[serde(rename = "requestMeta")]
+    #[validate(nested)]
     pub request_meta: RequestMeta,
 }
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema/properties/requestBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct ListBooksRequestRequestBody {
     /// `page`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R4)]
     pub page: ::std::option::Option<i64>,
     /// `pageSize`.
     #[serde(
@@ -152,51 +217,8 @@ pub struct ListBooksRequestRequestBody {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[validate(rules = R5)]
     pub page_size: ::std::option::Option<i64>,
-}
-impl ::ofb_runtime::Validate for RequestMeta {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("correlationId", &self.correlation_id, &R0);
-        v.field("brandId", &self.brand_id, &R1);
-    }
-}
-impl ::ofb_runtime::Validate for BookPage {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("data", &self.data);
-        v.member("links", &self.links);
-        v.member("meta", &self.meta);
-    }
-}
-impl ::ofb_runtime::Validate for BookPageDataItem {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("isbn", &self.isbn, &R2);
-    }
-}
-impl ::ofb_runtime::Validate for BookPageLinks {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("self", &self.self_, &R3);
-        v.field("first", &self.first, &R3);
-        v.field("prev", &self.prev, &R3);
-        v.field("next", &self.next, &R3);
-        v.field("last", &self.last, &R3);
-    }
-}
-impl ::ofb_runtime::Validate for BookPageMeta {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("requestDateTime", &self.request_date_time);
-    }
-}
-impl ::ofb_runtime::Validate for ListBooksRequest {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("requestBody", &self.request_body);
-        v.member("requestMeta", &self.request_meta);
-    }
-}
-impl ::ofb_runtime::Validate for ListBooksRequestRequestBody {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("page", &self.page, &R4);
-        v.field("pageSize", &self.page_size, &R5);
-    }
 }
 }
 

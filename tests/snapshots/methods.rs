@@ -71,33 +71,47 @@ pub mod types {
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
 /// Schema at `#/components/schemas/Note`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Note {
     /// `text`.
     pub text: ::std::string::String,
 }
 /// Schema at `#/components/schemas/Problem`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Problem {
     /// `message`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/paths/~1notes~1{id}/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct PatchNoteRequest {
     /// `text`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
-}
-impl ::ofb_runtime::Validate for Note {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for Problem {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for PatchNoteRequest {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
 }
 }
 

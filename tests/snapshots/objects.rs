@@ -36,12 +36,21 @@ pub mod types {
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
 /// Schema at `#/components/schemas/Order`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Order {
     /// Level one.
+    #[validate(nested)]
     pub customer: OrderCustomer2,
     /// `shipping`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub shipping: ::std::option::Option<OrderShipping>,
     /// `counters`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -55,12 +64,21 @@ pub struct Order {
     >,
     /// `extras`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub extras: ::std::option::Option<OrderExtras>,
 }
 /// A component whose name the inline type of Order.customer would take.
 ///
 /// Schema at `#/components/schemas/OrderCustomer`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct OrderCustomer {
     /// `name`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -69,48 +87,99 @@ pub struct OrderCustomer {
 /// Level one.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct OrderCustomer2 {
     /// Level two.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub address: ::std::option::Option<OrderCustomer2Address>,
 }
 /// Level two.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer/properties/address`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct OrderCustomer2Address {
     /// Level three.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub geo: ::std::option::Option<OrderCustomer2AddressGeo>,
 }
 /// Level three.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer/properties/address/properties/geo`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct OrderCustomer2AddressGeo {
     /// `lat`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub lat: ::std::option::Option<::ofb_runtime::Number>,
 }
 /// Schema at `#/components/schemas/Order/properties/shipping`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct OrderShipping {
     /// Same property name as under customer, another place.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub address: ::std::option::Option<OrderShippingAddress>,
 }
 /// Same property name as under customer, another place.
 ///
 /// Schema at `#/components/schemas/Order/properties/shipping/properties/address`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct OrderShippingAddress {
     /// `line`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub line: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/Order/properties/extras`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct OrderExtras {
     /// `note`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -121,40 +190,6 @@ pub struct OrderExtras {
         ::std::string::String,
         ::serde_json::Value,
     >,
-}
-impl ::ofb_runtime::Validate for Order {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("customer", &self.customer);
-        v.member("shipping", &self.shipping);
-        v.member("extras", &self.extras);
-    }
-}
-impl ::ofb_runtime::Validate for OrderCustomer {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for OrderCustomer2 {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("address", &self.address);
-    }
-}
-impl ::ofb_runtime::Validate for OrderCustomer2Address {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("geo", &self.geo);
-    }
-}
-impl ::ofb_runtime::Validate for OrderCustomer2AddressGeo {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for OrderShipping {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("address", &self.address);
-    }
-}
-impl ::ofb_runtime::Validate for OrderShippingAddress {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
-}
-impl ::ofb_runtime::Validate for OrderExtras {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
 }
 }
 

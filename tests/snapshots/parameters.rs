@@ -47,14 +47,19 @@ impl Order {
 }
 ::ofb_runtime::wire_enum!(Order, Unknown);
 /// Schema at `#/paths/~1shelves~1{shelfId}~1books~1{bookId}/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct GetBookOkBody {
     /// `title`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
-}
-impl ::ofb_runtime::Validate for GetBookOkBody {
-    fn validate_into(&self, _v: &mut ::ofb_runtime::Validator) {}
 }
 }
 

@@ -29,38 +29,45 @@ pub mod types {
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
 /// Schema at `#/components/schemas/Node`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Node {
     /// `name`.
     pub name: ::std::string::String,
     /// `children`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub children: ::std::option::Option<::std::vec::Vec<Node>>,
     /// `parent`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub parent: ::std::option::Option<::std::boxed::Box<Node>>,
     /// `owner`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub owner: ::std::option::Option<::std::boxed::Box<Person>>,
 }
 /// Schema at `#/components/schemas/Person`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Person {
     /// `favourite`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(nested)]
     pub favourite: ::std::option::Option<::std::boxed::Box<Node>>,
-}
-impl ::ofb_runtime::Validate for Node {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("children", &self.children);
-        v.member("parent", &self.parent);
-        v.member("owner", &self.owner);
-    }
-}
-impl ::ofb_runtime::Validate for Person {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.member("favourite", &self.favourite);
-    }
 }
 }
 

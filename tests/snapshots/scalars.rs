@@ -63,7 +63,14 @@ use crate::rules::*;
 /// A measurement with one property per scalar kind.
 ///
 /// Schema at `#/components/schemas/Reading`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::ofb_runtime::Validate
+)]
 pub struct Reading {
     /// Free text.
     pub label: ::std::string::String,
@@ -75,26 +82,33 @@ pub struct Reading {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ratio: ::std::option::Option<::ofb_runtime::Number>,
     /// Money, as decimal text.
+    #[validate(rules = R0)]
     pub amount: ::ofb_runtime::DecimalString,
     /// `active`.
     pub active: bool,
     /// `takenOn`.
     #[serde(rename = "takenOn")]
+    #[validate(nested)]
     pub taken_on: ::ofb_runtime::Date,
     /// `takenAt`.
     #[serde(rename = "takenAt")]
+    #[validate(nested)]
     pub taken_at: ::ofb_runtime::DateTime,
     /// `id`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R1)]
     pub id: ::std::option::Option<::std::string::String>,
     /// `contact`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R2)]
     pub contact: ::std::option::Option<::std::string::String>,
     /// `homepage`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R3)]
     pub homepage: ::std::option::Option<::std::string::String>,
     /// `callback`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[validate(rules = R4)]
     pub callback: ::std::option::Option<::std::string::String>,
     /// A format the generator does not know.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -110,17 +124,6 @@ pub struct Reading {
         with = "::ofb_runtime::nullable"
     )]
     pub nullable_optional: ::std::option::Option<::std::option::Option<i64>>,
-}
-impl ::ofb_runtime::Validate for Reading {
-    fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
-        v.field("amount", &self.amount, &R0);
-        v.member("takenOn", &self.taken_on);
-        v.member("takenAt", &self.taken_at);
-        v.field("id", &self.id, &R1);
-        v.field("contact", &self.contact, &R2);
-        v.field("homepage", &self.homepage, &R3);
-        v.field("callback", &self.callback, &R4);
-    }
 }
 }
 

@@ -28,6 +28,7 @@ pub mod __private {
 
 pub use check::Format;
 pub use envelope::{ErrorEnvelope, ErrorItem};
+pub use ofb_runtime_derive::Validate;
 pub use pattern::Pattern;
 pub use rules::Rules;
 pub use validate::{Rule, Validate, Validator, Violation, Violations};

@@ -12,6 +12,11 @@ pub fn doc_attrs(text: Option<&str>) -> TokenStream {
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
         return TokenStream::new();
     };
+    // Most descriptions are one plain line: no normalizing to do.
+    if !text.contains(['\n', '\r', '\t']) && !text.trim_start().starts_with("```") {
+        let l = format!(" {}", text.trim());
+        return quote!(#[doc = #l]);
+    }
     let lines = normalize(text);
     let attrs = lines.iter().map(|l| {
         let l = if l.is_empty() {

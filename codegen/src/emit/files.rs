@@ -95,8 +95,7 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
     let mut files = Vec::new();
 
     let mut used = validate::Used::default();
-    let types_tokens = types::types(api);
-    let impls = validate::impls(api, &mut used);
+    let types_tokens = types::types(api, &mut used);
     // The rules are statics, in the value namespace; every generated type is a struct with
     // named fields or an enum, in the type namespace only, so the glob import cannot clash.
     let rules_import = (!used.is_empty()).then(|| {
@@ -109,7 +108,6 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         //! report every violation at its JSON pointer.
         #rules_import
         #types_tokens
-        #impls
     };
     files.push(File {
         path: String::from("src/types.rs"),

@@ -2,6 +2,7 @@
 //! Every path is fully qualified, so a schema named `Result`, `Option` or `Box` still compiles.
 
 use super::docs::{doc_attrs, doc_parts};
+use super::validate::{self, Used};
 use crate::model::{Additional, Api, Shape, StrEnum, Struct, Ty, TypeDef, TypeKind, Union};
 use crate::naming::ident;
 use proc_macro2::{Literal, TokenStream};
@@ -59,20 +60,20 @@ pub fn field_type(api: &Api, shape: &Shape, required: bool, boxed: bool) -> Toke
     }
 }
 
-/// Every named type of `api`.
-pub fn types(api: &Api) -> TokenStream {
-    let items = api.types.iter().map(|t| type_def(api, t));
+/// Every named type of `api`; the rules their `#[validate]` attributes name go into `used`.
+pub fn types(api: &Api, used: &mut Used) -> TokenStream {
+    let items: Vec<TokenStream> = api.types.iter().map(|t| type_def(api, t, used)).collect();
     quote!(#(#items)*)
 }
 
-fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
+fn type_def(api: &Api, t: &TypeDef, used: &mut Used) -> TokenStream {
     let name = ident(&t.name);
     let origin = format!("Schema at `{}`.", t.pointer);
     let doc = doc_parts(&[t.doc.as_deref(), Some(&origin)]);
     match &t.kind {
-        TypeKind::Struct(s) => struct_def(api, &name, doc, s),
+        TypeKind::Struct(s) => struct_def(api, &name, doc, s, used),
         TypeKind::Enum(e) => enum_def(&name, doc, e),
-        TypeKind::Union(u) => union_def(api, &name, doc, u),
+        TypeKind::Union(u) => union_def(api, &name, doc, u, used),
         TypeKind::Alias(shape) => {
             let ty = rust_type(api, shape);
             quote!(#doc pub type #name = #ty;)
@@ -101,8 +102,15 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
     }
 }
 
-fn struct_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct) -> TokenStream {
-    let fields = s.fields.iter().map(|f| {
+fn struct_def(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    s: &Struct,
+    used: &mut Used,
+) -> TokenStream {
+    let mut fields = Vec::new();
+    for f in &s.fields {
         let fname = ident(&f.name);
         let ty = field_type(api, &f.shape, f.required, f.boxed);
         let wire = &f.wire;
@@ -134,19 +142,23 @@ fn struct_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct
         } else {
             quote!()
         };
-        quote! { #fdoc #serde #deprecated pub #fname: #ty, }
-    });
+        let check = validate::attr(api, &f.shape, used);
+        fields.push(quote! { #fdoc #serde #check #deprecated pub #fname: #ty, });
+    }
     let extra = match &s.additional {
         Additional::Kept(shape) => {
             let ty = rust_type(api, shape);
+            let check = validate::additional_attr(api, shape, used);
             quote! {
                 /// Members not listed in the schema, kept so that nothing is lost.
                 #[serde(flatten)]
+                #check
                 pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #ty>,
             }
         }
         _ => quote!(),
     };
+    let struct_check = validate::struct_attr(s);
     let derive_default = if s.fields.iter().all(|f| !f.required) {
         quote!(Default,)
     } else {
@@ -154,7 +166,8 @@ fn struct_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct
     };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize, ::ofb_runtime::Validate)]
+        #struct_check
         pub struct #name { #(#fields)* #extra }
     }
 }
@@ -194,8 +207,15 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenSt
     }
 }
 
-fn union_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) -> TokenStream {
-    let variants = u.variants.iter().map(|v| {
+fn union_def(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    u: &Union,
+    used: &mut Used,
+) -> TokenStream {
+    let mut variants = Vec::new();
+    for v in &u.variants {
         let n = ident(&v.name);
         let mut ty = rust_type(api, &v.shape);
         if v.boxed {
@@ -203,8 +223,9 @@ fn union_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) 
         }
         let d = format!("The `{}` alternative.", v.name);
         let d = doc_attrs(Some(&d));
-        quote!(#d #n(#ty),)
-    });
+        let check = validate::attr(api, &v.shape, used);
+        variants.push(quote!(#d #check #n(#ty),));
+    }
     let kind = if u.exclusive {
         "exactly one"
     } else {
@@ -217,7 +238,7 @@ fn union_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) 
         None => quote! {
             #doc
             #note
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::ofb_runtime::Validate)]
             #[serde(untagged)]
             pub enum #name { #(#variants)* }
         },
@@ -239,7 +260,7 @@ fn union_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) 
             quote! {
                 #doc
                 #by
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::ofb_runtime::Validate)]
                 #[serde(untagged)]
                 pub enum #name { #(#variants)* }
 

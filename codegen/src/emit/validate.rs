@@ -1,13 +1,13 @@
-//! `Validate` implementations and the `rules` module they point at.
+//! Validation as data: `#[validate(...)]` attributes for `derive(Validate)`, and the `rules`
+//! module they name.
 //!
 //! Each distinct set of schema keywords becomes one `static` [`Rules`] in the crate's `rules`
-//! module (patterns beside them); a field with constraints is one line,
-//! `v.field("wire", &self.x, &crate::rules::R3)`, and the checks run in the hand-written runtime.
+//! module (patterns beside them); a field with constraints carries `#[validate(rules = R3)]`,
+//! and the checks run in the hand-written runtime.
 //!
 //! [`Rules`]: ofb_runtime::Rules
 
-use crate::model::{Additional, Api, Constraints, Shape, Ty, TypeDef, TypeKind};
-use crate::naming::ident;
+use crate::model::{Api, Constraints, Shape, Struct, Ty, TypeKind};
 use indexmap::IndexMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -42,11 +42,11 @@ impl Used {
         quote!(#(#patterns)* #(#rules)*)
     }
 
-    /// A reference to the rules of `shape` (`&R3`, imported from the `rules` module), or `None`
-    /// when it has none.
+    /// The name of the rules of `shape` (`R3`, imported from the `rules` module), or `None` when
+    /// it has none.
     fn rules_of(&mut self, shape: &Shape) -> Option<TokenStream> {
         let id = format_ident!("R{}", self.rules_index(shape)?);
-        Some(quote!(&#id))
+        Some(quote!(#id))
     }
 
     /// The index of the rules of `shape` in the table, adding them on first use.
@@ -143,114 +143,43 @@ fn needs_check(api: &Api, shape: &Shape, c: &Constraints) -> bool {
     }
 }
 
-/// `Validate` impls for every struct and union (enums get theirs from `wire_enum!`).
-pub fn impls(api: &Api, used: &mut Used) -> TokenStream {
-    let items = api.types.iter().map(|t| type_impl(api, t, used));
-    quote!(#(#items)*)
-}
-
-fn impl_block(name: &proc_macro2::Ident, body: TokenStream, attrs: TokenStream) -> TokenStream {
-    let param = if body.is_empty() {
-        quote!(_v)
-    } else {
-        quote!(v)
-    };
-    quote! {
-        #attrs
-        impl ::ofb_runtime::Validate for #name {
-            fn validate_into(&self, #param: &mut ::ofb_runtime::Validator) {
-                #body
-            }
-        }
-    }
-}
-
-/// One statement checking `value` (an expression of a reference) against `shape`.
-fn call(
-    api: &Api,
-    shape: &Shape,
-    value: TokenStream,
-    used: &mut Used,
-    at: Option<&str>,
-) -> Option<TokenStream> {
+/// The `#[validate(...)]` attribute of a field or variant of `shape`, or nothing when its
+/// values have nothing to check.
+pub fn attr(api: &Api, shape: &Shape, used: &mut Used) -> TokenStream {
     if !needs_check(api, shape, &shape.c) {
-        return None;
+        return quote!();
     }
-    let rules = used.rules_of(shape);
-    Some(match (at, rules) {
-        (Some(wire), Some(r)) => quote!(v.field(#wire, #value, #r);),
-        (Some(wire), None) => quote!(v.member(#wire, #value);),
-        (None, Some(r)) => quote!(::ofb_runtime::Validate::validate_with(#value, v, #r);),
-        (None, None) => quote!(::ofb_runtime::Validate::validate_into(#value, v);),
-    })
-}
-
-fn type_impl(api: &Api, t: &TypeDef, used: &mut Used) -> TokenStream {
-    let name = ident(&t.name);
-    match &t.kind {
-        // Aliases inherit the impl of what they name; enums get theirs from `wire_enum!`.
-        TypeKind::Alias(_) | TypeKind::Envelope { .. } | TypeKind::Enum(_) => quote!(),
-        TypeKind::Union(u) => {
-            let arms = u.variants.iter().map(|var| {
-                let n = ident(&var.name);
-                match call(api, &var.shape, quote!(x), used, None) {
-                    Some(body) => quote!(Self::#n(x) => { #body }),
-                    None => quote!(Self::#n(_) => {}),
-                }
-            });
-            impl_block(&name, quote!(match self { #(#arms)* }), quote!())
-        }
-        TypeKind::Struct(s) => {
-            let mut body = Vec::new();
-            for f in &s.fields {
-                let fname = ident(&f.name);
-                if let Some(stmt) = call(api, &f.shape, quote!(&self.#fname), used, Some(&f.wire)) {
-                    body.push(stmt);
-                }
-            }
-            if s.min_properties.is_some() || s.max_properties.is_some() {
-                let min = opt_u64(s.min_properties);
-                let max = opt_u64(s.max_properties);
-                let extra = if matches!(s.additional, Additional::Kept(_)) {
-                    quote!(+ self.additional_properties.len())
-                } else {
-                    quote!()
-                };
-                let present = s.fields.iter().map(|f| {
-                    let fname = ident(&f.name);
-                    if f.required {
-                        quote!(1usize)
-                    } else {
-                        quote!(usize::from(self.#fname.is_some()))
-                    }
-                });
-                body.push(quote! {
-                    ::ofb_runtime::check::properties(v, 0usize #(+ #present)* #extra, #min, #max);
-                });
-            }
-            if let Additional::Kept(shape) = &s.additional {
-                // The kept members sit beside the declared ones: the map's own pointer is the
-                // object's, so each value is checked at its key.
-                let map = Shape::of(Ty::Map(shape.clone()));
-                if let Some(stmt) = call(api, &map, quote!(&self.additional_properties), used, None)
-                {
-                    body.push(stmt);
-                }
-            }
-            // Deprecated fields are still validated: the document still constrains them.
-            let attrs = if s.fields.iter().any(|f| f.deprecated) {
-                quote!(#[allow(deprecated)])
-            } else {
-                quote!()
-            };
-            impl_block(&name, quote!(#(#body)*), attrs)
-        }
+    match used.rules_of(shape) {
+        Some(r) => quote!(#[validate(rules = #r)]),
+        None => quote!(#[validate(nested)]),
     }
 }
 
-fn opt_u64(v: Option<u64>) -> TokenStream {
-    match v {
-        Some(n) => quote!(::std::option::Option::Some(#n)),
-        None => quote!(::std::option::Option::None),
+/// The attribute of the map that keeps a struct's undeclared members, checked at the object's
+/// own level.
+pub fn additional_attr(api: &Api, value: &Shape, used: &mut Used) -> TokenStream {
+    let map = Shape::of(Ty::Map(Box::new(value.clone())));
+    if !needs_check(api, &map, &map.c) {
+        return quote!();
+    }
+    match used.rules_of(&map) {
+        Some(r) => quote!(#[validate(flatten, rules = #r)]),
+        None => quote!(#[validate(flatten, rules = ::ofb_runtime::Rules::NONE)]),
+    }
+}
+
+/// The struct-level attribute for `minProperties` and `maxProperties`.
+pub fn struct_attr(s: &Struct) -> TokenStream {
+    let mut parts = Vec::new();
+    if let Some(n) = s.min_properties.map(Literal::u64_unsuffixed) {
+        parts.push(quote!(min_properties = #n));
+    }
+    if let Some(n) = s.max_properties.map(Literal::u64_unsuffixed) {
+        parts.push(quote!(max_properties = #n));
+    }
+    if parts.is_empty() {
+        quote!()
+    } else {
+        quote!(#[validate(#(#parts),*)])
     }
 }

@@ -1,0 +1,170 @@
+//! `#[derive(Validate)]` for generated types, so that a generated struct says which rules
+//! apply to each field (`#[validate(rules = R4)]`) and the checking code is written here, once.
+//!
+//! Field attributes: `rules = PATH` (check with those rules), `nested` (the field's type checks
+//! itself), `flatten` (with `rules`: members kept beside the declared ones, checked at the
+//! object's own level). Struct attributes: `min_properties = N`, `max_properties = N`. Enum
+//! variants (one unnamed field each) take `rules = PATH` or `nested`. The member name used in
+//! JSON pointers is the field's `#[serde(rename)]`, else its name.
+
+use proc_macro::TokenStream;
+use proc_macro2::TokenStream as Tokens;
+use quote::quote;
+use syn::ext::IdentExt;
+use syn::{parse_macro_input, Attribute, Data, DeriveInput, Fields, LitInt, LitStr, Path, Type};
+
+/// Derives `ofb_runtime::Validate` from `#[validate(...)]` attributes.
+#[proc_macro_derive(Validate, attributes(validate))]
+pub fn derive_validate(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    match expand(&input) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+#[derive(Default)]
+struct Opts {
+    rules: Option<Path>,
+    nested: bool,
+    flatten: bool,
+    min_properties: Option<u64>,
+    max_properties: Option<u64>,
+}
+
+fn opts(attrs: &[Attribute]) -> syn::Result<Opts> {
+    let mut o = Opts::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("validate")) {
+        attr.parse_nested_meta(|m| {
+            if m.path.is_ident("rules") {
+                o.rules = Some(m.value()?.parse()?);
+            } else if m.path.is_ident("nested") {
+                o.nested = true;
+            } else if m.path.is_ident("flatten") {
+                o.flatten = true;
+            } else if m.path.is_ident("min_properties") {
+                o.min_properties = Some(m.value()?.parse::<LitInt>()?.base10_parse()?);
+            } else if m.path.is_ident("max_properties") {
+                o.max_properties = Some(m.value()?.parse::<LitInt>()?.base10_parse()?);
+            } else {
+                return Err(
+                    m.error("expected rules, nested, flatten, min_properties or max_properties")
+                );
+            }
+            Ok(())
+        })?;
+    }
+    Ok(o)
+}
+
+/// The `#[serde(rename = "...")]` of a field, if any.
+fn serde_rename(attrs: &[Attribute]) -> syn::Result<Option<String>> {
+    let mut name = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|m| {
+            if m.path.is_ident("rename") {
+                name = Some(m.value()?.parse::<LitStr>()?.value());
+            } else if m.input.peek(syn::Token![=]) {
+                let _: syn::Expr = m.value()?.parse()?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(name)
+}
+
+fn is_option(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
+fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
+    let name = &input.ident;
+    let top = opts(&input.attrs)?;
+    let (body, uses_v) = match &input.data {
+        Data::Struct(s) => {
+            let Fields::Named(fields) = &s.fields else {
+                return Err(syn::Error::new_spanned(
+                    name,
+                    "derive(Validate) needs named fields",
+                ));
+            };
+            let mut stmts = Vec::new();
+            let mut present = Vec::new();
+            for f in &fields.named {
+                let Some(ident) = &f.ident else { continue };
+                let o = opts(&f.attrs)?;
+                let wire = match serde_rename(&f.attrs)? {
+                    Some(w) => w,
+                    None => ident.unraw().to_string(),
+                };
+                if o.flatten {
+                    present.push(quote!(self.#ident.len()));
+                } else if is_option(&f.ty) {
+                    present.push(quote!(usize::from(self.#ident.is_some())));
+                } else {
+                    present.push(quote!(1usize));
+                }
+                let stmt = match (&o.rules, o.nested, o.flatten) {
+                    (Some(r), _, true) => {
+                        quote!(::ofb_runtime::Validate::validate_with(&self.#ident, v, &#r);)
+                    }
+                    (Some(r), _, false) => quote!(v.field(#wire, &self.#ident, &#r);),
+                    (None, true, _) => quote!(v.member(#wire, &self.#ident);),
+                    (None, false, _) => continue,
+                };
+                stmts.push(stmt);
+            }
+            if top.min_properties.is_some() || top.max_properties.is_some() {
+                let opt = |n: Option<u64>| match n {
+                    Some(n) => quote!(::std::option::Option::Some(#n)),
+                    None => quote!(::std::option::Option::None),
+                };
+                let (min, max) = (opt(top.min_properties), opt(top.max_properties));
+                stmts.push(quote! {
+                    ::ofb_runtime::check::properties(v, 0usize #(+ #present)*, #min, #max);
+                });
+            }
+            let uses = !stmts.is_empty();
+            (quote!(#(#stmts)*), uses)
+        }
+        Data::Enum(e) => {
+            let mut arms = Vec::new();
+            let mut uses = false;
+            for var in &e.variants {
+                let vname = &var.ident;
+                let o = opts(&var.attrs)?;
+                uses |= (o.rules.is_some() || o.nested) && matches!(var.fields, Fields::Unnamed(_));
+                let arm = match (&o.rules, o.nested, &var.fields) {
+                    (Some(r), _, Fields::Unnamed(_)) => {
+                        quote!(Self::#vname(x) => ::ofb_runtime::Validate::validate_with(x, v, &#r),)
+                    }
+                    (None, true, Fields::Unnamed(_)) => {
+                        quote!(Self::#vname(x) => ::ofb_runtime::Validate::validate_into(x, v),)
+                    }
+                    (_, _, Fields::Unnamed(_)) => quote!(Self::#vname(_) => {}),
+                    (_, _, Fields::Unit) => quote!(Self::#vname => {}),
+                    (_, _, Fields::Named(_)) => quote!(Self::#vname { .. } => {}),
+                };
+                arms.push(arm);
+            }
+            (quote!(match self { #(#arms)* }), uses)
+        }
+        Data::Union(_) => {
+            return Err(syn::Error::new_spanned(
+                name,
+                "derive(Validate) does not support unions",
+            ))
+        }
+    };
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let param = if uses_v { quote!(v) } else { quote!(_v) };
+    Ok(quote! {
+        // Deprecated fields are still checked: the document still constrains them.
+        #[allow(deprecated)]
+        impl #impl_generics ::ofb_runtime::Validate for #name #ty_generics #where_clause {
+            fn validate_into(&self, #param: &mut ::ofb_runtime::Validator) {
+                #body
+            }
+        }
+    })
+}
