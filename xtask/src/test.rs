@@ -31,23 +31,9 @@ pub fn run(
     specs_dir: Option<PathBuf>,
 ) -> Result<(), String> {
     crate::generate::catalog(root, catalog, sources, false)?;
-    // Generated crates are formatted by prettyplease, not rustfmt, so only ours are checked.
-    cargo(
-        root,
-        &[
-            "fmt",
-            "--check",
-            "-p",
-            "ofb-codegen",
-            "-p",
-            "ofb-runtime",
-            "-p",
-            "xtask",
-            "-p",
-            "ofb-tests",
-        ],
-        None,
-    )?;
+    // Generated crates are formatted by prettyplease, not rustfmt; they are a workspace of their
+    // own, so `--all` here is every crate of ours.
+    cargo(root, &["fmt", "--all", "--check"], None)?;
     cargo(
         root,
         &[
