@@ -29,29 +29,25 @@ pub fn doc_attrs(text: Option<&str>) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-/// Doc attributes from several parts, separated by blank lines.
-pub fn doc_parts(parts: &[Option<&str>]) -> TokenStream {
-    let joined: Vec<&str> = parts
+/// The parts that have text, trimmed, as paragraphs.
+fn paragraphs(parts: &[Option<&str>]) -> String {
+    let present: Vec<&str> = parts
         .iter()
         .flatten()
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
         .collect();
-    if joined.is_empty() {
-        return TokenStream::new();
-    }
-    doc_attrs(Some(&joined.join("\n\n")))
+    present.join("\n\n")
+}
+
+/// Doc attributes from several parts, separated by blank lines.
+pub fn doc_parts(parts: &[Option<&str>]) -> TokenStream {
+    doc_attrs(Some(&paragraphs(parts)))
 }
 
 /// Inner (`//!`) doc attributes from several parts, for a module or crate root.
 pub fn inner_doc_attrs(parts: &[Option<&str>]) -> TokenStream {
-    let joined: Vec<&str> = parts
-        .iter()
-        .flatten()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let attrs = normalize(&joined.join("\n\n")).into_iter().map(|l| {
+    let attrs = normalize(&paragraphs(parts)).into_iter().map(|l| {
         let l = if l.is_empty() { l } else { format!(" {l}") };
         quote!(#![doc = #l])
     });
