@@ -81,6 +81,7 @@ use crate::rules::*;
     ::serde::Deserialize,
     ::ofb_runtime::Validate
 )]
+#[validate(deny_unknown)]
 pub struct RequestMeta {
     /// `correlationId`.
     #[serde(rename = "correlationId")]

@@ -44,6 +44,7 @@ pub mod types {
     ::serde::Deserialize,
     ::ofb_runtime::Validate
 )]
+#[validate(deny_unknown)]
 pub struct Order {
     /// Level one.
     #[validate(nested)]

@@ -99,6 +99,67 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<Decoded<T>, DecodeErr
     from_slice(text.as_bytes())
 }
 
+/// Decodes `bytes` as `T` and reports, all at once, every violation: a member the schema forbids
+/// (`additionalProperties: false`), and everything `validate()` finds. A body that does not
+/// decode at all gives one `type` violation at the pointer where decoding failed.
+pub fn validated<T: DeserializeOwned + crate::Validate>(
+    bytes: &[u8],
+) -> Result<T, crate::Violations> {
+    let decoded = from_slice::<T>(bytes).map_err(|e| {
+        crate::Violations(vec![Violation {
+            pointer: e.pointer.clone(),
+            rule: Rule::Type,
+            message: e.message,
+        }])
+    })?;
+    let mut out: Vec<Violation> = decoded
+        .ignored
+        .iter()
+        .filter(|p| parent_forbids_unknown(&decoded.value, p))
+        .map(|p| Violation {
+            pointer: p.clone(),
+            rule: Rule::AdditionalProperties,
+            message: String::from(
+                "this member is not allowed: the schema declares additionalProperties: false",
+            ),
+        })
+        .collect();
+    if let Err(v) = decoded.value.validate() {
+        out.extend(v);
+    }
+    if out.is_empty() {
+        Ok(decoded.value)
+    } else {
+        Err(crate::Violations(out))
+    }
+}
+
+/// Walks `root` to the object holding the member at `pointer` and asks whether its schema
+/// forbids members it does not declare.
+fn parent_forbids_unknown(root: &dyn crate::Validate, pointer: &str) -> bool {
+    let segments: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let Some((_, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut at = root;
+    for seg in parents {
+        let next = seg
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| at.item(i))
+            .or_else(|| at.member(seg));
+        match next {
+            Some(n) => at = n,
+            None => return false,
+        }
+    }
+    at.forbids_unknown()
+}
+
 /// Ignored members as `additional-properties` violations.
 pub fn ignored_as_violations(ignored: &[String]) -> Vec<Violation> {
     ignored

@@ -176,6 +176,9 @@ impl<T: Validate + PartialEq> Validate for Vec<T> {
             v.at_index(i, |v| x.validate_with(v, inner));
         }
     }
+    fn item(&self, index: usize) -> Option<&dyn Validate> {
+        self.get(index).map(|x| x as &dyn Validate)
+    }
 }
 
 impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
@@ -188,6 +191,9 @@ impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
         for (k, x) in self {
             v.at_key(k, |v| x.validate_with(v, inner));
         }
+    }
+    fn member(&self, name: &str) -> Option<&dyn Validate> {
+        self.get(name).map(|x| x as &dyn Validate)
     }
 }
 

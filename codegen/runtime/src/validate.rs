@@ -216,6 +216,24 @@ pub trait Validate {
         self.validate_into(&mut v);
         v.finish()
     }
+
+    /// The value of member `name` (its wire name), for walking a decoded value by pointer.
+    fn member(&self, name: &str) -> Option<&dyn Validate> {
+        let _ = name;
+        None
+    }
+
+    /// Item `index` of an array, for walking a decoded value by pointer.
+    fn item(&self, index: usize) -> Option<&dyn Validate> {
+        let _ = index;
+        None
+    }
+
+    /// Whether the schema forbids members it does not declare (`additionalProperties: false`):
+    /// such members are dropped when decoding, and [`crate::decode::validated`] reports them.
+    fn forbids_unknown(&self) -> bool {
+        false
+    }
 }
 
 macro_rules! no_rules {
@@ -244,23 +262,30 @@ no_rules!(
     serde_json::Value
 );
 
-impl<T: Validate + ?Sized> Validate for &T {
-    fn validate_into(&self, v: &mut Validator) {
-        (**self).validate_into(v);
-    }
-    fn validate_with(&self, v: &mut Validator, rules: &crate::rules::Rules) {
-        (**self).validate_with(v, rules);
-    }
+/// Wrappers are transparent, for validation and for walking alike.
+macro_rules! transparent {
+    ($($t:ty),*) => {
+        $(impl<T: Validate + ?Sized> Validate for $t {
+            fn validate_into(&self, v: &mut Validator) {
+                (**self).validate_into(v);
+            }
+            fn validate_with(&self, v: &mut Validator, rules: &crate::rules::Rules) {
+                (**self).validate_with(v, rules);
+            }
+            fn member(&self, name: &str) -> Option<&dyn Validate> {
+                (**self).member(name)
+            }
+            fn item(&self, index: usize) -> Option<&dyn Validate> {
+                (**self).item(index)
+            }
+            fn forbids_unknown(&self) -> bool {
+                (**self).forbids_unknown()
+            }
+        })*
+    };
 }
 
-impl<T: Validate + ?Sized> Validate for Box<T> {
-    fn validate_into(&self, v: &mut Validator) {
-        (**self).validate_into(v);
-    }
-    fn validate_with(&self, v: &mut Validator, rules: &crate::rules::Rules) {
-        (**self).validate_with(v, rules);
-    }
-}
+transparent!(&T, Box<T>);
 
 /// `None` is absent (or `null`): nothing to check.
 impl<T: Validate> Validate for Option<T> {
@@ -273,6 +298,15 @@ impl<T: Validate> Validate for Option<T> {
         if let Some(x) = self {
             x.validate_with(v, rules);
         }
+    }
+    fn member(&self, name: &str) -> Option<&dyn Validate> {
+        self.as_ref()?.member(name)
+    }
+    fn item(&self, index: usize) -> Option<&dyn Validate> {
+        self.as_ref()?.item(index)
+    }
+    fn forbids_unknown(&self) -> bool {
+        self.as_ref().is_some_and(Validate::forbids_unknown)
     }
 }
 

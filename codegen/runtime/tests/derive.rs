@@ -87,3 +87,39 @@ fn a_valid_value_passes() {
         serde_json::from_str(r#"{"inner":{"currencyCode":"BRL"},"choice":"anything"}"#).unwrap();
     assert!(value.validate().is_ok());
 }
+
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[validate(deny_unknown)]
+struct Strict {
+    #[validate(rules = R0)]
+    code: String,
+    #[validate(nested)]
+    items: Vec<Loose>,
+}
+
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+struct Loose {
+    #[validate(nested)]
+    inner: Option<Box<Strict>>,
+}
+
+#[test]
+fn undeclared_members_are_reported_only_where_the_schema_forbids_them() {
+    let body = br#"{"code":"usd","extra":1,"items":[{"tolerated":true,"inner":{"code":"BRL","items":[],"nope":2}}]}"#;
+    let err = ofb_runtime::decode::validated::<Strict>(body).unwrap_err();
+    let out: Vec<String> = err.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        out,
+        [
+            "/extra: additional-properties: this member is not allowed: the schema declares additionalProperties: false",
+            "/items/0/inner/nope: additional-properties: this member is not allowed: the schema declares additionalProperties: false",
+            "/code: pattern: \"usd\" does not match the pattern ^[A-Z]{3}$",
+        ]
+    );
+    let bad = ofb_runtime::decode::validated::<Strict>(br#"{"code":1,"items":[]}"#).unwrap_err();
+    assert_eq!(
+        bad.iter().map(|v| v.pointer.as_str()).collect::<Vec<_>>(),
+        ["/code"]
+    );
+    assert!(ofb_runtime::decode::validated::<Strict>(br#"{"code":"BRL","items":[{}]}"#).is_ok());
+}

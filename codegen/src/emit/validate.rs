@@ -7,7 +7,7 @@
 //!
 //! [`Rules`]: ofb_runtime::Rules
 
-use crate::model::{Api, Constraints, Shape, Struct, Ty, TypeKind};
+use crate::model::{Additional, Api, Constraints, Shape, Struct, Ty, TypeKind};
 use indexmap::IndexMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -168,9 +168,12 @@ pub fn additional_attr(api: &Api, value: &Shape, used: &mut Used) -> TokenStream
     }
 }
 
-/// The struct-level attribute for `minProperties` and `maxProperties`.
+/// The struct-level attribute: `additionalProperties: false`, `minProperties`, `maxProperties`.
 pub fn struct_attr(s: &Struct) -> TokenStream {
     let mut parts = Vec::new();
+    if matches!(s.additional, Additional::Forbidden) {
+        parts.push(quote!(deny_unknown));
+    }
     if let Some(n) = s.min_properties.map(Literal::u64_unsuffixed) {
         parts.push(quote!(min_properties = #n));
     }

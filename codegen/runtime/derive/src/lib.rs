@@ -3,7 +3,10 @@
 //!
 //! Field attributes: `rules = PATH` (check with those rules), `nested` (the field's type checks
 //! itself), `flatten` (with `rules`: members kept beside the declared ones, checked at the
-//! object's own level). Struct attributes: `min_properties = N`, `max_properties = N`. Enum
+//! object's own level). Struct attributes: `min_properties = N`, `max_properties = N`, and
+//! `deny_unknown` (`additionalProperties: false`: undeclared members are reported by
+//! `ofb_runtime::decode::validated`). The derive also lets a decoded value be walked by member
+//! and item, which is how such members are found. Enum
 //! variants (one unnamed field each) take `rules = PATH` or `nested`. The member name used in
 //! JSON pointers is the field's `#[serde(rename)]`, else its name.
 
@@ -28,6 +31,7 @@ struct Opts {
     rules: Option<Path>,
     nested: bool,
     flatten: bool,
+    deny_unknown: bool,
     min_properties: Option<u64>,
     max_properties: Option<u64>,
 }
@@ -42,13 +46,15 @@ fn opts(attrs: &[Attribute]) -> syn::Result<Opts> {
                 o.nested = true;
             } else if m.path.is_ident("flatten") {
                 o.flatten = true;
+            } else if m.path.is_ident("deny_unknown") {
+                o.deny_unknown = true;
             } else if m.path.is_ident("min_properties") {
                 o.min_properties = Some(m.value()?.parse::<LitInt>()?.base10_parse()?);
             } else if m.path.is_ident("max_properties") {
                 o.max_properties = Some(m.value()?.parse::<LitInt>()?.base10_parse()?);
             } else {
                 return Err(
-                    m.error("expected rules, nested, flatten, min_properties or max_properties")
+                    m.error("expected rules, nested, flatten, deny_unknown, min_properties or max_properties")
                 );
             }
             Ok(())
@@ -80,6 +86,8 @@ fn is_option(ty: &Type) -> bool {
 fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     let name = &input.ident;
     let top = opts(&input.attrs)?;
+    // How to walk the value by member (wire name) and item, for `decode::validated`.
+    let walk: Tokens;
     let (body, uses_v) = match &input.data {
         Data::Struct(s) => {
             let Fields::Named(fields) = &s.fields else {
@@ -90,6 +98,8 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             };
             let mut stmts = Vec::new();
             let mut present = Vec::new();
+            let mut arms = Vec::new();
+            let mut rest = quote!(::std::option::Option::None);
             for f in &fields.named {
                 let Some(ident) = &f.ident else { continue };
                 let o = opts(&f.attrs)?;
@@ -97,6 +107,11 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                     Some(w) => w,
                     None => ident.unraw().to_string(),
                 };
+                if o.flatten {
+                    rest = quote!(::ofb_runtime::Validate::member(&self.#ident, name));
+                } else {
+                    arms.push(quote!(#wire => ::std::option::Option::Some(&self.#ident),));
+                }
                 if o.flatten {
                     present.push(quote!(self.#ident.len()));
                 } else if is_option(&f.ty) {
@@ -124,16 +139,36 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                     ::ofb_runtime::check::properties(v, 0usize #(+ #present)*, #min, #max);
                 });
             }
+            let forbids = top.deny_unknown;
+            walk = quote! {
+                fn member(&self, name: &str) -> ::std::option::Option<&dyn ::ofb_runtime::Validate> {
+                    match name {
+                        #(#arms)*
+                        _ => #rest,
+                    }
+                }
+                fn forbids_unknown(&self) -> bool {
+                    #forbids
+                }
+            };
             let uses = !stmts.is_empty();
             (quote!(#(#stmts)*), uses)
         }
         Data::Enum(e) => {
             let mut arms = Vec::new();
+            let mut inner = Vec::new();
             let mut uses = false;
             for var in &e.variants {
                 let vname = &var.ident;
                 let o = opts(&var.attrs)?;
                 uses |= (o.rules.is_some() || o.nested) && matches!(var.fields, Fields::Unnamed(_));
+                inner.push(match &var.fields {
+                    Fields::Unnamed(_) => quote!(Self::#vname(x) => x,),
+                    Fields::Unit => quote!(Self::#vname => return ::std::option::Option::None,),
+                    Fields::Named(_) => {
+                        quote!(Self::#vname { .. } => return ::std::option::Option::None,)
+                    }
+                });
                 let arm = match (&o.rules, o.nested, &var.fields) {
                     (Some(r), _, Fields::Unnamed(_)) => {
                         quote!(Self::#vname(x) => ::ofb_runtime::Validate::validate_with(x, v, &#r),)
@@ -147,6 +182,17 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 };
                 arms.push(arm);
             }
+            // A union walks through whichever alternative the value is.
+            walk = quote! {
+                fn member(&self, name: &str) -> ::std::option::Option<&dyn ::ofb_runtime::Validate> {
+                    let x: &dyn ::ofb_runtime::Validate = match self { #(#inner)* };
+                    x.member(name)
+                }
+                fn item(&self, index: usize) -> ::std::option::Option<&dyn ::ofb_runtime::Validate> {
+                    let x: &dyn ::ofb_runtime::Validate = match self { #(#inner)* };
+                    x.item(index)
+                }
+            };
             (quote!(match self { #(#arms)* }), uses)
         }
         Data::Union(_) => {
@@ -165,6 +211,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             fn validate_into(&self, #param: &mut ::ofb_runtime::Validator) {
                 #body
             }
+            #walk
         }
     })
 }
