@@ -1,252 +1,64 @@
-//! The rules generated `validate()` methods call, each recording violations with the limit and
-//! the value that broke it.
+//! The rules generated `validate()` methods call (and the generator, on the documents'
+//! examples), each recording violations whose message names the limit and the value that
+//! broke it: `length 12 is above maxLength 11`.
+//!
+//! Values quoted in messages are cut to [`SHOWN_CHARS`] characters, so a hostile megabyte
+//! string does not become a megabyte error message.
 
 use crate::pattern::Pattern;
 use crate::validate::{Rule, Validator};
+use std::cmp::Ordering;
 
-/// String formats that are checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Format {
-    /// RFC 3339 `full-date`.
-    Date,
-    /// RFC 3339 `date-time`.
-    DateTime,
-    /// RFC 3339 `full-time`.
-    Time,
-    /// RFC 4122 text form.
-    Uuid,
-    /// A pragmatic `local@domain`.
-    Email,
-    /// An absolute URI (scheme and rest).
-    Uri,
-    /// Same check as `Uri`: OFB documents write `format: url`.
-    Url,
-    /// Dotted quad.
-    Ipv4,
-    /// RFC 4291 text form.
-    Ipv6,
-    /// DNS host name.
-    Hostname,
-    /// Base64.
-    Byte,
-    /// Decimal text (`-12.50`, `1e3`): money written as a string.
-    Double,
-    /// Integer text.
-    Integer,
-}
+pub use crate::formats::{is_valid, Format};
 
-impl Format {
-    /// The format named `name` in a schema, if it is one that is checked.
-    pub fn from_name(name: &str) -> Option<Format> {
-        Some(match name {
-            "date" => Format::Date,
-            "date-time" => Format::DateTime,
-            "time" => Format::Time,
-            "uuid" => Format::Uuid,
-            "email" => Format::Email,
-            "uri" => Format::Uri,
-            "url" => Format::Url,
-            "ipv4" => Format::Ipv4,
-            "ipv6" => Format::Ipv6,
-            "hostname" => Format::Hostname,
-            "byte" => Format::Byte,
-            "double" | "float" => Format::Double,
-            "integer" | "int32" | "int64" => Format::Integer,
-            _ => return None,
-        })
-    }
+/// How many characters of a value a message quotes before cutting it with `…`.
+pub const SHOWN_CHARS: usize = 80;
 
-    /// The name used in schemas.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Date => "date",
-            Format::DateTime => "date-time",
-            Format::Time => "time",
-            Format::Uuid => "uuid",
-            Format::Email => "email",
-            Format::Uri => "uri",
-            Format::Url => "url",
-            Format::Ipv4 => "ipv4",
-            Format::Ipv6 => "ipv6",
-            Format::Hostname => "hostname",
-            Format::Byte => "byte",
-            Format::Double => "double",
-            Format::Integer => "integer",
-        }
-    }
-}
-
-fn digits(s: &str, n: usize) -> Option<u32> {
-    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.parse().ok())
-        .flatten()
-}
-
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let (Some(y), Some(m), Some(d)) = (
-        digits(&s[0..4], 4),
-        digits(&s[5..7], 2),
-        digits(&s[8..10], 2),
-    ) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let max = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=max).contains(&d)
-}
-
-fn is_time(s: &str) -> bool {
-    // partial-time time-offset: hh:mm:ss(.frac)?(Z|±hh:mm)
-    let (body, offset) = if let Some(b) = s.strip_suffix(['Z', 'z']) {
-        (b, None)
-    } else if s.len() > 6 && matches!(s.as_bytes()[s.len() - 6], b'+' | b'-') {
-        (&s[..s.len() - 6], Some(&s[s.len() - 5..]))
-    } else {
-        return false;
-    };
-    if let Some(o) = offset {
-        let ob = o.as_bytes();
-        if ob.len() != 5
-            || ob[2] != b':'
-            || digits(&o[0..2], 2).is_none_or(|h| h >= 24)
-            || digits(&o[3..5], 2).is_none_or(|m| m >= 60)
-        {
-            return false;
-        }
-    }
-    let (hms, frac) = match body.split_once('.') {
-        Some((a, f)) => (a, Some(f)),
-        None => (body, None),
-    };
-    if frac.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
-        return false;
-    }
-    let b = hms.as_bytes();
-    b.len() == 8
-        && b[2] == b':'
-        && b[5] == b':'
-        && digits(&hms[0..2], 2).is_some_and(|h| h < 24)
-        && digits(&hms[3..5], 2).is_some_and(|m| m < 60)
-        && digits(&hms[6..8], 2).is_some_and(|s| s <= 60)
-}
-
-fn is_decimal(s: &str) -> bool {
-    let s = s.strip_prefix('-').unwrap_or(s);
-    let (mantissa, exp) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let (int, frac) = match mantissa.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (mantissa, None),
-    };
-    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    all_digits(int)
-        && frac.is_none_or(all_digits)
-        && exp.is_none_or(|e| all_digits(e.strip_prefix(['+', '-']).unwrap_or(e)))
-}
-
-fn is_hostname(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
-}
-
-/// Whether `s` is in format `f`.
-pub fn is_valid(f: Format, s: &str) -> bool {
-    match f {
-        Format::Date => is_date(s),
-        Format::DateTime => match s.find(['T', 't']) {
-            Some(10) => is_date(&s[..10]) && is_time(&s[11..]),
-            _ => false,
-        },
-        Format::Time => is_time(s),
-        Format::Uuid => {
-            let b = s.as_bytes();
-            b.len() == 36
-                && b.iter().enumerate().all(|(i, c)| match i {
-                    8 | 13 | 18 | 23 => *c == b'-',
-                    _ => c.is_ascii_hexdigit(),
-                })
-        }
-        Format::Email => match s.rsplit_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && !local.contains(char::is_whitespace)
-                    && domain.contains('.')
-                    && is_hostname(domain)
-            }
-            None => false,
-        },
-        Format::Uri | Format::Url => match s.split_once(':') {
-            Some((scheme, rest)) => {
-                scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && scheme
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                    && !rest.is_empty()
-                    && !rest.contains(char::is_whitespace)
-            }
-            None => false,
-        },
-        Format::Ipv4 => s.parse::<std::net::Ipv4Addr>().is_ok(),
-        Format::Ipv6 => s.parse::<std::net::Ipv6Addr>().is_ok(),
-        Format::Hostname => is_hostname(s),
-        Format::Byte => {
-            let t = s.trim_end_matches('=');
-            s.len() % 4 == 0
-                && s.len() - t.len() <= 2
-                && t.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
-        }
-        Format::Double => is_decimal(s),
-        Format::Integer => {
-            let t = s.strip_prefix('-').unwrap_or(s);
-            !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())
-        }
+/// `s` quoted for a message, cut after [`SHOWN_CHARS`] characters.
+pub fn shown(s: &str) -> String {
+    match s.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{:?}…", &s[..cut]),
+        None => format!("{s:?}"),
     }
 }
 
 /// Records a violation when `s` is not in format `f`.
 pub fn format(v: &mut Validator, s: &str, f: Format) {
     if !is_valid(f, s) {
-        v.fail(Rule::Format, format!("{s:?} is not a valid {}", f.name()));
+        v.fail(
+            Rule::Format,
+            format!("{} is not a valid {}", shown(s), f.name()),
+        );
     }
 }
 
-/// Length in Unicode scalar values against `minLength` and `maxLength`.
+/// Length in Unicode scalar values (`chars`), as JSON Schema counts it, against `minLength`
+/// and `maxLength`.
 pub fn length(v: &mut Validator, s: &str, min: Option<u64>, max: Option<u64>) {
-    let n = s.chars().count() as u64;
+    length_is(v, s.chars().count() as u64, min, max);
+}
+
+/// Checks a length already counted; `true` when it is within bounds.
+fn length_is(v: &mut Validator, n: u64, min: Option<u64>, max: Option<u64>) -> bool {
+    let mut within = true;
     if let Some(m) = min.filter(|m| n < *m) {
         v.fail(Rule::Length, format!("length {n} is below minLength {m}"));
+        within = false;
     }
     if let Some(m) = max.filter(|m| n > *m) {
         v.fail(Rule::Length, format!("length {n} is above maxLength {m}"));
+        within = false;
     }
+    within
 }
 
-/// Records a violation when `s` does not match `p`.
+/// Records a violation when `s` does not match `p` (a search, as JSON Schema has it: the
+/// pattern anchors itself or matches anywhere).
 pub fn pattern(v: &mut Validator, s: &str, p: &Pattern) {
     if !p.is_match(s) {
         v.fail(
             Rule::Pattern,
-            format!("{s:?} does not match the pattern {}", p.source()),
+            format!("{} does not match the pattern {}", shown(s), p.source()),
         );
     }
 }
@@ -254,23 +66,80 @@ pub fn pattern(v: &mut Validator, s: &str, p: &Pattern) {
 /// Length first, then the pattern only if the length is within bounds, so that a backtracking
 /// pattern never runs on an oversized input.
 pub fn string(v: &mut Validator, s: &str, min: Option<u64>, max: Option<u64>, p: Option<&Pattern>) {
-    let n = s.chars().count() as u64;
-    let within = min.is_none_or(|m| n >= m) && max.is_none_or(|m| n <= m);
-    length(v, s, min, max);
+    let within = if min.is_some() || max.is_some() {
+        length_is(v, s.chars().count() as u64, min, max)
+    } else {
+        true
+    };
     if let (true, Some(p)) = (within, p) {
         pattern(v, s, p);
     }
 }
 
+/// A bound as a schema would write it: `10` rather than `10.0`, `0.01` rather than
+/// `0.010000000000000000208`.
 fn bound(b: f64) -> String {
-    if b.fract() == 0.0 && b.abs() < 1e15 {
+    // Below 2^63 an integral f64 converts to i64 exactly.
+    if b.fract() == 0.0 && b.abs() < 9.2e18 {
         format!("{}", b as i64)
     } else {
-        b.to_string()
+        // serde_json prints the shortest text that reads back as the same f64.
+        serde_json::Number::from_f64(b).map_or_else(|| b.to_string(), |n| n.to_string())
     }
 }
 
-/// `minimum`/`maximum` (optionally exclusive) for a float.
+/// `exclusiveMinimum` or `minimum`, for messages.
+fn min_word(exclusive: bool) -> &'static str {
+    if exclusive {
+        "exclusiveMinimum"
+    } else {
+        "minimum"
+    }
+}
+
+/// `exclusiveMaximum` or `maximum`, for messages.
+fn max_word(exclusive: bool) -> &'static str {
+    if exclusive {
+        "exclusiveMaximum"
+    } else {
+        "maximum"
+    }
+}
+
+/// Records the range violations of a value whose order against each bound is known (`None`:
+/// not comparable, as with NaN, which is outside every range). A NaN bound constrains nothing.
+fn range_by(
+    v: &mut Validator,
+    shown: &str,
+    cmp: impl Fn(f64) -> Option<Ordering>,
+    (min, exclusive_min): (Option<f64>, bool),
+    (max, exclusive_max): (Option<f64>, bool),
+) {
+    if let Some(m) = min.filter(|m| !m.is_nan()) {
+        let below = match cmp(m) {
+            Some(Ordering::Less) | None => true,
+            Some(Ordering::Equal) => exclusive_min,
+            Some(Ordering::Greater) => false,
+        };
+        if below {
+            let word = min_word(exclusive_min);
+            v.fail(Rule::Range, format!("{shown} is below {word} {}", bound(m)));
+        }
+    }
+    if let Some(m) = max.filter(|m| !m.is_nan()) {
+        let above = match cmp(m) {
+            Some(Ordering::Greater) | None => true,
+            Some(Ordering::Equal) => exclusive_max,
+            Some(Ordering::Less) => false,
+        };
+        if above {
+            let word = max_word(exclusive_max);
+            v.fail(Rule::Range, format!("{shown} is above {word} {}", bound(m)));
+        }
+    }
+}
+
+/// `minimum`/`maximum` (each optionally exclusive) for a float. NaN is outside every range.
 pub fn range_f64(
     v: &mut Validator,
     x: f64,
@@ -279,35 +148,39 @@ pub fn range_f64(
     exclusive_min: bool,
     exclusive_max: bool,
 ) {
-    if let Some(m) = min {
-        if x < m || (exclusive_min && x == m) {
-            let word = if exclusive_min {
-                "exclusiveMinimum"
-            } else {
-                "minimum"
-            };
-            v.fail(
-                Rule::Range,
-                format!("{} is below {word} {}", bound(x), bound(m)),
-            );
-        }
-    }
-    if let Some(m) = max {
-        if x > m || (exclusive_max && x == m) {
-            let word = if exclusive_max {
-                "exclusiveMaximum"
-            } else {
-                "maximum"
-            };
-            v.fail(
-                Rule::Range,
-                format!("{} is above {word} {}", bound(x), bound(m)),
-            );
-        }
+    range_by(
+        v,
+        &bound(x),
+        |m| x.partial_cmp(&m),
+        (min, exclusive_min),
+        (max, exclusive_max),
+    );
+}
+
+/// Compares an integer with a float exactly (casting either way would round one of them).
+fn cmp_i64_f64(x: i64, m: f64) -> Option<Ordering> {
+    // 2^63, exactly representable: every i64 is below it and at or above its negation.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if m.is_nan() {
+        None
+    } else if m >= TWO_63 {
+        Some(Ordering::Less)
+    } else if m < -TWO_63 {
+        Some(Ordering::Greater)
+    } else {
+        // In range, so the truncation is exact and fits an i64.
+        let t = m.trunc();
+        Some(x.cmp(&(t as i64)).then(if m > t {
+            Ordering::Less
+        } else if m < t {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }))
     }
 }
 
-/// `minimum`/`maximum` for an integer.
+/// `minimum`/`maximum` for an integer, compared exactly even beyond 2^53.
 pub fn range_i64(
     v: &mut Validator,
     x: i64,
@@ -316,16 +189,24 @@ pub fn range_i64(
     exclusive_min: bool,
     exclusive_max: bool,
 ) {
-    range_f64(v, x as f64, min, max, exclusive_min, exclusive_max);
+    range_by(
+        v,
+        &x.to_string(),
+        |m| cmp_i64_f64(x, m),
+        (min, exclusive_min),
+        (max, exclusive_max),
+    );
 }
 
-/// `multipleOf`, with a tolerance for binary fractions (0.01 steps).
+/// `multipleOf`, with a tolerance of 1e-9 on the quotient so that decimal steps such as 0.01,
+/// which binary floats cannot hold exactly, work as a schema author expects. A step that is
+/// not a positive finite number constrains nothing.
 pub fn multiple_of(v: &mut Validator, x: f64, m: f64) {
-    if m <= 0.0 {
+    if !(m > 0.0 && m.is_finite()) {
         return;
     }
     let q = x / m;
-    if (q - q.round()).abs() > 1e-9 {
+    if !q.is_finite() || (q - q.round()).abs() > 1e-9 {
         v.fail(
             Rule::MultipleOf,
             format!("{} is not a multiple of {}", bound(x), bound(m)),
@@ -372,10 +253,12 @@ pub fn properties(v: &mut Validator, len: usize, min: Option<u64>, max: Option<u
     }
 }
 
-/// `uniqueItems`: reports the first repeated item's index.
+/// `uniqueItems`: reports the first item that repeats an earlier one. With only `PartialEq`
+/// this compares pairs, so callers check `maxItems` first (as [`crate::Rules`] does) to keep
+/// a hostile array from costing quadratic time.
 pub fn unique<T: PartialEq>(v: &mut Validator, xs: &[T]) {
     for (i, x) in xs.iter().enumerate() {
-        if let Some(j) = xs[..i].iter().position(|y| y == x) {
+        if let Some(j) = xs.iter().take(i).position(|y| y == x) {
             v.fail(Rule::UniqueItems, format!("item {i} repeats item {j}"));
             return;
         }
@@ -387,7 +270,7 @@ pub fn enum_value(v: &mut Validator, value: &str, allowed: &[&str]) {
     if !allowed.contains(&value) {
         v.fail(
             Rule::Enum,
-            format!("{value:?} is not one of {}", allowed.join(", ")),
+            format!("{} is not one of {}", shown(value), allowed.join(", ")),
         );
     }
 }
@@ -396,61 +279,97 @@ pub fn enum_value(v: &mut Validator, value: &str, allowed: &[&str]) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn formats() {
-        assert!(is_valid(Format::Date, "2024-02-29"));
-        assert!(!is_valid(Format::Date, "2023-02-29"));
-        assert!(!is_valid(Format::Date, "2023-13-01"));
-        assert!(is_valid(Format::DateTime, "2021-05-21T08:30:00Z"));
-        assert!(is_valid(Format::DateTime, "2021-05-21T08:30:00.123-03:00"));
-        assert!(!is_valid(Format::DateTime, "2021-05-21 08:30:00Z"));
-        assert!(!is_valid(Format::DateTime, "2021-05-21T08:30Z"));
-        assert!(is_valid(
-            Format::Uuid,
-            "d78fc4e5-37ca-4da3-adf2-9b082bf92280"
-        ));
-        assert!(!is_valid(
-            Format::Uuid,
-            "d78fc4e5-37ca-4da3-adf2-9b082bf9228"
-        ));
-        assert!(is_valid(Format::Double, "-1500.50"));
-        assert!(is_valid(Format::Double, "1e3"));
-        assert!(!is_valid(Format::Double, "1.5.0"));
-        assert!(!is_valid(Format::Double, ""));
-        assert!(is_valid(
-            Format::Url,
-            "https://api.banco.com.br/open-banking/accounts/v2/accounts"
-        ));
-        assert!(!is_valid(Format::Uri, "not a uri"));
-        assert!(is_valid(Format::Email, "nome@banco.com.br"));
-        assert!(!is_valid(Format::Email, "nome@"));
-        assert!(is_valid(Format::Byte, "AAE="));
-        assert!(!is_valid(Format::Byte, "AAE"));
+    fn messages(f: impl FnOnce(&mut Validator)) -> Vec<String> {
+        let mut v = Validator::new();
+        f(&mut v);
+        v.into_violations()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
     fn limits_are_named_in_messages() {
-        let mut v = Validator::new();
-        length(&mut v, "ação", Some(5), None);
-        range_f64(&mut v, 0.0, Some(0.0), None, true, false);
-        items(&mut v, 14, Some(1), Some(13));
-        unique(&mut v, &[1, 2, 1]);
-        num_enum(&mut v, 3.0, &[1.0, 2.0]);
-        let msgs: Vec<String> = v
-            .into_violations()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let msgs = messages(|v| {
+            length(v, "ação", Some(5), None);
+            length(v, "123456789012", None, Some(11));
+            range_f64(v, 0.0, Some(0.0), None, true, false);
+            items(v, 14, Some(1), Some(13));
+            items(v, 0, Some(1), Some(13));
+            properties(v, 0, Some(1), None);
+            unique(v, &[1, 2, 1, 2]);
+            num_enum(v, 3.0, &[1.0, 2.0]);
+            multiple_of(v, 0.015, 0.01);
+            enum_value(v, "BLUE", &["RED", "GREEN"]);
+            format(v, "2023-02-29", Format::Date);
+        });
         assert_eq!(
             msgs,
             [
                 "/: length: length 4 is below minLength 5",
+                "/: length: length 12 is above maxLength 11",
                 "/: range: 0 is below exclusiveMinimum 0",
                 "/: items: 14 items, more than maxItems 13",
+                "/: items: 0 items, fewer than minItems 1",
+                "/: items: 0 properties, fewer than minProperties 1",
                 "/: unique-items: item 2 repeats item 0",
                 "/: enum: 3 is not one of 1, 2",
+                "/: multiple-of: 0.015 is not a multiple of 0.01",
+                "/: enum: \"BLUE\" is not one of RED, GREEN",
+                "/: format: \"2023-02-29\" is not a valid date",
             ]
         );
+    }
+
+    #[test]
+    fn values_within_limits_pass() {
+        let msgs = messages(|v| {
+            length(v, "", None, Some(0));
+            length(v, "ação", Some(4), Some(4));
+            range_f64(v, 10.0, Some(0.0), Some(10.0), false, false);
+            range_i64(v, 0, Some(0.0), Some(0.5), false, true);
+            multiple_of(v, 1500.5, 0.01);
+            multiple_of(v, -3.0, 1.5);
+            multiple_of(v, 1.0, 0.0);
+            multiple_of(v, 1.0, f64::NAN);
+            items(v, 13, Some(1), Some(13));
+            unique::<i32>(v, &[]);
+            unique(v, &["a", "b"]);
+            enum_value(v, "RED", &["RED"]);
+            format(v, "2024-02-29", Format::Date);
+        });
+        assert!(msgs.is_empty(), "{msgs:?}");
+    }
+
+    #[test]
+    fn integer_ranges_are_exact_beyond_f64_precision() {
+        // 2^53 + 1 rounds to 2^53 as an f64: a cast would call it equal to the maximum.
+        let max = 9_007_199_254_740_992.0;
+        let msgs = messages(|v| {
+            range_i64(v, 9_007_199_254_740_993, None, Some(max), false, false);
+            range_i64(v, i64::MAX, None, Some(9.3e18), false, false);
+            range_i64(v, i64::MIN, Some(-9.3e18), None, false, false);
+            range_i64(v, 5, Some(5.5), Some(4.5), false, false);
+            range_i64(v, -5, Some(-4.5), None, false, false);
+            range_i64(v, 1, Some(f64::NAN), Some(f64::NAN), false, false);
+        });
+        assert_eq!(
+            msgs,
+            [
+                "/: range: 9007199254740993 is above maximum 9007199254740992",
+                "/: range: 5 is below minimum 5.5",
+                "/: range: 5 is above maximum 4.5",
+                "/: range: -5 is below minimum -4.5",
+            ]
+        );
+    }
+
+    #[test]
+    fn nan_is_outside_every_range() {
+        let msgs = messages(|v| range_f64(v, f64::NAN, Some(0.0), Some(1.0), false, false));
+        assert_eq!(msgs.len(), 2);
+        let msgs = messages(|v| multiple_of(v, f64::INFINITY, 2.0));
+        assert_eq!(msgs.len(), 1);
     }
 
     #[test]
@@ -458,8 +377,39 @@ mod tests {
         static P: Pattern = Pattern::new("^a+$");
         let mut v = Validator::new();
         string(&mut v, &"b".repeat(20), None, Some(10), Some(&P));
+        string(&mut v, "", Some(1), None, Some(&P));
         let out = v.into_violations();
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].rule, Rule::Length);
+        assert_eq!(out.len(), 2);
+        assert!(out.iter().all(|x| x.rule == Rule::Length));
+        let msgs = messages(|v| string(v, "b", Some(1), Some(10), Some(&P)));
+        assert_eq!(msgs, ["/: pattern: \"b\" does not match the pattern ^a+$"]);
+        assert!(messages(|v| string(v, "aaa", None, None, Some(&P))).is_empty());
+        assert!(messages(|v| string(v, "bbb", None, None, None)).is_empty());
+    }
+
+    #[test]
+    fn huge_values_are_cut_in_messages() {
+        static P: Pattern = Pattern::new("^a$");
+        let huge = "é".repeat(1 << 20);
+        let msgs = messages(|v| {
+            pattern(v, &huge, &P);
+            format(v, &huge, Format::Uuid);
+            enum_value(v, &huge, &["A"]);
+            length(v, &huge, None, Some(1));
+        });
+        assert_eq!(msgs.len(), 4);
+        assert!(msgs.iter().all(|m| m.len() < 400), "{msgs:?}");
+        assert!(msgs[0].contains("…"));
+        assert_eq!(shown(""), "\"\"");
+        assert_eq!(
+            shown(&"x".repeat(SHOWN_CHARS)),
+            format!("{:?}", "x".repeat(80))
+        );
+    }
+
+    #[test]
+    fn unique_items_on_a_long_array_without_repeats() {
+        let xs: Vec<u32> = (0..2000).collect();
+        assert!(messages(|v| unique(v, &xs)).is_empty());
     }
 }

@@ -1,5 +1,8 @@
 //! Decoding JSON into generated types with the JSON pointer of the first failure, and the list
 //! of members the type does not know (which validation reports where the schema forbids them).
+//!
+//! serde_json's recursion limit (128 levels) holds here too, so a deeply nested hostile body
+//! is an error rather than a stack overflow.
 
 use crate::validate::{Rule, Violation};
 use serde::de::DeserializeOwned;
@@ -74,7 +77,7 @@ fn ignored_pointer(path: &serde_ignored::Path<'_>) -> String {
     }
 }
 
-/// Decodes `bytes` as `T`.
+/// Decodes `bytes` as `T`, listing the members `T` ignored; on failure, says where.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut ignored = Vec::new();
@@ -137,11 +140,7 @@ pub fn validated<T: DeserializeOwned + crate::Validate>(
 /// Walks `root` to the object holding the member at `pointer` and asks whether its schema
 /// forbids members it does not declare.
 fn parent_forbids_unknown(root: &dyn crate::Validate, pointer: &str) -> bool {
-    let segments: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect();
+    let segments: Vec<_> = crate::json_pointer::segments(pointer).collect();
     let Some((_, parents)) = segments.split_last() else {
         return false;
     };
@@ -175,6 +174,7 @@ pub fn ignored_as_violations(ignored: &[String]) -> Vec<Violation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)]
@@ -186,14 +186,71 @@ mod tests {
     #[allow(dead_code)]
     struct Outer {
         items: Vec<Inner>,
+        map: Option<BTreeMap<String, Inner>>,
     }
 
     #[test]
-    fn failures_and_ignored_members_have_pointers() {
+    fn failures_have_pointers_and_positions() {
         let e = from_str::<Outer>(r#"{"items":[{"n":1},{"n":"x"}]}"#).unwrap_err();
         assert_eq!(e.pointer, "/items/1/n");
-        let ok = from_str::<Outer>(r#"{"items":[{"n":1,"extra/x":2}],"more":true}"#).unwrap();
-        assert_eq!(ok.ignored, ["/items/0/extra~1x", "/more"]);
-        assert!(from_str::<Outer>(r#"{"items":[]} trailing"#).is_err());
+        assert_eq!((e.line, e.column), (1, 26));
+        assert!(e.message.contains("invalid type"), "{e}");
+        assert!(e.to_string().starts_with("/items/1/n: "), "{e}");
+        let e = from_str::<Outer>("{\"items\":[],\n\"map\":{\"a/b\":{\"n\":true}}}").unwrap_err();
+        assert_eq!(e.pointer, "/map/a~1b/n");
+        assert_eq!(e.line, 2);
+        let e = from_str::<Outer>(r#"{"map":{}}"#).unwrap_err();
+        assert_eq!(e.pointer, "");
+        assert!(e.message.contains("missing field `items`"), "{e}");
+        assert_eq!(e.to_string().split(": ").next(), Some("/"));
+    }
+
+    #[test]
+    fn ignored_members_have_pointers() {
+        let ok = from_str::<Outer>(
+            r#"{"items":[{"n":1,"extra/x":2}],"more":true,"map":{"k":{"n":1,"~":[]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.ignored, ["/items/0/extra~1x", "/more", "/map/k/~0"]);
+        let v = ignored_as_violations(&ok.ignored);
+        assert_eq!(v.len(), 3);
+        assert!(v.iter().all(|v| v.rule == Rule::AdditionalProperties));
+        assert_eq!(v[1].pointer, "/more");
+        assert!(from_str::<Outer>(r#"{"items":[]}"#)
+            .unwrap()
+            .ignored
+            .is_empty());
+    }
+
+    #[test]
+    fn hostile_bodies_are_errors() {
+        for body in [
+            &b""[..],
+            b" ",
+            b"null",
+            b"[]",
+            b"{\"items\":[]} trailing",
+            b"{\"items\":[",
+            b"\xff\xfe",
+            b"{\"items\":[{\"n\":99999999999}]}",
+        ] {
+            assert!(from_slice::<Outer>(body).is_err(), "{body:?}");
+        }
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let e = from_str::<serde_json::Value>(&deep).unwrap_err();
+        assert!(e.message.contains("recursion limit"), "{e}");
+        let e = from_slice::<String>(b"\"\xff\"").unwrap_err();
+        assert_eq!(e.pointer, "");
+    }
+
+    #[test]
+    fn non_ascii_text_decodes() {
+        let s = from_str::<String>(r#""ação \u00e9 \ud83e\udd80""#).unwrap();
+        assert_eq!(s.value, "ação é 🦀");
+        let huge = format!("\"{}\"", "é".repeat(1 << 20));
+        assert_eq!(
+            from_str::<String>(&huge).unwrap().value.chars().count(),
+            1 << 20
+        );
     }
 }

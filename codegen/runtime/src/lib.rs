@@ -1,9 +1,19 @@
 //! Hand-written support shared by every crate `ofb-codegen` generates.
 //!
 //! Generated code stays declarative: it names constraints and calls into this crate, where each
-//! rule is written and tested once. [`Validator`] collects every violation with its JSON
-//! pointer; [`check`] holds the rules; [`pattern`] runs ECMA-262 patterns; [`wire`] keeps
-//! decimal text, numbers and dates exactly as sent; [`envelope`] is the Open Finance error body.
+//! rule is written and tested once. The generator links it too, to judge the documents'
+//! examples with the same rules.
+//!
+//! - [`validate`]: the [`Validate`] trait and the [`Validator`] that collects every
+//!   [`Violation`] with its JSON pointer;
+//! - [`check`]: the rules (lengths, ranges, formats...); [`rules`]: the same as `static` data;
+//! - [`pattern`]: ECMA-262 patterns, on the `regex` crate where the meaning is kept, else on
+//!   an ECMA engine;
+//! - [`wire`]: decimal text, numbers and dates kept exactly as sent;
+//! - [`envelope`]: the Open Finance error body;
+//! - [`decode`]: JSON in, with the pointer of a failure and of every member the type ignored.
+//!
+//! Nothing here panics on input: malformed values become violations or errors.
 
 #![deny(missing_docs)]
 
@@ -12,6 +22,7 @@ pub mod de;
 pub mod decode;
 pub mod enums;
 pub mod envelope;
+mod formats;
 pub mod json_pointer;
 pub mod nullable;
 pub mod pattern;
@@ -27,6 +38,7 @@ pub mod __private {
 }
 
 pub use check::Format;
+pub use decode::{DecodeError, Decoded};
 pub use envelope::{ErrorEnvelope, ErrorItem};
 pub use ofb_runtime_derive::Validate;
 pub use pattern::Pattern;

@@ -93,6 +93,27 @@ impl Rules {
         }
     }
 
+    /// Numeric rules for an integer, the range compared exactly (see [`check::range_i64`]).
+    pub fn check_int(&self, v: &mut Validator, i: i64) {
+        if self.minimum.is_some() || self.maximum.is_some() {
+            check::range_i64(
+                v,
+                i,
+                self.minimum,
+                self.maximum,
+                self.exclusive_minimum,
+                self.exclusive_maximum,
+            );
+        }
+        let as_f64 = i as f64;
+        if let Some(m) = self.multiple_of {
+            check::multiple_of(v, as_f64, m);
+        }
+        if !self.num_enum.is_empty() {
+            check::num_enum(v, as_f64, self.num_enum);
+        }
+    }
+
     fn check_count(&self, v: &mut Validator, n: usize, map: bool) {
         if self.min_items.is_some() || self.max_items.is_some() {
             if map {
@@ -144,23 +165,47 @@ string_like!(
     crate::wire::DateTime => |s| s.as_str(), Some(Format::DateTime)
 );
 
+/// Numbers: no rules of their own; the place's range, step and enum rules. Integers that fit
+/// an `i64` are compared exactly; wider ones (and floats) as `f64`.
 macro_rules! number_like {
-    ($($t:ty => $as_f64:expr),*) => {
+    ($($t:ty),*) => {
         $(impl Validate for $t {
             fn validate_into(&self, _v: &mut Validator) {}
             fn validate_with(&self, v: &mut Validator, rules: &Rules) {
-                let f: fn(&$t) -> f64 = $as_f64;
-                rules.check_number(v, f(self));
+                match i64::try_from(*self) {
+                    Ok(i) => rules.check_int(v, i),
+                    Err(_) => rules.check_number(v, *self as f64),
+                }
             }
         })*
     };
 }
 
-number_like!(
-    i32 => |x| f64::from(*x),
-    i64 => |x| *x as f64,
-    crate::wire::Number => |x| x.as_f64()
-);
+number_like!(i8, i16, i32, i64, isize, i128, u8, u16, u32, u64, usize, u128);
+
+impl Validate for f64 {
+    fn validate_into(&self, _v: &mut Validator) {}
+    fn validate_with(&self, v: &mut Validator, rules: &Rules) {
+        rules.check_number(v, *self);
+    }
+}
+
+impl Validate for f32 {
+    fn validate_into(&self, _v: &mut Validator) {}
+    fn validate_with(&self, v: &mut Validator, rules: &Rules) {
+        rules.check_number(v, f64::from(*self));
+    }
+}
+
+impl Validate for crate::wire::Number {
+    fn validate_into(&self, _v: &mut Validator) {}
+    fn validate_with(&self, v: &mut Validator, rules: &Rules) {
+        match self.as_i64() {
+            Some(i) => rules.check_int(v, i),
+            None => rules.check_number(v, self.as_f64()),
+        }
+    }
+}
 
 impl<T: Validate + PartialEq> Validate for Vec<T> {
     fn validate_into(&self, v: &mut Validator) {
@@ -168,7 +213,9 @@ impl<T: Validate + PartialEq> Validate for Vec<T> {
     }
     fn validate_with(&self, v: &mut Validator, rules: &Rules) {
         rules.check_count(v, self.len(), false);
-        if rules.unique_items {
+        // Uniqueness costs pairwise comparisons: not on an array already too long.
+        let within = rules.max_items.is_none_or(|m| self.len() as u64 <= m);
+        if rules.unique_items && within {
             check::unique(v, self);
         }
         let inner = rules.item_rules();
@@ -256,5 +303,95 @@ mod tests {
         v.field("n", &0i32, &R);
         v.field("id", "nope", &D);
         assert_eq!(v.into_violations().len(), 3);
+    }
+
+    #[test]
+    fn every_numeric_type_follows_the_rules_of_its_place() {
+        static R: Rules = Rules {
+            minimum: Some(0.0),
+            maximum: Some(9_007_199_254_740_992.0),
+            multiple_of: Some(0.5),
+            ..Rules::NONE
+        };
+        let mut v = Validator::new();
+        v.field("a", &-1i8, &R);
+        v.field("b", &9_007_199_254_740_993u64, &R);
+        v.field("c", &u128::MAX, &R);
+        v.field("d", &0.25f32, &R);
+        v.field("e", &f64::NAN, &R);
+        v.field("f", &crate::wire::Number::from(-0.5), &R);
+        v.field("g", &crate::wire::Number::from(3i64), &R);
+        v.field("h", &Some(1.5f64), &R);
+        let out: Vec<String> = v
+            .into_violations()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            out,
+            [
+                "/a: range: -1 is below minimum 0",
+                "/b: range: 9007199254740993 is above maximum 9007199254740992",
+                "/c: range: 3.402823669209385e+38 is above maximum 9007199254740992",
+                "/d: multiple-of: 0.25 is not a multiple of 0.5",
+                "/e: range: NaN is below minimum 0",
+                "/e: range: NaN is above maximum 9007199254740992",
+                "/e: multiple-of: NaN is not a multiple of 0.5",
+                "/f: range: -0.5 is below minimum 0",
+            ]
+        );
+    }
+
+    #[test]
+    fn uniqueness_is_not_checked_on_an_array_already_too_long() {
+        static R: Rules = Rules {
+            max_items: Some(2),
+            unique_items: true,
+            ..Rules::NONE
+        };
+        let mut v = Validator::new();
+        v.field("xs", &vec![1, 1, 1], &R);
+        v.field("ys", &vec![1, 1], &R);
+        let out: Vec<String> = v
+            .into_violations()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            out,
+            [
+                "/xs: items: 3 items, more than maxItems 2",
+                "/ys: unique-items: item 1 repeats item 0",
+            ]
+        );
+    }
+
+    #[test]
+    fn maps_count_properties_and_check_values() {
+        static V: Rules = Rules {
+            max_length: Some(2),
+            ..Rules::NONE
+        };
+        static M: Rules = Rules {
+            min_items: Some(2),
+            items: Some(&V),
+            ..Rules::NONE
+        };
+        let mut m = std::collections::BTreeMap::new();
+        m.insert(String::from("a~b"), String::from("abc"));
+        let mut v = Validator::new();
+        v.field("m", &m, &M);
+        let out: Vec<String> = v
+            .into_violations()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            out,
+            [
+                "/m: items: 1 properties, fewer than minProperties 2",
+                "/m/a~0b: length: length 3 is above maxLength 2",
+            ]
+        );
     }
 }

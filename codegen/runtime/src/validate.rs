@@ -1,7 +1,8 @@
 //! Collecting violations: the [`Validate`] trait, the [`Validator`] that walks a value keeping
 //! its path, and the [`Violation`]s it reports.
 
-use std::fmt;
+use crate::json_pointer;
+use std::fmt::{self, Write as _};
 
 /// The kind of rule a value broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,6 +63,9 @@ pub struct Violation {
     pub message: String,
 }
 
+/// `{pointer}: {rule}: {message}`. The root, whose pointer is "", is shown as `/` so that a
+/// line never starts with a bare colon (a member named "" would show the same; no Open Finance
+/// schema has one).
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let at = if self.pointer.is_empty() {
@@ -116,18 +120,28 @@ impl IntoIterator for Violations {
     }
 }
 
-#[derive(Debug, Clone)]
-enum Seg {
-    Field(&'static str),
-    Key(String),
-    Index(usize),
+impl<'a> IntoIterator for &'a Violations {
+    type Item = &'a Violation;
+    type IntoIter = std::slice::Iter<'a, Violation>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
-/// Walks a value, keeping the path so that a violation knows where it is. The path is a stack
-/// of segments; a pointer string is built only when a violation is recorded.
+impl From<Vec<Violation>> for Violations {
+    fn from(v: Vec<Violation>) -> Self {
+        Violations(v)
+    }
+}
+
+/// Walks a value, keeping the path so that a violation knows where it is.
+///
+/// The current JSON pointer is kept in one buffer: going down a level appends `/segment`,
+/// coming back truncates it. No `String` is made per level; one is cloned out of the buffer
+/// only when a violation is recorded.
 #[derive(Debug, Default)]
 pub struct Validator {
-    path: Vec<Seg>,
+    pointer: String,
     out: Vec<Violation>,
 }
 
@@ -137,49 +151,58 @@ impl Validator {
         Self::default()
     }
 
-    /// Runs `f` one level down, at member `name`.
-    pub fn at_field(&mut self, name: &'static str, f: impl FnOnce(&mut Validator)) {
-        self.path.push(Seg::Field(name));
+    /// Runs `f` one level down, the segment written by `segment`.
+    fn descend(&mut self, segment: impl FnOnce(&mut String), f: impl FnOnce(&mut Validator)) {
+        let len = self.pointer.len();
+        self.pointer.push('/');
+        segment(&mut self.pointer);
         f(self);
-        self.path.pop();
+        self.pointer.truncate(len);
+    }
+
+    /// Runs `f` one level down, at member `name` (its wire name).
+    pub fn at_field(&mut self, name: &'static str, f: impl FnOnce(&mut Validator)) {
+        self.descend(|p| json_pointer::push_escaped(p, name), f);
     }
 
     /// Runs `f` one level down, at the map key `key`.
     pub fn at_key(&mut self, key: &str, f: impl FnOnce(&mut Validator)) {
-        self.path.push(Seg::Key(key.to_owned()));
-        f(self);
-        self.path.pop();
+        self.descend(|p| json_pointer::push_escaped(p, key), f);
     }
 
     /// Runs `f` one level down, at array index `i`.
     pub fn at_index(&mut self, i: usize, f: impl FnOnce(&mut Validator)) {
-        self.path.push(Seg::Index(i));
-        f(self);
-        self.path.pop();
+        // Writing to a String cannot fail.
+        self.descend(
+            |p| {
+                let _ = write!(p, "{i}");
+            },
+            f,
+        );
     }
 
     /// Records a violation of `rule` at the current place.
     pub fn fail(&mut self, rule: Rule, message: impl Into<String>) {
-        let pointer = self.pointer();
         self.out.push(Violation {
-            pointer,
+            pointer: self.pointer.clone(),
             rule,
             message: message.into(),
         });
     }
 
-    /// The JSON pointer of the current place.
+    /// The JSON pointer of the current place ("" at the root).
     pub fn pointer(&self) -> String {
-        let mut s = String::new();
-        for seg in &self.path {
-            s.push('/');
-            match seg {
-                Seg::Field(n) => s.push_str(&crate::json_pointer::escape(n)),
-                Seg::Key(k) => s.push_str(&crate::json_pointer::escape(k)),
-                Seg::Index(i) => s.push_str(&i.to_string()),
-            }
-        }
-        s
+        self.pointer.clone()
+    }
+
+    /// The violations recorded so far.
+    pub fn violations(&self) -> &[Violation] {
+        &self.out
+    }
+
+    /// Whether nothing has been recorded.
+    pub fn is_ok(&self) -> bool {
+        self.out.is_empty()
     }
 
     /// `Ok` when nothing was recorded, else every violation.
@@ -191,7 +214,7 @@ impl Validator {
         }
     }
 
-    /// The violations recorded so far.
+    /// The violations recorded, in the order found.
     pub fn into_violations(self) -> Vec<Violation> {
         self.out
     }
@@ -244,23 +267,9 @@ macro_rules! no_rules {
     };
 }
 
-no_rules!(
-    bool,
-    i8,
-    i16,
-    i128,
-    isize,
-    u8,
-    u16,
-    u32,
-    u64,
-    u128,
-    usize,
-    f32,
-    f64,
-    (),
-    serde_json::Value
-);
+// Numbers and strings have no rules of their own either; their impls (in `crate::rules`) also
+// apply the rules of the place they sit in.
+no_rules!(bool, (), serde_json::Value);
 
 /// Wrappers are transparent, for validation and for walking alike.
 macro_rules! transparent {
@@ -317,15 +326,91 @@ mod tests {
     #[test]
     fn pointers_follow_the_path_and_escape() {
         let mut v = Validator::new();
+        assert_eq!(v.pointer(), "");
         v.at_field("data", |v| {
-            v.at_index(3, |v| v.at_key("a/b", |v| v.fail(Rule::Pattern, "bad")));
+            v.at_index(3, |v| v.at_key("a/b~c", |v| v.fail(Rule::Pattern, "bad")));
+            assert_eq!(v.pointer(), "/data");
+            v.at_key("", |v| v.fail(Rule::Type, "empty key"));
         });
         v.fail(Rule::Required, "missing");
+        assert!(!v.is_ok());
         let out = v.finish().unwrap_err();
+        assert_eq!(out.0[0].pointer, "/data/3/a~1b~0c");
+        assert_eq!(out.0[2].pointer, "");
         assert_eq!(
             out.to_string(),
-            "/data/3/a~1b: pattern: bad\n/: required: missing"
+            "/data/3/a~1b~0c: pattern: bad\n/data/: type: empty key\n/: required: missing"
         );
+    }
+
+    #[test]
+    fn the_pointer_buffer_is_restored_after_each_level() {
+        let mut v = Validator::new();
+        for i in 0..3 {
+            v.at_key("ação", |v| v.at_index(i, |v| v.fail(Rule::Enum, "x")));
+        }
+        v.at_index(usize::MAX, |v| v.fail(Rule::Enum, "y"));
+        let ptrs: Vec<String> = v.into_violations().into_iter().map(|v| v.pointer).collect();
+        assert_eq!(
+            ptrs,
+            [
+                "/ação/0".to_owned(),
+                "/ação/1".to_owned(),
+                "/ação/2".to_owned(),
+                format!("/{}", usize::MAX),
+            ]
+        );
+    }
+
+    #[test]
+    fn rules_display_as_kebab_case() {
+        let all = [
+            (Rule::Required, "required"),
+            (Rule::Type, "type"),
+            (Rule::Enum, "enum"),
+            (Rule::Pattern, "pattern"),
+            (Rule::Length, "length"),
+            (Rule::Range, "range"),
+            (Rule::MultipleOf, "multiple-of"),
+            (Rule::Items, "items"),
+            (Rule::UniqueItems, "unique-items"),
+            (Rule::AdditionalProperties, "additional-properties"),
+            (Rule::Format, "format"),
+            (Rule::OneOf, "one-of"),
+        ];
+        for (rule, text) in all {
+            assert_eq!(rule.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn violations_is_a_collection_and_an_error() {
+        let mut v = Validator::new();
+        assert!(v.violations().is_empty());
+        v.fail(Rule::Length, "a");
+        v.fail(Rule::Range, String::from("b"));
+        let out = v.finish().unwrap_err();
+        assert_eq!(out.len(), 2);
+        assert!(!out.is_empty());
+        assert_eq!((&out).into_iter().count(), 2);
+        let err: &dyn std::error::Error = &out;
+        assert_eq!(err.to_string().lines().count(), 2);
+        let rules: Vec<Rule> = out.into_iter().map(|v| v.rule).collect();
+        assert_eq!(rules, [Rule::Length, Rule::Range]);
+        assert!(Violations::default().is_empty());
+        assert_eq!(Violations::default().to_string(), "");
+        assert!(Validator::new().finish().is_ok());
+    }
+
+    #[test]
+    fn scalars_have_no_rules_of_their_own() {
+        assert!("".validate().is_ok());
+        assert!(String::from("x").validate().is_ok());
+        assert!(true.validate().is_ok());
+        assert!(0u8.validate().is_ok() && i128::MIN.validate().is_ok());
+        assert!(f64::NAN.validate().is_ok() && 1f32.validate().is_ok());
+        assert!(().validate().is_ok());
+        assert!(serde_json::json!({"a": [1]}).validate().is_ok());
     }
 
     #[test]
@@ -338,10 +423,15 @@ mod tests {
             }
         }
         let mut m = std::collections::BTreeMap::new();
-        m.insert(String::from("k"), vec![Bad, Bad]);
+        m.insert(String::from("k/1"), vec![Bad, Bad]);
+        m.insert(String::from("empty"), vec![]);
         let out = m.validate().unwrap_err();
         let ptrs: Vec<&str> = out.iter().map(|v| v.pointer.as_str()).collect();
-        assert_eq!(ptrs, ["/k/0", "/k/1"]);
+        assert_eq!(ptrs, ["/k~11/0", "/k~11/1"]);
         assert!(Some(Box::new(1i32)).validate().is_ok());
+        assert_eq!(Some(Box::new(Bad)).validate().unwrap_err().len(), 1);
+        assert!(None::<Bad>.validate().is_ok());
+        assert_eq!((&&Bad).validate().unwrap_err().len(), 1);
+        assert!(Vec::<Bad>::new().validate().is_ok());
     }
 }

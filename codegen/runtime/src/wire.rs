@@ -1,20 +1,27 @@
 //! Values kept exactly as sent: decimal text (money), JSON numbers, dates and date-times.
 //!
 //! Each holds the wire text, so a value read and written back is byte for byte what came in,
-//! and no amount ever passes through `f64`. Validation checks the text's format (see [`crate::rules`]); parse it with
-//! the date or decimal library of your choice through [`as_str`](DecimalString::as_str).
+//! and no amount ever passes through `f64`. Anything is accepted when decoding; validation
+//! reports text that is not in the format (the `Validate` impls are in [`crate::rules`]). Parse
+//! the text with the date or decimal library of your choice through
+//! [`as_str`](DecimalString::as_str).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 macro_rules! text_type {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident $(, $derive:ident)*) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize $(, $derive)*)]
         #[serde(transparent)]
         pub struct $name(String);
 
         impl $name {
+            /// A value holding `text` as it is (validation judges it).
+            pub fn new(text: impl Into<String>) -> Self {
+                $name(text.into())
+            }
+
             /// The value as sent on the wire.
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -34,7 +41,7 @@ macro_rules! text_type {
 
         impl std::str::FromStr for $name {
             type Err = std::convert::Infallible;
-            /// Accepts any text; [`Validate`] reports text that is not in the format.
+            /// Accepts any text; [`Validate`](crate::Validate) reports text that is not in the format.
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Ok($name(s.to_owned()))
             }
@@ -56,28 +63,39 @@ macro_rules! text_type {
 }
 
 text_type!(
-    /// Decimal text sent as a JSON string (`type: string, format: double`): how Open Finance
-    /// documents carry money.
+    /// Decimal text sent as a JSON string (`type: string, format: double|float`): how Open
+    /// Finance documents carry money. Equality is of the text (`"1.50"` is not `"1.5"`), and
+    /// there is no ordering: text order is not numeric order.
     DecimalString
 );
 text_type!(
-    /// An RFC 3339 `full-date` (`2024-01-31`).
-    Date
+    /// An RFC 3339 `full-date` (`2024-01-31`). Ordered by its text, which for valid dates is
+    /// the calendar order.
+    Date,
+    PartialOrd,
+    Ord
 );
 text_type!(
     /// An RFC 3339 `date-time` (`2024-01-31T12:00:00Z`), offset and precision kept as sent.
+    /// Equality is of the text; there is no ordering, since text order is not time order
+    /// across offsets.
     DateTime
 );
 
 /// A JSON number (`type: number`), kept as text.
 ///
-/// Integers are exact at any size up to 64 bits. A fraction is read by serde_json as an `f64`
-/// and kept as its shortest round-trip text, so digits beyond `f64` precision (about 15
-/// significant digits) cannot be kept. serde_json's `arbitrary_precision` feature would keep
-/// them, but it changes serde_json for the whole dependency graph and breaks numbers inside
-/// untagged and flattened types, so this crate does not turn it on. Money in Open Finance
+/// Integers are exact at any size up to 64 bits. A number with a fraction or an exponent is
+/// read by serde_json as an `f64` and kept as its shortest round-trip text (`1.5`, `1e+300`), so
+/// digits beyond `f64` precision (about 15 significant digits) cannot be kept, and `1.50`
+/// comes back as `1.5`. serde_json's `arbitrary_precision` feature would keep them, but a
+/// feature is switched on for the whole dependency graph: it changes how every crate linked
+/// with this one sees numbers, and it breaks numbers inside untagged and flattened types
+/// (serde buffers them as maps). This crate does not turn it on. Money in Open Finance
 /// documents is a string ([`DecimalString`]), which is exact.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+///
+/// Equality and hashing are of the text. There is no ordering (text order is not numeric
+/// order): compare [`as_f64`](Number::as_f64).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Number(String);
 
 impl Number {
@@ -86,13 +104,27 @@ impl Number {
         &self.0
     }
 
-    /// The number as an `f64` (`NaN` never occurs: the text always came from a number).
+    /// The number as an `f64` (rounded when it has more digits than an `f64` holds).
     pub fn as_f64(&self) -> f64 {
-        self.0.parse().unwrap_or(0.0)
+        // The text always came from a number, so this does not fail.
+        self.0.parse().unwrap_or(f64::NAN)
     }
 
-    fn is_integer(&self) -> bool {
-        !self.0.contains(['.', 'e', 'E'])
+    /// The number as an `i64`, when it is an integer that fits.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.0.parse().ok()
+    }
+
+    /// The number as a `u64`, when it is a non-negative integer that fits.
+    pub fn as_u64(&self) -> Option<u64> {
+        self.0.parse().ok()
+    }
+}
+
+/// Zero.
+impl Default for Number {
+    fn default() -> Self {
+        Number::from(0i64)
     }
 }
 
@@ -102,36 +134,46 @@ impl fmt::Display for Number {
     }
 }
 
-impl From<i64> for Number {
-    fn from(n: i64) -> Self {
-        Number(n.to_string())
+macro_rules! number_from_int {
+    ($($t:ty),*) => {
+        $(impl From<$t> for Number {
+            fn from(n: $t) -> Self {
+                Number(n.to_string())
+            }
+        })*
+    };
+}
+
+number_from_int!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+/// The shortest text that reads back as the same `f64`, as serde_json writes it (`1.0`,
+/// `1e+300`). JSON has no NaN or infinity: those keep Rust's text (`NaN`, `inf`) and are
+/// written as `null`, which is what serde_json does with them.
+impl From<f64> for Number {
+    fn from(n: f64) -> Self {
+        Number(serde_json::Number::from_f64(n).map_or_else(|| n.to_string(), |j| j.to_string()))
     }
 }
 
-impl From<f64> for Number {
-    fn from(n: f64) -> Self {
-        let mut s = n.to_string();
-        if n.is_finite() && !s.contains(['.', 'e', 'E']) {
-            s.push_str(".0");
-        }
-        Number(s)
+impl From<f32> for Number {
+    fn from(n: f32) -> Self {
+        Number::from(f64::from(n))
     }
 }
 
 impl Serialize for Number {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.is_integer() {
-            if let Ok(i) = self.0.parse::<i64>() {
-                return s.serialize_i64(i);
-            }
-            if let Ok(u) = self.0.parse::<u64>() {
-                return s.serialize_u64(u);
-            }
+        if let Some(i) = self.as_i64() {
+            s.serialize_i64(i)
+        } else if let Some(u) = self.as_u64() {
+            s.serialize_u64(u)
+        } else {
+            s.serialize_f64(self.as_f64())
         }
-        s.serialize_f64(self.as_f64())
     }
 }
 
+/// Only from a JSON number: `"12"` (a string) is refused, as the schema's `type` says.
 impl<'de> Deserialize<'de> for Number {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -144,6 +186,12 @@ impl<'de> Deserialize<'de> for Number {
                 Ok(Number::from(n))
             }
             fn visit_u64<E>(self, n: u64) -> Result<Number, E> {
+                Ok(Number::from(n))
+            }
+            fn visit_i128<E>(self, n: i128) -> Result<Number, E> {
+                Ok(Number(n.to_string()))
+            }
+            fn visit_u128<E>(self, n: u128) -> Result<Number, E> {
                 Ok(Number(n.to_string()))
             }
             fn visit_f64<E>(self, n: f64) -> Result<Number, E> {
@@ -159,28 +207,122 @@ mod tests {
     use super::*;
     use crate::validate::Validate;
 
+    fn json(s: &str) -> serde_json::Value {
+        serde_json::from_str(s).unwrap()
+    }
+
     #[test]
-    fn wire_text_survives_a_round_trip() {
-        for json in [r#""100.10""#, r#""2024-01-31T12:00:00.000-03:00""#] {
-            let d: DecimalString = serde_json::from_str(json).unwrap();
-            assert_eq!(serde_json::to_string(&d).unwrap(), json);
+    fn text_survives_a_round_trip_byte_for_byte() {
+        for text in [
+            r#""100.10""#,
+            r#""1500.500000""#,
+            r#""-0.00""#,
+            r#""""#,
+            r#""ação \u00e9 \" x""#,
+            r#""not a number""#,
+        ] {
+            let d: DecimalString = serde_json::from_str(text).unwrap();
+            let back = serde_json::to_string(&d).unwrap();
+            assert_eq!(json(&back), json(text), "{text}");
+            assert_eq!(d.to_string(), d.as_str());
         }
-        for json in ["12", "-3", "1.5", "18446744073709551615", "1.0"] {
-            let n: Number = serde_json::from_str(json).unwrap();
-            let back: serde_json::Value = serde_json::to_value(&n).unwrap();
-            assert_eq!(
-                back,
-                serde_json::from_str::<serde_json::Value>(json).unwrap(),
-                "{json}"
-            );
+        let d: DateTime = serde_json::from_str(r#""2024-01-31T12:00:00.000-03:00""#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            r#""2024-01-31T12:00:00.000-03:00""#
+        );
+        assert!(serde_json::from_str::<Date>("20240131").is_err());
+        assert_eq!(
+            "1.50".parse::<DecimalString>().map(|d| d.into_string()),
+            Ok("1.50".to_owned())
+        );
+    }
+
+    #[test]
+    fn numbers_round_trip_as_numbers() {
+        for text in [
+            "12",
+            "-3",
+            "0",
+            "1.5",
+            "1.0",
+            "-0.0",
+            "1e300",
+            "2.5e-10",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "0.1",
+        ] {
+            let n: Number = serde_json::from_str(text).unwrap();
+            let back = serde_json::to_value(&n).unwrap();
+            assert_eq!(back, json(text), "{text}");
+            assert_eq!(serde_json::to_string(&n).unwrap(), n.as_str(), "{text}");
         }
-        assert!(serde_json::from_str::<Number>(r#""12""#).is_err());
+        let n: Number = serde_json::from_str("1e300").unwrap();
+        assert_eq!(n.as_str(), serde_json::to_string(&1e300).unwrap());
+        assert_eq!(n.as_f64(), 1e300);
+        let big: Number = serde_json::from_str("18446744073709551615").unwrap();
+        assert_eq!(big.as_u64(), Some(u64::MAX));
+        assert_eq!(big.as_i64(), None);
+        // Beyond f64 precision the extra digits are lost, as documented.
+        let long: Number = serde_json::from_str("0.12345678901234567890").unwrap();
+        assert_eq!(long.as_str(), "0.12345678901234568");
+    }
+
+    #[test]
+    fn numbers_come_only_from_json_numbers() {
+        for text in [r#""12""#, "null", "true", "[]", "{}"] {
+            assert!(serde_json::from_str::<Number>(text).is_err(), "{text}");
+        }
+        let v: Number = serde_json::from_value(serde_json::json!(7)).unwrap();
+        assert_eq!(v, Number::from(7i64));
+    }
+
+    #[test]
+    fn numbers_from_rust_values() {
+        assert_eq!(Number::default().as_str(), "0");
+        assert_eq!(Number::from(1.0).as_str(), "1.0");
+        assert_eq!(Number::from(-2i64).to_string(), "-2");
+        assert_eq!(Number::from(u64::MAX).as_u64(), Some(u64::MAX));
+        assert_eq!(Number::from(0.5f32).as_str(), "0.5");
+        let nan = Number::from(f64::NAN);
+        assert!(nan.as_f64().is_nan());
+        assert_eq!(serde_json::to_string(&nan).unwrap(), "null");
+        assert_eq!(
+            serde_json::to_string(&Number::from(f64::INFINITY)).unwrap(),
+            "null"
+        );
     }
 
     #[test]
     fn formats_are_validated() {
         assert!(DecimalString::from("1.5x").validate().is_err());
+        assert!(DecimalString::from("").validate().is_err());
+        assert!(DecimalString::from("-1500.50").validate().is_ok());
         assert!(Date::from("2024-02-30").validate().is_err());
+        assert!(Date::new("2024-02-29").validate().is_ok());
         assert!(DateTime::from("2024-02-03T10:00:00Z").validate().is_ok());
+        assert!(DateTime::from(String::from("2024-02-03"))
+            .validate()
+            .is_err());
+        let out = Date::from("31/01/2024").validate().unwrap_err();
+        assert_eq!(
+            out.to_string(),
+            r#"/: format: "31/01/2024" is not a valid date"#
+        );
+    }
+
+    #[test]
+    fn dates_order_by_calendar() {
+        let mut dates = [
+            Date::from("2024-10-01"),
+            Date::from("2024-02-29"),
+            Date::from("2023-12-31"),
+        ];
+        dates.sort();
+        assert_eq!(
+            dates.map(|d| d.into_string()),
+            ["2023-12-31", "2024-02-29", "2024-10-01"]
+        );
     }
 }
