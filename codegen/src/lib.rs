@@ -4,10 +4,12 @@
 //! [`overlay`]s applied), [`model`] (every `$ref` followed, every name decided, one deterministic
 //! example per body), [`emit`] (token streams, formatted by prettyplease). [`generate`] runs it
 //! all; front ends (the `xtask` crate) only read files and write the result.
+//! [`diff`] compares the models of two documents and judges whom each change breaks.
 
 #![deny(missing_docs)]
 
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod load;
 pub mod model;

@@ -1,6 +1,7 @@
 //! `cargo xtask bench NAME`: timings printed side by side with a baseline measured in the same
 //! run. Debug builds re-run themselves in release, so figures mean something.
 
+use crate::catalog::Entry;
 use crate::cli::{BenchArgs, BenchName};
 use crate::Error;
 use clap::ValueEnum;
@@ -35,7 +36,7 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
         BenchName::Generate => return generate(args).map_err(Error::Failed),
         BenchName::Server => ("measures the generated servers", 4),
         BenchName::Decode => ("measures decoding and validating bodies", 5),
-        BenchName::Diff => ("measures comparing documents", 6),
+        BenchName::Diff => return diff(args).map_err(Error::Failed),
     };
     let name = args
         .name
@@ -121,4 +122,138 @@ fn generate(args: &BenchArgs) -> Result<(), String> {
     println!("phases: {}", split.join(", "));
     println!("ratio: {:.2}", g.as_secs_f64() / p.as_secs_f64().max(1e-9));
     Ok(())
+}
+
+/// The pair `bench diff` compares: of the catalogued documents that share a family (another
+/// kind or another version of it), the two with the most bytes together; when no family has
+/// two documents, the largest one against itself.
+pub fn diff_pair(docs: &[(Entry, usize)]) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize, usize)> = None;
+    for (i, (a, la)) in docs.iter().enumerate() {
+        for (j, (b, lb)) in docs.iter().enumerate().skip(i + 1) {
+            if a.family == b.family && best.is_none_or(|(_, _, n)| la + lb > n) {
+                best = Some((i, j, la + lb));
+            }
+        }
+    }
+    if let Some((i, j, _)) = best {
+        return Some((i, j));
+    }
+    let largest = (0..docs.len()).max_by_key(|&i| docs[i].1)?;
+    Some((largest, largest))
+}
+
+/// `bench diff`: parsing the pair of documents against comparing them (loading and modelling
+/// both, then the comparison), as `specs diff` does.
+fn diff(args: &BenchArgs) -> Result<(), String> {
+    let (catalog, sources) = crate::cli::load(&args.specs).map_err(|e| e.to_string())?;
+    if cfg!(debug_assertions) {
+        return rerun_in_release();
+    }
+    let mut docs = Vec::new();
+    for e in catalog.entries() {
+        let named = crate::diff::read_entry(e, &sources).map_err(|e| e.to_string())?;
+        let len = named.bytes.len();
+        docs.push((e.clone(), len, named));
+    }
+    let sizes: Vec<(Entry, usize)> = docs.iter().map(|(e, n, _)| (e.clone(), *n)).collect();
+    let (i, j) = diff_pair(&sizes).ok_or("the catalog lists no document")?;
+    let (old, new) = (&docs[i].2, &docs[j].2);
+    let runs = args.runs.max(1);
+    let mut parse = Vec::new();
+    let mut total = Vec::new();
+    let mut phases = [Duration::ZERO; 3];
+    let mut changes = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        for d in [old, new] {
+            ofb_codegen::load::load(&d.label, &d.bytes, &d.overlays).map_err(|e| e.to_string())?;
+        }
+        parse.push(t.elapsed());
+        let t = Instant::now();
+        let report = crate::diff::compare(old, new).map_err(|e| e.to_string())?;
+        total.push(t.elapsed());
+        changes = report.changes.len();
+    }
+    // Where the time goes, phase by phase, on one more run.
+    let mut models = Vec::new();
+    for d in [old, new] {
+        let t = Instant::now();
+        let doc =
+            ofb_codegen::load::load(&d.label, &d.bytes, &d.overlays).map_err(|e| e.to_string())?;
+        phases[0] += t.elapsed();
+        let t = Instant::now();
+        let (api, _) = ofb_codegen::model::build(&doc).map_err(|e| e.to_string())?;
+        phases[1] += t.elapsed();
+        models.push(ofb_codegen::diff::Model { document: doc, api });
+    }
+    let t = Instant::now();
+    ofb_codegen::diff::diff_inputs(models[0].input(), models[1].input());
+    phases[2] += t.elapsed();
+    // The pair may share few operations; a document against itself walks every shape.
+    let t = Instant::now();
+    for m in &models {
+        ofb_codegen::diff::diff_inputs(m.input(), m.input());
+    }
+    let full_walk = t.elapsed();
+    let (p, d) = (median(parse), median(total));
+    println!(
+        "pair: {} ({} bytes) and {} ({} bytes)  runs: {runs} (median, one thread)",
+        docs[i].0.id(),
+        docs[i].1,
+        docs[j].0.id(),
+        docs[j].1
+    );
+    println!("parse only:    {:>9.1} ms", p.as_secs_f64() * 1e3);
+    println!(
+        "full diff:     {:>9.1} ms  ({changes} changes found)",
+        d.as_secs_f64() * 1e3
+    );
+    let names = ["load", "model", "compare"];
+    let split: Vec<String> = names
+        .iter()
+        .zip(phases)
+        .map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3))
+        .collect();
+    println!("phases: {}", split.join(", "));
+    println!(
+        "compare of each document against itself (every shape walked): {:.1} ms",
+        full_walk.as_secs_f64() * 1e3
+    );
+    println!("ratio: {:.2}", d.as_secs_f64() / p.as_secs_f64().max(1e-9));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Kind;
+
+    fn entry(kind: Kind, family: &str) -> Entry {
+        Entry {
+            kind,
+            family: family.to_owned(),
+            version: String::from("1"),
+            file: format!("{family}.yml"),
+            url: Some(String::from("https://example.invalid/x.yml")),
+            path: None,
+            sha256: "0".repeat(64),
+            overlay: None,
+        }
+    }
+
+    #[test]
+    fn the_diff_pair_is_the_largest_family_pair_else_the_largest_document() {
+        let docs = vec![
+            (entry(Kind::Regulated, "a"), 10),
+            (entry(Kind::Regulated, "b"), 50),
+            (entry(Kind::Integration, "a"), 20),
+            (entry(Kind::Integration, "c"), 90),
+            (entry(Kind::Integration, "b"), 1),
+        ];
+        // a: 30, b: 51; c has no pair however large it is.
+        assert_eq!(diff_pair(&docs), Some((1, 4)));
+        assert_eq!(diff_pair(&docs[2..4]), Some((1, 1)));
+        assert_eq!(diff_pair(&[]), None);
+    }
 }

@@ -47,6 +47,9 @@ pub enum SpecsCommand {
     /// for those already there; else a copy from the specs directory when one is named, else an
     /// HTTPS download. Every SHA-256 is verified and nothing else is written.
     Fetch(SpecsDirArg),
+    /// Compare two OpenAPI 3.0 documents by their models and report every change, with its
+    /// JSON pointers and whether it breaks clients or servers.
+    Diff(crate::diff::DiffArgs),
 }
 
 /// Where the upstream documents are.
@@ -144,6 +147,9 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             crate::fetch::run(&catalog, &sources, &crate::fetch::Https::default())?;
             Ok(())
         }
+        Command::Specs {
+            command: SpecsCommand::Diff(args),
+        } => crate::diff::run(args),
         Command::Generate(args) => crate::generate::run(args),
         Command::Test(specs) => {
             let (catalog, sources) = load(specs)?;
@@ -210,6 +216,11 @@ mod tests {
         let ok = [
             &["specs", "fetch"][..],
             &["specs", "fetch", "--specs-dir", "d"],
+            &["specs", "diff", "old.yaml", "regulated/accounts"],
+            &["specs", "diff", "a", "b", "--fail-on-breaking"],
+            &["specs", "diff", "a", "b", "--format", "json"],
+            &["specs", "diff", "a", "b", "--format", "text"],
+            &["specs", "diff", "a", "b", "--specs-dir", "d"],
             &["generate"],
             &["generate", "--specs-dir", "d", "--check"],
             &["generate", "--spec", "f.yaml", "--out", "o"],
@@ -228,6 +239,8 @@ mod tests {
             &["generate", "--check", "--spec", "f", "--out", "o"],
             &["mock"],
             &["bench", "nothing"],
+            &["specs", "diff", "only-one"],
+            &["specs", "diff", "a", "b", "--format", "xml"],
         ];
         for args in bad {
             assert!(parse(args).is_err(), "{args:?} must be refused");
@@ -251,7 +264,8 @@ mod tests {
                  partner API and typed clients; it waits for issue 5 and is not available yet"
             )))
         );
-        for (name, issue) in [("server", 4), ("decode", 5), ("diff", 6)] {
+        // `bench diff` runs (it is issue 6's), so it is not among these.
+        for (name, issue) in [("server", 4), ("decode", 5)] {
             let out = run_args(&["bench", name]);
             assert!(
                 matches!(&out, Ok(Err(e)) if e.starts_with(&format!("`cargo xtask bench {name}`"))

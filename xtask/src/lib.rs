@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod catalog;
 pub mod cli;
+pub mod diff;
 pub mod fetch;
 pub mod generate;
 pub mod mock;
