@@ -19,6 +19,7 @@ pub mod overlay;
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use emit::files::File;
 pub use overlay::Overlay;
+use std::collections::BTreeMap;
 
 /// How to generate one crate. Built with `with_*` methods from [`Settings::new`].
 #[derive(Debug, Clone)]
@@ -30,6 +31,40 @@ pub struct Settings {
     source: String,
     sha256: String,
     overlays: Vec<String>,
+    service: Option<String>,
+    frequencies: BTreeMap<(String, String), Frequency>,
+}
+
+/// The regulated frequency class of an endpoint, which sets the generated server's default
+/// deadline (60% of the class's response-time limit; an endpoint with none gets the strictest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Frequency {
+    /// High frequency (1,500 ms).
+    High,
+    /// Medium-high frequency (1,500 ms).
+    MediumHigh,
+    /// Medium frequency (2,000 ms).
+    Medium,
+    /// Low frequency (4,000 ms).
+    Low,
+}
+
+impl std::str::FromStr for Frequency {
+    type Err = String;
+    /// `high`, `medium-high`, `medium` or `low`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "high" => Frequency::High,
+            "medium-high" => Frequency::MediumHigh,
+            "medium" => Frequency::Medium,
+            "low" => Frequency::Low,
+            other => {
+                return Err(format!(
+                    "unknown frequency class `{other}`: expected high, medium-high, medium or low"
+                ))
+            }
+        })
+    }
 }
 
 impl Settings {
@@ -44,7 +79,41 @@ impl Settings {
             source: String::from("unnamed document"),
             sha256: String::from("unknown"),
             overlays: Vec::new(),
+            service: None,
+            frequencies: BTreeMap::new(),
         }
+    }
+
+    /// The name of the server trait (`Accounts`); by default `Api`.
+    pub fn with_service(mut self, name: impl Into<String>) -> Self {
+        self.service = Some(name.into());
+        self
+    }
+
+    /// The frequency class of the operation `method path` (the path template as the document
+    /// writes it). A class for an operation the document does not have is an error, so the
+    /// data cannot silently go stale.
+    pub fn with_frequency(
+        mut self,
+        method: impl Into<String>,
+        path: impl Into<String>,
+        class: Frequency,
+    ) -> Self {
+        self.frequencies
+            .insert((method.into().to_ascii_uppercase(), path.into()), class);
+        self
+    }
+
+    /// The frequency class of an operation, if one is recorded.
+    pub fn frequency(&self, method: &str, path: &str) -> Option<Frequency> {
+        self.frequencies
+            .get(&(method.to_owned(), path.to_owned()))
+            .copied()
+    }
+
+    /// The server trait's name.
+    pub fn service(&self) -> String {
+        naming::type_name(self.service.as_deref().unwrap_or("Api"))
     }
 
     /// Emits `[workspace]` in Cargo.toml so the crate builds where it is, outside any workspace.
@@ -107,6 +176,25 @@ pub fn generate(
 ) -> Result<Output, Diagnostics> {
     let doc = load::load(label, bytes, overlays)?;
     let (mut api, mut warnings) = model::build(&doc)?;
+    let stale: Vec<String> = settings
+        .frequencies
+        .keys()
+        .filter(|(m, p)| {
+            !api.operations
+                .iter()
+                .any(|o| &o.method == m && &o.path == p)
+        })
+        .map(|(m, p)| {
+            format!("a frequency class is recorded for `{m} {p}`, which the document does not have")
+        })
+        .collect();
+    if !stale.is_empty() {
+        let mut s = diag::Sink::new(label);
+        for e in stale {
+            s.error(&diag::Ptr::root().join("paths"), None, e);
+        }
+        return Err(s.finish());
+    }
     let mut sink = diag::Sink::new(label);
     model::example::fill(&mut api, &mut sink);
     warnings.extend(sink.finish());

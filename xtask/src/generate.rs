@@ -3,6 +3,7 @@
 
 use crate::catalog::{Catalog, Entry};
 use crate::cli::GenerateArgs;
+use crate::frequencies::Frequencies;
 use crate::sources::{sha256_hex, Sources};
 use crate::Error;
 use ofb_codegen::{Diagnostic, Output, Overlay, Settings};
@@ -38,8 +39,23 @@ pub struct Generated {
     pub id: String,
 }
 
-/// Generates the crate of one catalog entry (in memory).
+/// Generates the crate of one catalog entry (in memory), with the frequency classes of
+/// `specs/frequencies.toml`.
 pub fn entry(root: &Path, sources: &Sources, entry: &Entry) -> Result<Generated, String> {
+    let frequencies = Frequencies::load(&root.join(FREQUENCIES), None)?;
+    entry_with(root, sources, entry, &frequencies)
+}
+
+/// The file of frequency classes, relative to the repository root.
+pub const FREQUENCIES: &str = "specs/frequencies.toml";
+
+/// Generates the crate of one catalog entry (in memory) with these frequency classes.
+pub fn entry_with(
+    root: &Path,
+    sources: &Sources,
+    entry: &Entry,
+    frequencies: &Frequencies,
+) -> Result<Generated, String> {
     let bytes = sources.read(entry).map_err(|e| e.to_string())?;
     let mut overlays = Vec::new();
     if let Some(rel) = &entry.overlay {
@@ -58,7 +74,9 @@ pub fn entry(root: &Path, sources: &Sources, entry: &Entry) -> Result<Generated,
                 .iter()
                 .map(|o| format!("specs/{}", o.label))
                 .collect(),
-        );
+        )
+        .with_service(&entry.family);
+    let settings = frequencies.apply(entry, settings);
     let label = format!("{}/{}", entry.kind, entry.file);
     let output =
         ofb_codegen::generate(&label, &bytes, &overlays, &settings).map_err(|d| d.to_string())?;
@@ -72,6 +90,11 @@ pub fn entry(root: &Path, sources: &Sources, entry: &Entry) -> Result<Generated,
 /// Generates every entry, two at a time (the machines this runs on have two cores).
 pub fn all(root: &Path, catalog: &Catalog, sources: &Sources) -> Vec<Result<Generated, String>> {
     let entries = catalog.entries();
+    let frequencies = match Frequencies::load(&root.join(FREQUENCIES), Some(catalog)) {
+        Ok(f) => f,
+        Err(e) => return entries.iter().map(|_| Err(e.clone())).collect(),
+    };
+    let frequencies = &frequencies;
     let mut results: Vec<Option<Result<Generated, String>>> =
         entries.iter().map(|_| None).collect();
     let threads = std::thread::available_parallelism()
@@ -88,7 +111,7 @@ pub fn all(root: &Path, catalog: &Catalog, sources: &Sources) -> Vec<Result<Gene
             start += chunk.len();
             s.spawn(move || {
                 for (i, slot) in chunk.iter_mut().enumerate() {
-                    *slot = Some(entry(root, sources, &entries[from + i]));
+                    *slot = Some(entry_with(root, sources, &entries[from + i], frequencies));
                 }
             });
         }

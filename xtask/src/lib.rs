@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cli;
 pub mod diff;
 pub mod fetch;
+pub mod frequencies;
 pub mod generate;
 pub mod mock;
 pub mod quickstart;

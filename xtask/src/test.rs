@@ -57,14 +57,19 @@ pub fn run(
         &[
             &["clippy"][..],
             &generated,
-            &["--all-targets", "--", "-D", "warnings"],
+            &["--all-features", "--all-targets", "--", "-D", "warnings"],
         ]
         .concat(),
         None,
     )?;
     cargo(
         root,
-        &[&["test"][..], &generated, &["--no-fail-fast"]].concat(),
+        &[
+            &["test"][..],
+            &generated,
+            &["--all-features", "--no-fail-fast"],
+        ]
+        .concat(),
         None,
     )
 }

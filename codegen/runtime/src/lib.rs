@@ -27,6 +27,8 @@ pub mod json_pointer;
 pub mod nullable;
 pub mod pattern;
 pub mod rules;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod testing;
 pub mod validate;
 pub mod wire;

@@ -122,6 +122,14 @@ impl Number {
 }
 
 /// Zero.
+/// Reads JSON number text (a query parameter `page=2`); anything else is refused.
+impl std::str::FromStr for Number {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        serde_json::from_str::<Number>(s.trim()).map_err(|_| format!("{s:?} is not a number"))
+    }
+}
+
 impl Default for Number {
     fn default() -> Self {
         Number::from(0i64)

@@ -2,7 +2,7 @@
 //! deserializes into its type, serializes back to an equal JSON value and passes `validate()`.
 
 use super::types::rust_type;
-use crate::model::{Api, Body, Status};
+use crate::model::{Api, Body, Operation, Response, Status};
 use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -14,13 +14,22 @@ struct Entry<'a> {
     what: String,
 }
 
+/// The name of the example constant of `op`'s request body (`None`) or of the body of one of
+/// its responses.
+pub fn constant_name(op: &Operation, response: Option<&Response>) -> String {
+    let base = op.name.trim_start_matches("r#").to_shouty_snake_case();
+    match response {
+        None => format!("{base}_REQUEST"),
+        Some(r) => format!("{base}_{}", r.name.to_shouty_snake_case()),
+    }
+}
+
 fn entries(api: &Api) -> Vec<Entry<'_>> {
     let mut out = Vec::new();
     for op in &api.operations {
-        let base = op.name.trim_start_matches("r#").to_shouty_snake_case();
         if let Some(b) = &op.body {
             out.push(Entry {
-                constant: format!("{base}_REQUEST"),
+                constant: constant_name(op, None),
                 body: b,
                 what: format!(
                     "The request body of `{}` ({} {}).",
@@ -38,7 +47,7 @@ fn entries(api: &Api) -> Vec<Entry<'_>> {
                     Status::Default => String::from("default"),
                 };
                 out.push(Entry {
-                    constant: format!("{base}_{}", r.name.to_shouty_snake_case()),
+                    constant: constant_name(op, Some(r)),
                     body: b,
                     what: format!(
                         "The `{status}` response body of `{}` ({} {}).",

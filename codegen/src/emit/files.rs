@@ -1,7 +1,7 @@
 //! The files of one generated crate: Cargo.toml and README from askama templates, and the Rust
 //! modules, each opening with a header that names the generator, the document and its hash.
 
-use super::{examples, format, types, validate};
+use super::{examples, format, mock, operations, server, server_tests, types, validate};
 use crate::model::{Api, Ty};
 use crate::Settings;
 use askama::Template;
@@ -25,6 +25,7 @@ struct CargoToml<'a> {
     description: &'a str,
     runtime_path: &'a str,
     standalone: bool,
+    server: bool,
 }
 
 #[derive(Template)]
@@ -114,6 +115,61 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         contents: format!("{rs_header}{}", format(types_file, "types")?),
     });
 
+    // Operations and the server name rules too; the rules module holds them all.
+    let operations_tokens = operations::module(api, &mut used);
+    if let Some(ops) = &operations_tokens {
+        let tokens = quote! {
+            //! For each operation, its request (parameters and body in one struct) and its
+            //! documented responses (one variant per status, with typed body and headers).
+            #ops
+        };
+        files.push(File {
+            path: String::from("src/operations.rs"),
+            contents: format!("{rs_header}{}", format(tokens, "operations")?),
+        });
+    }
+    let server_tokens = server::module(api, settings, &mut used);
+    if let Some(srv) = &server_tokens {
+        let tokens = quote! {
+            //! The server contract: the trait the institution implements, and a router that
+            //! serves it.
+            #srv
+        };
+        files.push(File {
+            path: String::from("src/server.rs"),
+            contents: format!("{rs_header}{}", format(tokens, "server")?),
+        });
+    }
+    let rust_name = settings.crate_name.replace('-', "_");
+    if let Some(m) = mock::module(api, &settings.service()) {
+        let tokens = quote! {
+            //! A back-end made of the document's examples, for testing against.
+            #m
+        };
+        files.push(File {
+            path: String::from("src/mock.rs"),
+            contents: format!("{rs_header}{}", format(tokens, "mock")?),
+        });
+        let krate = quote::format_ident!("{}", rust_name);
+        let main = quote! {
+            //! Serves the document's examples through the generated router:
+            //! `cargo run --example mock --features server -- --addr 127.0.0.1:8080`.
+            fn main() -> ::std::process::ExitCode {
+                #krate::mock::main()
+            }
+        };
+        files.push(File {
+            path: String::from("examples/mock.rs"),
+            contents: format!("{rs_header}{}", format(main, "mock example")?),
+        });
+    }
+    if let Some(t) = server_tests::file(api, &rust_name) {
+        files.push(File {
+            path: String::from("tests/server.rs"),
+            contents: format!("{rs_header}{}", format(t, "server tests")?),
+        });
+    }
+
     let has_rules = !used.is_empty();
     if has_rules {
         let items = used.module_items(api);
@@ -155,10 +211,25 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             mod rules;
         )
     });
+    let operations_mod = operations_tokens.as_ref().map(|_| {
+        quote!(
+            pub mod operations;
+        )
+    });
+    let server_mods = server_tokens.as_ref().map(|_| {
+        quote! {
+            #[cfg(feature = "server")]
+            pub mod mock;
+            #[cfg(feature = "server")]
+            pub mod server;
+        }
+    });
     let lib = quote! {
         #crate_doc
         #examples_mod
+        #operations_mod
         #rules_mod
+        #server_mods
         pub mod types;
     };
     files.push(File {
@@ -176,6 +247,7 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         description: &description,
         runtime_path: &settings.runtime_path,
         standalone: settings.standalone,
+        server: server_tokens.is_some(),
     };
     files.push(File {
         path: String::from("Cargo.toml"),

@@ -4,6 +4,10 @@
 pub mod docs;
 pub mod examples;
 pub mod files;
+pub mod mock;
+pub mod operations;
+pub mod server;
+pub mod server_tests;
 pub mod types;
 pub mod validate;
 

@@ -20,6 +20,9 @@ pub struct Used {
     pub patterns: BTreeSet<usize>,
     /// Distinct rule sets: key to (index, tokens of the struct literal's fields).
     rules: IndexMap<String, (usize, TokenStream)>,
+    /// How many times a rule set was named, so an emitter can tell whether its module needs
+    /// to import them.
+    references: usize,
 }
 
 impl Used {
@@ -46,7 +49,21 @@ impl Used {
     /// it has none.
     fn rules_of(&mut self, shape: &Shape) -> Option<TokenStream> {
         let id = format_ident!("R{}", self.rules_index(shape)?);
+        self.references += 1;
         Some(quote!(#id))
+    }
+
+    /// How many times emitted code has named a rule set so far.
+    pub fn references(&self) -> usize {
+        self.references
+    }
+
+    /// The name of the rules static of `shape` (for code outside the types module, which
+    /// names it through `crate::rules`), or `None` when it has none.
+    pub fn rules_path(&mut self, shape: &Shape) -> Option<proc_macro2::Ident> {
+        let id = format_ident!("R{}", self.rules_index(shape)?);
+        self.references += 1;
+        Some(id)
     }
 
     /// The index of the rules of `shape` in the table, adding them on first use.

@@ -97,7 +97,8 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
     };
     cx.declare_components();
     cx.define_components();
-    let operations = cx.operations();
+    let mut operations = cx.operations();
+    name_operation_types(&mut cx.names, &mut operations);
     mark_boxes(&mut cx.types);
     if cx.sink.has_errors() {
         return Err(cx.sink.finish());
@@ -114,6 +115,20 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         examples: cx.examples.into_iter().collect(),
     };
     Ok((api, cx.sink.finish()))
+}
+
+/// Names the types each operation adds (its request struct, its response enum, the headers of
+/// each response) in the scope of the schema types, after them, so they cannot collide.
+fn name_operation_types(names: &mut Scope, ops: &mut [super::Operation]) {
+    for op in ops {
+        op.request_type = names.claim(&format!("{}Request", op.type_name));
+        op.response_type = names.claim(&format!("{}Response", op.type_name));
+        for r in &mut op.responses {
+            if r.headers.iter().any(|h| !super::is_managed_header(&h.wire)) {
+                r.headers_type = Some(names.claim(&format!("{}{}Headers", op.type_name, r.name)));
+            }
+        }
+    }
 }
 
 /// Marks every field and union variant whose type contains its owner without a `Vec` or map in

@@ -477,7 +477,7 @@ fn format_sample(f: Format) -> &'static str {
     }
 }
 
-/// Chooses the example of every body of `api`, warning where a given example was invalid or no
+/// Chooses the example of every body, parameter and response header of `api`, warning where a given example was invalid or no
 /// valid value could be composed.
 pub fn fill(api: &mut Api, sink: &mut Sink) {
     let mut chosen: Vec<(usize, Option<usize>, Value)> = Vec::new();
@@ -493,6 +493,32 @@ pub fn fill(api: &mut Api, sink: &mut Sink) {
                     chosen.push((i, Some(j), body_example(&checker, b, &mut s, &op.name)));
                 }
             }
+        }
+    }
+    // Parameters and response headers get a value too, without warnings of their own: their
+    // given examples were checked by the audit already.
+    let mut params: Vec<(usize, Option<usize>, usize, Value)> = Vec::new();
+    {
+        let checker = Checker::strict(api);
+        for (i, op) in api.operations.iter().enumerate() {
+            for (k, p) in op.params.iter().enumerate() {
+                params.push((i, None, k, checker.compose(&p.shape, &mut None, 0)));
+            }
+            for (j, r) in op.responses.iter().enumerate() {
+                for (k, h) in r.headers.iter().enumerate() {
+                    params.push((i, Some(j), k, checker.compose(&h.shape, &mut None, 0)));
+                }
+            }
+        }
+    }
+    for (i, r, k, value) in params {
+        let op = &mut api.operations[i];
+        let slot = match r {
+            None => op.params.get_mut(k),
+            Some(j) => op.responses.get_mut(j).and_then(|r| r.headers.get_mut(k)),
+        };
+        if let Some(p) = slot {
+            p.example = value;
         }
     }
     for (i, r, value) in chosen {

@@ -269,6 +269,10 @@ pub struct Operation {
     pub responses: Vec<Response>,
     /// Where the operation is in the document.
     pub pointer: String,
+    /// Name of the struct holding its parameters and body (claimed among the type names).
+    pub request_type: String,
+    /// Name of the enum of its documented responses (claimed among the type names).
+    pub response_type: String,
 }
 
 /// Where a parameter travels.
@@ -301,6 +305,8 @@ pub struct Param {
     pub shape: Shape,
     /// `explode` for arrays in the query (`true` by default for `form`).
     pub explode: bool,
+    /// One valid value, for mock servers and tests (see [`example`]); `null` until filled.
+    pub example: serde_json::Value,
 }
 
 /// A request or response body.
@@ -332,6 +338,13 @@ pub fn is_json_media(essence: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json")
 }
 
+/// Whether the generated server sets this response header itself, so that it is no part of
+/// the typed response: `x-fapi-interaction-id`, echoed (or minted) on every response as the
+/// FAPI profile requires.
+pub fn is_managed_header(wire: &str) -> bool {
+    wire.eq_ignore_ascii_case("x-fapi-interaction-id")
+}
+
 /// A documented response.
 #[derive(Debug, Clone)]
 pub struct Response {
@@ -345,6 +358,8 @@ pub struct Response {
     pub body: Option<Body>,
     /// Typed response headers.
     pub headers: Vec<Param>,
+    /// Name of the struct of its headers, when it has any (claimed among the type names).
+    pub headers_type: Option<String>,
 }
 
 /// A status key of the `responses` map.

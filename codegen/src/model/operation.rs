@@ -243,6 +243,8 @@ impl Ctx<'_> {
                     body,
                     responses,
                     pointer: optr.to_string(),
+                    request_type: String::new(),
+                    response_type: String::new(),
                 });
                 self.op = None;
             }
@@ -308,6 +310,7 @@ impl Ctx<'_> {
                 doc: data.description.clone(),
                 shape,
                 explode,
+                example: Value::Null,
             });
         }
         for var in &template_vars {
@@ -324,6 +327,7 @@ impl Ctx<'_> {
                     doc: None,
                     shape: Shape::of(Ty::String),
                     explode: false,
+                    example: Value::Null,
                 });
             }
         }
@@ -377,7 +381,7 @@ impl Ctx<'_> {
         op_type: &str,
     ) -> Option<Body> {
         let (rb, rptr) = self.item_or_ref(rb, ptr, "request body")?;
-        let mut body = self.body(&rb.content, &rptr, &format!("{op_type}Request"))?;
+        let mut body = self.body(&rb.content, &rptr, &format!("{op_type}RequestBody"))?;
         body.required = rb.required;
         body.doc = rb.description.clone();
         Some(body)
@@ -491,6 +495,7 @@ impl Ctx<'_> {
                     doc: h.description.clone(),
                     shape,
                     explode: false,
+                    example: Value::Null,
                 });
             }
             out.push(Response {
@@ -499,6 +504,7 @@ impl Ctx<'_> {
                 doc: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()),
                 body,
                 headers,
+                headers_type: None,
             });
         }
         out

@@ -6,7 +6,8 @@
 //! object's own level). Struct attributes: `min_properties = N`, `max_properties = N`, and
 //! `deny_unknown` (`additionalProperties: false`: undeclared members are reported by
 //! `ofb_runtime::decode::validated`). The derive also lets a decoded value be walked by member
-//! and item, which is how such members are found. Enum
+//! and item, which is how such members are found. `name = "..."` gives the member name used in
+//! pointers where the type has no serde attributes (a request's `x-fapi-auth-date`). Enum
 //! variants (one unnamed field each) take `rules = PATH` or `nested`. The member name used in
 //! JSON pointers is the field's `#[serde(rename)]`, else its name.
 
@@ -34,6 +35,7 @@ struct Opts {
     deny_unknown: bool,
     min_properties: Option<u64>,
     max_properties: Option<u64>,
+    name: Option<String>,
 }
 
 fn opts(attrs: &[Attribute]) -> syn::Result<Opts> {
@@ -48,13 +50,15 @@ fn opts(attrs: &[Attribute]) -> syn::Result<Opts> {
                 o.flatten = true;
             } else if m.path.is_ident("deny_unknown") {
                 o.deny_unknown = true;
+            } else if m.path.is_ident("name") {
+                o.name = Some(m.value()?.parse::<LitStr>()?.value());
             } else if m.path.is_ident("min_properties") {
                 o.min_properties = Some(m.value()?.parse::<LitInt>()?.base10_parse()?);
             } else if m.path.is_ident("max_properties") {
                 o.max_properties = Some(m.value()?.parse::<LitInt>()?.base10_parse()?);
             } else {
                 return Err(
-                    m.error("expected rules, nested, flatten, deny_unknown, min_properties or max_properties")
+                    m.error("expected rules, nested, flatten, name, deny_unknown, min_properties or max_properties")
                 );
             }
             Ok(())
@@ -103,9 +107,9 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             for f in &fields.named {
                 let Some(ident) = &f.ident else { continue };
                 let o = opts(&f.attrs)?;
-                let wire = match serde_rename(&f.attrs)? {
-                    Some(w) => w,
-                    None => ident.unraw().to_string(),
+                let wire = match (o.name.clone(), serde_rename(&f.attrs)?) {
+                    (Some(w), _) | (None, Some(w)) => w,
+                    (None, None) => ident.unraw().to_string(),
                 };
                 if o.flatten {
                     rest = quote!(::ofb_runtime::Validate::member(&self.#ident, name));

@@ -1,0 +1,431 @@
+//! Reading a typed request from the HTTP parts: each parameter and the body are decoded and
+//! validated, and every problem is kept, so the client hears of all of them at once.
+
+use crate::rules::Rules;
+use crate::validate::{Rule, Validate, Validator, Violation};
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use std::fmt::Display;
+use std::str::FromStr;
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum In {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a request header.
+    Header,
+    /// In a cookie.
+    Cookie,
+}
+
+impl In {
+    fn label(self) -> &'static str {
+        match self {
+            In::Path => "path parameter",
+            In::Query => "query parameter",
+            In::Header => "header",
+            In::Cookie => "cookie",
+        }
+    }
+}
+
+/// A typed request, read from [`Inputs`]: implemented by the generated request structs.
+pub trait FromInputs: Sized {
+    /// Reads every parameter and the body; `None` when any failed (the problems are in `inputs`).
+    fn from_inputs(inputs: &mut Inputs<'_>) -> Option<Self>;
+
+    /// `requestMeta.correlationId` of the body, where the document's request carries one.
+    fn correlation_id(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// One problem with a request: where, which rule, and whether the request was malformed
+/// (wrong type, missing, unparsable) rather than well formed but against a value rule.
+#[derive(Debug, Clone)]
+pub(crate) struct Problem {
+    pub(crate) place: String,
+    pub(crate) violation: Violation,
+}
+
+impl Problem {
+    pub(crate) fn malformed(&self) -> bool {
+        matches!(
+            self.violation.rule,
+            Rule::Required | Rule::Type | Rule::AdditionalProperties
+        )
+    }
+
+    pub(crate) fn detail(&self) -> String {
+        let at = if self.violation.pointer.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.violation.pointer)
+        };
+        format!(
+            "{}{at}: {}: {}",
+            self.place, self.violation.rule, self.violation.message
+        )
+    }
+}
+
+/// The parts of a request that a generated [`FromInputs`] reads.
+#[derive(Debug)]
+pub struct Inputs<'a> {
+    path: &'a [(String, String)],
+    query: &'a [(String, String)],
+    headers: &'a http::HeaderMap,
+    cookies: Vec<(String, String)>,
+    body: &'a Bytes,
+    pub(crate) problems: Vec<Problem>,
+}
+
+impl<'a> Inputs<'a> {
+    /// The parts of one request: decoded path parameters and query pairs, headers and body.
+    pub fn new(
+        path: &'a [(String, String)],
+        query: &'a [(String, String)],
+        headers: &'a http::HeaderMap,
+        body: &'a Bytes,
+    ) -> Self {
+        let cookies = headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| {
+                let (k, v) = kv.split_once('=')?;
+                Some((k.trim().to_owned(), v.trim().to_owned()))
+            })
+            .collect();
+        Inputs {
+            path,
+            query,
+            headers,
+            cookies,
+            body,
+            problems: Vec::new(),
+        }
+    }
+
+    fn fail(&mut self, place: String, rule: Rule, message: impl Into<String>) {
+        self.problems.push(Problem {
+            place,
+            violation: Violation {
+                pointer: String::new(),
+                rule,
+                message: message.into(),
+            },
+        });
+    }
+
+    /// Every raw value of a parameter, in order.
+    fn raw(&self, at: In, name: &str) -> Result<Vec<String>, String> {
+        let pick = |pairs: &[(String, String)]| -> Vec<String> {
+            pairs
+                .iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        Ok(match at {
+            In::Path => pick(self.path),
+            In::Query => pick(self.query),
+            In::Cookie => pick(&self.cookies),
+            In::Header => {
+                let mut out = Vec::new();
+                for v in self.headers.get_all(name) {
+                    out.push(
+                        v.to_str()
+                            .map_err(|_| String::from("the value is not visible ASCII"))?
+                            .to_owned(),
+                    );
+                }
+                out
+            }
+        })
+    }
+
+    fn place(at: In, name: &str) -> String {
+        format!("{} `{name}`", at.label())
+    }
+
+    /// Parses one raw value and checks it against `rules`, recording what is wrong.
+    fn parse_one<T>(&mut self, place: &str, raw: &str, rules: &Rules) -> Option<T>
+    where
+        T: FromStr + Validate,
+        T::Err: Display,
+    {
+        let value = match raw.parse::<T>() {
+            Ok(v) => v,
+            Err(e) => {
+                self.fail(
+                    place.to_owned(),
+                    Rule::Type,
+                    format!("{:?} cannot be read: {e}", crate::check::shown(raw)),
+                );
+                return None;
+            }
+        };
+        let mut v = Validator::new();
+        value.validate_with(&mut v, rules);
+        let violations = v.into_violations();
+        if violations.is_empty() {
+            Some(value)
+        } else {
+            self.problems
+                .extend(violations.into_iter().map(|violation| Problem {
+                    place: place.to_owned(),
+                    violation,
+                }));
+            None
+        }
+    }
+
+    /// An optional parameter: `Some(None)` when absent, `None` when it is there but wrong.
+    pub fn optional<T>(&mut self, at: In, name: &str, rules: &Rules) -> Option<Option<T>>
+    where
+        T: FromStr + Validate,
+        T::Err: Display,
+    {
+        let place = Self::place(at, name);
+        let raw = match self.raw(at, name) {
+            Ok(r) => r,
+            Err(e) => {
+                self.fail(place, Rule::Type, e);
+                return None;
+            }
+        };
+        match raw.as_slice() {
+            [] => Some(None),
+            [one] => self.parse_one(&place, one, rules).map(Some),
+            _ => {
+                self.fail(place, Rule::Items, "given more than once");
+                None
+            }
+        }
+    }
+
+    /// A required parameter: `None` when it is absent or wrong.
+    pub fn required<T>(&mut self, at: In, name: &str, rules: &Rules) -> Option<T>
+    where
+        T: FromStr + Validate,
+        T::Err: Display,
+    {
+        match self.optional(at, name, rules)? {
+            Some(v) => Some(v),
+            None => {
+                self.fail(Self::place(at, name), Rule::Required, "is required");
+                None
+            }
+        }
+    }
+
+    /// An optional array parameter: repeated (`explode`) or comma-separated; `rules` are the
+    /// array's (its items' rules in [`Rules::items`]).
+    pub fn optional_list<T>(
+        &mut self,
+        at: In,
+        name: &str,
+        explode: bool,
+        rules: &Rules,
+    ) -> Option<Option<Vec<T>>>
+    where
+        T: FromStr + Validate + PartialEq,
+        T::Err: Display,
+    {
+        let place = Self::place(at, name);
+        let raw = match self.raw(at, name) {
+            Ok(r) => r,
+            Err(e) => {
+                self.fail(place, Rule::Type, e);
+                return None;
+            }
+        };
+        if raw.is_empty() {
+            return Some(None);
+        }
+        let parts: Vec<String> = if explode && at == In::Query {
+            raw
+        } else {
+            raw.iter()
+                .flat_map(|r| r.split(','))
+                .map(str::to_owned)
+                .collect()
+        };
+        let item_rules = rules.items.unwrap_or(&Rules::NONE);
+        let mut out = Vec::with_capacity(parts.len());
+        let mut ok = true;
+        for (i, p) in parts.iter().enumerate() {
+            match self.parse_one::<T>(&format!("{place} item {i}"), p, item_rules) {
+                Some(v) => out.push(v),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let mut v = Validator::new();
+        crate::check::items(&mut v, out.len(), rules.min_items, rules.max_items);
+        if rules.unique_items {
+            crate::check::unique(&mut v, &out);
+        }
+        let violations = v.into_violations();
+        if violations.is_empty() {
+            Some(Some(out))
+        } else {
+            self.problems
+                .extend(violations.into_iter().map(|violation| Problem {
+                    place: place.clone(),
+                    violation,
+                }));
+            None
+        }
+    }
+
+    /// A required array parameter.
+    pub fn required_list<T>(
+        &mut self,
+        at: In,
+        name: &str,
+        explode: bool,
+        rules: &Rules,
+    ) -> Option<Vec<T>>
+    where
+        T: FromStr + Validate + PartialEq,
+        T::Err: Display,
+    {
+        match self.optional_list(at, name, explode, rules)? {
+            Some(v) => Some(v),
+            None => {
+                self.fail(Self::place(at, name), Rule::Required, "is required");
+                None
+            }
+        }
+    }
+
+    /// An optional JSON body: `Some(None)` when there is none.
+    pub fn json_optional<T: DeserializeOwned + Validate>(&mut self) -> Option<Option<T>> {
+        if self.body.is_empty() {
+            return Some(None);
+        }
+        match crate::decode::validated::<T>(self.body) {
+            Ok(v) => Some(Some(v)),
+            Err(violations) => {
+                self.problems
+                    .extend(violations.into_iter().map(|violation| Problem {
+                        place: String::from("body"),
+                        violation,
+                    }));
+                None
+            }
+        }
+    }
+
+    /// A required JSON body.
+    pub fn json<T: DeserializeOwned + Validate>(&mut self) -> Option<T> {
+        match self.json_optional()? {
+            Some(v) => Some(v),
+            None => {
+                self.fail(String::from("body"), Rule::Required, "is required");
+                None
+            }
+        }
+    }
+
+    /// An optional body of a non-JSON media type, as text.
+    pub fn text_optional(&mut self) -> Option<Option<String>> {
+        if self.body.is_empty() {
+            return Some(None);
+        }
+        match std::str::from_utf8(self.body) {
+            Ok(s) => Some(Some(s.to_owned())),
+            Err(_) => {
+                self.fail(String::from("body"), Rule::Type, "is not UTF-8 text");
+                None
+            }
+        }
+    }
+
+    /// A required body of a non-JSON media type, as text.
+    pub fn text(&mut self) -> Option<String> {
+        match self.text_optional()? {
+            Some(v) => Some(v),
+            None => {
+                self.fail(String::from("body"), Rule::Required, "is required");
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pattern::Pattern;
+
+    static DIGITS: Pattern = Pattern::new("^\\d{3}$");
+    static R: Rules = Rules {
+        pattern: Some(&DIGITS),
+        ..Rules::NONE
+    };
+
+    fn pairs(kv: &[(&str, &str)]) -> Vec<(String, String)> {
+        kv.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn every_problem_is_kept_with_its_place() {
+        let path = pairs(&[("id", "12")]);
+        let query = pairs(&[("page", "x"), ("size", "1"), ("size", "2")]);
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-v", http::HeaderValue::from_static("123"));
+        let body = Bytes::from_static(br#"{"a":1}"#);
+        let mut i = Inputs::new(&path, &query, &headers, &body);
+        let id: Option<String> = i.required(In::Path, "id", &R);
+        let page: Option<Option<i32>> = i.optional(In::Query, "page", &Rules::NONE);
+        let size: Option<Option<i32>> = i.optional(In::Query, "size", &Rules::NONE);
+        let v: Option<String> = i.required(In::Header, "x-v", &R);
+        let missing: Option<String> = i.required(In::Header, "x-missing", &Rules::NONE);
+        let absent: Option<Option<String>> = i.optional(In::Header, "x-absent", &Rules::NONE);
+        assert_eq!((id, page, size, missing), (None, None, None, None));
+        assert_eq!(v.as_deref(), Some("123"));
+        assert_eq!(absent, Some(None));
+        let details: Vec<String> = i.problems.iter().map(Problem::detail).collect();
+        assert_eq!(details.len(), 4, "{details:?}");
+        assert!(
+            details[0].starts_with("path parameter `id`: pattern:"),
+            "{details:?}"
+        );
+        assert!(
+            details[1].starts_with("query parameter `page`: type:"),
+            "{details:?}"
+        );
+        assert_eq!(
+            details[2],
+            "query parameter `size`: items: given more than once"
+        );
+        assert_eq!(details[3], "header `x-missing`: required: is required");
+    }
+
+    #[test]
+    fn lists_split_or_repeat() {
+        let query = pairs(&[("ids", "1,2"), ("tag", "a"), ("tag", "b")]);
+        let headers = http::HeaderMap::new();
+        let body = Bytes::new();
+        let mut i = Inputs::new(&[], &query, &headers, &body);
+        let ids: Option<Option<Vec<i64>>> = i.optional_list(In::Query, "ids", false, &Rules::NONE);
+        let tags: Option<Option<Vec<String>>> =
+            i.optional_list(In::Query, "tag", true, &Rules::NONE);
+        assert_eq!(ids, Some(Some(vec![1, 2])));
+        assert_eq!(tags, Some(Some(vec!["a".to_owned(), "b".to_owned()])));
+        let none: Option<Vec<String>> = i.required_list(In::Query, "nope", true, &Rules::NONE);
+        assert!(none.is_none());
+        assert!(i.json_optional::<serde_json::Value>() == Some(None));
+    }
+}

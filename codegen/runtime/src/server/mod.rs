@@ -1,0 +1,66 @@
+//! Plumbing for the generated axum servers, written once for every crate.
+//!
+//! A generated crate declares, for each operation, a static [`Operation`] (route, media types,
+//! frequency class), how to read its typed request from the HTTP parts ([`FromInputs`]) and how
+//! to write its typed response ([`IntoReply`]); its `router` hands each request to [`handle`],
+//! which does everything the back-end must not see: the interaction id, `Accept` and
+//! `Content-Type`, the body limit, decoding and validation, the deadline, the response check and
+//! the error envelope. The institution's trait sees typed values and a small [`Context`] only.
+
+mod config;
+mod handle;
+mod inputs;
+mod interaction;
+mod media;
+mod operation;
+mod reply;
+mod shutdown;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use config::Config;
+pub use handle::{handle, method_not_allowed, not_found, Shared};
+pub use inputs::{FromInputs, In, Inputs};
+pub use operation::{Document, Frequency, Operation};
+pub use reply::{Failure, IntoReply, Reply};
+pub use shutdown::{run_mock, serve, shutdown_signal};
+
+/// What a back-end method learns of the call besides its typed request.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The operation's function name (`get_accounts`).
+    pub operation: &'static str,
+    /// The `x-fapi-interaction-id` of the call, validated; echoed on the response.
+    pub interaction_id: Option<String>,
+    /// `requestMeta.correlationId` of the body, where the document's request carries one.
+    pub correlation_id: Option<String>,
+    /// The request headers as received, for those who need one the document does not declare.
+    pub headers: http::HeaderMap,
+}
+
+/// Waits `delay` (the mock back-ends' optional delay).
+pub async fn pause(delay: std::time::Duration) {
+    tokio::time::sleep(delay).await;
+}
+
+/// Parses an example value of the document into its typed form (used by the generated mock
+/// back-ends); a failure says which example and why.
+pub fn from_example<T: serde::de::DeserializeOwned>(
+    what: &str,
+    json: &str,
+) -> Result<T, ExampleError> {
+    serde_json::from_str(json).map_err(|e| ExampleError(format!("example {what}: {e}")))
+}
+
+/// An example of the document that does not fit its own type: the mock answers it with a 500
+/// in the error envelope rather than an off-spec body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleError(pub String);
+
+impl std::fmt::Display for ExampleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ExampleError {}

@@ -1,0 +1,164 @@
+//! The `mock` module (behind the `server` feature): a back-end that answers every operation
+//! with the example of its first success response, for data receivers to test against and for
+//! the end-to-end tests. An example that does not fit its type becomes a 500 in the error
+//! envelope, never an off-spec body.
+
+use super::examples::constant_name;
+use super::operations::{
+    example_text, fixed_status, param_kind, typed_headers, ParamKind, VariantParts,
+};
+use crate::model::{Api, Operation, Response, Status};
+use crate::naming::ident;
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+/// The response the mock answers with: the first 2XX (exact codes before ranges), else the
+/// first documented one.
+pub fn chosen(op: &Operation) -> Option<&Response> {
+    let ok = |r: &&Response| matches!(r.status, Status::Code(200..=299));
+    op.responses
+        .iter()
+        .find(ok)
+        .or_else(|| op.responses.iter().find(|r| r.status == Status::Range(2)))
+        .or_else(|| op.responses.first())
+}
+
+/// The status the mock sends for `r`.
+pub fn chosen_status(r: &Response) -> u16 {
+    match r.status {
+        Status::Code(c) => c,
+        Status::Range(h) => h * 100,
+        Status::Default => 200,
+    }
+}
+
+fn example(what: &str, json: &str) -> TokenStream {
+    let what = Literal::string(what);
+    let json = Literal::string(json);
+    quote!(::ofb_runtime::server::from_example(#what, #json)?)
+}
+
+fn answer(api: &Api, op: &Operation, r: &Response) -> TokenStream {
+    let resp = ident(&op.response_type);
+    let v = ident(&r.name);
+    let parts = VariantParts::of(r);
+    let body = r.body.as_ref().map(|b| {
+        let c = quote::format_ident!("{}", constant_name(op, Some(r)));
+        if b.is_json() {
+            let what = Literal::string(&c.to_string());
+            quote!(::ofb_runtime::server::from_example(#what, crate::examples::#c)?)
+        } else {
+            quote!(::std::string::String::from(crate::examples::#c))
+        }
+    });
+    let headers = r.headers_type.as_deref().map(|h| {
+        let h = ident(h);
+        let fields = typed_headers(r).map(|p| {
+            let f = ident(&p.name);
+            let what = format!("header {}", p.wire);
+            let json = p.example.to_string();
+            let value = match param_kind(api, &p.shape) {
+                ParamKind::Scalar => example(&what, &json),
+                ParamKind::List | ParamKind::Text => {
+                    let t = example_text(&p.example);
+                    quote!(::std::string::String::from(#t))
+                }
+            };
+            let value = if p.example.is_null() && !p.required {
+                quote!(::std::option::Option::None)
+            } else if p.required {
+                value
+            } else {
+                quote!(::std::option::Option::Some(#value))
+            };
+            quote!(#f: #value,)
+        });
+        quote!(crate::operations::#h { #(#fields)* })
+    });
+    if parts.tuple() {
+        let inner = body.or(headers).unwrap_or_default();
+        return quote!(crate::operations::#resp::#v(#inner));
+    }
+    if !parts.status && !parts.body && !parts.headers {
+        return quote!(crate::operations::#resp::#v);
+    }
+    let mut fields = Vec::new();
+    if parts.status && fixed_status(r).is_none() {
+        let s = Literal::u16_unsuffixed(chosen_status(r));
+        fields.push(quote!(status: #s,));
+    }
+    if let Some(b) = body {
+        fields.push(quote!(body: #b,));
+    }
+    if let Some(h) = headers {
+        fields.push(quote!(headers: #h,));
+    }
+    quote!(crate::operations::#resp::#v { #(#fields)* })
+}
+
+/// The mock module's tokens, implementing the trait named `service`.
+pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
+    if api.operations.is_empty() {
+        return None;
+    }
+    let service = ident(service);
+    let title = format!("{} {}", api.title, api.version);
+    let methods = api.operations.iter().map(|op| {
+        let f = ident(&op.name);
+        let req = ident(&op.request_type);
+        let resp = ident(&op.response_type);
+        let value = match chosen(op) {
+            Some(r) => {
+                let a = answer(api, op, r);
+                quote!(::std::result::Result::Ok(#a))
+            }
+            None => {
+                let msg = format!("`{}` documents no response", op.name.trim_start_matches("r#"));
+                quote!(::std::result::Result::Err(::ofb_runtime::server::ExampleError(::std::string::String::from(#msg))))
+            }
+        };
+        quote! {
+            async fn #f(
+                &self,
+                _request: crate::operations::#req,
+                _context: ::ofb_runtime::server::Context,
+            ) -> ::std::result::Result<crate::operations::#resp, ::ofb_runtime::server::ExampleError> {
+                self.pause().await;
+                #value
+            }
+        }
+    });
+    Some(quote! {
+        /// A back-end that answers every operation with the example of its first success
+        /// response (or, without one, its first documented response).
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct Examples {
+            delay: ::std::option::Option<::std::time::Duration>,
+        }
+
+        impl Examples {
+            /// The same back-end, waiting `delay` before each answer (to see deadlines work).
+            pub fn delayed(delay: ::std::time::Duration) -> Self {
+                Examples { delay: ::std::option::Option::Some(delay) }
+            }
+
+            async fn pause(&self) {
+                if let ::std::option::Option::Some(d) = self.delay {
+                    ::ofb_runtime::server::pause(d).await;
+                }
+            }
+        }
+
+        impl crate::server::#service for Examples {
+            type Error = ::ofb_runtime::server::ExampleError;
+            #(#methods)*
+        }
+
+        /// Serves [`Examples`] with the response check on: the `main` of the crate's `mock`
+        /// example (`--addr HOST:PORT`, default a free port of 127.0.0.1).
+        pub fn main() -> ::std::process::ExitCode {
+            let config = ::ofb_runtime::server::Config::default().with_response_check(true);
+            ::ofb_runtime::server::run_mock(#title, crate::server::router_with(Examples::default(), config))
+        }
+    })
+}

@@ -1,0 +1,487 @@
+//! `tests/server.rs` of a generated crate: its router served on 127.0.0.1 with the mock
+//! back-end and called over real HTTP. Every operation is called with a valid request built
+//! from the document's examples and must answer its example, typed and valid; then the requests
+//! the router must refuse (unknown route, wrong method, `Accept`, body limit, deadline, the
+//! interaction id, malformed and invalid bodies, wrong content type, a pattern broken) must each
+//! get their status and a valid error envelope. Cases are chosen from the document by rule, so
+//! any document gets them; a case the document gives no occasion for is left out.
+
+use super::examples::constant_name;
+use super::mock::{chosen, chosen_status};
+use super::operations::{example_text as text, param_kind, ParamKind};
+use super::server::declares_interaction_id;
+use super::types::rust_type;
+use crate::model::{is_managed_header, Api, Location, Operation, Param, Shape, Ty, TypeKind};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The interaction id the tests send.
+const ID: &str = "1b9f7cd2-2a8b-4a1f-9c6e-0d4b8e2f3a10";
+
+/// RFC 3986 percent-encoding of everything but the unreserved characters.
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A valid request of `op`: path with query, headers, body constant.
+struct Call {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Option<(String, TokenStream)>,
+}
+
+/// What to do with one parameter of an otherwise valid request.
+#[derive(Clone, Copy)]
+enum Change<'a> {
+    /// Leave it out.
+    Drop(&'a Param),
+    /// Send this value instead of its example (even where it is optional).
+    Set(&'a Param, &'a str),
+}
+
+fn valid_call(krate: &syn::Ident, op: &Operation, change: Option<Change<'_>>) -> Call {
+    let mut path = op.path.clone();
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    let same = |a: &Param, b: &Param| a.wire == b.wire && a.location == b.location;
+    for p in &op.params {
+        let (value, forced) = match change {
+            Some(Change::Drop(d)) if same(d, p) => continue,
+            Some(Change::Set(d, v)) if same(d, p) => (v.to_owned(), true),
+            _ if p.location == Location::Header && is_managed_header(&p.wire) => {
+                (String::from(ID), true)
+            }
+            _ => (text(&p.example), p.required),
+        };
+        match p.location {
+            Location::Path => path = path.replace(&format!("{{{}}}", p.wire), &encode(&value)),
+            _ if !forced => {}
+            Location::Query => query.push(format!("{}={}", encode(&p.wire), encode(&value))),
+            Location::Header => headers.push((p.wire.clone(), value)),
+            Location::Cookie => {
+                headers.push((String::from("cookie"), format!("{}={value}", p.wire)))
+            }
+        }
+    }
+    if !query.is_empty() {
+        path = format!("{path}?{}", query.join("&"));
+    }
+    let body = op.body.as_ref().map(|b| {
+        let c = format_ident!("{}", constant_name(op, None));
+        (
+            b.media.clone(),
+            quote!(::std::option::Option::Some(#krate::examples::#c.as_bytes())),
+        )
+    });
+    Call {
+        method: op.method.clone(),
+        target: path,
+        headers,
+        body,
+    }
+}
+
+fn send(call: &Call, extra: &[(&str, &str)], body: Option<TokenStream>) -> TokenStream {
+    let m = &call.method;
+    let t = &call.target;
+    let mut hs: Vec<TokenStream> = Vec::new();
+    for (k, v) in &call.headers {
+        hs.push(quote!((#k, #v)));
+    }
+    if let Some((media, _)) = &call.body {
+        if !extra
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            hs.push(quote!(("content-type", #media)));
+        }
+    }
+    for (k, v) in extra {
+        hs.push(quote!((#k, #v)));
+    }
+    let body = body
+        .or_else(|| call.body.as_ref().map(|(_, b)| b.clone()))
+        .unwrap_or_else(|| quote!(::std::option::Option::None));
+    quote!(server.call(#m, #t, &[#(#hs),*], #body).await)
+}
+
+/// A value the pattern of `shape` refuses, within its length bounds (so that the pattern, not
+/// the length, is what fails), where `shape` is a string with a checked pattern.
+fn violating(api: &Api, shape: &Shape) -> Option<String> {
+    let shape = match &shape.ty {
+        Ty::String => shape,
+        Ty::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Alias(s) if s.ty == Ty::String => s,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let m = api.matchers.get(shape.c.pattern?)?;
+    let len = shape.c.min_length.unwrap_or(1).max(1) as usize;
+    if shape.c.max_length.is_some_and(|max| (max as usize) < len) {
+        return None;
+    }
+    ["!", "~", " ", "ç", "-", "0", "a", "Z"]
+        .iter()
+        .find_map(|c| {
+            let v = c.repeat(len);
+            (!m.is_match(&v)).then_some(v)
+        })
+}
+
+/// A parameter to break with a value its pattern refuses, and that value; the interaction id
+/// is tested on its own.
+fn pattern_param(api: &Api, op: &Operation) -> Option<(Param, String)> {
+    op.params.iter().find_map(|p| {
+        if is_managed_header(&p.wire) || !matches!(param_kind(api, &p.shape), ParamKind::Scalar) {
+            return None;
+        }
+        violating(api, &p.shape).map(|v| (p.clone(), v))
+    })
+}
+
+/// The example body of `op` with one string, whose schema has a checked pattern, replaced by
+/// a value the pattern refuses.
+fn pattern_body(api: &Api, op: &Operation) -> Option<String> {
+    fn walk(api: &Api, shape: &Shape, value: &mut serde_json::Value, depth: usize) -> bool {
+        use serde_json::Value;
+        if depth > 8 {
+            return false;
+        }
+        match (&shape.ty, value) {
+            (Ty::Array(item), Value::Array(xs)) => xs
+                .first_mut()
+                .is_some_and(|x| walk(api, item, x, depth + 1)),
+            (Ty::Named(id), v) => match (&api.ty(*id).kind, v) {
+                (TypeKind::Struct(st), Value::Object(m)) => st.fields.iter().any(|f| {
+                    m.get_mut(&f.wire)
+                        .is_some_and(|x| walk(api, &f.shape, x, depth + 1))
+                }),
+                (TypeKind::Alias(s), v) => walk(api, s, v, depth + 1),
+                _ => false,
+            },
+            (Ty::String, Value::String(text)) => match violating(api, shape) {
+                Some(bad) => {
+                    *text = bad;
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+    let b = op.body.as_ref().filter(|b| b.is_json())?;
+    let mut value = b.example.clone();
+    walk(api, &b.shape, &mut value, 0).then(|| value.to_string())
+}
+
+/// Whether a path of the document would take `path` (variables match any one segment).
+fn routed(api: &Api, path: &str) -> bool {
+    let segs: Vec<&str> = path.split('/').collect();
+    api.operations.iter().any(|op| {
+        let t: Vec<&str> = op.path.split('/').collect();
+        t.len() == segs.len()
+            && t.iter()
+                .zip(&segs)
+                .all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
+    })
+}
+
+/// The test file's tokens for the crate `krate_name` (its Rust name).
+pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
+    let first = api.operations.first()?;
+    let krate = format_ident!("{}", krate_name);
+    let mut uses_types = false;
+    let calls = api.operations.iter().map(|op| {
+        let call = valid_call(&krate, op, None);
+        let what = format!("{} {}", op.method, op.path);
+        let a = send(&call, &[], None);
+        let Some(r) = chosen(op) else {
+            return quote! {
+                let a = #a;
+                ::ofb_runtime::server::testing::expect_error(&a, 500, #what);
+            };
+        };
+        let status = proc_macro2::Literal::u16_unsuffixed(chosen_status(r));
+        let typed = r.body.as_ref().filter(|b| b.is_json()).map(|b| {
+            uses_types = true;
+            let t = rust_type(api, &b.shape);
+            quote!(let _: #t = a.typed();)
+        });
+        let echo = declares_interaction_id(op).then(|| quote!(assert_eq!(a.interaction_id(), ::std::option::Option::Some(ID), "{}", #what);));
+        quote! {
+            let a = #a;
+            assert_eq!(a.status, #status, "{}: {}", #what, a.text());
+            #typed
+            #echo
+        }
+    }).collect::<Vec<_>>();
+    let fapi = api.operations.iter().any(declares_interaction_id);
+    let mut tests = Vec::new();
+
+    // Requests no route or method takes.
+    let unknown = (1..)
+        .map(|n| format!("/ofb-no-such-route{}", "/x".repeat(n)))
+        .find(|p| !routed(api, p))
+        .unwrap_or_default();
+    tests.push(quote! {
+        #[tokio::test]
+        async fn an_unknown_route_gets_404_in_the_envelope() {
+            let server = start(config()).await;
+            let a = server.call("GET", #unknown, &[("x-fapi-interaction-id", ID)], ::std::option::Option::None).await;
+            ::ofb_runtime::server::testing::expect_error(&a, 404, "unknown route");
+            assert_eq!(a.interaction_id(), ::std::option::Option::Some(ID));
+        }
+    });
+    let on_path: Vec<&str> = api
+        .operations
+        .iter()
+        .filter(|o| o.path == first.path)
+        .map(|o| o.method.as_str())
+        .collect();
+    if let Some(wrong) = ["DELETE", "PATCH", "PUT", "POST", "GET"]
+        .iter()
+        .find(|m| !on_path.contains(m))
+    {
+        let call = Call {
+            method: String::from(*wrong),
+            ..valid_call(&krate, first, None)
+        };
+        let a = send(&call, &[], None);
+        let minted = fapi
+            .then(|| quote!(assert!(a.interaction_id().is_some(), "an interaction id is minted");));
+        tests.push(quote! {
+            #[tokio::test]
+            async fn a_wrong_method_gets_405_in_the_envelope() {
+                let server = start(config()).await;
+                let a = #a;
+                ::ofb_runtime::server::testing::expect_error(&a, 405, "wrong method");
+                #minted
+            }
+        });
+    }
+    if let Some(op) = api.operations.iter().find(|o| {
+        o.responses
+            .iter()
+            .any(|r| r.body.as_ref().is_some_and(|b| b.is_json()))
+    }) {
+        let a = send(
+            &valid_call(&krate, op, None),
+            &[("accept", "text/html")],
+            None,
+        );
+        tests.push(quote! {
+            #[tokio::test]
+            async fn an_accept_header_without_json_gets_406() {
+                let server = start(config()).await;
+                let a = #a;
+                ::ofb_runtime::server::testing::expect_error(&a, 406, "Accept: text/html");
+            }
+        });
+    }
+    {
+        let big = quote!(::std::option::Option::Some(&[b' '; 65][..]));
+        let a = send(&valid_call(&krate, first, None), &[], Some(big));
+        tests.push(quote! {
+            #[tokio::test]
+            async fn a_body_over_the_limit_gets_413() {
+                let server = start(config().with_body_limit(64)).await;
+                let a = #a;
+                ::ofb_runtime::server::testing::expect_error(&a, 413, "oversized body");
+            }
+        });
+    }
+    {
+        let a = send(&valid_call(&krate, first, None), &[], None);
+        tests.push(quote! {
+            #[tokio::test]
+            async fn a_back_end_past_its_deadline_gets_504_in_time() {
+                let slow = ::std::time::Duration::from_secs(10);
+                let server = ::ofb_runtime::server::testing::TestServer::start(router_with(
+                    Examples::delayed(slow),
+                    config().with_deadlines(::std::time::Duration::from_millis(50)),
+                )).await;
+                let started = ::std::time::Instant::now();
+                let a = #a;
+                ::ofb_runtime::server::testing::expect_error(&a, 504, "slow back-end");
+                assert!(started.elapsed() < slow, "the 504 must come before the back-end answers");
+            }
+        });
+    }
+    if let Some(op) = api.operations.iter().find(|o| declares_interaction_id(o)) {
+        let p = op
+            .params
+            .iter()
+            .find(|p| p.location == Location::Header && is_managed_header(&p.wire));
+        let a = send(&valid_call(&krate, op, p.map(Change::Drop)), &[], None);
+        let b = send(
+            &valid_call(&krate, op, p.map(Change::Drop)),
+            &[("x-fapi-interaction-id", "not-a-uuid")],
+            None,
+        );
+        tests.push(quote! {
+            #[tokio::test]
+            async fn a_missing_or_invalid_interaction_id_gets_400_and_a_new_one() {
+                let server = start(config()).await;
+                for a in [#a, #b] {
+                    ::ofb_runtime::server::testing::expect_error(&a, 400, "interaction id");
+                    let minted = a.interaction_id().unwrap_or_default();
+                    assert!(minted.len() == 36 && minted != "not-a-uuid", "minted {minted:?}");
+                }
+            }
+        });
+    }
+    if let Some(op) = api
+        .operations
+        .iter()
+        .find(|o| o.body.as_ref().is_some_and(|b| b.is_json()))
+    {
+        let call = valid_call(&krate, op, None);
+        let broken = send(
+            &call,
+            &[],
+            Some(quote!(::std::option::Option::Some(&b"{\"broken\":"[..]))),
+        );
+        let wrong_type = send(&call, &[("content-type", "text/plain")], None);
+        tests.push(quote! {
+            #[tokio::test]
+            async fn malformed_json_gets_400() {
+                let server = start(config()).await;
+                let a = #broken;
+                ::ofb_runtime::server::testing::expect_error(&a, 400, "malformed JSON");
+            }
+        });
+        tests.push(quote! {
+            #[tokio::test]
+            async fn a_wrong_content_type_gets_415() {
+                let server = start(config()).await;
+                let a = #wrong_type;
+                ::ofb_runtime::server::testing::expect_error(&a, 415, "text/plain body");
+            }
+        });
+    }
+    // A required member missing: a JSON body `{}` where the body's type requires members, else
+    // a required header, else the interaction id (tested above).
+    let needs_members = |op: &Operation| {
+        op.body.as_ref().is_some_and(|b| {
+            b.is_json()
+                && matches!(&b.shape.ty, Ty::Named(id) if matches!(&api.ty(*id).kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.required)))
+        })
+    };
+    if let Some(op) = api.operations.iter().find(|o| needs_members(o)) {
+        let a = send(
+            &valid_call(&krate, op, None),
+            &[],
+            Some(quote!(::std::option::Option::Some(&b"{}"[..]))),
+        );
+        tests.push(quote! {
+            #[tokio::test]
+            async fn a_missing_required_member_gets_400() {
+                let server = start(config()).await;
+                let a = #a;
+                let e = ::ofb_runtime::server::testing::expect_error(&a, 400, "body {}");
+                assert!(e.errors.iter().any(|i| i.detail.contains("missing field")), "{e:?}");
+            }
+        });
+    } else if let Some((op, p)) = api.operations.iter().find_map(|o| {
+        o.params
+            .iter()
+            .find(|p| p.required && p.location == Location::Header && !is_managed_header(&p.wire))
+            .map(|p| (o, p))
+    }) {
+        let a = send(&valid_call(&krate, op, Some(Change::Drop(p))), &[], None);
+        tests.push(quote! {
+            #[tokio::test]
+            async fn a_missing_required_header_gets_400() {
+                let server = start(config()).await;
+                let a = #a;
+                let e = ::ofb_runtime::server::testing::expect_error(&a, 400, "missing header");
+                assert!(e.errors.iter().any(|i| i.detail.contains("required")), "{e:?}");
+            }
+        });
+    }
+    // A pattern broken: in a parameter (always 400), else in a body (422 where the operation
+    // documents it: the request is well formed, a value rule fails).
+    let broken = api
+        .operations
+        .iter()
+        .find_map(|o| {
+            pattern_param(api, o).map(|(p, bad)| {
+                let call = valid_call(&krate, o, Some(Change::Set(&p, &bad)));
+                (send(&call, &[], None), 400u16)
+            })
+        })
+        .or_else(|| {
+            api.operations.iter().find_map(|o| {
+                let body = pattern_body(api, o)?;
+                let call = valid_call(&krate, o, None);
+                let status = if o
+                    .responses
+                    .iter()
+                    .any(|r| r.status == crate::model::Status::Code(422))
+                {
+                    422u16
+                } else {
+                    400
+                };
+                let bytes = proc_macro2::Literal::byte_string(body.as_bytes());
+                Some((
+                    send(
+                        &call,
+                        &[],
+                        Some(quote!(::std::option::Option::Some(&#bytes[..]))),
+                    ),
+                    status,
+                ))
+            })
+        });
+    if let Some((a, status)) = broken {
+        let status = proc_macro2::Literal::u16_unsuffixed(status);
+        tests.push(quote! {
+            #[tokio::test]
+            async fn a_pattern_violation_is_refused_with_its_place() {
+                let server = start(config()).await;
+                let a = #a;
+                let e = ::ofb_runtime::server::testing::expect_error(&a, #status, "pattern");
+                assert!(e.errors.iter().any(|i| i.detail.contains("pattern")), "{e:?}");
+            }
+        });
+    }
+    let glob = uses_types.then(|| quote!(use #krate::types::*;));
+    Some(quote! {
+        //! End-to-end tests: the generated router, served on 127.0.0.1 with the example
+        //! back-end, called over real HTTP.
+        #glob
+        use #krate::mock::Examples;
+        use #krate::server::router_with;
+
+        /// The interaction id the tests send.
+        const ID: &str = #ID;
+
+        fn config() -> ::ofb_runtime::server::Config {
+            ::ofb_runtime::server::Config::default().with_response_check(true)
+        }
+
+        async fn start(config: ::ofb_runtime::server::Config) -> ::ofb_runtime::server::testing::TestServer {
+            ::ofb_runtime::server::testing::TestServer::start(router_with(Examples::default(), config)).await
+        }
+
+        #[tokio::test]
+        async fn every_operation_answers_its_example() {
+            let server = start(config()).await;
+            #(#calls)*
+            server.shutdown().await;
+        }
+
+        #(#tests)*
+    })
+}
