@@ -34,7 +34,7 @@ fn rerun_in_release() -> Result<(), String> {
 pub fn run(args: &BenchArgs) -> Result<(), Error> {
     let (what, issue) = match args.name {
         BenchName::Generate => return generate(args).map_err(Error::Failed),
-        BenchName::Server => ("measures the generated servers", 4),
+        BenchName::Server => return server(args).map_err(Error::Failed),
         BenchName::Decode => ("measures decoding and validating bodies", 5),
         BenchName::Diff => return diff(args).map_err(Error::Failed),
     };
@@ -48,6 +48,74 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
         what,
         issue,
     })
+}
+
+/// `bench server`: writes the benchmark program of one catalogued document's crate (emitted by
+/// the generator, so it names the crate's own types) under `target/bench-server/`, and runs it
+/// in release.
+fn server(args: &BenchArgs) -> Result<(), String> {
+    let root = crate::repo_root();
+    let (catalog, sources) = crate::cli::load(&args.specs).map_err(|e| e.to_string())?;
+    crate::generate::catalog(&root, &catalog, &sources, false)?;
+    let candidates: Vec<&Entry> = match &args.document {
+        Some(id) => vec![catalog
+            .find(id)
+            .ok_or_else(|| format!("`{id}` is not a catalogued document (KIND/FAMILY)"))?],
+        None => catalog.entries().iter().collect(),
+    };
+    for entry in candidates {
+        let g = crate::generate::entry(&root, &sources, entry)?;
+        let service = ofb_codegen::naming::type_name(&entry.family);
+        let dir = root.join("target/bench-server").join(entry.crate_name());
+        let krate_path = format!("../../../{}", entry.crate_dir().display());
+        let Some(files) = ofb_codegen::emit::bench::files(
+            &g.output.api,
+            &entry.crate_name(),
+            &service,
+            &krate_path,
+            "../../../codegen/runtime",
+        )?
+        else {
+            if args.document.is_some() {
+                return Err(format!(
+                    "{} has no operation to measure: none answers a JSON body alone without taking one",
+                    entry.id()
+                ));
+            }
+            continue;
+        };
+        for f in &files {
+            let path = dir.join(&f.path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("{}: {e}", parent.display()))?;
+            }
+            std::fs::write(&path, &f.contents).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
+        eprintln!("building the benchmark of {} in release...", entry.id());
+        let status = std::process::Command::new(cargo)
+            .current_dir(&root)
+            .args(["run", "--release", "--quiet", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .args([
+                "--",
+                "--runs",
+                &args.runs.to_string(),
+                "--seconds",
+                &args.seconds.to_string(),
+            ])
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        return if status.success() {
+            Ok(())
+        } else {
+            Err(format!("the server benchmark failed ({status})"))
+        };
+    }
+    Err(String::from(
+        "no catalogued document has an operation to measure",
+    ))
 }
 
 /// `bench generate`: parsing every catalogued document against generating from it.

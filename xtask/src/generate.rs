@@ -15,9 +15,9 @@ use std::path::{Component, Path, PathBuf};
 pub fn run(args: &GenerateArgs) -> Result<(), Error> {
     let root = crate::repo_root();
     match (&args.spec, &args.out) {
-        (Some(spec), Some(out)) => {
-            single(&root, spec, out, args.name.as_deref()).map_err(Error::Failed)
-        }
+        (Some(spec), Some(out)) => single(&root, spec, out, args.name.as_deref())
+            .map(drop)
+            .map_err(Error::Failed),
         // clap makes --spec and --out require each other; this only guards library callers.
         (Some(_), None) | (None, Some(_)) => Err(Error::Failed(String::from(
             "`generate --spec FILE` and `--out DIR` go together: name both or neither",
@@ -357,7 +357,7 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
 }
 
 /// One document anywhere: `--spec FILE --out DIR`. The crate builds in place.
-pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Result<(), String> {
+pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Result<String, String> {
     let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let file = spec
         .file_name()
@@ -431,5 +431,5 @@ pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Resul
         g.output.warnings.len(),
         out.display()
     );
-    Ok(())
+    Ok(crate_name)
 }

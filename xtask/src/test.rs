@@ -39,6 +39,7 @@ pub fn run(
         &[
             "clippy",
             "--workspace",
+            "--all-features",
             "--all-targets",
             "--",
             "-D",
@@ -48,7 +49,7 @@ pub fn run(
     )?;
     cargo(
         root,
-        &["test", "--workspace", "--no-fail-fast"],
+        &["test", "--workspace", "--all-features", "--no-fail-fast"],
         specs_dir.as_ref(),
     )?;
     let generated = ["--manifest-path", "generated/Cargo.toml", "--workspace"];

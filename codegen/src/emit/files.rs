@@ -152,8 +152,9 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         });
         let krate = quote::format_ident!("{}", rust_name);
         let main = quote! {
-            //! Serves the document's examples through the generated router:
-            //! `cargo run --example mock --features server -- --addr 127.0.0.1:8080`.
+            //! Serves the document's examples through the generated router
+            //! (`cargo xtask mock`, or `cargo run --features server --example <crate>-mock --
+            //! --addr 127.0.0.1:8080`).
             fn main() -> ::std::process::ExitCode {
                 #krate::mock::main()
             }

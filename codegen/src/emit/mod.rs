@@ -1,6 +1,7 @@
 //! Rust source from the IR, as token streams formatted by prettyplease. Emitters read only the
 //! [`Api`](crate::model::Api); every name and type decision was made in the model.
 
+pub mod bench;
 pub mod docs;
 pub mod examples;
 pub mod files;

@@ -96,6 +96,15 @@ pub fn body_type(api: &Api, b: &Body) -> TokenStream {
     }
 }
 
+/// [`body_type`] named from outside the crate's modules, through `types` (`my_crate::types`).
+pub fn body_type_in(api: &Api, b: &Body, types: &TokenStream) -> TokenStream {
+    if b.is_json() {
+        super::types::rust_type_in(api, &b.shape, Some(types))
+    } else {
+        quote!(::std::string::String)
+    }
+}
+
 /// The headers of `r` that are part of its typed form.
 pub fn typed_headers(r: &Response) -> impl Iterator<Item = &Param> {
     r.headers.iter().filter(|h| !is_managed_header(&h.wire))

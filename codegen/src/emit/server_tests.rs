@@ -32,23 +32,25 @@ fn encode(s: &str) -> String {
 }
 
 /// A valid request of `op`: path with query, headers, body constant.
-struct Call {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Option<(String, TokenStream)>,
+pub(crate) struct Call {
+    pub(crate) method: String,
+    pub(crate) target: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<(String, TokenStream)>,
 }
 
 /// What to do with one parameter of an otherwise valid request.
 #[derive(Clone, Copy)]
-enum Change<'a> {
+pub(crate) enum Change<'a> {
     /// Leave it out.
     Drop(&'a Param),
     /// Send this value instead of its example (even where it is optional).
     Set(&'a Param, &'a str),
 }
 
-fn valid_call(krate: &syn::Ident, op: &Operation, change: Option<Change<'_>>) -> Call {
+/// A request of `op` that passes validation, built from the examples; `change` drops or
+/// replaces one parameter.
+pub(crate) fn valid_call(krate: &syn::Ident, op: &Operation, change: Option<Change<'_>>) -> Call {
     let mut path = op.path.clone();
     let mut query = Vec::new();
     let mut headers = Vec::new();

@@ -10,6 +10,12 @@ use quote::quote;
 
 /// The Rust type of a value of `shape` (an inner `nullable` becomes an `Option`).
 pub fn rust_type(api: &Api, shape: &Shape) -> TokenStream {
+    rust_type_in(api, shape, None)
+}
+
+/// [`rust_type`] for code outside the crate's `types` module: generated types are named
+/// through `module` (`my_crate::types`).
+pub fn rust_type_in(api: &Api, shape: &Shape, module: Option<&TokenStream>) -> TokenStream {
     let base = match &shape.ty {
         Ty::Bool => quote!(bool),
         Ty::Int32 => quote!(i32),
@@ -23,14 +29,17 @@ pub fn rust_type(api: &Api, shape: &Shape) -> TokenStream {
         Ty::Object => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
         Ty::Named(id) => {
             let name = ident(&api.ty(*id).name);
-            quote!(#name)
+            match module {
+                Some(m) => quote!(#m::#name),
+                None => quote!(#name),
+            }
         }
         Ty::Array(item) => {
-            let t = rust_type(api, item);
+            let t = rust_type_in(api, item, module);
             quote!(::std::vec::Vec<#t>)
         }
         Ty::Map(item) => {
-            let t = rust_type(api, item);
+            let t = rust_type_in(api, item, module);
             quote!(::std::collections::BTreeMap<::std::string::String, #t>)
         }
     };

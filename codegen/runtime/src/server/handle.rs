@@ -164,13 +164,13 @@ where
         operation: op.name,
         interaction_id: echo.map(str::to_owned),
         correlation_id: req.correlation_id().map(str::to_owned),
-        headers: parts.headers,
+        headers: Arc::new(parts.headers),
     };
     if let Some(c) = &ctx.correlation_id {
         span.record("correlation_id", c.as_str());
     }
     let deadline = shared.config.deadline(op).saturating_sub(started.elapsed());
-    let outcome = tokio::time::timeout(deadline, call(shared.clone(), req, ctx.clone()))
+    let outcome = within(deadline, call(shared.clone(), req, ctx.clone()))
         .instrument(span.clone())
         .await;
     let _entered = span.enter();
@@ -219,6 +219,22 @@ where
                 )
             }
         }
+    }
+}
+
+/// `fut` under a deadline, the timer armed only if `fut` does not finish at its first poll: a
+/// back-end that answers without waiting costs no timer registration, which is most of what a
+/// deadline costs per request; one that waits pays it when it waits.
+async fn within<F: Future>(
+    deadline: std::time::Duration,
+    fut: F,
+) -> Result<F::Output, tokio::time::error::Elapsed> {
+    let until = tokio::time::Instant::now() + deadline;
+    let mut fut = std::pin::pin!(fut);
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(fut.as_mut().poll(cx))).await;
+    match first {
+        std::task::Poll::Ready(v) => Ok(v),
+        std::task::Poll::Pending => tokio::time::timeout_at(until, fut).await,
     }
 }
 
@@ -295,10 +311,13 @@ fn refused(op: &Operation, problems: &[Problem]) -> Failure {
 
 fn with_id(mut builder: http::response::Builder, echo: Option<&str>) -> http::response::Builder {
     if let Some(id) = echo.and_then(|id| http::HeaderValue::from_str(id).ok()) {
-        builder = builder.header(interaction::HEADER, id);
+        builder = builder.header(&interaction::NAME, id);
     }
     builder
 }
+
+/// The content type of every JSON answer.
+static JSON: http::HeaderValue = http::HeaderValue::from_static("application/json; charset=utf-8");
 
 fn build(builder: http::response::Builder, body: Vec<u8>) -> Response {
     builder.body(Body::from(body)).unwrap_or_else(|e| {
@@ -317,7 +336,7 @@ pub(crate) fn failure(f: Failure, echo: Option<&str>) -> Response {
     let body = serde_json::to_vec(&f.envelope).unwrap_or_default();
     let b = http::Response::builder()
         .status(status)
-        .header(CONTENT_TYPE, "application/json; charset=utf-8");
+        .header(CONTENT_TYPE, JSON.clone());
     build(with_id(b, echo), body)
 }
 
@@ -325,8 +344,10 @@ fn respond(reply: Reply, echo: Option<&str>) -> Response {
     let status =
         http::StatusCode::from_u16(reply.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut b = http::Response::builder().status(status);
-    if let Some(ct) = reply.content_type {
-        b = b.header(CONTENT_TYPE, ct);
+    match reply.content_type {
+        Some(ct) if ct == JSON => b = b.header(CONTENT_TYPE, JSON.clone()),
+        Some(ct) => b = b.header(CONTENT_TYPE, ct),
+        None => {}
     }
     for (name, value) in &reply.headers {
         b = b.header(*name, value.as_str());

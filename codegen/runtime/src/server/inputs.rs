@@ -21,6 +21,11 @@ pub enum In {
     Cookie,
 }
 
+/// Why a raw value cannot be read: the rule it breaks and what is wrong.
+type Unreadable = (Rule, &'static str);
+const TWICE: Unreadable = (Rule::Items, "given more than once");
+const NOT_ASCII: Unreadable = (Rule::Type, "the value is not visible ASCII");
+
 impl In {
     fn label(self) -> &'static str {
         match self {
@@ -78,7 +83,7 @@ pub struct Inputs<'a> {
     path: &'a [(String, String)],
     query: &'a [(String, String)],
     headers: &'a http::HeaderMap,
-    cookies: Vec<(String, String)>,
+    cookies: Vec<(&'a str, &'a str)>,
     body: &'a Bytes,
     pub(crate) problems: Vec<Problem>,
 }
@@ -98,7 +103,7 @@ impl<'a> Inputs<'a> {
             .flat_map(|v| v.split(';'))
             .filter_map(|kv| {
                 let (k, v) = kv.split_once('=')?;
-                Some((k.trim().to_owned(), v.trim().to_owned()))
+                Some((k.trim(), v.trim()))
             })
             .collect();
         Inputs {
@@ -122,48 +127,95 @@ impl<'a> Inputs<'a> {
         });
     }
 
-    /// Every raw value of a parameter, in order.
-    fn raw(&self, at: In, name: &str) -> Result<Vec<String>, String> {
-        let pick = |pairs: &[(String, String)]| -> Vec<String> {
+    /// Every raw value of a parameter, in order (for lists, which may repeat).
+    fn raw(&self, at: In, name: &str) -> Result<Vec<&'a str>, Unreadable> {
+        let pick = |pairs: &'a [(String, String)]| -> Vec<&'a str> {
             pairs
                 .iter()
                 .filter(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| v.as_str())
                 .collect()
         };
         Ok(match at {
             In::Path => pick(self.path),
             In::Query => pick(self.query),
-            In::Cookie => pick(&self.cookies),
+            In::Cookie => self
+                .cookies
+                .iter()
+                .filter(|(k, _)| *k == name)
+                .map(|(_, v)| *v)
+                .collect(),
             In::Header => {
                 let mut out = Vec::new();
                 for v in self.headers.get_all(name) {
-                    out.push(
-                        v.to_str()
-                            .map_err(|_| String::from("the value is not visible ASCII"))?
-                            .to_owned(),
-                    );
+                    out.push(v.to_str().map_err(|_| NOT_ASCII)?);
                 }
                 out
             }
         })
     }
 
+    /// The one raw value of a parameter, if it is there: no allocation on this path, which
+    /// every parameter of every request takes.
+    fn single(&self, at: In, name: &str) -> Result<Option<&'a str>, Unreadable> {
+        fn one<'v>(mut it: impl Iterator<Item = &'v str>) -> Result<Option<&'v str>, Unreadable> {
+            match (it.next(), it.next()) {
+                (first, None) => Ok(first),
+                (Some(_), Some(_)) => Err(TWICE),
+                (None, Some(_)) => Ok(None),
+            }
+        }
+        let pairs = |p: &'a [(String, String)]| {
+            p.iter()
+                .filter(move |(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        match at {
+            In::Path => one(pairs(self.path)),
+            In::Query => one(pairs(self.query)),
+            In::Cookie => one(self
+                .cookies
+                .iter()
+                .filter(|(k, _)| *k == name)
+                .map(|(_, v)| *v)),
+            In::Header => {
+                let mut all = self.headers.get_all(name).iter();
+                match (all.next(), all.next()) {
+                    (None, _) => Ok(None),
+                    (Some(_), Some(_)) => Err(TWICE),
+                    (Some(v), None) => v.to_str().map(Some).map_err(|_| NOT_ASCII),
+                }
+            }
+        }
+    }
+
     fn place(at: In, name: &str) -> String {
         format!("{} `{name}`", at.label())
     }
 
-    /// Parses one raw value and checks it against `rules`, recording what is wrong.
-    fn parse_one<T>(&mut self, place: &str, raw: &str, rules: &Rules) -> Option<T>
+    /// Parses one raw value and checks it against `rules`, recording what is wrong; the place
+    /// is written only then.
+    fn parse_one<T>(
+        &mut self,
+        at: In,
+        name: &str,
+        item: Option<usize>,
+        raw: &str,
+        rules: &Rules,
+    ) -> Option<T>
     where
         T: FromStr + Validate,
         T::Err: Display,
     {
+        let place = || match item {
+            Some(i) => format!("{} item {i}", Self::place(at, name)),
+            None => Self::place(at, name),
+        };
         let value = match raw.parse::<T>() {
             Ok(v) => v,
             Err(e) => {
                 self.fail(
-                    place.to_owned(),
+                    place(),
                     Rule::Type,
                     format!("{:?} cannot be read: {e}", crate::check::shown(raw)),
                 );
@@ -176,9 +228,10 @@ impl<'a> Inputs<'a> {
         if violations.is_empty() {
             Some(value)
         } else {
+            let place = place();
             self.problems
                 .extend(violations.into_iter().map(|violation| Problem {
-                    place: place.to_owned(),
+                    place: place.clone(),
                     violation,
                 }));
             None
@@ -191,19 +244,11 @@ impl<'a> Inputs<'a> {
         T: FromStr + Validate,
         T::Err: Display,
     {
-        let place = Self::place(at, name);
-        let raw = match self.raw(at, name) {
-            Ok(r) => r,
-            Err(e) => {
-                self.fail(place, Rule::Type, e);
-                return None;
-            }
-        };
-        match raw.as_slice() {
-            [] => Some(None),
-            [one] => self.parse_one(&place, one, rules).map(Some),
-            _ => {
-                self.fail(place, Rule::Items, "given more than once");
+        match self.single(at, name) {
+            Ok(None) => Some(None),
+            Ok(Some(raw)) => self.parse_one(at, name, None, raw, rules).map(Some),
+            Err((rule, e)) => {
+                self.fail(Self::place(at, name), rule, e);
                 None
             }
         }
@@ -237,30 +282,26 @@ impl<'a> Inputs<'a> {
         T: FromStr + Validate + PartialEq,
         T::Err: Display,
     {
-        let place = Self::place(at, name);
         let raw = match self.raw(at, name) {
             Ok(r) => r,
-            Err(e) => {
-                self.fail(place, Rule::Type, e);
+            Err((rule, e)) => {
+                self.fail(Self::place(at, name), rule, e);
                 return None;
             }
         };
         if raw.is_empty() {
             return Some(None);
         }
-        let parts: Vec<String> = if explode && at == In::Query {
+        let parts: Vec<&str> = if explode && at == In::Query {
             raw
         } else {
-            raw.iter()
-                .flat_map(|r| r.split(','))
-                .map(str::to_owned)
-                .collect()
+            raw.iter().flat_map(|r| r.split(',')).collect()
         };
         let item_rules = rules.items.unwrap_or(&Rules::NONE);
         let mut out = Vec::with_capacity(parts.len());
         let mut ok = true;
         for (i, p) in parts.iter().enumerate() {
-            match self.parse_one::<T>(&format!("{place} item {i}"), p, item_rules) {
+            match self.parse_one::<T>(at, name, Some(i), p, item_rules) {
                 Some(v) => out.push(v),
                 None => ok = false,
             }
@@ -277,6 +318,7 @@ impl<'a> Inputs<'a> {
         if violations.is_empty() {
             Some(Some(out))
         } else {
+            let place = Self::place(at, name);
             self.problems
                 .extend(violations.into_iter().map(|violation| Problem {
                     place: place.clone(),

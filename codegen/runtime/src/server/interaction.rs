@@ -5,6 +5,8 @@ use crate::formats::{is_valid, Format};
 
 /// The header's name.
 pub(crate) const HEADER: &str = "x-fapi-interaction-id";
+/// The same, as a header name that needs no parsing.
+pub(crate) static NAME: http::HeaderName = http::HeaderName::from_static(HEADER);
 
 /// What a request carried.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -34,8 +34,9 @@ pub struct Context {
     pub interaction_id: Option<String>,
     /// `requestMeta.correlationId` of the body, where the document's request carries one.
     pub correlation_id: Option<String>,
-    /// The request headers as received, for those who need one the document does not declare.
-    pub headers: http::HeaderMap,
+    /// The request headers as received, for those who need one the document does not declare
+    /// (shared, so that handing the context on costs no copy).
+    pub headers: std::sync::Arc<http::HeaderMap>,
 }
 
 /// Waits `delay` (the mock back-ends' optional delay).

@@ -11,8 +11,8 @@ use std::time::Duration;
 #[derive(Debug)]
 pub struct TestServer {
     addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    task: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
     client: reqwest::Client,
 }
 
@@ -106,10 +106,11 @@ impl TestServer {
         }));
         TestServer {
             addr,
-            stop: Some(stop),
-            task: Some(task),
+            stop: std::sync::Mutex::new(Some(stop)),
+            task: std::sync::Mutex::new(Some(task)),
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
+                .pool_max_idle_per_host(256)
                 .no_proxy()
                 .build()
                 .expect("an HTTP client"),
@@ -153,12 +154,18 @@ impl TestServer {
         }
     }
 
-    /// Stops accepting connections and waits until the requests in flight are answered.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
+    fn send_stop(&self) {
+        let stop = self.stop.lock().ok().and_then(|mut s| s.take());
+        if let Some(stop) = stop {
             let _ = stop.send(());
         }
-        if let Some(task) = self.task.take() {
+    }
+
+    /// Stops accepting connections and waits until the requests in flight are answered.
+    pub async fn shutdown(&self) {
+        self.send_stop();
+        let task = self.task.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = task {
             let _ = task.await;
         }
     }
@@ -166,8 +173,89 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+        self.send_stop();
+    }
+}
+
+/// Throughput and latency of one load run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Load {
+    /// Requests answered per second.
+    pub per_second: f64,
+    /// Median latency.
+    pub p50: Duration,
+    /// 99th-percentile latency.
+    pub p99: Duration,
+    /// Answers with another status than expected.
+    pub unexpected: usize,
+}
+
+/// Drives `router`, served on 127.0.0.1, with `connections` concurrent keep-alive clients
+/// sending the same request for `duration`; every answer must have `status`.
+pub async fn load(
+    router: Router,
+    request: (&str, &str, &[(&str, &str)]),
+    status: u16,
+    connections: usize,
+    duration: Duration,
+) -> Load {
+    let server = TestServer::start(router).await;
+    let (method, path, headers) = request;
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+    let url = server.url(path);
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let started = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections.max(1) {
+        let client = server.client.clone();
+        let (method, url, headers) = (method.clone(), url.clone(), headers.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut unexpected = 0usize;
+            while started.elapsed() < duration {
+                let t = std::time::Instant::now();
+                let mut req = client.request(method.clone(), &url);
+                for (k, v) in &headers {
+                    req = req.header(k, v);
+                }
+                match req.send().await {
+                    Ok(resp) => {
+                        let ok = resp.status().as_u16() == status;
+                        let body = resp.bytes().await;
+                        if !ok || body.is_err() {
+                            unexpected += 1;
+                        }
+                    }
+                    Err(_) => unexpected += 1,
+                }
+                latencies.push(t.elapsed());
+            }
+            (latencies, unexpected)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut unexpected = 0;
+    for t in tasks {
+        if let Ok((l, u)) = t.await {
+            all.extend(l);
+            unexpected += u;
         }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    server.shutdown().await;
+    all.sort();
+    let at = |q: f64| {
+        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    Load {
+        per_second: all.len() as f64 / elapsed.max(f64::EPSILON),
+        p50: at(0.50),
+        p99: at(0.99),
+        unexpected,
     }
 }
