@@ -97,3 +97,51 @@ fn generated_crates_on_disk_are_not_stale() {
         xtask::sources::Sources::new(root.clone(), xtask::sources::Sources::specs_dir_from(None));
     xtask::generate::catalog(&root, &catalog, &sources, true).expect("generated/ is up to date");
 }
+
+/// Kills the child process when the test ends, however it ends.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_mock_server_prints_its_address_and_answers_examples() {
+    use std::io::{BufRead, Read, Write};
+    let root = repo_root();
+    let out = temp("mock");
+    let spec = root.join("specs/fixtures/features/methods.yaml");
+    let name = xtask::generate::single(&root, &spec, &out, None).expect("generates");
+    std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).expect("lock");
+    let binary = xtask::mock::build(&root, &out.join("Cargo.toml"), &name).expect("builds");
+    let child = Command::new(binary)
+        .args(["--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the mock starts");
+    let mut child = Killed(child);
+    let mut line = String::new();
+    let stdout = child.0.stdout.take().expect("stdout");
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the mock prints its address");
+    let addr = line
+        .trim()
+        .split_once("listening on http://")
+        .map(|(_, a)| a.to_owned())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let mut stream = std::net::TcpStream::connect(&addr).expect("the mock listens");
+    stream
+        .write_all(b"GET /notes HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .expect("request sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.ends_with(r#"[{"text":"a"}]"#),
+        "the example body: {answer}"
+    );
+}

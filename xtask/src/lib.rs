@@ -13,6 +13,7 @@ pub mod frequencies;
 pub mod generate;
 pub mod mock;
 pub mod quickstart;
+pub mod readme;
 pub mod sources;
 pub mod test;
 

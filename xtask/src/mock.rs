@@ -21,6 +21,12 @@ pub fn run(args: &MockArgs) -> Result<(), Error> {
                 .unwrap_or_default();
             let out = root.join("target/mock").join(&stem);
             let name = crate::generate::single(&root, spec, &out, None).map_err(Error::Failed)?;
+            // The project's dependency versions, so nothing is resolved or built twice.
+            let lock = out.join("Cargo.lock");
+            if !lock.exists() {
+                std::fs::copy(root.join("Cargo.lock"), &lock)
+                    .map_err(|e| Error::Failed(format!("{}: {e}", lock.display())))?;
+            }
             (out.join("Cargo.toml"), name)
         }
         (None, Some(target)) => {
