@@ -40,6 +40,8 @@ struct Readme<'a> {
     overlays: &'a [String],
     operations: Vec<(String, String, String)>,
     type_count: usize,
+    server: bool,
+    service: &'a str,
 }
 
 /// The header line every generated file opens with (without comment markers).
@@ -256,6 +258,7 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             .render()
             .map_err(|e| format!("internal error: Cargo.toml template: {e}"))?,
     });
+    let service = settings.service();
     let readme = Readme {
         header: &header,
         name: &settings.crate_name,
@@ -276,6 +279,8 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             })
             .collect(),
         type_count: api.types.len(),
+        server: server_tokens.is_some(),
+        service: &service,
     };
     files.push(File {
         path: String::from("README.md"),
