@@ -33,6 +33,7 @@ pub struct Settings {
     overlays: Vec<String>,
     service: Option<String>,
     frequencies: BTreeMap<(String, String), Frequency>,
+    changes: Option<(String, String)>,
 }
 
 /// The regulated frequency class of an endpoint, which sets the generated server's default
@@ -81,7 +82,15 @@ impl Settings {
             overlays: Vec::new(),
             service: None,
             frequencies: BTreeMap::new(),
+            changes: None,
         }
+    }
+
+    /// The API changes from the previous pinned version (named `from`, as text from
+    /// [`diff::render::text`]), for the README's "Changes from the previous pinned version".
+    pub fn with_changes(mut self, from: impl Into<String>, report: impl Into<String>) -> Self {
+        self.changes = Some((from.into(), report.into()));
+        self
     }
 
     /// The name of the server trait (`Accounts`); by default `Api`.

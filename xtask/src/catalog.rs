@@ -66,16 +66,38 @@ impl Entry {
         format!("{}/{}", self.kind, self.family)
     }
 
+    /// The major version: the leading number of `version` (`2` of `2.4.2` and of
+    /// `2.0.0-base2.4.1`), `0` when it has none. Crate names carry it, so that two major
+    /// versions of one family, which the regulator makes institutions serve side by side in
+    /// coexistence windows, generate crates that cannot clash.
+    pub fn major(&self) -> String {
+        let digits: String = self
+            .version
+            .trim_start_matches(['v', 'V'])
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        match digits.trim_start_matches('0') {
+            "" => String::from("0"),
+            d => d.to_owned(),
+        }
+    }
+
+    /// `kind/family@major`, the name that picks one version where the catalog has several.
+    pub fn versioned_id(&self) -> String {
+        format!("{}@{}", self.id(), self.major())
+    }
+
     /// Where its crate is generated, relative to the repository root.
     pub fn crate_dir(&self) -> PathBuf {
         Path::new("generated")
             .join(self.kind.as_str())
-            .join(&self.family)
+            .join(format!("{}-v{}", self.family, self.major()))
     }
 
     /// The generated crate's package name.
     pub fn crate_name(&self) -> String {
-        format!("ofb-{}-{}", self.kind, self.family)
+        format!("ofb-{}-{}-v{}", self.kind, self.family, self.major())
     }
 }
 
@@ -205,10 +227,28 @@ impl Lines<'_> {
     }
 }
 
+/// Where one entry's values are in the catalog text: byte ranges, quotes included, so a
+/// command can rewrite a value in place without re-serializing the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spans {
+    /// The `version` value.
+    pub version: Range<usize>,
+    /// The `file` value.
+    pub file: Range<usize>,
+    /// The `sha256` value.
+    pub sha256: Range<usize>,
+    /// The `url` value, when given.
+    pub url: Option<Range<usize>>,
+    /// The `path` value, when given.
+    pub path: Option<Range<usize>>,
+}
+
 /// The whole catalog, in file order.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     entries: Vec<Entry>,
+    /// The position of each entry's values, in the same order.
+    spans: Vec<Spans>,
 }
 
 impl Catalog {
@@ -242,6 +282,7 @@ impl Catalog {
         })?;
         let mut problems = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
+        let mut spans = Vec::new();
         for (i, raw) in file.document.iter().enumerate() {
             let span = raw.span();
             let raw = raw.get_ref();
@@ -278,8 +319,28 @@ impl Catalog {
                         j + 1
                     ),
                 );
+            } else if let Some(j) = entries.iter().position(|o| {
+                o.kind == entry.kind && o.family == entry.family && o.major() == entry.major()
+            }) {
+                problem(
+                    span,
+                    "document",
+                    format!(
+                        "has the same kind, family and major version ({}) as document {}: their \
+                         crates would have the same name; keep one version per major",
+                        entry.major(),
+                        j + 1
+                    ),
+                );
             }
             entries.push(entry);
+            spans.push(Spans {
+                version: raw.version.span(),
+                file: raw.file.span(),
+                sha256: raw.sha256.span(),
+                url: raw.url.as_ref().map(Spanned::span),
+                path: raw.path.as_ref().map(Spanned::span),
+            });
         }
         if !problems.is_empty() {
             return Err(CatalogError::Invalid {
@@ -287,7 +348,14 @@ impl Catalog {
                 problems,
             });
         }
-        Ok(Catalog { entries })
+        Ok(Catalog { entries, spans })
+    }
+
+    /// Where the values of `entry` (one of [`Catalog::entries`]) are in the text it was
+    /// parsed from.
+    pub fn spans(&self, entry: &Entry) -> Option<&Spans> {
+        let i = self.entries.iter().position(|e| e == entry)?;
+        self.spans.get(i)
     }
 
     /// The entries in file order.
@@ -295,9 +363,22 @@ impl Catalog {
         &self.entries
     }
 
-    /// The entry named `kind/family`.
+    /// The entry named `kind/family@major`, or by `kind/family` the one with the highest major
+    /// version (the one an institution moves to).
     pub fn find(&self, id: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.id() == id)
+        match id.split_once('@') {
+            Some((id, major)) => {
+                let major = major.trim_start_matches(['v', 'V']);
+                self.entries
+                    .iter()
+                    .find(|e| e.id() == id && e.major() == major)
+            }
+            None => self
+                .entries
+                .iter()
+                .filter(|e| e.id() == id)
+                .max_by_key(|e| e.major().parse::<u64>().unwrap_or(0)),
+        }
     }
 }
 
@@ -441,7 +522,56 @@ mod tests {
         );
         assert_eq!(
             catalog.find("regulated/accounts").map(Entry::crate_name),
-            Some(String::from("ofb-regulated-accounts"))
+            Some(String::from("ofb-regulated-accounts-v1"))
+        );
+    }
+
+    #[test]
+    fn names_carry_the_major_version_and_ids_pick_one() {
+        let two = format!(
+            "{}\n{}",
+            good(),
+            good()
+                .replace("version = \"1\"", "version = \"2.0.0-base2.4.1\"")
+                .replace("a.yml", "b.yml")
+        );
+        let catalog = Catalog::parse(Path::new("c.toml"), &two).expect("two majors coexist");
+        let names: Vec<(String, PathBuf)> = catalog
+            .entries()
+            .iter()
+            .map(|e| (e.crate_name(), e.crate_dir()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (
+                    String::from("ofb-regulated-accounts-v1"),
+                    PathBuf::from("generated/regulated/accounts-v1")
+                ),
+                (
+                    String::from("ofb-regulated-accounts-v2"),
+                    PathBuf::from("generated/regulated/accounts-v2")
+                ),
+            ]
+        );
+        let file = |id: &str| catalog.find(id).map(|e| e.file.clone());
+        assert_eq!(
+            file("regulated/accounts").as_deref(),
+            Some("b.yml"),
+            "newest major"
+        );
+        assert_eq!(file("regulated/accounts@1").as_deref(), Some("a.yml"));
+        assert_eq!(file("regulated/accounts@v2").as_deref(), Some("b.yml"));
+        assert_eq!(file("regulated/accounts@3"), None);
+        let same_major = format!(
+            "{}\n{}",
+            good(),
+            good().replace("version = \"1\"", "version = \"1.1\"")
+        );
+        assert!(
+            err(&same_major).contains("same kind, family and major version (1) as document 1"),
+            "{}",
+            err(&same_major)
         );
     }
 

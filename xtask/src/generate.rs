@@ -43,7 +43,48 @@ pub struct Generated {
 /// `specs/frequencies.toml`.
 pub fn entry(root: &Path, sources: &Sources, entry: &Entry) -> Result<Generated, String> {
     let frequencies = Frequencies::load(&root.join(FREQUENCIES), None)?;
-    entry_with(root, sources, entry, &frequencies)
+    entry_with(root, sources, entry, &frequencies, None)
+}
+
+/// The bytes and overlays of an entry, as generation reads them.
+fn read(sources: &Sources, entry: &Entry) -> Result<(Vec<u8>, Vec<Overlay>), String> {
+    let bytes = sources.read(entry).map_err(|e| e.to_string())?;
+    let mut overlays = Vec::new();
+    if let Some(rel) = &entry.overlay {
+        let path = sources.own_path(rel);
+        let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let label = rel.display().to_string();
+        overlays.push(Overlay::parse(&label, &text).map_err(|d| d.to_string())?);
+    }
+    Ok((bytes, overlays))
+}
+
+/// The entry of the same kind and family with the highest major version below `entry`'s: the
+/// version an institution moves from.
+pub fn previous<'c>(catalog: &'c Catalog, entry: &Entry) -> Option<&'c Entry> {
+    let major = |e: &Entry| e.major().parse::<u64>().unwrap_or(0);
+    catalog
+        .entries()
+        .iter()
+        .filter(|e| e.kind == entry.kind && e.family == entry.family && major(e) < major(entry))
+        .max_by_key(|e| major(e))
+}
+
+/// The API diff from `old` to the document `label` (`bytes` with `overlays`), as text.
+fn changes_from(
+    sources: &Sources,
+    old: &Entry,
+    label: &str,
+    bytes: &[u8],
+    overlays: &[Overlay],
+) -> Result<String, String> {
+    let (old_bytes, old_overlays) = read(sources, old)?;
+    let old_label = format!("{}/{}", old.kind, old.file);
+    let old = ofb_codegen::diff::model(&old_label, &old_bytes, &old_overlays)
+        .map_err(|d| d.to_string())?;
+    let new = ofb_codegen::diff::model(label, bytes, overlays).map_err(|d| d.to_string())?;
+    let report = ofb_codegen::diff::diff_inputs(old.input(), new.input());
+    Ok(ofb_codegen::diff::render::text(&report))
 }
 
 /// The file of frequency classes, relative to the repository root.
@@ -55,15 +96,9 @@ pub fn entry_with(
     sources: &Sources,
     entry: &Entry,
     frequencies: &Frequencies,
+    previous: Option<&Entry>,
 ) -> Result<Generated, String> {
-    let bytes = sources.read(entry).map_err(|e| e.to_string())?;
-    let mut overlays = Vec::new();
-    if let Some(rel) = &entry.overlay {
-        let path = sources.own_path(rel);
-        let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let label = rel.display().to_string();
-        overlays.push(Overlay::parse(&label, &text).map_err(|d| d.to_string())?);
-    }
+    let (bytes, overlays) = read(sources, entry)?;
     let settings = Settings::new(entry.crate_name(), "../../../codegen/runtime")
         .with_source(
             format!("{}/{}", entry.kind, entry.file),
@@ -76,8 +111,12 @@ pub fn entry_with(
                 .collect(),
         )
         .with_service(&entry.family);
-    let settings = frequencies.apply(entry, settings);
+    let mut settings = frequencies.apply(entry, settings);
     let label = format!("{}/{}", entry.kind, entry.file);
+    if let Some(old) = previous {
+        let report = changes_from(sources, old, &label, &bytes, &overlays)?;
+        settings = settings.with_changes(format!("{} {}", old.id(), old.version), report);
+    }
     let output =
         ofb_codegen::generate(&label, &bytes, &overlays, &settings).map_err(|d| d.to_string())?;
     Ok(Generated {
@@ -111,7 +150,14 @@ pub fn all(root: &Path, catalog: &Catalog, sources: &Sources) -> Vec<Result<Gene
             start += chunk.len();
             s.spawn(move || {
                 for (i, slot) in chunk.iter_mut().enumerate() {
-                    *slot = Some(entry_with(root, sources, &entries[from + i], frequencies));
+                    let e = &entries[from + i];
+                    *slot = Some(entry_with(
+                        root,
+                        sources,
+                        e,
+                        frequencies,
+                        previous(catalog, e),
+                    ));
                 }
             });
         }

@@ -42,6 +42,7 @@ struct Readme<'a> {
     type_count: usize,
     server: bool,
     service: &'a str,
+    changes: Option<(&'a str, &'a str)>,
 }
 
 /// The header line every generated file opens with (without comment markers).
@@ -281,6 +282,10 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         type_count: api.types.len(),
         server: server_tokens.is_some(),
         service: &service,
+        changes: settings
+            .changes
+            .as_ref()
+            .map(|(from, report)| (from.as_str(), report.as_str())),
     };
     files.push(File {
         path: String::from("README.md"),

@@ -330,6 +330,14 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
     let count = Literal::usize_unsuffixed(statics.len());
     let any_interaction = api.operations.iter().any(declares_interaction_id);
     let methods = api.operations.iter().map(trait_method);
+    let base_path = api.base_path.as_ref().map(|p| {
+        quote! {
+            /// Where the document mounts the API (the path of its first server URL): nest the
+            /// router there, `axum::Router::new().nest(BASE_PATH, router(backend))`, so that two
+            /// major versions serve side by side.
+            pub const BASE_PATH: &str = #p;
+        }
+    });
     let impls: Vec<TokenStream> = api
         .operations
         .iter()
@@ -396,6 +404,8 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
                 #rt::Failure::internal(&error)
             }
         }
+
+        #base_path
 
         /// The document, as the runtime needs it for requests no operation matches.
         pub static DOCUMENT: #rt::Document = #rt::Document {

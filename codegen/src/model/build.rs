@@ -108,6 +108,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         title: info.title.clone(),
         version: info.version.clone(),
         description: info.description.clone(),
+        base_path: doc.api.servers.first().and_then(|s| base_path(&s.url)),
         types: cx.types,
         operations,
         patterns: cx.patterns.keys().cloned().collect(),
@@ -115,6 +116,25 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         examples: cx.examples.into_iter().collect(),
     };
     Ok((api, cx.sink.finish()))
+}
+
+/// The path of a server URL (`https://host/open-banking/accounts/v2` gives
+/// `/open-banking/accounts/v2`), without a trailing `/`; `None` for the root or a URL with
+/// variables.
+fn base_path(url: &str) -> Option<String> {
+    if url.contains('{') {
+        return None;
+    }
+    let path = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
+        None => url,
+    };
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    path.starts_with('/').then(|| path.to_owned())
 }
 
 /// Names the types each operation adds (its request struct, its response enum, the headers of
@@ -202,5 +222,24 @@ fn direct_children(kind: &TypeKind) -> BTreeSet<usize> {
         TypeKind::Alias(shape) => direct_target(&shape.ty).into_iter().collect(),
         TypeKind::Envelope { meta } => meta.iter().filter_map(|m| direct_target(&m.ty)).collect(),
         TypeKind::Enum(_) => BTreeSet::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_path;
+
+    #[test]
+    fn base_paths_come_from_server_urls() {
+        let p = |u: &str| base_path(u);
+        assert_eq!(
+            p("https://api.banco.com.br/open-banking/accounts/v2").as_deref(),
+            Some("/open-banking/accounts/v2")
+        );
+        assert_eq!(p("https://h/x/v1/?a=1").as_deref(), Some("/x/v1"));
+        assert_eq!(p("/relative/v3").as_deref(), Some("/relative/v3"));
+        assert_eq!(p("https://h"), None);
+        assert_eq!(p("https://h/"), None);
+        assert_eq!(p("https://{env}.h/x"), None);
     }
 }

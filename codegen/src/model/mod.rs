@@ -21,6 +21,9 @@ pub struct Api {
     pub version: String,
     /// `info.description`.
     pub description: Option<String>,
+    /// The path of the first `servers` URL (`/open-banking/accounts/v2`), where it has one
+    /// without variables: where the API is mounted.
+    pub base_path: Option<String>,
     /// Named types; a [`TypeId`] indexes this list.
     pub types: Vec<TypeDef>,
     /// Operations in document order (paths, then methods in a fixed order).
