@@ -38,35 +38,7 @@ pub struct Settings {
 
 /// The regulated frequency class of an endpoint, which sets the generated server's default
 /// deadline (60% of the class's response-time limit; an endpoint with none gets the strictest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Frequency {
-    /// High frequency (1,500 ms).
-    High,
-    /// Medium-high frequency (1,500 ms).
-    MediumHigh,
-    /// Medium frequency (2,000 ms).
-    Medium,
-    /// Low frequency (4,000 ms).
-    Low,
-}
-
-impl std::str::FromStr for Frequency {
-    type Err = String;
-    /// `high`, `medium-high`, `medium` or `low`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "high" => Frequency::High,
-            "medium-high" => Frequency::MediumHigh,
-            "medium" => Frequency::Medium,
-            "low" => Frequency::Low,
-            other => {
-                return Err(format!(
-                    "unknown frequency class `{other}`: expected high, medium-high, medium or low"
-                ))
-            }
-        })
-    }
-}
+pub use ofb_runtime::frequency::Frequency;
 
 impl Settings {
     /// Settings for a crate named `crate_name` whose `ofb-runtime` dependency is at

@@ -23,6 +23,7 @@ pub mod decode;
 pub mod enums;
 pub mod envelope;
 mod formats;
+pub mod frequency;
 pub mod json_pointer;
 pub mod nullable;
 pub mod pattern;

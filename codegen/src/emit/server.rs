@@ -31,7 +31,7 @@ fn frequency(f: Option<Frequency>) -> TokenStream {
         Some(Frequency::MediumHigh) => quote!(#rt::Frequency::MediumHigh),
         Some(Frequency::Medium) => quote!(#rt::Frequency::Medium),
         Some(Frequency::Low) => quote!(#rt::Frequency::Low),
-        None => quote!(#rt::Frequency::Unclassified),
+        Some(Frequency::Unclassified) | None => quote!(#rt::Frequency::Unclassified),
     }
 }
 

@@ -1,55 +1,7 @@
 //! What the generator tells the runtime about a document and each of its operations, as
 //! `static` data in the generated crate.
 
-use std::time::Duration;
-
-/// The regulated frequency class of an endpoint, which sets its response-time limit.
-///
-/// The regulated 95th-percentile limits are 1,500 ms for high and medium-high frequency
-/// endpoints, 2,000 ms for medium and 4,000 ms for low. The platform keeps up to 40% of that
-/// for itself, so the integration layer's budget is the other 60%.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Frequency {
-    /// High frequency: 1,500 ms.
-    High,
-    /// Medium-high frequency: 1,500 ms.
-    MediumHigh,
-    /// Medium frequency: 2,000 ms.
-    Medium,
-    /// Low frequency: 4,000 ms.
-    Low,
-    /// No class is recorded for the endpoint: it gets the strictest limit, 1,500 ms.
-    Unclassified,
-}
-
-impl Frequency {
-    /// The regulated 95th-percentile response-time limit.
-    pub const fn limit(self) -> Duration {
-        match self {
-            Frequency::High | Frequency::MediumHigh | Frequency::Unclassified => {
-                Duration::from_millis(1500)
-            }
-            Frequency::Medium => Duration::from_millis(2000),
-            Frequency::Low => Duration::from_millis(4000),
-        }
-    }
-
-    /// The share of [`Frequency::limit`] left to the integration layer: 60%.
-    pub const fn budget(self) -> Duration {
-        Duration::from_millis(self.limit().as_millis() as u64 * 6 / 10)
-    }
-
-    /// The class's name as the catalog writes it (`high`, `medium-high`, `medium`, `low`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Frequency::High => "high",
-            Frequency::MediumHigh => "medium-high",
-            Frequency::Medium => "medium",
-            Frequency::Low => "low",
-            Frequency::Unclassified => "unclassified",
-        }
-    }
-}
+pub use crate::frequency::Frequency;
 
 /// One operation of a document, as the runtime needs to serve it.
 #[derive(Debug)]
@@ -84,19 +36,4 @@ pub struct Document {
     /// Whether its operations use `x-fapi-interaction-id`: then unknown routes and wrong methods
     /// echo (or mint) one too.
     pub interaction_id: bool,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn budgets_are_sixty_percent_of_the_regulated_limits() {
-        let ms = |f: Frequency| f.budget().as_millis();
-        assert_eq!(ms(Frequency::High), 900);
-        assert_eq!(ms(Frequency::MediumHigh), 900);
-        assert_eq!(ms(Frequency::Medium), 1200);
-        assert_eq!(ms(Frequency::Low), 2400);
-        assert_eq!(ms(Frequency::Unclassified), 900);
-    }
 }
