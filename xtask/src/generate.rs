@@ -307,18 +307,25 @@ pub fn catalog(
             failures.push(e);
         }
         let s = g.output.stats;
+        let dir = g.dir.strip_prefix(root).unwrap_or(&g.dir);
         rows.push((
-            g.id.clone(),
+            dir.display().to_string(),
             s.operations,
             s.types,
             s.lines,
             g.output.warnings.len(),
         ));
     }
+    // Relative to generated/, where the workspace manifest is.
     let members: Vec<String> = catalog
         .entries()
         .iter()
-        .map(|e| format!("{}/{}", e.kind, e.family))
+        .filter_map(|e| {
+            let dir = e.crate_dir();
+            dir.strip_prefix("generated")
+                .ok()
+                .map(|d| d.display().to_string().replace('\\', "/"))
+        })
         .collect();
     let manifest = ofb_codegen::emit::files::workspace_manifest(&members)?;
     let manifest_path = root.join("generated/Cargo.toml");
@@ -355,7 +362,7 @@ pub fn catalog(
     for (id, ops, types, lines, w) in &rows {
         println!(
             "{:<52} {:>5} {:>6} {:>7} {:>8}",
-            format!("generated/{id}"),
+            id,
             ops,
             types,
             lines,
