@@ -52,6 +52,11 @@ pub enum SpecsCommand {
     /// Compare two OpenAPI 3.0 documents by their models and report every change, with its
     /// JSON pointers and whether it breaks clients or servers.
     Diff(crate::diff::DiffArgs),
+    /// Pin a new document for a catalogued one (--file PATH or --url URL): print the API diff
+    /// from the pinned document and the catalog change, then rewrite that entry of
+    /// specs/catalog.toml in place, put the document where generation reads it and regenerate
+    /// its crate. Nothing is written when a step fails, or with --dry-run.
+    Update(crate::update::UpdateArgs),
 }
 
 /// Where the upstream documents are.
@@ -163,6 +168,9 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         Command::Specs {
             command: SpecsCommand::Diff(args),
         } => crate::diff::run(args),
+        Command::Specs {
+            command: SpecsCommand::Update(args),
+        } => crate::update::run(args),
         Command::Generate(args) => crate::generate::run(args),
         Command::Test(specs) => {
             let (catalog, sources) = load(specs)?;
@@ -234,6 +242,31 @@ mod tests {
             &["specs", "diff", "a", "b", "--format", "json"],
             &["specs", "diff", "a", "b", "--format", "text"],
             &["specs", "diff", "a", "b", "--specs-dir", "d"],
+            &["specs", "update", "regulated/accounts", "--file", "new.yml"],
+            &[
+                "specs",
+                "update",
+                "regulated/accounts@2",
+                "--file",
+                "n.yml",
+                "--dry-run",
+            ],
+            &[
+                "specs",
+                "update",
+                "regulated/accounts",
+                "--url",
+                "https://x/a.yml",
+            ],
+            &[
+                "specs",
+                "update",
+                "partner/x",
+                "--file",
+                "n.yml",
+                "--specs-dir",
+                "d",
+            ],
             &["generate"],
             &["generate", "--specs-dir", "d", "--check"],
             &["generate", "--spec", "f.yaml", "--out", "o"],
@@ -254,6 +287,17 @@ mod tests {
             &["bench", "nothing"],
             &["specs", "diff", "only-one"],
             &["specs", "diff", "a", "b", "--format", "xml"],
+            &["specs", "update", "regulated/accounts"],
+            &["specs", "update", "--file", "new.yml"],
+            &[
+                "specs",
+                "update",
+                "regulated/accounts",
+                "--file",
+                "n",
+                "--url",
+                "u",
+            ],
         ];
         for args in bad {
             assert!(parse(args).is_err(), "{args:?} must be refused");

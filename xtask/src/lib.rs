@@ -16,6 +16,7 @@ pub mod quickstart;
 pub mod readme;
 pub mod sources;
 pub mod test;
+pub mod update;
 
 use std::path::{Path, PathBuf};
 
