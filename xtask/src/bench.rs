@@ -4,7 +4,6 @@
 use crate::catalog::Entry;
 use crate::cli::{BenchArgs, BenchName};
 use crate::Error;
-use clap::ValueEnum;
 use ofb_codegen::Settings;
 use std::time::{Duration, Instant};
 
@@ -30,30 +29,33 @@ fn rerun_in_release() -> Result<(), String> {
     }
 }
 
-/// Runs the benchmark `args.name`; those measuring later issues' code say which issue.
+/// Runs the benchmark `args.name`.
 pub fn run(args: &BenchArgs) -> Result<(), Error> {
-    let (what, issue) = match args.name {
-        BenchName::Generate => return generate(args).map_err(Error::Failed),
-        BenchName::Server => return server(args).map_err(Error::Failed),
-        BenchName::Decode => ("measures decoding and validating bodies", 5),
-        BenchName::Diff => return diff(args).map_err(Error::Failed),
-    };
-    let name = args
-        .name
-        .to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default();
-    Err(Error::NotYet {
-        command: format!("bench {name}"),
-        what,
-        issue,
-    })
+    match args.name {
+        BenchName::Generate => generate(args),
+        BenchName::Server => server(args),
+        BenchName::Decode => decode(args),
+        BenchName::Diff => diff(args),
+    }
+    .map_err(Error::Failed)
 }
 
-/// `bench server`: writes the benchmark program of one catalogued document's crate (emitted by
-/// the generator, so it names the crate's own types) under `target/bench-server/`, and runs it
-/// in release.
-fn server(args: &BenchArgs) -> Result<(), String> {
+/// A benchmark program the generator emits for one crate: its files, or `None` when the
+/// document has nothing it measures.
+type Emit<'a> = dyn Fn(&ofb_codegen::model::Api, &Entry, &str) -> Result<Option<Vec<ofb_codegen::File>>, String>
+    + 'a;
+
+/// Writes the benchmark program `emit` gives for one catalogued document's crate (the first
+/// that has something to measure, or `--document`) under `target/<name>/`, and runs it in
+/// release with `args`. The program is emitted by the generator, so it names the crate's own
+/// types.
+fn emitted(
+    args: &BenchArgs,
+    name: &str,
+    what: &str,
+    emit: &Emit<'_>,
+    run: &[String],
+) -> Result<(), String> {
     let root = crate::repo_root();
     let (catalog, sources) = crate::cli::load(&args.specs).map_err(|e| e.to_string())?;
     crate::generate::catalog(&root, &catalog, &sources, false)?;
@@ -65,25 +67,14 @@ fn server(args: &BenchArgs) -> Result<(), String> {
     };
     for entry in candidates {
         let g = crate::generate::entry(&root, &sources, entry)?;
-        let service = ofb_codegen::naming::type_name(&entry.family);
-        let dir = root.join("target/bench-server").join(entry.crate_name());
         let krate_path = format!("../../../{}", entry.crate_dir().display());
-        let Some(files) = ofb_codegen::emit::bench::files(
-            &g.output.api,
-            &entry.crate_name(),
-            &service,
-            &krate_path,
-            "../../../codegen/runtime",
-        )?
-        else {
+        let Some(files) = emit(&g.output.api, entry, &krate_path)? else {
             if args.document.is_some() {
-                return Err(format!(
-                    "{} has no operation to measure: none answers a JSON body alone without taking one",
-                    entry.id()
-                ));
+                return Err(format!("{} has nothing to measure: {what}", entry.id()));
             }
             continue;
         };
+        let dir = root.join("target").join(name).join(entry.crate_name());
         for f in &files {
             let path = dir.join(&f.path);
             if let Some(parent) = path.parent() {
@@ -98,24 +89,59 @@ fn server(args: &BenchArgs) -> Result<(), String> {
             .current_dir(&root)
             .args(["run", "--release", "--quiet", "--manifest-path"])
             .arg(dir.join("Cargo.toml"))
-            .args([
-                "--",
-                "--runs",
-                &args.runs.to_string(),
-                "--seconds",
-                &args.seconds.to_string(),
-            ])
+            .arg("--")
+            .args(run)
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         return if status.success() {
             Ok(())
         } else {
-            Err(format!("the server benchmark failed ({status})"))
+            Err(format!("the {name} benchmark failed ({status})"))
         };
     }
-    Err(String::from(
-        "no catalogued document has an operation to measure",
+    Err(format!(
+        "no catalogued document has anything to measure: {what}"
     ))
+}
+
+const RUNTIME: &str = "../../../codegen/runtime";
+
+/// `bench server`: one operation through the generated router and through a hand-written
+/// handler returning the same typed body.
+fn server(args: &BenchArgs) -> Result<(), String> {
+    let emit = |api: &ofb_codegen::model::Api, entry: &Entry, krate_path: &str| {
+        let service = ofb_codegen::naming::type_name(&entry.family);
+        ofb_codegen::emit::bench::files(api, &entry.crate_name(), &service, krate_path, RUNTIME)
+    };
+    let run = [
+        String::from("--runs"),
+        args.runs.to_string(),
+        String::from("--seconds"),
+        args.seconds.to_string(),
+    ];
+    emitted(
+        args,
+        "bench-server",
+        "no operation answers a JSON body alone without taking one",
+        &emit,
+        &run,
+    )
+}
+
+/// `bench decode`: a page of 1,000 items into the generated types and into
+/// `serde_json::Value`.
+fn decode(args: &BenchArgs) -> Result<(), String> {
+    let emit = |api: &ofb_codegen::model::Api, entry: &Entry, krate_path: &str| {
+        ofb_codegen::emit::bench::decode_files(api, &entry.crate_name(), krate_path, RUNTIME)
+    };
+    let run = [String::from("--runs"), (args.runs * 3).to_string()];
+    emitted(
+        args,
+        "bench-decode",
+        "no success answer is a page (`data` an array of objects)",
+        &emit,
+        &run,
+    )
 }
 
 /// `bench generate`: parsing every catalogued document against generating from it.

@@ -120,7 +120,7 @@ pub enum BenchName {
     /// One operation through the generated router against a hand-written axum handler
     /// returning the same typed body, both under the same load on 127.0.0.1.
     Server,
-    /// Decoding and validating bodies (issue 5).
+    /// A page of 1,000 items decoded into the generated types against `serde_json::Value`.
     Decode,
     /// Comparing documents (issue 6).
     Diff,
@@ -319,13 +319,6 @@ mod tests {
                 "`cargo xtask quickstart` walks the partner API quickstart, which needs the \
                  partner API and typed clients; it waits for issue 5 and is not available yet"
             )))
-        );
-        // `bench diff` and `bench server` run; `bench decode` waits.
-        let out = run_args(&["bench", "decode"]);
-        assert!(
-            matches!(&out, Ok(Err(e)) if e.starts_with("`cargo xtask bench decode`")
-                && e.contains("waits for issue 5 ")),
-            "{out:?}"
         );
     }
 }

@@ -360,14 +360,7 @@ pub fn catalog(
         "crate", "ops", "types", "lines", "warnings"
     );
     for (id, ops, types, lines, w) in &rows {
-        println!(
-            "{:<52} {:>5} {:>6} {:>7} {:>8}",
-            id,
-            ops,
-            types,
-            lines,
-            w
-        );
+        println!("{:<52} {:>5} {:>6} {:>7} {:>8}", id, ops, types, lines, w);
     }
     let total_lines: usize = rows.iter().map(|r| r.3).sum();
     println!(

@@ -1,8 +1,9 @@
-//! The program of `cargo xtask bench server` for one generated crate: the same operation served
-//! through the generated router and through a hand-written axum handler returning the same
-//! typed body, both driven with the same load on 127.0.0.1 in one run. The operation is chosen
-//! by rule (the first whose success answer is a JSON body alone and that takes no body), so any
-//! document with one can be measured.
+//! The programs of `cargo xtask bench server` and `bench decode` for one generated crate. The
+//! server bench serves the same operation through the generated router and through a
+//! hand-written axum handler returning the same typed body, both driven with the same load on
+//! 127.0.0.1 in one run; the decode bench decodes one large page into the generated types and
+//! into `serde_json::Value`. What they measure is chosen by rule, so any document can be
+//! measured.
 
 use super::examples::constant_name;
 use super::files::File;
@@ -199,6 +200,136 @@ pub fn files(
         File {
             path: String::from("src/main.rs"),
             contents: format(main, "bench")?,
+        },
+    ]))
+}
+
+/// The page the decode benchmark measures: among the JSON bodies of every operation's success
+/// answer, the one whose `data` is an array of objects with the largest example item (in
+/// practice a page of transactions), with its operation and response.
+fn page_body(api: &Api) -> Option<(&Operation, &crate::model::Response)> {
+    let mut best: Option<(usize, &Operation, &crate::model::Response)> = None;
+    for op in &api.operations {
+        let Some(r) = chosen(op) else { continue };
+        let Some(b) = r.body.as_ref().filter(|b| b.is_json()) else {
+            continue;
+        };
+        let Some(item) = b.example.get("data").and_then(|d| d.get(0)) else {
+            continue;
+        };
+        if !item.is_object() {
+            continue;
+        }
+        let size = item.to_string().len();
+        if best.as_ref().is_none_or(|(s, _, _)| size > *s) {
+            best = Some((size, op, r));
+        }
+    }
+    best.map(|(_, op, r)| (op, r))
+}
+
+/// `Cargo.toml` and `src/main.rs` of `cargo xtask bench decode` for the crate `krate`: a page of
+/// 1,000 items decoded into the generated type and into `serde_json::Value`, side by side, or
+/// `None` when no answer of the document is a page.
+pub fn decode_files(
+    api: &Api,
+    krate: &str,
+    krate_path: &str,
+    runtime_path: &str,
+) -> Result<Option<Vec<File>>, String> {
+    let Some((op, r)) = page_body(api) else {
+        return Ok(None);
+    };
+    let rust = format_ident!("{}", krate.replace('-', "_"));
+    let body_ty = r
+        .body
+        .as_ref()
+        .map(|b| body_type_in(api, b, &quote!(#rust::types)))
+        .ok_or("internal error: no body")?;
+    let constant = format_ident!("{}", constant_name(op, Some(r)));
+    let what = format!(
+        "{} {} ({})",
+        op.method,
+        op.path,
+        super::operations::status_key(r.status)
+    );
+    let main = quote! {
+        //! `cargo xtask bench decode`: one page of 1,000 items decoded into the generated types and
+        //! into `serde_json::Value`, in the same run.
+
+        use ::ofb_runtime::Validate as _;
+
+        fn median(mut v: ::std::vec::Vec<::std::time::Duration>) -> ::std::time::Duration {
+            v.sort();
+            v[v.len() / 2]
+        }
+
+        fn main() {
+            let mut runs = 15usize;
+            let mut args = ::std::env::args().skip(1);
+            while let ::std::option::Option::Some(a) = args.next() {
+                match (a.as_str(), args.next().and_then(|v| v.parse::<usize>().ok())) {
+                    ("--runs", ::std::option::Option::Some(n)) => runs = n.max(1),
+                    _ => {
+                        eprintln!("usage: bench [--runs N]");
+                        ::std::process::exit(2);
+                    }
+                }
+            }
+            let mut page: ::serde_json::Value = ::serde_json::from_str(#rust::examples::#constant)
+                .expect("the example parses");
+            let item = page["data"][0].clone();
+            page["data"] = ::serde_json::Value::Array(::std::vec![item; 1000]);
+            let bytes = ::serde_json::to_vec(&page).expect("the page serializes");
+            let check: #body_ty = ::serde_json::from_slice(&bytes).expect("the page fits its type");
+            assert!(check.validate().is_ok(), "the page is valid");
+            println!(
+                "page: {} with 1,000 items, {} bytes, median of {} runs",
+                #what,
+                bytes.len(),
+                runs
+            );
+            let (mut typed, mut value, mut validated) = (::std::vec::Vec::new(), ::std::vec::Vec::new(), ::std::vec::Vec::new());
+            for run in 0..runs {
+                // Alternate the order, so neither always runs on a warmer cache.
+                for first in [run % 2 == 0, run % 2 == 1] {
+                    let t = ::std::time::Instant::now();
+                    if first {
+                        let p: #body_ty = ::serde_json::from_slice(&bytes).expect("decodes");
+                        typed.push(t.elapsed());
+                        let t = ::std::time::Instant::now();
+                        assert!(p.validate().is_ok());
+                        validated.push(t.elapsed());
+                    } else {
+                        let v: ::serde_json::Value = ::serde_json::from_slice(&bytes).expect("decodes");
+                        value.push(t.elapsed());
+                        drop(v);
+                    }
+                }
+            }
+            let (t, v, c) = (median(typed), median(value), median(validated));
+            let ms = |d: ::std::time::Duration| d.as_secs_f64() * 1e3;
+            println!("typed decode:        {:>8.3} ms", ms(t));
+            println!("serde_json::Value:   {:>8.3} ms", ms(v));
+            println!("typed validate():    {:>8.3} ms (after decoding)", ms(c));
+            println!("ratio: {:.2}", t.as_secs_f64() / v.as_secs_f64());
+        }
+    };
+    let manifest = Manifest {
+        krate,
+        krate_path,
+        runtime_path,
+    }
+    .render()
+    .map_err(|e| format!("internal error: bench Cargo.toml template: {e}"))?;
+    Ok(Some(vec![
+        File {
+            path: String::from("Cargo.toml"),
+            contents: manifest,
+        },
+        File {
+            path: String::from("src/main.rs"),
+            contents: format(main, "decode bench")?,
         },
     ]))
 }
