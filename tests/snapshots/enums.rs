@@ -88,8 +88,7 @@ use crate::types::*;
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct ListTasksRequest {
     /// The query parameter `status`.
-    #[validate(name = "status")]
-    #[validate(nested)]
+    #[validate(name = "status", nested)]
     pub status: ::std::option::Option<TaskStatus>,
 }
 /// The documented responses of `list_tasks` (`GET /tasks`), one variant per status.

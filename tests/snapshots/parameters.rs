@@ -93,20 +93,17 @@ pub struct GetBookRequest {
     /// The path parameter `bookId`.
     pub book_id: ::std::string::String,
     /// The query parameter `page`.
-    #[validate(name = "page")]
-    #[validate(rules = R0)]
+    #[validate(name = "page", rules = R0)]
     pub page: ::std::option::Option<i64>,
     /// The query parameter `inStock`.
     pub in_stock: ::std::option::Option<bool>,
     /// The query parameter `tags`.
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The query parameter `order`.
-    #[validate(name = "order")]
-    #[validate(nested)]
+    #[validate(name = "order", nested)]
     pub order: ::std::option::Option<Order>,
     /// The header `x-fapi-interaction-id`.
-    #[validate(name = "x-fapi-interaction-id")]
-    #[validate(rules = R1)]
+    #[validate(name = "x-fapi-interaction-id", rules = R1)]
     pub x_fapi_interaction_id: ::std::string::String,
     /// The header `x-customer-user-agent`.
     pub x_customer_user_agent: ::std::option::Option<::std::string::String>,

@@ -159,12 +159,11 @@ fn check_attrs(api: &Api, p: &Param, used: &mut Used) -> TokenStream {
     if let ParamKind::Text = param_kind(api, &p.shape) {
         return quote!();
     }
-    let check = validate::attr(api, &p.shape, used);
-    if check.is_empty() {
-        return check;
-    }
+    let Some(check) = validate::check(api, &p.shape, used) else {
+        return quote!();
+    };
     let wire = &p.wire;
-    quote!(#[validate(name = #wire)] #check)
+    quote!(#[validate(name = #wire, #check)])
 }
 
 fn request_struct(api: &Api, op: &Operation, used: &mut Used) -> TokenStream {

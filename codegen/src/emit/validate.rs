@@ -163,13 +163,22 @@ fn needs_check(api: &Api, shape: &Shape, c: &Constraints) -> bool {
 /// The `#[validate(...)]` attribute of a field or variant of `shape`, or nothing when its
 /// values have nothing to check.
 pub fn attr(api: &Api, shape: &Shape, used: &mut Used) -> TokenStream {
+    match check(api, shape, used) {
+        Some(c) => quote!(#[validate(#c)]),
+        None => quote!(),
+    }
+}
+
+/// What goes inside the `#[validate(...)]` of a value of `shape` (`rules = R3` or `nested`),
+/// or `None` when its values have nothing to check.
+pub fn check(api: &Api, shape: &Shape, used: &mut Used) -> Option<TokenStream> {
     if !needs_check(api, shape, &shape.c) {
-        return quote!();
+        return None;
     }
-    match used.rules_of(shape) {
-        Some(r) => quote!(#[validate(rules = #r)]),
-        None => quote!(#[validate(nested)]),
-    }
+    Some(match used.rules_of(shape) {
+        Some(r) => quote!(rules = #r),
+        None => quote!(nested),
+    })
 }
 
 /// The attribute of the map that keeps a struct's undeclared members, checked at the object's
