@@ -73,5 +73,6 @@ pub fn run(
         ]
         .concat(),
         None,
-    )
+    )?;
+    crate::readme::check(root)
 }
