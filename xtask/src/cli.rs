@@ -26,7 +26,7 @@ pub enum Command {
         #[command(subcommand)]
         command: SpecsCommand,
     },
-    /// Generate one crate per catalogued document under generated/<kind>/<family>/, or one
+    /// Generate one crate per catalogued document under generated/<kind>/<family>-v<major>/, or one
     /// crate from any OpenAPI 3.0 document with --spec FILE --out DIR.
     Generate(GenerateArgs),
     /// Generate, then run every check: formatting, clippy -D warnings over the whole workspace
@@ -98,7 +98,8 @@ pub struct GenerateArgs {
 /// Flags of `mock`.
 #[derive(Debug, Clone, Args)]
 pub struct MockArgs {
-    /// The catalogued document to serve, as KIND/FAMILY (for example regulated/accounts).
+    /// The catalogued document to serve, as KIND/FAMILY (for example regulated/accounts; the
+    /// newest major version) or KIND/FAMILY@MAJOR.
     #[arg(value_name = "KIND/FAMILY", required_unless_present = "spec")]
     pub target: Option<String>,
     /// Address to listen on (port 0 picks a free port and prints it).
