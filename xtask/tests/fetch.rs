@@ -3,52 +3,15 @@
 //! write nothing on a mismatch, copies from a local directory, and the message that says how
 //! to name one when neither a directory nor the network is there.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 use xtask::catalog::{Catalog, Entry, Kind};
 use xtask::fetch::{fetch_entry, AsGiven, Download, Https, Outcome};
 use xtask::sources::{sha256_hex, Sources};
 
 const DOC: &[u8] = b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n";
 const WRONG: &[u8] = b"something else entirely";
-
-/// Serves `body` to every request on a free loopback port for up to ten seconds, then stops
-/// by itself; returns the URL of the document.
-fn serve(body: &'static [u8]) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-    let addr = listener.local_addr().expect("address");
-    listener.set_nonblocking(true).expect("nonblocking");
-    std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            match listener.accept() {
-                Ok((mut s, _)) => {
-                    s.set_nonblocking(false).ok();
-                    s.set_read_timeout(Some(Duration::from_secs(2))).ok();
-                    // Read the request head, which ends with an empty line.
-                    let mut head = Vec::new();
-                    let mut buf = [0u8; 1024];
-                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match s.read(&mut buf) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => head.extend_from_slice(&buf[..n]),
-                        }
-                    }
-                    let reply = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    );
-                    let _ = s.write_all(reply.as_bytes());
-                    let _ = s.write_all(body);
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(10)),
-            }
-        }
-    });
-    format!("http://{addr}/doc.yml")
-}
 
 /// A fresh directory for one test, standing for the repository root.
 fn temp_root(name: &str) -> PathBuf {
@@ -90,7 +53,7 @@ fn cache_files(root: &Path) -> Vec<PathBuf> {
 #[test]
 fn downloads_verify_and_then_come_from_the_cache() {
     let root = temp_root("download");
-    let url = serve(DOC);
+    let url = common::serve(DOC.to_vec(), "doc.yml");
     let sources = Sources::new(root.clone(), None);
     let e = entry(&url, DOC);
     let got = fetch_entry(&sources, &e, &AsGiven::default()).map_err(|e| e.to_string());
@@ -110,7 +73,7 @@ fn downloads_verify_and_then_come_from_the_cache() {
 #[test]
 fn a_downloaded_hash_mismatch_is_an_error_and_writes_nothing() {
     let root = temp_root("mismatch");
-    let url = serve(WRONG);
+    let url = common::serve(WRONG.to_vec(), "doc.yml");
     let sources = Sources::new(root.clone(), None);
     let e = entry(&url, DOC);
     let err = fetch_entry(&sources, &e, &AsGiven::default()).expect_err("mismatch");
@@ -128,7 +91,7 @@ fn a_downloaded_hash_mismatch_is_an_error_and_writes_nothing() {
 #[test]
 fn a_corrupt_cache_file_is_replaced() {
     let root = temp_root("corrupt");
-    let url = serve(DOC);
+    let url = common::serve(DOC.to_vec(), "doc.yml");
     let sources = Sources::new(root.clone(), None);
     let e = entry(&url, DOC);
     let cache = sources.cache_path(&e);

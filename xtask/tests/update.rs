@@ -4,11 +4,10 @@
 //! moves, the new document is placed and hashed, the crate is regenerated, the diff is
 //! reported, and every failure, like --dry-run, leaves every file as it was.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 use xtask::catalog::Catalog;
 use xtask::fetch::{AsGiven, Download};
 use xtask::sources::{sha256_hex, Sources};
@@ -373,41 +372,6 @@ fn update_to_a_new_major_version_is_refused() {
     assert_eq!(snapshot(&root), before);
 }
 
-/// Serves `body` to every request on a free loopback port for up to ten seconds; returns the
-/// URL of the document.
-fn serve(body: Vec<u8>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-    let addr = listener.local_addr().expect("address");
-    listener.set_nonblocking(true).expect("nonblocking");
-    std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            match listener.accept() {
-                Ok((mut s, _)) => {
-                    s.set_nonblocking(false).ok();
-                    s.set_read_timeout(Some(Duration::from_secs(2))).ok();
-                    let mut head = Vec::new();
-                    let mut buf = [0u8; 1024];
-                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match s.read(&mut buf) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => head.extend_from_slice(&buf[..n]),
-                        }
-                    }
-                    let reply = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    );
-                    let _ = s.write_all(reply.as_bytes());
-                    let _ = s.write_all(&body);
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(10)),
-            }
-        }
-    });
-    format!("http://{addr}/widgets/1.1.0.yaml")
-}
-
 #[test]
 fn update_from_a_url_downloads_reports_and_pins_https_only() {
     let root = repo("url");
@@ -415,7 +379,7 @@ fn update_from_a_url_downloads_reports_and_pins_https_only() {
     // The test server speaks plain HTTP, which the catalog refuses to pin: the download, the
     // diff and the report happen, then the rewritten entry is refused before anything is
     // written, with --dry-run and without.
-    let url = serve(bytes("widgets-1.1.0.yaml"));
+    let url = common::serve(bytes("widgets-1.1.0.yaml"), "widgets/1.1.0.yaml");
     for dry_run in [true, false] {
         let (result, report) = run(
             &root,

@@ -20,9 +20,42 @@ use quote::{format_ident, quote};
 #[derive(Template)]
 #[template(path = "bench/Cargo.toml", escape = "none")]
 struct Manifest<'a> {
+    /// The program's package name: programs of one crate share a target directory, so each
+    /// needs its own binary name.
+    package: &'a str,
     krate: &'a str,
     krate_path: &'a str,
     runtime_path: &'a str,
+}
+
+/// The files of a benchmark program: its manifest, depending on the crate at `krate_path`
+/// and the runtime, and `main` formatted as `src/main.rs`.
+fn program(
+    krate: &str,
+    krate_path: &str,
+    runtime_path: &str,
+    main: proc_macro2::TokenStream,
+    what: &str,
+) -> Result<Vec<File>, String> {
+    let package = format!("{krate}-{}", what.replace(' ', "-"));
+    let manifest = Manifest {
+        package: &package,
+        krate,
+        krate_path,
+        runtime_path,
+    }
+    .render()
+    .map_err(|e| format!("internal error: {what} Cargo.toml template: {e}"))?;
+    Ok(vec![
+        File {
+            path: String::from("Cargo.toml"),
+            contents: manifest,
+        },
+        File {
+            path: String::from("src/main.rs"),
+            contents: format(main, what)?,
+        },
+    ])
 }
 
 /// The operation measured, with its status.
@@ -185,23 +218,7 @@ pub fn files(
             println!("ratio: {:.2}", g.per_second / h.per_second);
         }
     };
-    let manifest = Manifest {
-        krate,
-        krate_path,
-        runtime_path,
-    }
-    .render()
-    .map_err(|e| format!("internal error: bench Cargo.toml template: {e}"))?;
-    Ok(Some(vec![
-        File {
-            path: String::from("Cargo.toml"),
-            contents: manifest,
-        },
-        File {
-            path: String::from("src/main.rs"),
-            contents: format(main, "bench")?,
-        },
-    ]))
+    program(krate, krate_path, runtime_path, main, "server bench").map(Some)
 }
 
 /// The page the decode benchmark measures: among the JSON bodies of every operation's success
@@ -315,21 +332,5 @@ pub fn decode_files(
             println!("ratio: {:.2}", t.as_secs_f64() / v.as_secs_f64());
         }
     };
-    let manifest = Manifest {
-        krate,
-        krate_path,
-        runtime_path,
-    }
-    .render()
-    .map_err(|e| format!("internal error: bench Cargo.toml template: {e}"))?;
-    Ok(Some(vec![
-        File {
-            path: String::from("Cargo.toml"),
-            contents: manifest,
-        },
-        File {
-            path: String::from("src/main.rs"),
-            contents: format(main, "decode bench")?,
-        },
-    ]))
+    program(krate, krate_path, runtime_path, main, "decode bench").map(Some)
 }
