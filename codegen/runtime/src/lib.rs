@@ -18,6 +18,8 @@
 #![deny(missing_docs)]
 
 pub mod check;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod de;
 pub mod decode;
 pub mod enums;

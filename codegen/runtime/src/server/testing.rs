@@ -101,6 +101,9 @@ impl TestServer {
             .expect("a free port on 127.0.0.1");
         let addr = listener.local_addr().expect("a bound address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        // With the client feature, reqwest is built with rustls and no default provider.
+        #[cfg(feature = "client")]
+        crate::client::install_tls_provider();
         let task = tokio::spawn(super::serve(listener, router, async move {
             let _ = stopped.await;
         }));

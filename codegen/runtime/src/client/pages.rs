@@ -1,0 +1,163 @@
+//! Following `links.next` of the regulated list responses to the last page.
+//!
+//! Only the query of `links.next` is taken: it is sent to the operation's own path on the
+//! client's base URL, so that a link naming another host never receives the token or the mTLS
+//! identity. A link already followed ends the walk, so a server that links a page to itself
+//! (or two pages to each other) cannot loop it.
+
+use super::config::Core;
+use super::error::Error;
+use super::request::Request;
+use super::response::{Reply, Response};
+use super::send::{CallOptions, Prepared};
+use futures_core::Stream;
+use std::collections::BTreeSet;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+type Item<R> = Result<Reply<<R as Response>::Success>, Error<R>>;
+
+/// The pages of a list operation, in order: a [`Stream`], or call [`Pages::next`]. Each page
+/// is one call, with its own interaction id; the walk ends after the last page or the first
+/// error.
+pub struct Pages<R: Response> {
+    inner: Pin<Box<dyn Stream<Item = Item<R>> + Send>>,
+}
+
+impl<R: Response> std::fmt::Debug for Pages<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pages")
+    }
+}
+
+struct Walk {
+    core: Core,
+    next: Option<Prepared>,
+    first_id: Option<String>,
+    seen: BTreeSet<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Paged {
+    links: Option<Links>,
+}
+
+#[derive(serde::Deserialize)]
+struct Links {
+    next: Option<String>,
+}
+
+impl<R: Response> Pages<R> {
+    /// The next page, or `None` after the last.
+    pub async fn next(&mut self) -> Option<Item<R>> {
+        std::future::poll_fn(|cx| self.inner.as_mut().poll_next(cx)).await
+    }
+
+    /// Every page's success, in order, or the first error.
+    pub async fn collect(mut self) -> Result<Vec<Reply<R::Success>>, Error<R>> {
+        let mut out = Vec::new();
+        while let Some(page) = self.next().await {
+            out.push(page?);
+        }
+        Ok(out)
+    }
+}
+
+impl<R: Response> Stream for Pages<R> {
+    type Item = Item<R>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Item<R>>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+/// The query of the page `body` links to next, resolved against `current`.
+fn next_query(body: &[u8], current: &reqwest::Url) -> Option<String> {
+    let paged: Paged = serde_json::from_slice(body).ok()?;
+    let next = paged.links?.next?;
+    let url = current.join(next.trim()).ok()?;
+    url.query().filter(|q| !q.is_empty()).map(str::to_owned)
+}
+
+impl Core {
+    /// Walks the pages of a list operation from `request`'s page on.
+    pub fn pages<Q: Request, R: Response>(&self, request: Q, options: CallOptions) -> Pages<R> {
+        let endpoint = Q::ENDPOINT;
+        let first: Result<(Prepared, Option<String>), Error<R>> =
+            self.prepare::<Q, R>(request, &options);
+        let (walk, failed) = match first {
+            Ok((p, id)) => {
+                let mut seen = BTreeSet::new();
+                seen.insert(p.url.query().unwrap_or_default().to_owned());
+                (
+                    Walk {
+                        core: self.clone(),
+                        next: Some(p),
+                        first_id: id,
+                        seen,
+                    },
+                    None,
+                )
+            }
+            Err(e) => (
+                Walk {
+                    core: self.clone(),
+                    next: None,
+                    first_id: None,
+                    seen: BTreeSet::new(),
+                },
+                Some(e),
+            ),
+        };
+        let failed = futures_util::stream::iter(failed.map(Err));
+        let walk = futures_util::stream::unfold(walk, move |mut w| async move {
+            let p = w.next.take()?;
+            let id = w
+                .first_id
+                .take()
+                .or_else(|| endpoint.interaction_id.then(super::mint_interaction_id));
+            let result = w.core.execute::<R>(&p, id).await;
+            if let Ok(reply) = &result {
+                if let Some(query) = next_query(&reply.body, &p.url) {
+                    if w.seen.insert(query.clone()) {
+                        let mut following = p.clone();
+                        following.url.set_query(Some(&query));
+                        w.next = Some(following);
+                    }
+                }
+            }
+            Some((result, w))
+        });
+        use futures_util::StreamExt;
+        Pages {
+            inner: Box::pin(failed.chain(walk)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> reqwest::Url {
+        reqwest::Url::parse(s).expect("valid")
+    }
+
+    #[test]
+    fn next_takes_the_query_only() {
+        let cur = url("http://127.0.0.1:1/open-banking/accounts/v2/accounts?page=1");
+        let body = br#"{"data":[],"links":{"self":"x","next":"https://elsewhere.example/a/b?page=2&page-size=25"}}"#;
+        assert_eq!(
+            next_query(body, &cur).as_deref(),
+            Some("page=2&page-size=25")
+        );
+    }
+
+    #[test]
+    fn no_next_no_page() {
+        let cur = url("http://127.0.0.1:1/x?page=3");
+        assert_eq!(next_query(br#"{"links":{"self":"x"}}"#, &cur), None);
+        assert_eq!(next_query(br#"{"links":{"next":null}}"#, &cur), None);
+        assert_eq!(next_query(br#"{"data":[]}"#, &cur), None);
+        assert_eq!(next_query(b"<html>", &cur), None);
+    }
+}

@@ -1,0 +1,239 @@
+//! Typed requests into HTTP: the path template filled and percent-encoded, the query, the
+//! headers and the body, written by the generated [`Request`] implementations.
+
+use crate::validate::Validate;
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use serde::Serialize;
+use std::fmt::Display;
+
+/// What the runtime needs to know of an operation to call it.
+#[derive(Debug)]
+pub struct Endpoint {
+    /// The function name (`get_accounts`).
+    pub name: &'static str,
+    /// Upper-case HTTP method.
+    pub method: &'static str,
+    /// The path template as the document writes it (`/accounts/{accountId}`).
+    pub path: &'static str,
+    /// The `Accept` header: the documented response media types.
+    pub accept: &'static str,
+    /// Whether the operation declares `x-fapi-interaction-id`: then every call sends one.
+    pub interaction_id: bool,
+}
+
+/// A typed request of one operation. Generated for each request struct.
+pub trait Request: Validate + Send + 'static {
+    /// The operation.
+    const ENDPOINT: &'static Endpoint;
+
+    /// Writes path parameters, query, headers and body into `out`. The `x-fapi-interaction-id`
+    /// is not written here: the runtime sends the one of the call.
+    fn write(&self, out: &mut Outgoing);
+
+    /// The `x-fapi-interaction-id` the caller set in the request, if any.
+    fn interaction_id(&self) -> Option<&str> {
+        None
+    }
+
+    /// Records the interaction id of the call in the request (so that validation sees it).
+    fn set_interaction_id(&mut self, id: &str) {
+        let _ = id;
+    }
+}
+
+/// Characters escaped in a path segment: controls, space, and what would end or split it.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
+
+/// An HTTP request being written from a typed one.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub(super) path: String,
+    pub(super) query: Vec<(String, String)>,
+    pub(super) headers: Vec<(&'static str, String)>,
+    pub(super) body: Option<(&'static str, Vec<u8>)>,
+    pub(super) problems: Vec<String>,
+}
+
+impl Outgoing {
+    /// A request on `template`, whose `{name}`s [`Outgoing::path`] fills.
+    pub fn new(template: &'static str) -> Self {
+        Outgoing {
+            path: template.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Fills the path parameter `name`, percent-encoded so that a value cannot leave its
+    /// segment.
+    pub fn path<T: Display + ?Sized>(&mut self, name: &str, value: &T) {
+        let text = value.to_string();
+        if text.is_empty() {
+            self.problems
+                .push(format!("path parameter `{name}` is empty"));
+        }
+        let encoded = utf8_percent_encode(&text, SEGMENT).to_string();
+        self.path = self.path.replace(&format!("{{{name}}}"), &encoded);
+    }
+
+    /// Fills the path parameter `name` with a comma-separated list.
+    pub fn path_list<T: Display>(&mut self, name: &str, values: &[T]) {
+        self.path(name, &join(values));
+    }
+
+    /// A query parameter.
+    pub fn query<T: Display + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.query.push((name.to_owned(), value.to_string()));
+    }
+
+    /// An optional query parameter: nothing is written for `None`.
+    pub fn query_opt<T: Display>(&mut self, name: &'static str, value: &Option<T>) {
+        if let Some(v) = value {
+            self.query(name, v);
+        }
+    }
+
+    /// An array in the query: `name=a&name=b` when `explode`, else `name=a,b`.
+    pub fn query_list<T: Display>(&mut self, name: &'static str, values: &[T], explode: bool) {
+        if explode {
+            for v in values {
+                self.query(name, v);
+            }
+        } else {
+            self.query(name, &join(values));
+        }
+    }
+
+    /// An optional array in the query.
+    pub fn query_list_opt<T: Display>(
+        &mut self,
+        name: &'static str,
+        values: &Option<Vec<T>>,
+        explode: bool,
+    ) {
+        if let Some(v) = values {
+            self.query_list(name, v, explode);
+        }
+    }
+
+    /// A request header.
+    pub fn header<T: Display + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.headers.push((name, value.to_string()));
+    }
+
+    /// An optional request header.
+    pub fn header_opt<T: Display>(&mut self, name: &'static str, value: &Option<T>) {
+        if let Some(v) = value {
+            self.header(name, v);
+        }
+    }
+
+    /// An array in a header, comma-separated.
+    pub fn header_list<T: Display>(&mut self, name: &'static str, values: &[T]) {
+        self.header(name, &join(values));
+    }
+
+    /// An optional array in a header.
+    pub fn header_list_opt<T: Display>(&mut self, name: &'static str, values: &Option<Vec<T>>) {
+        if let Some(v) = values {
+            self.header_list(name, v);
+        }
+    }
+
+    /// A JSON body of media type `media`.
+    pub fn json<T: Serialize>(&mut self, media: &'static str, body: &T) {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some((media, bytes)),
+            Err(e) => self
+                .problems
+                .push(format!("the body cannot be written: {e}")),
+        }
+    }
+
+    /// An optional JSON body.
+    pub fn json_opt<T: Serialize>(&mut self, media: &'static str, body: &Option<T>) {
+        if let Some(b) = body {
+            self.json(media, b);
+        }
+    }
+
+    /// A body of another media type, as text.
+    pub fn text(&mut self, media: &'static str, body: &str) {
+        self.body = Some((media, body.as_bytes().to_vec()));
+    }
+
+    /// An optional text body.
+    pub fn text_opt(&mut self, media: &'static str, body: &Option<String>) {
+        if let Some(b) = body {
+            self.text(media, b);
+        }
+    }
+
+    /// The path with its parameters filled.
+    pub fn filled_path(&self) -> &str {
+        &self.path
+    }
+
+    /// The query pairs, in order.
+    pub fn query_pairs(&self) -> &[(String, String)] {
+        &self.query
+    }
+}
+
+fn join<T: Display>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_values_stay_in_their_segment() {
+        let mut o = Outgoing::new("/accounts/{accountId}/transactions");
+        o.path("accountId", "a/b?c d%");
+        assert_eq!(o.filled_path(), "/accounts/a%2Fb%3Fc%20d%25/transactions");
+        assert!(o.problems.is_empty());
+    }
+
+    #[test]
+    fn empty_path_parameter_is_a_problem() {
+        let mut o = Outgoing::new("/accounts/{accountId}");
+        o.path("accountId", "");
+        assert_eq!(o.problems.len(), 1);
+    }
+
+    #[test]
+    fn lists_explode_or_join() {
+        let mut o = Outgoing::new("/x");
+        o.query_list("a", &["1", "2"], true);
+        o.query_list("b", &["3", "4"], false);
+        o.query_opt::<i32>("c", &None);
+        let pairs: Vec<(&str, &str)> = o
+            .query_pairs()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(pairs, [("a", "1"), ("a", "2"), ("b", "3,4")]);
+    }
+}

@@ -1,0 +1,249 @@
+//! One call: the request written and checked, the token asked for, the attempts the retry
+//! policy allows, and the answer sorted into a success or an [`Error`] that keeps it.
+
+use super::config::Core;
+use super::error::{Error, ErrorKind, Raw};
+use super::request::{Endpoint, Outgoing, Request};
+use super::response::{Incoming, Reply, Response};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use std::time::Duration;
+
+const INTERACTION_ID: &str = "x-fapi-interaction-id";
+
+/// What a single call may set besides its typed request.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// The deadline of this call, instead of the client's.
+    pub timeout: Option<Duration>,
+    /// The `x-fapi-interaction-id` to send, instead of a minted one.
+    pub interaction_id: Option<String>,
+    /// Extra headers for this call.
+    pub headers: Vec<(String, String)>,
+}
+
+/// A request ready to go out, and to go out again (retries, further pages).
+#[derive(Debug, Clone)]
+pub(super) struct Prepared {
+    pub(super) endpoint: &'static Endpoint,
+    pub(super) method: reqwest::Method,
+    pub(super) url: reqwest::Url,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Option<(&'static str, bytes::Bytes)>,
+    pub(super) timeout: Duration,
+}
+
+impl Core {
+    /// Sends `request` and sorts the answer (what the generated methods call).
+    pub async fn call<Q: Request, R: Response>(
+        &self,
+        request: Q,
+        options: CallOptions,
+    ) -> Result<Reply<R::Success>, Error<R>> {
+        let (prepared, id) = self.prepare::<Q, R>(request, &options)?;
+        self.execute::<R>(&prepared, id).await
+    }
+
+    /// Writes and checks the request; returns it with the interaction id of its first attempt.
+    pub(super) fn prepare<Q: Request, R>(
+        &self,
+        mut request: Q,
+        options: &CallOptions,
+    ) -> Result<(Prepared, Option<String>), Error<R>> {
+        let endpoint = Q::ENDPOINT;
+        let id = endpoint.interaction_id.then(|| {
+            options
+                .interaction_id
+                .clone()
+                .or_else(|| {
+                    request
+                        .interaction_id()
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                })
+                .unwrap_or_else(super::mint_interaction_id)
+        });
+        if let Some(id) = &id {
+            request.set_interaction_id(id);
+        }
+        let invalid = |violations| Error {
+            operation: endpoint.name,
+            interaction_id: id.clone(),
+            kind: Box::new(ErrorKind::Invalid { violations }),
+        };
+        request.validate().map_err(invalid)?;
+        let mut out = Outgoing::new(endpoint.path);
+        request.write(&mut out);
+        let mut problems = std::mem::take(&mut out.problems);
+        let mut url = self.inner.base.clone();
+        let path = format!("{}{}", url.path().trim_end_matches('/'), out.path);
+        url.set_path(&path);
+        if !out.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(out.query.iter());
+        }
+        let mut headers = HeaderMap::new();
+        let extra = options
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        for (name, value) in out
+            .headers
+            .iter()
+            .map(|(n, v)| (*n, v.as_str()))
+            .chain(extra)
+        {
+            match (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                (Ok(n), Ok(v)) => {
+                    headers.append(n, v);
+                }
+                _ => problems.push(format!("header `{name}`: {value:?} cannot be sent")),
+            }
+        }
+        if !problems.is_empty() {
+            let violations = crate::Violations(
+                problems
+                    .into_iter()
+                    .map(|message| crate::Violation {
+                        pointer: String::new(),
+                        rule: crate::Rule::Type,
+                        message,
+                    })
+                    .collect(),
+            );
+            return Err(invalid(violations));
+        }
+        let method =
+            reqwest::Method::from_bytes(endpoint.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        Ok((
+            Prepared {
+                endpoint,
+                method,
+                url,
+                headers,
+                body: out.body.map(|(m, b)| (m, bytes::Bytes::from(b))),
+                timeout: options.timeout.unwrap_or(self.inner.timeout),
+            },
+            id,
+        ))
+    }
+
+    /// Sends `p` as often as the retry policy allows and sorts the last answer.
+    pub(super) async fn execute<R: Response>(
+        &self,
+        p: &Prepared,
+        id: Option<String>,
+    ) -> Result<Reply<R::Success>, Error<R>> {
+        let fail = |id: Option<String>, kind| Error {
+            operation: p.endpoint.name,
+            interaction_id: id,
+            kind: Box::new(kind),
+        };
+        let mut attempt = 1;
+        let incoming = loop {
+            let mut builder = self
+                .inner
+                .http
+                .request(p.method.clone(), p.url.clone())
+                .headers(self.inner.headers.clone())
+                .headers(p.headers.clone())
+                .timeout(p.timeout);
+            if !p.endpoint.accept.is_empty() {
+                builder = builder.header(http::header::ACCEPT, p.endpoint.accept);
+            }
+            if let Some(id) = &id {
+                builder = builder.header(INTERACTION_ID, id.as_str());
+            }
+            if let Some(provider) = &self.inner.token {
+                let token = provider
+                    .token()
+                    .await
+                    .map_err(|e| fail(id.clone(), ErrorKind::Token(e)))?;
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                    .map_err(|_| {
+                        fail(
+                            id.clone(),
+                            ErrorKind::Token(super::TokenError::new(
+                                "the token cannot be sent in a header",
+                            )),
+                        )
+                    })?;
+                value.set_sensitive(true);
+                builder = builder.header(http::header::AUTHORIZATION, value);
+            }
+            if let Some((media, body)) = &p.body {
+                builder = builder
+                    .header(http::header::CONTENT_TYPE, *media)
+                    .body(body.clone());
+            }
+            let classify = |e: reqwest::Error| {
+                if e.is_timeout() {
+                    ErrorKind::Timeout { after: p.timeout }
+                } else if e.is_connect() {
+                    ErrorKind::Connect { source: e }
+                } else {
+                    ErrorKind::Transport { source: e }
+                }
+            };
+            let response = builder
+                .send()
+                .await
+                .map_err(|e| fail(id.clone(), classify(e)))?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| fail(id.clone(), classify(e)))?;
+            if let Some(wait) = self.inner.retry.delay(attempt, status, &headers) {
+                attempt += 1;
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            break Incoming {
+                status,
+                headers,
+                body,
+                check: self.inner.check_responses,
+            };
+        };
+        let echoed = incoming
+            .headers
+            .get(INTERACTION_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let id = echoed.or(id);
+        let raw = |i: Incoming| Raw {
+            status: i.status,
+            headers: i.headers,
+            body: i.body,
+        };
+        match R::decode(&incoming) {
+            None => Err(fail(id, ErrorKind::Undocumented { raw: raw(incoming) })),
+            Some(Err(mismatch)) => Err(fail(
+                id,
+                ErrorKind::Mismatch {
+                    mismatch,
+                    raw: raw(incoming),
+                },
+            )),
+            Some(Ok(typed)) => match typed.split() {
+                Ok(value) => Ok(Reply {
+                    value,
+                    status: incoming.status,
+                    headers: incoming.headers,
+                    body: incoming.body,
+                    interaction_id: id,
+                }),
+                Err(response) => Err(fail(
+                    id,
+                    ErrorKind::Status {
+                        response,
+                        raw: raw(incoming),
+                    },
+                )),
+            },
+        }
+    }
+}
