@@ -66,6 +66,19 @@ pub fn single_file(files: &[ofb_codegen::File]) -> String {
             continue;
         };
         if module == "lib" {
+            // The crate root's own items (BASE_PATH) stay; its module declarations and their
+            // feature gates give way to the modules inlined below.
+            let mut lines = f.contents.lines().peekable();
+            while let Some(line) = lines.next() {
+                let t = line.trim_start();
+                let gate = t.starts_with("#[cfg(feature")
+                    && lines.peek().is_some_and(|n| n.contains("mod "));
+                let decl = t.starts_with("pub mod ") || t.starts_with("mod ");
+                if !(t.starts_with("//") || gate || decl) {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
             continue;
         }
         let vis = if module == "rules" { "" } else { "pub " };

@@ -1,7 +1,9 @@
 //! The files of one generated crate: Cargo.toml and README from askama templates, and the Rust
 //! modules, each opening with a header that names the generator, the document and its hash.
 
-use super::{examples, format, mock, operations, server, server_tests, types, validate};
+use super::{
+    client, client_tests, examples, format, mock, operations, server, server_tests, types, validate,
+};
 use crate::model::{Api, Ty};
 use crate::Settings;
 use askama::Template;
@@ -143,7 +145,25 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             contents: format!("{rs_header}{}", format(tokens, "server")?),
         });
     }
+    let client_tokens = client::module(api);
+    if let Some(c) = &client_tokens {
+        let tokens = quote! {
+            //! The typed client: one method per operation, returning a call to chain the
+            //! optional parameters on and `.await`.
+            #c
+        };
+        files.push(File {
+            path: String::from("src/client.rs"),
+            contents: format!("{rs_header}{}", format(tokens, "client")?),
+        });
+    }
     let rust_name = settings.crate_name.replace('-', "_");
+    if let Some(t) = client_tests::file(api, &rust_name) {
+        files.push(File {
+            path: String::from("tests/client.rs"),
+            contents: format!("{rs_header}{}", format(t, "client tests")?),
+        });
+    }
     if let Some(m) = mock::module(api, &settings.service()) {
         let tokens = quote! {
             //! A back-end made of the document's examples, for testing against.
@@ -228,8 +248,23 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             pub mod server;
         }
     });
+    let client_mod = client_tokens.as_ref().map(|_| {
+        quote! {
+            #[cfg(feature = "client")]
+            pub mod client;
+        }
+    });
+    let base_path = api.base_path.as_ref().map(|p| {
+        quote! {
+            /// Where the document mounts the API: the path of its first server URL, which a
+            /// client's base URL ends with and a server nests its router under.
+            pub const BASE_PATH: &str = #p;
+        }
+    });
     let lib = quote! {
         #crate_doc
+        #base_path
+        #client_mod
         #examples_mod
         #operations_mod
         #rules_mod

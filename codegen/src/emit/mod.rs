@@ -2,6 +2,8 @@
 //! [`Api`](crate::model::Api); every name and type decision was made in the model.
 
 pub mod bench;
+pub mod client;
+pub mod client_tests;
 pub mod docs;
 pub mod examples;
 pub mod files;

@@ -330,12 +330,11 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
     let count = Literal::usize_unsuffixed(statics.len());
     let any_interaction = api.operations.iter().any(declares_interaction_id);
     let methods = api.operations.iter().map(trait_method);
-    let base_path = api.base_path.as_ref().map(|p| {
+    let base_path = api.base_path.as_ref().map(|_| {
         quote! {
-            /// Where the document mounts the API (the path of its first server URL): nest the
-            /// router there, `axum::Router::new().nest(BASE_PATH, router(backend))`, so that two
-            /// major versions serve side by side.
-            pub const BASE_PATH: &str = #p;
+            /// Nest the router here, `axum::Router::new().nest(BASE_PATH, router(backend))`, so
+            /// that two major versions serve side by side.
+            pub use crate::BASE_PATH;
         }
     });
     let impls: Vec<TokenStream> = api

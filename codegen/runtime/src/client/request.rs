@@ -156,6 +156,16 @@ impl Outgoing {
         }
     }
 
+    /// A cookie.
+    pub fn cookie<T: Display + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.headers.push(("cookie", format!("{name}={value}")));
+    }
+
+    /// An array in a cookie, comma-separated.
+    pub fn cookie_list<T: Display>(&mut self, name: &'static str, values: &[T]) {
+        self.cookie(name, &join(values));
+    }
+
     /// A JSON body of media type `media`.
     pub fn json<T: Serialize>(&mut self, media: &'static str, body: &T) {
         match serde_json::to_vec(body) {

@@ -1,0 +1,618 @@
+//! The `client` module (behind the `client` feature): a `Client` with one method per
+//! operation. A method takes the required parameters and returns a call on which the optional
+//! ones are chained; awaiting it sends the request through `ofb_runtime::client`, which keeps
+//! every answer the server gives. The request and response types are those of `operations`,
+//! so the server and the client speak the same types.
+
+use super::docs::{doc_attrs, doc_parts};
+use super::operations::{body_type_in, param_kind, typed_headers, ParamKind, VariantParts};
+use super::server::declares_interaction_id;
+use super::types::rust_type_in;
+use crate::model::{
+    is_managed_header, Api, Location, Operation, Param, Response, Shape, Status, Ty, TypeKind,
+};
+use crate::naming::ident;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+fn rt() -> TokenStream {
+    quote!(::ofb_runtime::client)
+}
+
+fn types_path() -> TokenStream {
+    quote!(crate::types)
+}
+
+/// Names a call has for itself; a parameter setter that would take one is prefixed `set_`.
+const CALL_METHODS: [&str; 6] = [
+    "send",
+    "pages",
+    "request",
+    "timeout",
+    "header",
+    "into_future",
+];
+
+/// The type of a parameter's value, without the `Option` of an optional one.
+fn param_value_type(api: &Api, p: &Param) -> TokenStream {
+    match param_kind(api, &p.shape) {
+        ParamKind::Text => quote!(::std::string::String),
+        ParamKind::Scalar | ParamKind::List => rust_type_in(api, &p.shape, Some(&types_path())),
+    }
+}
+
+/// Whether the parameter travels as a plain string, so that its setter takes `impl Into<String>`.
+pub(crate) fn is_string(api: &Api, p: &Param) -> bool {
+    match param_kind(api, &p.shape) {
+        ParamKind::Text => true,
+        ParamKind::Scalar => p.shape.ty == Ty::String,
+        ParamKind::List => false,
+    }
+}
+
+pub(crate) fn is_managed(p: &Param) -> bool {
+    p.location == Location::Header && is_managed_header(&p.wire)
+}
+
+/// Whether `op` is a list operation of the regulated scheme: a `page` query parameter and a
+/// success body whose `links` member has a `next`.
+pub fn paginated(api: &Api, op: &Operation) -> bool {
+    let page = op
+        .params
+        .iter()
+        .any(|p| p.location == Location::Query && p.wire == "page");
+    page && success_body(op).is_some_and(|s| {
+        member(api, s, "links").is_some_and(|links| member(api, links, "next").is_some())
+    })
+}
+
+/// The shape of the body of the only success response, when there is exactly one.
+fn success_body(op: &Operation) -> Option<&Shape> {
+    let mut ok = op.responses.iter().filter(|r| is_success(r));
+    let r = ok.next()?;
+    if ok.next().is_some() {
+        return None;
+    }
+    r.body.as_ref().filter(|b| b.is_json()).map(|b| &b.shape)
+}
+
+/// The member `wire` of the object type `shape` names, through aliases.
+fn member<'a>(api: &'a Api, shape: &'a Shape, wire: &str) -> Option<&'a Shape> {
+    let mut shape = shape;
+    for _ in 0..8 {
+        let Ty::Named(id) = &shape.ty else {
+            return None;
+        };
+        match &api.ty(*id).kind {
+            TypeKind::Alias(s) => shape = s,
+            TypeKind::Struct(st) => {
+                return st.fields.iter().find(|f| f.wire == wire).map(|f| &f.shape)
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+pub(crate) fn is_success(r: &Response) -> bool {
+    matches!(r.status, Status::Code(200..=299) | Status::Range(2))
+}
+
+/// The success type of `op` and the body of its `split`.
+fn success(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+    let resp = ident(&op.response_type);
+    let resp = quote!(crate::operations::#resp);
+    let ok: Vec<&Response> = op.responses.iter().filter(|r| is_success(r)).collect();
+    // Where the success is the only response, a catch-all arm could never be reached.
+    let other =
+        (op.responses.len() > 1).then(|| quote!(other => ::std::result::Result::Err(other),));
+    if let [r] = ok.as_slice() {
+        let v = ident(&r.name);
+        let parts = VariantParts::of(r);
+        if parts.tuple() {
+            let t = match &r.body {
+                Some(b) => body_type_in(api, b, &types_path()),
+                None => {
+                    let h = r.headers_type.as_deref().map(ident);
+                    quote!(crate::operations::#h)
+                }
+            };
+            let split = quote! {
+                match self {
+                    Self::#v(value) => ::std::result::Result::Ok(value),
+                    #other
+                }
+            };
+            return (t, split);
+        }
+        if !parts.status && !parts.body && !parts.headers {
+            let split = quote! {
+                match self {
+                    Self::#v => ::std::result::Result::Ok(()),
+                    #other
+                }
+            };
+            return (quote!(()), split);
+        }
+    }
+    if ok.is_empty() {
+        return (resp, quote!(::std::result::Result::Err(self)));
+    }
+    let patterns = ok.iter().map(|r| {
+        let v = ident(&r.name);
+        let parts = VariantParts::of(r);
+        if parts.tuple() {
+            quote!(Self::#v(..))
+        } else if !parts.status && !parts.body && !parts.headers {
+            quote!(Self::#v)
+        } else {
+            quote!(Self::#v { .. })
+        }
+    });
+    let split = quote! {
+        if matches!(self, #(#patterns)|*) {
+            ::std::result::Result::Ok(self)
+        } else {
+            ::std::result::Result::Err(self)
+        }
+    };
+    (resp, split)
+}
+
+/// The expression that builds the variant of `r` from `i` (`status` in scope for ranges).
+fn variant_value(op: &Operation, r: &Response) -> TokenStream {
+    let resp = ident(&op.response_type);
+    let v = ident(&r.name);
+    let parts = VariantParts::of(r);
+    let body = r.body.as_ref().map(|b| {
+        if b.is_json() {
+            quote!(i.json()?)
+        } else {
+            quote!(i.text()?)
+        }
+    });
+    let headers = r.headers_type.as_deref().map(|h| {
+        let h = ident(h);
+        let fields = typed_headers(r).map(|p| {
+            let f = ident(&p.name);
+            let wire = Literal::string(&p.wire.to_ascii_lowercase());
+            if p.required {
+                quote!(#f: i.header(#wire)?,)
+            } else {
+                quote!(#f: i.header_opt(#wire)?,)
+            }
+        });
+        quote!(crate::operations::#h { #(#fields)* })
+    });
+    let path = quote!(crate::operations::#resp::#v);
+    if parts.tuple() {
+        let value = body.or(headers);
+        return quote!(#path(#value));
+    }
+    if !parts.status && !parts.body && !parts.headers {
+        return path;
+    }
+    let status = parts.status.then(|| quote!(status,));
+    let body = body.map(|b| quote!(body: #b,));
+    let headers = headers.map(|h| quote!(headers: #h,));
+    quote!(#path { #status #body #headers })
+}
+
+/// The function that reads the typed response of `op` from an answer.
+fn read_fn(op: &Operation) -> TokenStream {
+    let rt = rt();
+    let resp = ident(&op.response_type);
+    let f = format_ident!("read_{}", op.name.trim_start_matches("r#"));
+    let mut arms = Vec::new();
+    let mut ranges = Vec::new();
+    let mut default = None;
+    for r in &op.responses {
+        let value = variant_value(op, r);
+        match r.status {
+            Status::Code(c) => {
+                let c = Literal::u16_unsuffixed(c);
+                arms.push(quote!(#c => #value,));
+            }
+            Status::Range(h) => {
+                let lo = Literal::u16_unsuffixed(h * 100);
+                let hi = Literal::u16_unsuffixed(h * 100 + 99);
+                ranges.push(quote!(status @ #lo..=#hi => #value,));
+            }
+            Status::Default => default = Some(quote!(status => #value,)),
+        }
+    }
+    let last = default.unwrap_or_else(
+        || quote!(_ => return ::std::result::Result::Ok(::std::option::Option::None),),
+    );
+    let doc = format!(
+        "The typed response of `{}` for an answer, `None` for a status it does not document.",
+        op.name.trim_start_matches("r#")
+    );
+    quote! {
+        #[doc = #doc]
+        fn #f(i: &#rt::Incoming) -> ::std::result::Result<::std::option::Option<crate::operations::#resp>, #rt::Mismatch> {
+            let value = match i.status() {
+                #(#arms)*
+                #(#ranges)*
+                #last
+            };
+            ::std::result::Result::Ok(::std::option::Option::Some(value))
+        }
+    }
+}
+
+/// How a parameter is written into the outgoing request.
+fn write_param(api: &Api, p: &Param) -> TokenStream {
+    let f = ident(&p.name);
+    let wire = Literal::string(&p.wire);
+    let list = matches!(param_kind(api, &p.shape), ParamKind::List);
+    let explode = p.explode;
+    let value = quote!(&self.#f);
+    match (p.location, list, p.required) {
+        (Location::Path, false, true) => quote!(out.path(#wire, #value);),
+        (Location::Path, true, true) => quote!(out.path_list(#wire, #value);),
+        (Location::Path, false, false) => {
+            quote!(if let ::std::option::Option::Some(v) = #value { out.path(#wire, v); })
+        }
+        (Location::Path, true, false) => {
+            quote!(if let ::std::option::Option::Some(v) = #value { out.path_list(#wire, v); })
+        }
+        (Location::Query, false, true) => quote!(out.query(#wire, #value);),
+        (Location::Query, false, false) => quote!(out.query_opt(#wire, #value);),
+        (Location::Query, true, true) => quote!(out.query_list(#wire, #value, #explode);),
+        (Location::Query, true, false) => quote!(out.query_list_opt(#wire, #value, #explode);),
+        (Location::Header, false, true) => quote!(out.header(#wire, #value);),
+        (Location::Header, false, false) => quote!(out.header_opt(#wire, #value);),
+        (Location::Header, true, true) => quote!(out.header_list(#wire, #value);),
+        (Location::Header, true, false) => quote!(out.header_list_opt(#wire, #value);),
+        (Location::Cookie, false, true) => quote!(out.cookie(#wire, #value);),
+        (Location::Cookie, false, false) => {
+            quote!(if let ::std::option::Option::Some(v) = #value { out.cookie(#wire, v); })
+        }
+        (Location::Cookie, true, true) => quote!(out.cookie_list(#wire, #value);),
+        (Location::Cookie, true, false) => {
+            quote!(if let ::std::option::Option::Some(v) = #value { out.cookie_list(#wire, v); })
+        }
+    }
+}
+
+/// `impl Request` for the request struct of `op`.
+fn request_impl(api: &Api, op: &Operation) -> TokenStream {
+    let rt = rt();
+    let req = ident(&op.request_type);
+    let name = op.name.trim_start_matches("r#");
+    let method = &op.method;
+    let path = &op.path;
+    let accept = accept(op);
+    let interaction = declares_interaction_id(op);
+    let writes: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter(|p| !is_managed(p))
+        .map(|p| write_param(api, p))
+        .collect();
+    let body = op.body.as_ref().map(|b| {
+        let media = Literal::string(&b.media);
+        match (b.is_json(), b.required) {
+            (true, true) => quote!(out.json(#media, &self.body);),
+            (true, false) => quote!(out.json_opt(#media, &self.body);),
+            (false, true) => quote!(out.text(#media, &self.body);),
+            (false, false) => quote!(out.text_opt(#media, &self.body);),
+        }
+    });
+    let param = if writes.is_empty() && body.is_none() {
+        quote!(_out)
+    } else {
+        quote!(out)
+    };
+    let id_methods = op.params.iter().find(|p| is_managed(p)).map(|p| {
+        let f = ident(&p.name);
+        if p.required {
+            quote! {
+                fn interaction_id(&self) -> ::std::option::Option<&str> {
+                    ::std::option::Option::Some(&self.#f)
+                }
+                fn set_interaction_id(&mut self, id: &str) {
+                    ::std::borrow::ToOwned::clone_into(id, &mut self.#f);
+                }
+            }
+        } else {
+            quote! {
+                fn interaction_id(&self) -> ::std::option::Option<&str> {
+                    self.#f.as_deref()
+                }
+                fn set_interaction_id(&mut self, id: &str) {
+                    self.#f = ::std::option::Option::Some(::std::borrow::ToOwned::to_owned(id));
+                }
+            }
+        }
+    });
+    quote! {
+        impl #rt::Request for crate::operations::#req {
+            const ENDPOINT: &'static #rt::Endpoint = &#rt::Endpoint {
+                name: #name,
+                method: #method,
+                path: #path,
+                accept: #accept,
+                interaction_id: #interaction,
+            };
+            fn write(&self, #param: &mut #rt::Outgoing) {
+                #(#writes)*
+                #body
+            }
+            #id_methods
+        }
+    }
+}
+
+/// The `Accept` header of `op`: its documented response media types.
+fn accept(op: &Operation) -> String {
+    let mut media: Vec<&str> = op
+        .responses
+        .iter()
+        .filter_map(|r| r.body.as_ref().map(|b| b.media.as_str()))
+        .collect();
+    media.sort_unstable();
+    media.dedup();
+    media.join(", ")
+}
+
+/// `impl Response` for the response enum of `op`.
+fn response_impl(api: &Api, op: &Operation) -> TokenStream {
+    let rt = rt();
+    let resp = ident(&op.response_type);
+    let read = format_ident!("read_{}", op.name.trim_start_matches("r#"));
+    let (success, split) = success(api, op);
+    quote! {
+        impl #rt::Response for crate::operations::#resp {
+            type Success = #success;
+            fn decode(i: &#rt::Incoming) -> ::std::option::Option<::std::result::Result<Self, #rt::Mismatch>> {
+                #read(i).transpose()
+            }
+            fn split(self) -> ::std::result::Result<Self::Success, Self> {
+                #split
+            }
+        }
+    }
+}
+
+/// The name of a call struct.
+fn call_name(op: &Operation) -> syn::Ident {
+    format_ident!("{}Call", op.type_name)
+}
+
+/// The setter name of an optional parameter.
+fn setter(p: &Param) -> syn::Ident {
+    let n = p.name.trim_start_matches("r#");
+    if CALL_METHODS.contains(&n) {
+        format_ident!("set_{}", n)
+    } else {
+        ident(&p.name)
+    }
+}
+
+/// The `Client` method of `op`, and its call struct with setters.
+fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+    let rt = rt();
+    let req = ident(&op.request_type);
+    let resp = ident(&op.response_type);
+    let call = call_name(op);
+    let f = ident(&op.name);
+    let name = op.name.trim_start_matches("r#");
+    let line = format!("`{} {}`", op.method, op.path);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let doc = doc_parts(&[
+        op.summary.as_deref(),
+        Some(&line),
+        op.description.as_deref(),
+    ]);
+
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for p in &op.params {
+        let field = ident(&p.name);
+        let t = param_value_type(api, p);
+        let pdoc = doc_attrs(p.doc.as_deref());
+        if is_managed(p) {
+            let init = if p.required {
+                quote!(::std::string::String::new())
+            } else {
+                quote!(::std::option::Option::None)
+            };
+            inits.push(quote!(#field: #init,));
+            let s = setter(p);
+            setters.push(quote! {
+                /// Sends this `x-fapi-interaction-id` instead of a minted one.
+                pub fn #s(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+                    self.options.interaction_id = ::std::option::Option::Some(id.into());
+                    self
+                }
+            });
+            continue;
+        }
+        let string = is_string(api, p);
+        let (arg_t, conv) = if string {
+            (
+                quote!(impl ::std::convert::Into<::std::string::String>),
+                quote!(.into()),
+            )
+        } else {
+            (t.clone(), quote!())
+        };
+        if p.required {
+            args.push(quote!(#field: #arg_t));
+            inits.push(quote!(#field: #field #conv,));
+        } else {
+            inits.push(quote!(#field: ::std::option::Option::None,));
+            let s = setter(p);
+            setters.push(quote! {
+                #pdoc
+                pub fn #s(mut self, value: #arg_t) -> Self {
+                    self.request.#field = ::std::option::Option::Some(value #conv);
+                    self
+                }
+            });
+        }
+    }
+    if let Some(b) = &op.body {
+        let t = body_type_in(api, b, &types_path());
+        let bdoc = doc_attrs(b.doc.as_deref().or(Some("The request body.")));
+        if b.required {
+            args.push(quote!(body: #t));
+            inits.push(quote!(body,));
+        } else {
+            inits.push(quote!(body: ::std::option::Option::None,));
+            setters.push(quote! {
+                #bdoc
+                pub fn body(mut self, body: #t) -> Self {
+                    self.request.body = ::std::option::Option::Some(body);
+                    self
+                }
+            });
+        }
+    }
+    let many = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let method = quote! {
+        #doc
+        #deprecated
+        #many
+        pub fn #f(&self, #(#args),*) -> #call<'_> {
+            #call {
+                client: self,
+                request: crate::operations::#req { #(#inits)* },
+                options: ::std::default::Default::default(),
+            }
+        }
+    };
+    let (success, _) = success(api, op);
+    let output =
+        quote!(::std::result::Result<#rt::Reply<#success>, #rt::Error<crate::operations::#resp>>);
+    let what = format!(
+        "A call of [`Client::{name}`] being set up: chain the optional parameters, then `.await` it."
+    );
+    let pages = paginated(api, op).then(|| {
+        quote! {
+            /// Every page from this one on, following `links.next` (only its query, on this
+            /// client's base URL); each page is one call with its own interaction id.
+            pub fn pages(self) -> #rt::Pages<crate::operations::#resp> {
+                self.client.core.pages(self.request, self.options)
+            }
+        }
+    });
+    let call_struct = quote! {
+        #[doc = #what]
+        #[derive(Debug)]
+        #[must_use = "a call does nothing until it is awaited"]
+        pub struct #call<'c> {
+            client: &'c Client,
+            request: crate::operations::#req,
+            options: #rt::CallOptions,
+        }
+
+        impl<'c> #call<'c> {
+            #(#setters)*
+
+            /// The deadline of this call, instead of the client's.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+
+            /// Sends one more header the document does not declare.
+            pub fn header(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.options.headers.push((name.into(), value.into()));
+                self
+            }
+
+            /// The request as it stands.
+            pub fn request(&self) -> &crate::operations::#req {
+                &self.request
+            }
+
+            /// Sends the request: the typed success, or an error that keeps what the server sent.
+            pub async fn send(self) -> #output {
+                self.client.core.call(self.request, self.options).await
+            }
+
+            #pages
+        }
+
+        impl<'c> ::std::future::IntoFuture for #call<'c> {
+            type Output = #output;
+            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c>>;
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+    (method, call_struct)
+}
+
+/// The module's items, or `None` when the document has no operation.
+pub fn module(api: &Api) -> Option<TokenStream> {
+    if api.operations.is_empty() {
+        return None;
+    }
+    let rt = rt();
+    let title = format!("{} {}", api.title, api.version);
+    let base = match &api.base_path {
+        Some(p) => format!(
+            "The base URL is the server's origin followed by [`crate::BASE_PATH`] (`https://api.banco.example{p}`)."
+        ),
+        None => String::from(
+            "The base URL is where the institution serves the paths of the document (it names no server of its own).",
+        ),
+    };
+    let doc = format!(
+        "A client of {title}: one method per operation, each returning a call on which the optional parameters are chained and which is then awaited.\n\n{base} Cloning is cheap and clones share one connection pool."
+    );
+    let mut methods = Vec::new();
+    let mut calls = Vec::new();
+    let mut impls = Vec::new();
+    for op in &api.operations {
+        let (m, c) = method_and_call(api, op);
+        methods.push(m);
+        calls.push(c);
+        impls.push(request_impl(api, op));
+        impls.push(response_impl(api, op));
+        impls.push(read_fn(op));
+    }
+    Some(quote! {
+        pub use #rt::{CallOptions, Config, Error, ErrorKind, Pages, Reply, RetryPolicy, Secret, TokenProvider};
+
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            core: #rt::Core,
+        }
+
+        impl Client {
+            /// A client of the server at `base_url`, with the defaults of [`Config`].
+            pub fn new(base_url: &str) -> ::std::result::Result<Self, #rt::ConfigError> {
+                Self::with_config(#rt::Config::new(base_url))
+            }
+
+            /// A client built from `config` (HTTP client with mTLS, timeout, token provider,
+            /// retry policy, headers for every call).
+            pub fn with_config(config: #rt::Config) -> ::std::result::Result<Self, #rt::ConfigError> {
+                ::std::result::Result::Ok(Client { core: #rt::Core::new(config)? })
+            }
+
+            /// A client sharing `core` (its connection pool, token and settings).
+            pub fn from_core(core: #rt::Core) -> Self {
+                Client { core }
+            }
+
+            /// The shared part of the client.
+            pub fn core(&self) -> &#rt::Core {
+                &self.core
+            }
+
+            #(#methods)*
+        }
+
+        #(#calls)*
+        #(#impls)*
+    })
+}

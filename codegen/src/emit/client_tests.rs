@@ -1,0 +1,150 @@
+//! `tests/client.rs` of a generated crate: the generated client against the generated router
+//! with the example back-end, over real HTTP on 127.0.0.1. Every operation is called with its
+//! required parameters taken from the document's examples and must come back typed; then a
+//! deadline passed, a base URL the router does not serve, and a port nobody listens on must
+//! each give their error, with the answer kept where there was one.
+
+use super::client::{is_managed, is_string, is_success};
+use super::examples::constant_name;
+use super::mock::{chosen, chosen_status};
+use super::operations::{example_text, param_kind, ParamKind};
+use super::server::declares_interaction_id;
+use crate::model::{Api, Operation, Status};
+use crate::naming::ident;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+/// The required arguments of `op`'s client method, from the examples.
+fn arguments(api: &Api, krate: &syn::Ident, op: &Operation) -> Vec<TokenStream> {
+    let mut args = Vec::new();
+    for p in op.params.iter().filter(|p| p.required && !is_managed(p)) {
+        let arg = if is_string(api, p) {
+            let t = Literal::string(&example_text(&p.example));
+            quote!(#t)
+        } else if let ParamKind::List = param_kind(api, &p.shape) {
+            let items: Vec<String> = match &p.example {
+                serde_json::Value::Array(items) => items.iter().map(example_text).collect(),
+                other => vec![example_text(other)],
+            };
+            let items = items
+                .iter()
+                .map(|t| quote!(#t.parse().expect("the example parses")));
+            quote!(::std::vec![#(#items),*])
+        } else {
+            let t = Literal::string(&example_text(&p.example));
+            quote!(#t.parse().expect("the example parses"))
+        };
+        args.push(arg);
+    }
+    if let Some(b) = op.body.as_ref().filter(|b| b.required) {
+        let c = format_ident!("{}", constant_name(op, None));
+        args.push(if b.is_json() {
+            quote!(::serde_json::from_str(#krate::examples::#c).expect("the example decodes"))
+        } else {
+            quote!(::std::string::String::from(#krate::examples::#c))
+        });
+    }
+    args
+}
+
+/// The file, or `None` for a document without operations.
+pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
+    let first = api.operations.first()?;
+    let krate = format_ident!("{}", krate_name);
+    let calls = api.operations.iter().map(|op| {
+        let f = ident(&op.name);
+        let args = arguments(api, &krate, op);
+        let what = format!("{} {}", op.method, op.path);
+        let call = quote!(client.#f(#(#args),*).await);
+        match chosen(op) {
+            Some(r) if is_success(r) => {
+                let status = Literal::u16_unsuffixed(chosen_status(r));
+                let id = declares_interaction_id(op).then(|| {
+                    quote!(assert!(reply.interaction_id.is_some(), "{}: no interaction id", #what);)
+                });
+                quote! {
+                    let reply = #call.unwrap_or_else(|e| panic!("{}: {e}", #what));
+                    assert_eq!(reply.status, #status, "{}", #what);
+                    #id
+                }
+            }
+            other => {
+                let status = Literal::u16_unsuffixed(other.map_or(500, chosen_status));
+                quote! {
+                    let e = #call.expect_err(#what);
+                    assert_eq!(e.status(), ::std::option::Option::Some(#status), "{}: {e}", #what);
+                }
+            }
+        }
+    });
+    let f = ident(&first.name);
+    let args = arguments(api, &krate, first);
+    let first_call = quote!(client.#f(#(#args),*).await);
+    let documents_404 = first.responses.iter().any(|r| match r.status {
+        Status::Code(c) => c == 404,
+        Status::Range(h) => h == 4,
+        Status::Default => true,
+    });
+    let not_found = if documents_404 {
+        quote! {
+            assert!(e.response().is_some(), "a documented 404 decodes into its variant: {e:?}");
+        }
+    } else {
+        quote! {
+            assert!(matches!(*e.kind, ErrorKind::Undocumented { .. }), "{e:?}");
+        }
+    };
+    Some(quote! {
+        //! The generated client against the generated router with the example back-end, over
+        //! real HTTP on 127.0.0.1.
+        #![allow(deprecated)]
+
+        use #krate::client::{Client, Config, ErrorKind};
+        use #krate::mock::Examples;
+        use #krate::server::router;
+        use ::ofb_runtime::server::testing::TestServer;
+        use ::std::time::Duration;
+
+        async fn start(backend: Examples) -> TestServer {
+            TestServer::start(router(backend)).await
+        }
+
+        #[tokio::test]
+        async fn every_operation_comes_back_typed() {
+            let server = start(Examples::default()).await;
+            let client = Client::new(&server.url("")).expect("a client");
+            #(#calls)*
+            server.shutdown().await;
+        }
+
+        #[tokio::test]
+        async fn a_deadline_passed_is_a_timeout() {
+            let server = start(Examples::delayed(Duration::from_millis(800))).await;
+            let client = Client::with_config(Config::new(server.url("")).timeout(Duration::from_millis(100))).expect("a client");
+            let e = #first_call.expect_err("too slow");
+            assert!(e.is_timeout(), "{e:?}");
+            assert_eq!(e.status(), ::std::option::Option::None);
+        }
+
+        #[tokio::test]
+        async fn an_unserved_base_url_gets_the_routers_404_kept_whole() {
+            let server = start(Examples::default()).await;
+            let client = Client::new(&server.url("/ofb-no-such-base")).expect("a client");
+            let e = #first_call.expect_err("no such route");
+            assert_eq!(e.status(), ::std::option::Option::Some(404), "{e}");
+            let raw = e.raw().expect("the answer is kept");
+            assert!(raw.text().contains("errors"), "{}", raw.text());
+            #not_found
+        }
+
+        #[tokio::test]
+        async fn a_refused_connection_is_a_connect_error() {
+            let listener = ::std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+            let addr = listener.local_addr().expect("an address");
+            drop(listener);
+            let client = Client::new(&format!("http://{addr}")).expect("a client");
+            let e = #first_call.expect_err("nobody listens");
+            assert!(matches!(*e.kind, ErrorKind::Connect { .. }), "{e:?}");
+        }
+    })
+}
