@@ -154,7 +154,7 @@ pub mod examples {
 //! Each is the document's own example where it is valid, else one composed from the
 //! schema; the tests below check that it round-trips through its type and validates.
 /// The `200` response body of `get_reading` (GET /readings). Media type `application/json`.
-pub const GET_READING_OK: &str = r#"{"label":"sensor A","count":12,"total":9007199254740993,"ratio":0.25,"amount":"1500.10","active":true,"takenOn":"2024-02-29","takenAt":"2024-02-29T10:15:00.123-03:00","id":"00000000-0000-4000-8000-000000000000","contact":"user@example.com","homepage":"https://example.com/","callback":"https://example.com/","document":"a","nullableRequired":"a","nullableOptional":1}"#;
+pub const GET_READING_OK: &str = r#"{"label":"sensor A","apiKey":"k-12345678","count":12,"total":9007199254740993,"ratio":0.25,"amount":"1500.10","active":true,"takenOn":"2024-02-29","takenAt":"2024-02-29T10:15:00.123-03:00","id":"00000000-0000-4000-8000-000000000000","contact":"user@example.com","homepage":"https://example.com/","callback":"https://example.com/","document":"a","nullableRequired":"a","nullableOptional":1}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
@@ -252,22 +252,26 @@ pub(crate) static P0: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new(
     "^-?\\d{1,15}\\.\\d{2}$",
 );
 pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    pattern: Some(&P0),
+    min_length: Some(8u64),
     ..::ofb_runtime::Rules::NONE
 };
 pub(crate) static R1: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    format: Some(::ofb_runtime::Format::Uuid),
+    pattern: Some(&P0),
     ..::ofb_runtime::Rules::NONE
 };
 pub(crate) static R2: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    format: Some(::ofb_runtime::Format::Email),
+    format: Some(::ofb_runtime::Format::Uuid),
     ..::ofb_runtime::Rules::NONE
 };
 pub(crate) static R3: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    format: Some(::ofb_runtime::Format::Uri),
+    format: Some(::ofb_runtime::Format::Email),
     ..::ofb_runtime::Rules::NONE
 };
 pub(crate) static R4: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
+    format: Some(::ofb_runtime::Format::Uri),
+    ..::ofb_runtime::Rules::NONE
+};
+pub(crate) static R5: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
     format: Some(::ofb_runtime::Format::Url),
     ..::ofb_runtime::Rules::NONE
 };
@@ -403,6 +407,14 @@ use crate::rules::*;
 pub struct Reading {
     /// Free text.
     pub label: ::std::string::String,
+    /// A credential, which Debug output must not show.
+    #[serde(
+        rename = "apiKey",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    #[validate(rules = R0)]
+    pub api_key: ::std::option::Option<::ofb_runtime::Secret>,
     /// `count`.
     pub count: i32,
     /// `total`.
@@ -411,7 +423,7 @@ pub struct Reading {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ratio: ::std::option::Option<::ofb_runtime::Number>,
     /// Money, as decimal text.
-    #[validate(rules = R0)]
+    #[validate(rules = R1)]
     pub amount: ::ofb_runtime::DecimalString,
     /// `active`.
     pub active: bool,
@@ -425,19 +437,19 @@ pub struct Reading {
     pub taken_at: ::ofb_runtime::DateTime,
     /// `id`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[validate(rules = R1)]
+    #[validate(rules = R2)]
     pub id: ::std::option::Option<::std::string::String>,
     /// `contact`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[validate(rules = R2)]
+    #[validate(rules = R3)]
     pub contact: ::std::option::Option<::std::string::String>,
     /// `homepage`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[validate(rules = R3)]
+    #[validate(rules = R4)]
     pub homepage: ::std::option::Option<::std::string::String>,
     /// `callback`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[validate(rules = R4)]
+    #[validate(rules = R5)]
     pub callback: ::std::option::Option<::std::string::String>,
     /// A format the generator does not know.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

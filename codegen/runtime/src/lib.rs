@@ -30,6 +30,7 @@ pub mod json_pointer;
 pub mod nullable;
 pub mod pattern;
 pub mod rules;
+pub mod secret;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod testing;
@@ -48,5 +49,6 @@ pub use envelope::{ErrorEnvelope, ErrorItem};
 pub use ofb_runtime_derive::Validate;
 pub use pattern::Pattern;
 pub use rules::Rules;
+pub use secret::Secret;
 pub use validate::{Rule, Validate, Validator, Violation, Violations};
 pub use wire::{Date, DateTime, DecimalString, Number};

@@ -162,7 +162,8 @@ string_like!(
     str => |s| s, None;
     crate::wire::DecimalString => |s| s.as_str(), Some(Format::Double);
     crate::wire::Date => |s| s.as_str(), Some(Format::Date);
-    crate::wire::DateTime => |s| s.as_str(), Some(Format::DateTime)
+    crate::wire::DateTime => |s| s.as_str(), Some(Format::DateTime);
+    crate::secret::Secret => |s| s.expose(), None
 );
 
 /// Numbers: no rules of their own; the place's range, step and enum rules. Integers that fit

@@ -26,11 +26,12 @@ pub enum ParamKind {
 pub fn param_kind(api: &Api, shape: &Shape) -> ParamKind {
     fn scalar(api: &Api, shape: &Shape, depth: usize) -> bool {
         match &shape.ty {
+            // A credential in a parameter travels as text: `Secret` has no `Display`.
+            Ty::String => !shape.nullable && !shape.c.secret,
             Ty::Bool
             | Ty::Int32
             | Ty::Int64
             | Ty::Number
-            | Ty::String
             | Ty::Decimal
             | Ty::Date
             | Ty::DateTime => !shape.nullable,

@@ -21,6 +21,7 @@ pub fn rust_type_in(api: &Api, shape: &Shape, module: Option<&TokenStream>) -> T
         Ty::Int32 => quote!(i32),
         Ty::Int64 => quote!(i64),
         Ty::Number => quote!(::ofb_runtime::Number),
+        Ty::String if shape.c.secret => quote!(::ofb_runtime::Secret),
         Ty::String => quote!(::std::string::String),
         Ty::Decimal => quote!(::ofb_runtime::DecimalString),
         Ty::Date => quote!(::ofb_runtime::Date),

@@ -256,6 +256,7 @@ impl Ctx<'_> {
             max_length: max.map(|n| n as u64),
             ..Constraints::default()
         };
+        c.secret = format == "password";
         let ty = match format {
             "" | "password" | "binary" => Ty::String,
             "date" => Ty::Date,

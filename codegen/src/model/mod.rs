@@ -243,6 +243,8 @@ pub struct Constraints {
     pub max_properties: Option<u64>,
     /// Allowed values of an integer or number enum.
     pub num_enum: Vec<f64>,
+    /// `format: password`: the value is a credential, kept out of `Debug` output.
+    pub secret: bool,
 }
 
 /// An HTTP operation.

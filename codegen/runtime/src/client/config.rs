@@ -1,7 +1,7 @@
 //! What a client is built from ([`Config`]) and what it shares between calls ([`Core`]).
 
 use super::retry::RetryPolicy;
-use super::secret::TokenProvider;
+use super::token::TokenProvider;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use std::fmt;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! A failed call, with everything the server sent when it sent something.
 
 use super::response::Mismatch;
-use super::secret::TokenError;
+use super::token::TokenError;
 use crate::envelope::ErrorEnvelope;
 use crate::validate::Violations;
 use bytes::Bytes;

@@ -33,17 +33,18 @@ mod pages;
 mod request;
 mod response;
 mod retry;
-mod secret;
 mod send;
+mod token;
 
+pub use crate::secret::Secret;
 pub use config::{http_builder, install_tls_provider, Config, ConfigError, Core};
 pub use error::{Error, ErrorKind, Raw};
 pub use pages::Pages;
 pub use request::{Endpoint, Outgoing, Request};
 pub use response::{Incoming, Mismatch, Reply, Response};
 pub use retry::RetryPolicy;
-pub use secret::{Secret, TokenError, TokenFuture, TokenProvider};
 pub use send::CallOptions;
+pub use token::{TokenError, TokenFuture, TokenProvider};
 
 /// The HTTP client the generated clients use, re-exported so that callers configure TLS with
 /// the same version.
