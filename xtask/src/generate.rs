@@ -327,7 +327,14 @@ pub fn catalog(
                 .map(|d| d.display().to_string().replace('\\', "/"))
         })
         .collect();
-    let manifest = ofb_codegen::emit::files::workspace_manifest(&members)?;
+    // The hand-written crates over the generated ones join when every crate they name is
+    // there (they are not built from a partial catalog).
+    let extra: Vec<String> = HAND_WRITTEN
+        .iter()
+        .filter(|dir| needs_met(&root.join("generated").join(dir), &members))
+        .map(|d| (*d).to_owned())
+        .collect();
+    let manifest = ofb_codegen::emit::files::workspace_manifest(&members, &extra)?;
     let manifest_path = root.join("generated/Cargo.toml");
     if check {
         if std::fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
@@ -478,4 +485,21 @@ pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Resul
         out.display()
     );
     Ok(crate_name)
+}
+
+/// Hand-written crates built on generated ones, relative to generated/.
+const HAND_WRITTEN: &[&str] = &["../codegen/partner"];
+
+/// Whether every `../../generated/<member>` path dependency of the crate at `dir` is among
+/// `members`.
+fn needs_met(dir: &Path, members: &[String]) -> bool {
+    let Ok(manifest) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+        return false;
+    };
+    manifest
+        .split("path = \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter_map(|p| p.strip_prefix("../../generated/"))
+        .all(|p| members.iter().any(|m| m == p))
 }

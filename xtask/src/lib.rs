@@ -41,16 +41,6 @@ pub enum Error {
     /// `specs fetch` failed for some documents.
     #[error(transparent)]
     Fetch(#[from] fetch::Failures),
-    /// The command exists but waits for later work.
-    #[error("`cargo xtask {command}` {what}; it waits for issue {issue} and is not available yet")]
-    NotYet {
-        /// The command as typed (`mock`, `bench server`).
-        command: String,
-        /// What it will do.
-        what: &'static str,
-        /// The issue that brings it.
-        issue: u32,
-    },
     /// A command's own failure, already worded for the user (generation, tests, benchmarks).
     #[error("{0}")]
     Failed(String),

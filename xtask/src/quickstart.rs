@@ -1,12 +1,43 @@
-//! `cargo xtask quickstart`: will walk the partner API quickstart against local servers.
+//! `cargo xtask quickstart`: the partner API's data-sharing quickstart, run end to end against a
+//! local partner (the `quickstart` example of `codegen/partner`).
 
+use crate::catalog::Catalog;
+use crate::sources::Sources;
 use crate::Error;
+use std::path::Path;
+use std::process::Command;
 
-/// Runs `quickstart`. The partner API and typed clients it walks through come with issue 5.
-pub fn run() -> Result<(), Error> {
-    Err(Error::NotYet {
-        command: String::from("quickstart"),
-        what: "walks the partner API quickstart, which needs the partner API and typed clients",
-        issue: 5,
-    })
+/// The hand-written partner session crate, whose example walks the quickstart.
+const MANIFEST: &str = "codegen/partner/Cargo.toml";
+
+/// Generates the crates (the example builds on them), then runs the walk.
+pub fn run(root: &Path, catalog: &Catalog, sources: &Sources) -> Result<(), Error> {
+    crate::generate::catalog(root, catalog, sources, false).map_err(Error::Failed)?;
+    walk(root).map_err(Error::Failed)
+}
+
+/// Runs the example over crates already generated.
+pub fn walk(root: &Path) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
+    let args = [
+        "run",
+        "--quiet",
+        "--manifest-path",
+        MANIFEST,
+        "--features",
+        "local",
+        "--example",
+        "quickstart",
+    ];
+    eprintln!("$ cargo {}", args.join(" "));
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the quickstart did not reach its end ({status})"))
+    }
 }

@@ -74,5 +74,17 @@ pub fn run(
         .concat(),
         None,
     )?;
+    // The hand-written crate over the generated ones: formatted, and its quickstart walked.
+    cargo(
+        root,
+        &[
+            "fmt",
+            "--manifest-path",
+            "codegen/partner/Cargo.toml",
+            "--check",
+        ],
+        None,
+    )?;
+    crate::quickstart::walk(root)?;
     crate::readme::check(root)
 }

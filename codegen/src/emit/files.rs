@@ -345,11 +345,13 @@ pub fn mentions_named(ty: &Ty) -> bool {
 #[template(path = "workspace.toml", escape = "none")]
 struct Workspace<'a> {
     members: &'a [String],
+    extra: &'a [String],
 }
 
-/// The Cargo.toml of a workspace holding the generated crates at `members` (relative paths).
-pub fn workspace_manifest(members: &[String]) -> Result<String, String> {
-    Workspace { members }
+/// The Cargo.toml of a workspace holding the generated crates at `members` and the
+/// hand-written crates at `extra` that build on them (paths relative to the workspace).
+pub fn workspace_manifest(members: &[String], extra: &[String]) -> Result<String, String> {
+    Workspace { members, extra }
         .render()
         .map_err(|e| format!("internal error: workspace template: {e}"))
 }
