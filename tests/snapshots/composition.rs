@@ -86,6 +86,12 @@ impl<'c> GetPetCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::GetPetRequest {
         &self.request
@@ -137,6 +143,12 @@ impl<'c> GetValueCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::GetValueRequest {
         &self.request
@@ -172,6 +184,7 @@ impl ::ofb_runtime::client::Request for crate::operations::GetPetRequest {
         path: "/pets",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }
@@ -210,6 +223,7 @@ impl ::ofb_runtime::client::Request for crate::operations::GetValueRequest {
         path: "/values",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }

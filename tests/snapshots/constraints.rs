@@ -78,6 +78,12 @@ impl<'c> PostLimitsCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::PostLimitsRequest {
         &self.request
@@ -113,6 +119,7 @@ impl ::ofb_runtime::client::Request for crate::operations::PostLimitsRequest {
         path: "/limits",
         accept: "",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.json("application/json", &self.body);

@@ -81,6 +81,12 @@ impl<'c> ListTasksCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::ListTasksRequest {
         &self.request
@@ -116,6 +122,7 @@ impl ::ofb_runtime::client::Request for crate::operations::ListTasksRequest {
         path: "/tasks",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.query_opt("status", &self.status);

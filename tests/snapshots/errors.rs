@@ -76,6 +76,12 @@ impl<'c> ListThingsCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::ListThingsRequest {
         &self.request
@@ -111,6 +117,7 @@ impl ::ofb_runtime::client::Request for crate::operations::ListThingsRequest {
         path: "/things",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }

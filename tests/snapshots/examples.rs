@@ -98,6 +98,12 @@ impl<'c> GetOneCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::GetOneRequest {
         &self.request
@@ -147,6 +153,12 @@ impl<'c> GetTwoCall<'c> {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.options.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
         self
     }
     /// The request as it stands.
@@ -200,6 +212,12 @@ impl<'c> GetThreeCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::GetThreeRequest {
         &self.request
@@ -235,6 +253,7 @@ impl ::ofb_runtime::client::Request for crate::operations::GetOneRequest {
         path: "/one",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }
@@ -273,6 +292,7 @@ impl ::ofb_runtime::client::Request for crate::operations::GetTwoRequest {
         path: "/two",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }
@@ -311,6 +331,7 @@ impl ::ofb_runtime::client::Request for crate::operations::GetThreeRequest {
         path: "/three",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }

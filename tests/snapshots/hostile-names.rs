@@ -84,6 +84,12 @@ impl<'c> GetTypeCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::GetTypeRequest {
         &self.request
@@ -135,6 +141,12 @@ impl<'c> TypeCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::TypeRequest {
         &self.request
@@ -170,6 +182,7 @@ impl ::ofb_runtime::client::Request for crate::operations::GetTypeRequest {
         path: "/type",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }
@@ -208,6 +221,7 @@ impl ::ofb_runtime::client::Request for crate::operations::TypeRequest {
         path: "/type",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }

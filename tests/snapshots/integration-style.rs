@@ -80,6 +80,12 @@ impl<'c> ListBooksCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::ListBooksRequest {
         &self.request
@@ -115,6 +121,7 @@ impl ::ofb_runtime::client::Request for crate::operations::ListBooksRequest {
         path: "/books/list",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.json("application/json", &self.body);

@@ -75,6 +75,12 @@ impl<'c> PingCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::PingRequest {
         &self.request
@@ -110,6 +116,7 @@ impl ::ofb_runtime::client::Request for crate::operations::PingRequest {
         path: "/ping",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }

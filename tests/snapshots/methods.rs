@@ -138,6 +138,12 @@ impl<'c> ListNotesCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::ListNotesRequest {
         &self.request
@@ -194,6 +200,12 @@ impl<'c> CreateNoteCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::CreateNoteRequest {
         &self.request
@@ -245,6 +257,12 @@ impl<'c> ReplaceNoteCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::ReplaceNoteRequest {
         &self.request
@@ -294,6 +312,12 @@ impl<'c> DeleteNotesIdCall<'c> {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.options.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
         self
     }
     /// The request as it stands.
@@ -352,6 +376,12 @@ impl<'c> PatchNoteCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::PatchNoteRequest {
         &self.request
@@ -403,6 +433,12 @@ impl<'c> PostSignedCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::PostSignedRequest {
         &self.request
@@ -438,6 +474,7 @@ impl ::ofb_runtime::client::Request for crate::operations::ListNotesRequest {
         path: "/notes",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }
@@ -491,6 +528,7 @@ impl ::ofb_runtime::client::Request for crate::operations::CreateNoteRequest {
         path: "/notes",
         accept: "application/json",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.json_opt("application/json", &self.body);
@@ -534,6 +572,7 @@ impl ::ofb_runtime::client::Request for crate::operations::ReplaceNoteRequest {
         path: "/notes/{id}",
         accept: "",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.path("id", &self.id);
@@ -575,6 +614,7 @@ impl ::ofb_runtime::client::Request for crate::operations::DeleteNotesIdRequest 
         path: "/notes/{id}",
         accept: "",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.path("id", &self.id);
@@ -617,6 +657,7 @@ impl ::ofb_runtime::client::Request for crate::operations::PatchNoteRequest {
         path: "/notes/{id}",
         accept: "",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.path("id", &self.id);
@@ -658,6 +699,7 @@ impl ::ofb_runtime::client::Request for crate::operations::PostSignedRequest {
         path: "/signed",
         accept: "application/jwt, text/plain",
         interaction_id: false,
+        anonymous: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.text("application/jwt", &self.body);

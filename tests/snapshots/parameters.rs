@@ -127,6 +127,12 @@ impl<'c> GetBookCall<'c> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
     /// The request as it stands.
     pub fn request(&self) -> &crate::operations::GetBookRequest {
         &self.request
@@ -162,6 +168,7 @@ impl ::ofb_runtime::client::Request for crate::operations::GetBookRequest {
         path: "/shelves/{shelfId}/books/{bookId}",
         accept: "application/json",
         interaction_id: true,
+        anonymous: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.path("shelfId", &self.shelf_id);

@@ -64,6 +64,7 @@ static CASE: Endpoint = Endpoint {
     path: "/{case}",
     accept: "application/json",
     interaction_id: true,
+    anonymous: false,
 };
 
 impl Request for CaseRequest {
@@ -419,6 +420,20 @@ async fn an_invalid_request_is_not_sent() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(hits.all.load(Ordering::SeqCst), 0);
+
+    // Unless the caller says to send it anyway (the server then judges it).
+    let sent = c
+        .call::<_, CaseResponse>(
+            CaseRequest::new(&long),
+            CallOptions {
+                unchecked: true,
+                ..CallOptions::default()
+            },
+        )
+        .await
+        .expect_err("no such case");
+    assert_eq!(sent.status(), Some(404));
+    assert_eq!(hits.all.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
@@ -570,4 +585,54 @@ fn bad_base_urls_are_refused_with_the_reason() {
     let e = Core::new(Config::new("https://bank.example").header("bad header", "v"))
         .expect_err("bad header name");
     assert!(e.0.contains("bad header"), "{e}");
+}
+
+/// `GET /{case}` again, declared open to anyone.
+#[derive(Debug, Clone, PartialEq, Validate)]
+struct OpenRequest {
+    #[validate(name = "case")]
+    case: String,
+}
+
+static OPEN: Endpoint = Endpoint {
+    name: "get_open",
+    method: "GET",
+    path: "/{case}",
+    accept: "application/json",
+    interaction_id: false,
+    anonymous: true,
+};
+
+impl Request for OpenRequest {
+    const ENDPOINT: &'static Endpoint = &OPEN;
+    fn write(&self, out: &mut Outgoing) {
+        out.path("case", &self.case);
+    }
+}
+
+#[tokio::test]
+async fn anonymous_operations_get_no_token() {
+    let (server, _) = setup().await;
+    let counting = Arc::new(Counting(AtomicUsize::new(0)));
+    let c = core(&server, |c| c.token_shared(counting.clone()));
+    let reply = c
+        .call::<_, CaseResponse>(
+            OpenRequest {
+                case: String::from("token"),
+            },
+            CallOptions::default(),
+        )
+        .await
+        .expect("ok");
+    assert_eq!(reply.value.data[0].id, "", "no Authorization header");
+    assert_eq!(
+        reply.interaction_id.as_deref(),
+        Some("none"),
+        "the operation declares no interaction id, so none is sent (the server echoes `none`)"
+    );
+    assert_eq!(
+        counting.0.load(Ordering::SeqCst),
+        0,
+        "the provider is not asked"
+    );
 }

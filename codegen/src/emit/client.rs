@@ -285,6 +285,7 @@ fn request_impl(api: &Api, op: &Operation) -> TokenStream {
     let path = &op.path;
     let accept = accept(op);
     let interaction = declares_interaction_id(op);
+    let anonymous = op.anonymous;
     let writes: Vec<TokenStream> = op
         .params
         .iter()
@@ -335,6 +336,7 @@ fn request_impl(api: &Api, op: &Operation) -> TokenStream {
                 path: #path,
                 accept: #accept,
                 interaction_id: #interaction,
+                anonymous: #anonymous,
             };
             fn write(&self, #param: &mut #rt::Outgoing) {
                 #(#writes)*
@@ -522,6 +524,13 @@ fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             /// Sends one more header the document does not declare.
             pub fn header(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::std::string::String>) -> Self {
                 self.options.headers.push((name.into(), value.into()));
+                self
+            }
+
+            /// Sends the request even where it breaks the document's rules (checked by
+            /// default: a request that breaks them is refused before it leaves).
+            pub fn unchecked(mut self) -> Self {
+                self.options.unchecked = true;
                 self
             }
 

@@ -266,6 +266,9 @@ pub struct Operation {
     pub description: Option<String>,
     /// Marked deprecated.
     pub deprecated: bool,
+    /// Declared open to anyone (`security: []` on the operation, or on the document with no
+    /// requirement of the operation's own): clients send no token to it.
+    pub anonymous: bool,
     /// Parameters: path (in URL order), then query, header and cookie, each in document order.
     pub params: Vec<Param>,
     /// The request body.

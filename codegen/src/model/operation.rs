@@ -239,6 +239,11 @@ impl Ctx<'_> {
                     summary: op.summary.clone(),
                     description: op.description.clone(),
                     deprecated: op.deprecated,
+                    anonymous: op
+                        .security
+                        .as_ref()
+                        .or(doc.api.security.as_ref())
+                        .is_some_and(Vec::is_empty),
                     params,
                     body,
                     responses,

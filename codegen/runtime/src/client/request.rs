@@ -19,6 +19,9 @@ pub struct Endpoint {
     pub accept: &'static str,
     /// Whether the operation declares `x-fapi-interaction-id`: then every call sends one.
     pub interaction_id: bool,
+    /// Whether the document opens the operation to anyone (`security: []`): then no token is
+    /// asked for or sent (a session's own login call, say).
+    pub anonymous: bool,
 }
 
 /// A typed request of one operation. Generated for each request struct.
