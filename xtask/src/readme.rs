@@ -1,4 +1,4 @@
-//! The README's institution example, compiled: `cargo xtask test` builds the Rust block that
+//! The README's examples (the institution's server, the receiver's client), compiled: `cargo xtask test` builds the Rust block that
 //! follows the marker comment against the generated crate the marker names, so the README
 //! cannot drift from what the generator emits.
 
@@ -50,12 +50,20 @@ pub fn check(root: &Path) -> Result<(), String> {
             "# Written by `cargo xtask test` from README.md: derived, not committed.\n\
              [package]\nname = \"readme-example-{i}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
              publish = false\n\n[dependencies]\n\
-             {name} = {{ path = \"../../../{dir}\", features = [\"server\"] }}\n\
-             ofb-runtime = {{ path = \"../../../codegen/runtime\", features = [\"server\"] }}\n\
+             {name} = {{ path = \"../../../{dir}\", features = [\"server\", \"client\"] }}\n\
+             ofb-runtime = {{ path = \"../../../codegen/runtime\", features = [\"server\", \"client\"] }}\n\
              axum = {{ version = \"0.8\", default-features = false, features = [\"http1\", \"tokio\"] }}\n\
              tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\"] }}\n\n\
              [workspace]\n"
         );
+        // The generated workspace's lock file, so that the example resolves to the versions
+        // already built rather than to whatever is newest.
+        let lock = out.join("Cargo.lock");
+        if !lock.exists() {
+            if let Ok(bytes) = std::fs::read(root.join("generated/Cargo.lock")) {
+                std::fs::write(&lock, bytes).map_err(|e| format!("{}: {e}", lock.display()))?;
+            }
+        }
         std::fs::write(out.join("Cargo.toml"), cargo_toml)
             .and_then(|()| std::fs::write(out.join("src/main.rs"), &code))
             .map_err(|e| format!("{}: {e}", out.display()))?;
@@ -102,7 +110,11 @@ mod tests {
     fn the_readme_has_its_example() {
         let readme = std::fs::read_to_string(crate::repo_root().join("README.md")).unwrap();
         let found = blocks(&readme).unwrap();
-        assert_eq!(found.len(), 1, "the institution example is marked once");
-        assert!(found[0].1.contains("fn main()"));
+        assert_eq!(
+            found.len(),
+            2,
+            "the server and the client examples are marked"
+        );
+        assert!(found.iter().all(|(_, code)| code.contains("fn main()")));
     }
 }

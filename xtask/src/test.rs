@@ -1,7 +1,7 @@
 //! `cargo xtask test`: what CI runs. Generates every crate, then checks formatting of our own
 //! crates, and runs clippy with `-D warnings` and every test in both workspaces: ours, and
 //! generated/ (so the generated crates build warning-free and their examples round-trip), then
-//! compiles the README's example against the crate it names.
+//! compiles the README's examples against the crates they name.
 
 use crate::catalog::Catalog;
 use crate::sources::{Sources, SPECS_DIR_VAR};
