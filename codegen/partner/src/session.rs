@@ -307,6 +307,9 @@ impl Session {
     }
 
     /// The consent as the institution holds it (its `status` says whether reads may begin).
+    ///
+    /// The reference's table for this call lists no `x-consent-id`, while its prose says the
+    /// consent lookup sends one like the reads: it is sent, which satisfies both readings.
     pub async fn consent(
         &self,
         authorisation_server_id: &str,
@@ -314,6 +317,7 @@ impl Session {
     ) -> Result<ConsentRead, Error<GetConsentResponse>> {
         self.partner
             .get_consent(consent_id, authorisation_server_id)
+            .header("x-consent-id", consent_id)
             .await
             .map(|r| r.into_inner().data)
     }

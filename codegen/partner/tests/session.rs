@@ -159,7 +159,7 @@ async fn gate(issuer: Arc<Issuer>, req: Request, next: Next) -> Response {
     if auth != format!("Bearer {valid}") {
         return (axum::http::StatusCode::UNAUTHORIZED, "stale token").into_response();
     }
-    if path.starts_with("/open-finance/") {
+    if path.starts_with("/open-finance/") || path.starts_with("/consent-management/v1/consents/") {
         issuer
             .seen
             .lock()
@@ -202,6 +202,14 @@ async fn the_token_is_refreshed_when_its_expiry_is_crossed_mid_session() {
         .expect("the consent, with a refreshed token");
     assert_eq!(session.renewals(), (1, 1), "one refresh, no new login");
 
+    let read = session
+        .consent(&server_id, &consent.consent_id)
+        .await
+        .expect("the consent");
+    assert_eq!(
+        read.consent.data.status,
+        ofb_partner::ConsentStatus::Authorised
+    );
     let bank = session
         .bank(&server_id, &consent.consent_id)
         .expect("a bank");
@@ -214,13 +222,18 @@ async fn the_token_is_refreshed_when_its_expiry_is_crossed_mid_session() {
     assert!(!accounts.data.is_empty());
     assert_eq!(session.renewals(), (2, 1));
     let seen = issuer.seen.lock().expect("lock").clone();
+    let lookup = format!("/consent-management/v1/consents/{}", consent.consent_id);
     assert_eq!(
         seen,
-        [(
-            String::from("/open-finance/accounts/v2/accounts"),
-            server_id,
-            consent.consent_id
-        )]
+        [
+            (lookup, server_id.clone(), consent.consent_id.clone()),
+            (
+                String::from("/open-finance/accounts/v2/accounts"),
+                server_id,
+                consent.consent_id
+            )
+        ],
+        "the lookup and the read carry the institution and the consent"
     );
 }
 
