@@ -71,8 +71,13 @@ impl std::error::Error for LoginError {
 struct Tokens {
     access: Secret,
     refresh: Secret,
-    expires_at: Instant,
+    /// When to renew: the expiry less the margin (less half the lifetime, for tokens that
+    /// live shorter than twice the margin).
+    renew_at: Instant,
 }
+
+/// The longest lifetime believed: a token that claims to live longer is renewed after a year.
+const MAX_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// Holds the tokens and renews them; the session's clients ask it for every call.
 #[derive(Debug)]
@@ -87,12 +92,14 @@ struct Auth {
 }
 
 impl Auth {
-    fn tokens_from(reply: TokenResponse, asked_at: Instant) -> Tokens {
-        let lifetime = Duration::from_secs(u64::try_from(reply.expires_in).unwrap_or(0));
+    fn tokens_from(&self, reply: TokenResponse, asked_at: Instant) -> Tokens {
+        let lifetime =
+            Duration::from_secs(u64::try_from(reply.expires_in).unwrap_or(0)).min(MAX_LIFETIME);
+        let early = self.margin.min(lifetime / 2);
         Tokens {
             access: reply.access_token,
             refresh: reply.refresh_token,
-            expires_at: asked_at + lifetime,
+            renew_at: asked_at.checked_add(lifetime - early).unwrap_or(asked_at),
         }
     }
 
@@ -104,7 +111,7 @@ impl Auth {
         };
         let reply = self.anonymous.create_token(body).await?;
         self.logins.fetch_add(1, Ordering::SeqCst);
-        Ok(Self::tokens_from(reply.into_inner(), asked_at))
+        Ok(self.tokens_from(reply.into_inner(), asked_at))
     }
 
     async fn refresh(&self, refresh: &Secret) -> Result<Tokens, Error<RefreshTokenResponse>> {
@@ -114,14 +121,14 @@ impl Auth {
         };
         let reply = self.anonymous.refresh_token(body).await?;
         self.refreshes.fetch_add(1, Ordering::SeqCst);
-        Ok(Self::tokens_from(reply.into_inner(), asked_at))
+        Ok(self.tokens_from(reply.into_inner(), asked_at))
     }
 
     /// A token valid for at least the margin: the one held, else a refreshed one, else (the
     /// refresh token refused) a new login. One renewal at a time: callers wait for it.
     async fn current(&self) -> Result<Secret, TokenError> {
         let mut tokens = self.tokens.lock().await;
-        if Instant::now() + self.margin < tokens.expires_at {
+        if Instant::now() < tokens.renew_at {
             return Ok(tokens.access.clone());
         }
         match self.refresh(&tokens.refresh).await {
@@ -183,7 +190,8 @@ impl SessionBuilder {
         self
     }
 
-    /// Renews the access token when it has less than `margin` left (30 s by default).
+    /// Renews the access token when it has less than `margin` left (30 s by default; at most
+    /// half the token's lifetime).
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.margin = margin;
         self
@@ -217,7 +225,7 @@ impl SessionBuilder {
             tokens: tokio::sync::Mutex::new(Tokens {
                 access: Secret::default(),
                 refresh: Secret::default(),
-                expires_at: Instant::now(),
+                renew_at: Instant::now(),
             }),
             refreshes: AtomicUsize::new(0),
             logins: AtomicUsize::new(0),

@@ -222,6 +222,32 @@ async fn answer(
             200,
             String::from(r#"{"data":[{"id":"again"}],"links":{"next":"/loop?page=1"}}"#),
         ),
+        "redirect" => {
+            let mut r = json(302, String::new());
+            r.headers_mut()
+                .insert("location", "/ok".parse().expect("a value"));
+            r
+        }
+        "big" => json(
+            200,
+            format!(r#"{{"data":[{{"id":"{}"}}]}}"#, "x".repeat(4096)),
+        ),
+        "headers" => {
+            let count = |n: &str| headers.get_all(n).iter().count();
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            json(
+                200,
+                format!(
+                    r#"{{"data":[{{"id":"accept={} authorization={} ids={} {auth}"}}]}}"#,
+                    count("accept"),
+                    count("authorization"),
+                    count("x-fapi-interaction-id")
+                ),
+            )
+        }
         other => json(404, envelope(&format!("NO_CASE {other}"))),
     };
     r.headers_mut()
@@ -484,7 +510,7 @@ async fn pages_follow_links_next_on_the_client_host() {
     let c = core(&server, |c| c);
     let pages = c
         .pages::<_, CaseResponse>(CaseRequest::new("list"), CallOptions::default())
-        .collect()
+        .collect_all()
         .await
         .expect("three pages");
     let ids: Vec<&str> = pages
@@ -508,7 +534,7 @@ async fn pages_stop_on_a_link_already_followed_and_on_errors() {
     req.page = Some(1);
     let pages = c
         .pages::<_, CaseResponse>(req, CallOptions::default())
-        .collect()
+        .collect_all()
         .await
         .expect("one page");
     assert_eq!(pages.len(), 1);
@@ -625,14 +651,77 @@ async fn anonymous_operations_get_no_token() {
         .await
         .expect("ok");
     assert_eq!(reply.value.data[0].id, "", "no Authorization header");
-    assert_eq!(
-        reply.interaction_id.as_deref(),
-        Some("none"),
-        "the operation declares no interaction id, so none is sent (the server echoes `none`)"
+    let id = reply.interaction_id.expect("an interaction id");
+    assert!(
+        uuid_v4(&id),
+        "one is sent even where the operation declares none: {id}"
     );
     assert_eq!(
         counting.0.load(Ordering::SeqCst),
         0,
         "the provider is not asked"
+    );
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let (server, hits) = setup().await;
+    let e = call(&core(&server, |c| c), "redirect")
+        .await
+        .expect_err("a 302");
+    assert!(matches!(*e.kind, ErrorKind::Undocumented { .. }), "{e:?}");
+    let raw = e.raw().expect("the answer");
+    assert_eq!(
+        raw.headers.get("location").map(|v| v.as_bytes()),
+        Some(&b"/ok"[..])
+    );
+    assert_eq!(
+        hits.all.load(Ordering::SeqCst),
+        1,
+        "the redirect is not followed"
+    );
+}
+
+#[tokio::test]
+async fn a_body_past_the_limit_is_refused() {
+    let (server, _) = setup().await;
+    let c = core(&server, |c| c.max_body(1024));
+    let e = call(&c, "big").await.expect_err("too big");
+    match &*e.kind {
+        ErrorKind::BodyTooLarge { status, limit } => assert_eq!((*status, *limit), (200, 1024)),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(
+        call(&core(&server, |c| c), "big").await.is_ok(),
+        "within the default"
+    );
+}
+
+#[tokio::test]
+async fn a_header_the_caller_sets_replaces_the_runtimes() {
+    let (server, _) = setup().await;
+    let c = core(&server, |c| {
+        c.token(Secret::new("from-provider"))
+            .header("accept", "application/json; charset=utf-8")
+    });
+    let plain = call(&c, "headers").await.expect("ok");
+    assert_eq!(
+        plain.value.data[0].id,
+        "accept=1 authorization=1 ids=1 Bearer from-provider"
+    );
+    let own = c
+        .call::<_, CaseResponse>(
+            CaseRequest::new("headers"),
+            CallOptions {
+                headers: vec![(String::from("authorization"), String::from("Bearer mine"))],
+                interaction_id: Some(String::from("c0ffee00-0000-4000-8000-000000000002")),
+                ..CallOptions::default()
+            },
+        )
+        .await
+        .expect("ok");
+    assert_eq!(
+        own.value.data[0].id,
+        "accept=1 authorization=1 ids=1 Bearer mine"
     );
 }

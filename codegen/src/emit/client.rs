@@ -11,7 +11,7 @@ use super::types::rust_type_in;
 use crate::model::{
     is_managed_header, Api, Location, Operation, Param, Response, Shape, Status, Ty, TypeKind,
 };
-use crate::naming::ident;
+use crate::naming::{ident, Scope};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -24,12 +24,13 @@ fn types_path() -> TokenStream {
 }
 
 /// Names a call has for itself; a parameter setter that would take one is prefixed `set_`.
-const CALL_METHODS: [&str; 6] = [
+const CALL_METHODS: [&str; 7] = [
     "send",
     "pages",
     "request",
     "timeout",
     "header",
+    "unchecked",
     "into_future",
 ];
 
@@ -221,16 +222,40 @@ fn read_fn(op: &Operation) -> TokenStream {
             Status::Default => default = Some(quote!(status => #value,)),
         }
     }
-    let last = default.unwrap_or_else(
-        || quote!(_ => return ::std::result::Result::Ok(::std::option::Option::None),),
-    );
     let doc = format!(
         "The typed response of `{}` for an answer, `None` for a status it does not document.",
         op.name.trim_start_matches("r#")
     );
-    quote! {
+    let signature = quote! {
         #[doc = #doc]
-        fn #f(i: &#rt::Incoming) -> ::std::result::Result<::std::option::Option<crate::operations::#resp>, #rt::Mismatch> {
+        fn #f(i: &#rt::Incoming) -> ::std::result::Result<::std::option::Option<crate::operations::#resp>, #rt::Mismatch>
+    };
+    // A match of one arm would be a lint; these two shapes get no match.
+    if arms.is_empty() && ranges.is_empty() {
+        let r = op.responses.iter().find(|r| r.status == Status::Default);
+        return match r {
+            None => quote! {
+                #signature {
+                    let _ = i;
+                    ::std::result::Result::Ok(::std::option::Option::None)
+                }
+            },
+            Some(r) => {
+                let value = variant_value(op, r);
+                quote! {
+                    #signature {
+                        let status = i.status();
+                        ::std::result::Result::Ok(::std::option::Option::Some(#value))
+                    }
+                }
+            }
+        };
+    }
+    let last = default.unwrap_or_else(
+        || quote!(_ => return ::std::result::Result::Ok(::std::option::Option::None),),
+    );
+    quote! {
+        #signature {
             let value = match i.status() {
                 #(#arms)*
                 #(#ranges)*
@@ -383,14 +408,16 @@ fn call_name(op: &Operation) -> syn::Ident {
     format_ident!("{}Call", op.type_name)
 }
 
-/// The setter name of an optional parameter.
-fn setter(p: &Param) -> syn::Ident {
+/// The setter name of an optional parameter, claimed in `names` (which holds the call's own
+/// methods): `set_<name>` where the name is one of those.
+fn setter(names: &mut Scope, p: &Param) -> syn::Ident {
     let n = p.name.trim_start_matches("r#");
-    if CALL_METHODS.contains(&n) {
-        format_ident!("set_{}", n)
+    let wanted = if CALL_METHODS.contains(&n) {
+        format!("set_{n}")
     } else {
-        ident(&p.name)
-    }
+        p.name.clone()
+    };
+    ident(&names.claim(&wanted))
 }
 
 /// The `Client` method of `op`, and its call struct with setters.
@@ -412,6 +439,7 @@ fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     let mut args = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
+    let mut names = Scope::with_reserved(&CALL_METHODS);
     for p in &op.params {
         let field = ident(&p.name);
         let t = param_value_type(api, p);
@@ -423,7 +451,7 @@ fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
                 quote!(::std::option::Option::None)
             };
             inits.push(quote!(#field: #init,));
-            let s = setter(p);
+            let s = setter(&mut names, p);
             setters.push(quote! {
                 /// Sends this `x-fapi-interaction-id` instead of a minted one.
                 pub fn #s(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -447,7 +475,7 @@ fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             inits.push(quote!(#field: #field #conv,));
         } else {
             inits.push(quote!(#field: ::std::option::Option::None,));
-            let s = setter(p);
+            let s = setter(&mut names, p);
             setters.push(quote! {
                 #pdoc
                 pub fn #s(mut self, value: #arg_t) -> Self {
@@ -465,9 +493,10 @@ fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             inits.push(quote!(body,));
         } else {
             inits.push(quote!(body: ::std::option::Option::None,));
+            let s = ident(&names.claim("body"));
             setters.push(quote! {
                 #bdoc
-                pub fn body(mut self, body: #t) -> Self {
+                pub fn #s(mut self, body: #t) -> Self {
                     self.request.body = ::std::option::Option::Some(body);
                     self
                 }

@@ -188,7 +188,10 @@ impl Ctx<'_> {
     pub(super) fn operations(&mut self) -> Vec<super::Operation> {
         let doc = self.doc;
         let mut ops = Vec::new();
-        let mut fn_names = Scope::default();
+        // Operation names are methods of the generated `Client` and the server trait: those
+        // types' own methods are taken in advance.
+        let mut fn_names =
+            Scope::with_reserved(&["new", "with_config", "from_core", "core", "on_error"]);
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         for (path, item) in doc.api.paths.iter() {
             let pptr = Ptr::root().join("paths").join(path);

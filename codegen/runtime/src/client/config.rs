@@ -27,10 +27,18 @@ pub fn install_tls_provider() {
 
 /// A `reqwest::ClientBuilder` ready for rustls: set the mTLS identity and root certificates on
 /// it, build it, and pass the client to [`Config::http`].
+///
+/// It follows no redirect: a redirect would carry the consent headers (and the mTLS identity)
+/// to wherever it points, and turn a `POST` into a `GET` whose answer would be read as the
+/// `POST`'s. A 3xx comes back as an undocumented status, with its `Location` kept.
 pub fn http_builder() -> reqwest::ClientBuilder {
     install_tls_provider();
-    reqwest::Client::builder()
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none())
 }
+
+/// The largest body read ([`Config::max_body`] changes it): a server cannot make a client hold
+/// more than this.
+pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
 
 /// How to build a client: a base URL and everything that has a default.
 pub struct Config {
@@ -41,6 +49,7 @@ pub struct Config {
     retry: RetryPolicy,
     headers: Vec<(String, String, bool)>,
     check_responses: bool,
+    max_body: usize,
 }
 
 impl Config {
@@ -55,6 +64,7 @@ impl Config {
             retry: RetryPolicy::none(),
             headers: Vec::new(),
             check_responses: false,
+            max_body: DEFAULT_MAX_BODY,
         }
     }
 
@@ -65,8 +75,9 @@ impl Config {
         self
     }
 
-    /// The deadline of every call, from sending to the last byte of the body
-    /// ([`DEFAULT_TIMEOUT`] unless set); a call can set its own.
+    /// The deadline of every attempt, from sending to the last byte of the body
+    /// ([`DEFAULT_TIMEOUT`] unless set); a call can set its own. With retries on, a call lasts
+    /// at most its attempts times this, plus the waits between them.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -102,6 +113,14 @@ impl Config {
         self
     }
 
+    /// Refuses answers whose body is longer than `bytes` ([`DEFAULT_MAX_BODY`] by default):
+    /// the call fails with [`ErrorKind::BodyTooLarge`](super::ErrorKind::BodyTooLarge) rather
+    /// than holding it.
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
     /// Also checks every decoded response against the document's rules (lengths, patterns,
     /// enum values) and fails the call on a violation. Off by default: a server that adds an
     /// enum value or a longer text should not break its readers.
@@ -120,6 +139,7 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("headers", &HeadersDebug(&self.headers))
             .field("check_responses", &self.check_responses)
+            .field("max_body", &self.max_body)
             .finish_non_exhaustive()
     }
 }
@@ -162,6 +182,7 @@ pub(super) struct Inner {
     pub(super) retry: RetryPolicy,
     pub(super) headers: HeaderMap,
     pub(super) check_responses: bool,
+    pub(super) max_body: usize,
 }
 
 impl Core {
@@ -216,6 +237,7 @@ impl Core {
                 retry: config.retry,
                 headers,
                 check_responses: config.check_responses,
+                max_body: config.max_body,
             }),
         })
     }

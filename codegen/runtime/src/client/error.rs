@@ -10,8 +10,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-/// An answer as received: kept whole in every error that comes from one.
-#[derive(Debug, Clone)]
+/// An answer as received: kept whole in every error that comes from one. Its `Debug` shows the
+/// body's length, not the body, which may carry tokens.
+#[derive(Clone)]
 pub struct Raw {
     /// The status.
     pub status: u16,
@@ -19,6 +20,16 @@ pub struct Raw {
     pub headers: HeaderMap,
     /// The body, as sent.
     pub body: Bytes,
+}
+
+impl fmt::Debug for Raw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Raw")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl Raw {
@@ -88,6 +99,13 @@ pub enum ErrorKind<R> {
         /// The transport's error.
         source: reqwest::Error,
     },
+    /// The answer's body is longer than the client reads (`Config::max_body`).
+    BodyTooLarge {
+        /// The answer's status.
+        status: u16,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// The connection failed while sending or receiving.
     Transport {
         /// The transport's error.
@@ -156,6 +174,10 @@ impl<R> fmt::Display for Error<R> {
             }
             ErrorKind::Timeout { after } => write!(f, "no answer within {after:?}")?,
             ErrorKind::Connect { source } => write!(f, "cannot connect: {source}")?,
+            ErrorKind::BodyTooLarge { status, limit } => write!(
+                f,
+                "the {status} answer's body is longer than the {limit} bytes this client reads"
+            )?,
             ErrorKind::Transport { source } => write!(f, "the connection failed: {source}")?,
             ErrorKind::Invalid { violations } => write!(
                 f,

@@ -2,8 +2,9 @@
 //!
 //! Only the query of `links.next` is taken: it is sent to the operation's own path on the
 //! client's base URL, so that a link naming another host never receives the token or the mTLS
-//! identity. A link already followed ends the walk, so a server that links a page to itself
-//! (or two pages to each other) cannot loop it.
+//! identity. The walk ends at a page without `links.next`, at a page whose `data` is empty,
+//! and at a link already followed (its query compared with its pairs sorted), so a server that
+//! links a page to itself, or two pages to each other, cannot make it loop and bill.
 
 use super::config::Core;
 use super::error::Error;
@@ -54,7 +55,7 @@ impl<R: Response> Pages<R> {
     }
 
     /// Every page's success, in order, or the first error.
-    pub async fn collect(mut self) -> Result<Vec<Reply<R::Success>>, Error<R>> {
+    pub async fn collect_all(mut self) -> Result<Vec<Reply<R::Success>>, Error<R>> {
         let mut out = Vec::new();
         while let Some(page) = self.next().await {
             out.push(page?);
@@ -73,9 +74,28 @@ impl<R: Response> Stream for Pages<R> {
 /// The query of the page `body` links to next, resolved against `current`.
 fn next_query(body: &[u8], current: &reqwest::Url) -> Option<String> {
     let paged: Paged = serde_json::from_slice(body).ok()?;
+    if is_empty_array(body) {
+        return None;
+    }
     let next = paged.links?.next?;
     let url = current.join(next.trim()).ok()?;
     url.query().filter(|q| !q.is_empty()).map(str::to_owned)
+}
+
+/// Whether the body's `data` is an empty array.
+fn is_empty_array(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Data {
+        data: Option<Vec<serde::de::IgnoredAny>>,
+    }
+    serde_json::from_slice::<Data>(body).is_ok_and(|d| d.data.is_some_and(|v| v.is_empty()))
+}
+
+/// A query in a form that compares equal however its pairs are ordered.
+fn canonical(query: &str) -> String {
+    let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    pairs.sort_unstable();
+    pairs.join("&")
 }
 
 impl Core {
@@ -87,7 +107,7 @@ impl Core {
         let (walk, failed) = match first {
             Ok((p, id)) => {
                 let mut seen = BTreeSet::new();
-                seen.insert(p.url.query().unwrap_or_default().to_owned());
+                seen.insert(canonical(p.url.query().unwrap_or_default()));
                 (
                     Walk {
                         core: self.clone(),
@@ -118,7 +138,7 @@ impl Core {
             let result = w.core.execute::<R>(&p, id).await;
             if let Ok(reply) = &result {
                 if let Some(query) = next_query(&reply.body, &p.url) {
-                    if w.seen.insert(query.clone()) {
+                    if w.seen.insert(canonical(&query)) {
                         let mut following = p.clone();
                         following.url.set_query(Some(&query));
                         w.next = Some(following);
@@ -145,11 +165,29 @@ mod tests {
     #[test]
     fn next_takes_the_query_only() {
         let cur = url("http://127.0.0.1:1/open-banking/accounts/v2/accounts?page=1");
-        let body = br#"{"data":[],"links":{"self":"x","next":"https://elsewhere.example/a/b?page=2&page-size=25"}}"#;
+        let body = br#"{"data":[{}],"links":{"self":"x","next":"https://elsewhere.example/a/b?page=2&page-size=25"}}"#;
         assert_eq!(
             next_query(body, &cur).as_deref(),
             Some("page=2&page-size=25")
         );
+    }
+
+    #[test]
+    fn an_empty_page_ends_the_walk() {
+        let cur = url("http://127.0.0.1:1/x?page=3");
+        let body = br#"{"data":[],"links":{"next":"/x?page=4"}}"#;
+        assert_eq!(next_query(body, &cur), None);
+        let body = br#"{"data":[1],"links":{"next":"/x?page=4"}}"#;
+        assert_eq!(next_query(body, &cur).as_deref(), Some("page=4"));
+    }
+
+    #[test]
+    fn queries_compare_whatever_their_order() {
+        assert_eq!(
+            canonical("page=2&page-size=25"),
+            canonical("page-size=25&page=2")
+        );
+        assert_ne!(canonical("page=2"), canonical("page=3"));
     }
 
     #[test]

@@ -91,6 +91,12 @@ impl Outgoing {
             self.problems
                 .push(format!("path parameter `{name}` is empty"));
         }
+        // URLs drop `.` and `..` segments, which would call another resource.
+        if text == "." || text == ".." {
+            self.problems.push(format!(
+                "path parameter `{name}` is {text:?}, which a URL cannot carry as a segment"
+            ));
+        }
         let encoded = utf8_percent_encode(&text, SEGMENT).to_string();
         self.path = self.path.replace(&format!("{{{name}}}"), &encoded);
     }
@@ -230,10 +236,15 @@ mod tests {
     }
 
     #[test]
-    fn empty_path_parameter_is_a_problem() {
+    fn empty_and_dot_path_parameters_are_problems() {
+        for bad in ["", ".", ".."] {
+            let mut o = Outgoing::new("/accounts/{accountId}/transactions");
+            o.path("accountId", bad);
+            assert_eq!(o.problems.len(), 1, "{bad:?}");
+        }
         let mut o = Outgoing::new("/accounts/{accountId}");
-        o.path("accountId", "");
-        assert_eq!(o.problems.len(), 1);
+        o.path("accountId", "...");
+        assert!(o.problems.is_empty(), "three dots are an ordinary segment");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! by status and decode its body and headers through [`Incoming`].
 
 use crate::decode::DecodeError;
-use crate::validate::{Rule, Validate, Violation, Violations};
+use crate::validate::{Validate, Violations};
 use bytes::Bytes;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -40,12 +40,20 @@ impl std::fmt::Display for Mismatch {
 }
 
 /// An answer as received, handed to the generated decoding.
-#[derive(Debug)]
 pub struct Incoming {
     pub(super) status: u16,
     pub(super) headers: HeaderMap,
     pub(super) body: Bytes,
     pub(super) check: bool,
+}
+
+impl std::fmt::Debug for Incoming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Incoming")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Incoming {
@@ -130,11 +138,12 @@ impl Incoming {
 }
 
 fn header_mismatch(name: &str, why: String) -> Mismatch {
-    Mismatch::Rules(Violations(vec![Violation {
-        pointer: format!("header `{name}`"),
-        rule: Rule::Type,
-        message: why,
-    }]))
+    Mismatch::Decode(DecodeError {
+        pointer: String::new(),
+        message: format!("response header `{name}`: {why}"),
+        line: 0,
+        column: 0,
+    })
 }
 
 /// The media type essence: lower case, parameters dropped.
@@ -147,8 +156,9 @@ pub(super) fn essence(media: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// A successful call: the typed value with what came with it.
-#[derive(Debug, Clone)]
+/// A successful call: the typed value with what came with it. Its `Debug` shows the value
+/// (where credentials are [`Secret`](crate::Secret)s) and the body's length, not the body.
+#[derive(Clone)]
 pub struct Reply<T> {
     /// The typed success.
     pub value: T,
@@ -160,6 +170,18 @@ pub struct Reply<T> {
     pub body: Bytes,
     /// The `x-fapi-interaction-id` of the call: the server's echo, else the one sent.
     pub interaction_id: Option<String>,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Reply<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("value", &self.value)
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .field("interaction_id", &self.interaction_id)
+            .finish()
+    }
 }
 
 impl<T> Reply<T> {

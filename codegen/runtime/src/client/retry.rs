@@ -29,6 +29,10 @@ impl RetryPolicy {
     /// (overloaded) or 504 (gateway timeout), waiting `Retry-After` when the answer gives one,
     /// else 250 ms doubled at each attempt, and never more than 30 s: an answer that asks for
     /// longer is returned rather than waited for.
+    ///
+    /// It applies to every method: the integration layer's reads are `POST`s. A 504 may come
+    /// after the server did the work, so for an operation that creates something (a consent),
+    /// leave 504 out with [`RetryPolicy::statuses`].
     pub fn on_overload(attempts: u32) -> Self {
         RetryPolicy {
             attempts: attempts.max(1),

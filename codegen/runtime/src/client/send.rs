@@ -53,21 +53,20 @@ impl Core {
         options: &CallOptions,
     ) -> Result<(Prepared, Option<String>), Error<R>> {
         let endpoint = Q::ENDPOINT;
-        let id = endpoint.interaction_id.then(|| {
-            options
-                .interaction_id
-                .clone()
-                .or_else(|| {
-                    request
-                        .interaction_id()
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned)
-                })
-                .unwrap_or_else(super::mint_interaction_id)
-        });
-        if let Some(id) = &id {
-            request.set_interaction_id(id);
-        }
+        // Every call carries an interaction id, declared or not: it is what a support ticket
+        // names on either side.
+        let id = options
+            .interaction_id
+            .clone()
+            .or_else(|| {
+                request
+                    .interaction_id()
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(super::mint_interaction_id);
+        request.set_interaction_id(&id);
+        let id = Some(id);
         let invalid = |violations| Error {
             operation: endpoint.name,
             interaction_id: id.clone(),
@@ -103,7 +102,10 @@ impl Core {
                 (Ok(n), Ok(v)) => {
                     headers.append(n, v);
                 }
-                _ => problems.push(format!("header `{name}`: {value:?} cannot be sent")),
+                // The value is not repeated: it may be a credential.
+                _ => problems.push(format!(
+                    "header `{name}` cannot be sent (its name or value has characters a header cannot carry)"
+                )),
             }
         }
         if !problems.is_empty() {
@@ -147,20 +149,36 @@ impl Core {
         };
         let mut attempt = 1;
         let incoming = loop {
+            // The call's headers replace the client's of the same name; the runtime's own
+            // (Accept, the token) give way to any the caller set, the interaction id is the
+            // call's.
+            let mut headers = self.inner.headers.clone();
+            for name in p.headers.keys() {
+                headers.remove(name);
+            }
+            for (name, value) in &p.headers {
+                headers.append(name, value.clone());
+            }
+            // Media types come from the document: one a header cannot carry is left out
+            // rather than trusted.
+            if !headers.contains_key(http::header::ACCEPT) {
+                if let Ok(v) = HeaderValue::from_str(p.endpoint.accept) {
+                    if !v.is_empty() {
+                        headers.insert(http::header::ACCEPT, v);
+                    }
+                }
+            }
+            if let Some(v) = id.as_deref().and_then(|i| HeaderValue::from_str(i).ok()) {
+                headers.insert(INTERACTION_ID, v);
+            }
             let mut builder = self
                 .inner
                 .http
                 .request(p.method.clone(), p.url.clone())
-                .headers(self.inner.headers.clone())
-                .headers(p.headers.clone())
                 .timeout(p.timeout);
-            if !p.endpoint.accept.is_empty() {
-                builder = builder.header(http::header::ACCEPT, p.endpoint.accept);
-            }
-            if let Some(id) = &id {
-                builder = builder.header(INTERACTION_ID, id.as_str());
-            }
-            if let Some(provider) = self.inner.token.as_ref().filter(|_| !p.endpoint.anonymous) {
+            let wants_token =
+                !p.endpoint.anonymous && !headers.contains_key(http::header::AUTHORIZATION);
+            if let Some(provider) = self.inner.token.as_ref().filter(|_| wants_token) {
                 let token = provider
                     .token()
                     .await
@@ -175,13 +193,15 @@ impl Core {
                         )
                     })?;
                 value.set_sensitive(true);
-                builder = builder.header(http::header::AUTHORIZATION, value);
+                headers.insert(http::header::AUTHORIZATION, value);
             }
             if let Some((media, body)) = &p.body {
-                builder = builder
-                    .header(http::header::CONTENT_TYPE, *media)
-                    .body(body.clone());
+                if let Ok(v) = HeaderValue::from_str(media) {
+                    headers.insert(http::header::CONTENT_TYPE, v);
+                }
+                builder = builder.body(body.clone());
             }
+            builder = builder.headers(headers);
             let classify = |e: reqwest::Error| {
                 if e.is_timeout() {
                     ErrorKind::Timeout { after: p.timeout }
@@ -191,16 +211,29 @@ impl Core {
                     ErrorKind::Transport { source: e }
                 }
             };
-            let response = builder
+            let mut response = builder
                 .send()
                 .await
                 .map_err(|e| fail(id.clone(), classify(e)))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = response
-                .bytes()
+            let limit = self.inner.max_body;
+            let too_large = || ErrorKind::BodyTooLarge { status, limit };
+            if response.content_length().is_some_and(|n| n > limit as u64) {
+                return Err(fail(id.clone(), too_large()));
+            }
+            let mut body = bytes::BytesMut::new();
+            while let Some(chunk) = response
+                .chunk()
                 .await
-                .map_err(|e| fail(id.clone(), classify(e)))?;
+                .map_err(|e| fail(id.clone(), classify(e)))?
+            {
+                if body.len() + chunk.len() > limit {
+                    return Err(fail(id.clone(), too_large()));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let body = body.freeze();
             if let Some(wait) = self.inner.retry.delay(attempt, status, &headers) {
                 attempt += 1;
                 tokio::time::sleep(wait).await;
