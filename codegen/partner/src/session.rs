@@ -158,6 +158,17 @@ impl TokenProvider for SessionToken {
     fn token(&self) -> TokenFuture<'_> {
         Box::pin(self.0.current())
     }
+
+    /// A token the partner refused early (revoked) is renewed on the next call; one already
+    /// replaced, or being replaced, needs nothing more.
+    fn invalidate(&self, token: &Secret) -> bool {
+        if let Ok(mut held) = self.0.tokens.try_lock() {
+            if held.access == *token {
+                held.renew_at = Instant::now();
+            }
+        }
+        true
+    }
 }
 
 /// How to start a session.

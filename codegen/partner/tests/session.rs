@@ -283,3 +283,22 @@ async fn a_wrong_login_keeps_the_partners_answer() {
         other => panic!("expected the token call's error, got {other}"),
     }
 }
+
+#[tokio::test]
+async fn a_token_revoked_early_is_renewed_and_the_call_goes_through() {
+    let issuer = Arc::new(Issuer::default());
+    let server = start(issuer.clone()).await;
+    let session = Session::builder(server.url(""))
+        .refresh_margin(Duration::ZERO)
+        .login(credentials())
+        .await
+        .expect("a session");
+    // The partner revokes the access token well before its expiry.
+    *issuer.valid.lock().expect("lock") = Some(String::from("revoked"));
+    let participants = session
+        .participants()
+        .await
+        .expect("participants, after one refused attempt and a refresh");
+    assert!(!participants.is_empty());
+    assert_eq!(session.renewals(), (1, 1));
+}

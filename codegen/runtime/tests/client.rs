@@ -193,6 +193,14 @@ async fn answer(
                 json(200, String::from(r#"{"data":[{"id":"finally"}]}"#))
             }
         }
+        "strict" => {
+            let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+            if auth == Some("Bearer fresh") {
+                json(200, String::from(r#"{"data":[{"id":"in"}]}"#))
+            } else {
+                json(401, envelope("TOKEN_REVOGADO"))
+            }
+        }
         "token" => {
             let auth = headers
                 .get("authorization")
@@ -724,4 +732,43 @@ async fn a_header_the_caller_sets_replaces_the_runtimes() {
         own.value.data[0].id,
         "accept=1 authorization=1 ids=1 Bearer mine"
     );
+}
+
+/// Gives `stale` until told the server refused it, then `fresh`.
+struct Renewable {
+    refused: std::sync::atomic::AtomicBool,
+    asked: AtomicUsize,
+}
+
+impl TokenProvider for Renewable {
+    fn token(&self) -> TokenFuture<'_> {
+        self.asked.fetch_add(1, Ordering::SeqCst);
+        let fresh = self.refused.load(Ordering::SeqCst);
+        Box::pin(async move { Ok(Secret::new(if fresh { "fresh" } else { "stale" })) })
+    }
+    fn invalidate(&self, token: &Secret) -> bool {
+        assert_eq!(token.expose(), "stale", "the refused token is named");
+        !self.refused.swap(true, Ordering::SeqCst)
+    }
+}
+
+#[tokio::test]
+async fn a_token_refused_before_its_time_is_renewed_once() {
+    let (server, hits) = setup().await;
+    let provider = Arc::new(Renewable {
+        refused: std::sync::atomic::AtomicBool::new(false),
+        asked: AtomicUsize::new(0),
+    });
+    let c = core(&server, |c| c.token_shared(provider.clone()));
+    let reply = call(&c, "strict").await.expect("in with the renewed token");
+    assert_eq!(reply.value.data[0].id, "in");
+    assert_eq!(hits.all.load(Ordering::SeqCst), 2);
+    assert_eq!(provider.asked.load(Ordering::SeqCst), 2);
+
+    // A fixed token cannot be renewed: the 401 is the answer, after one attempt.
+    let (server, hits) = setup().await;
+    let c = core(&server, |c| c.token(Secret::new("stale")));
+    let e = call(&c, "strict").await.expect_err("refused");
+    assert_eq!(e.status(), Some(401));
+    assert_eq!(hits.all.load(Ordering::SeqCst), 1);
 }

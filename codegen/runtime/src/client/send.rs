@@ -148,6 +148,7 @@ impl Core {
             kind: Box::new(kind),
         };
         let mut attempt = 1;
+        let mut renewed = false;
         let incoming = loop {
             // The call's headers replace the client's of the same name; the runtime's own
             // (Accept, the token) give way to any the caller set, the interaction id is the
@@ -178,6 +179,7 @@ impl Core {
                 .timeout(p.timeout);
             let wants_token =
                 !p.endpoint.anonymous && !headers.contains_key(http::header::AUTHORIZATION);
+            let mut sent_token = None;
             if let Some(provider) = self.inner.token.as_ref().filter(|_| wants_token) {
                 let token = provider
                     .token()
@@ -194,6 +196,7 @@ impl Core {
                     })?;
                 value.set_sensitive(true);
                 headers.insert(http::header::AUTHORIZATION, value);
+                sent_token = Some((provider, token));
             }
             if let Some((media, body)) = &p.body {
                 if let Ok(v) = HeaderValue::from_str(media) {
@@ -234,6 +237,15 @@ impl Core {
                 body.extend_from_slice(&chunk);
             }
             let body = body.freeze();
+            // A token refused before its time is renewed once, if its provider can.
+            if status == 401 && !renewed {
+                if let Some((provider, token)) = &sent_token {
+                    if provider.invalidate(token) {
+                        renewed = true;
+                        continue;
+                    }
+                }
+            }
             if let Some(wait) = self.inner.retry.delay(attempt, status, &headers) {
                 attempt += 1;
                 tokio::time::sleep(wait).await;

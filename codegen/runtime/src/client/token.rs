@@ -33,6 +33,15 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, TokenError
 pub trait TokenProvider: Send + Sync + 'static {
     /// The token to send now.
     fn token(&self) -> TokenFuture<'_>;
+
+    /// The server refused `token` with a 401 before its time (revoked, say). A provider that
+    /// can get another returns `true` and makes its next [`token`](TokenProvider::token)
+    /// renew; the call is then sent once more with the new token. The default, for fixed
+    /// tokens, returns `false` and the 401 is the answer.
+    fn invalidate(&self, token: &Secret) -> bool {
+        let _ = token;
+        false
+    }
 }
 
 impl TokenProvider for Secret {
