@@ -27,6 +27,7 @@ pub mod envelope;
 mod formats;
 pub mod frequency;
 pub mod json_pointer;
+pub mod media;
 pub mod nullable;
 pub mod pattern;
 pub mod rules;

@@ -374,14 +374,7 @@ fn request_impl(api: &Api, op: &Operation) -> TokenStream {
 
 /// The `Accept` header of `op`: its documented response media types.
 fn accept(op: &Operation) -> String {
-    let mut media: Vec<&str> = op
-        .responses
-        .iter()
-        .filter_map(|r| r.body.as_ref().map(|b| b.media.as_str()))
-        .collect();
-    media.sort_unstable();
-    media.dedup();
-    media.join(", ")
+    super::operations::response_media(op).join(", ")
 }
 
 /// `impl Response` for the response enum of `op`.

@@ -111,6 +111,18 @@ pub fn typed_headers(r: &Response) -> impl Iterator<Item = &Param> {
     r.headers.iter().filter(|h| !is_managed_header(&h.wire))
 }
 
+/// The documented response media types of `op`, sorted, each once.
+pub fn response_media(op: &Operation) -> Vec<&str> {
+    let mut media: Vec<&str> = op
+        .responses
+        .iter()
+        .filter_map(|r| r.body.as_ref().map(|b| b.media.as_str()))
+        .collect();
+    media.sort_unstable();
+    media.dedup();
+    media
+}
+
 /// The numeric status a variant answers with when it fixes one.
 pub fn fixed_status(r: &Response) -> Option<u16> {
     match r.status {

@@ -48,13 +48,7 @@ fn operation_static(op: &Operation, settings: &Settings) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let body_required = op.body.as_ref().is_some_and(|b| b.required);
-    let mut media: Vec<&str> = op
-        .responses
-        .iter()
-        .filter_map(|r| r.body.as_ref().map(|b| b.media.as_str()))
-        .collect();
-    media.sort_unstable();
-    media.dedup();
+    let media = super::operations::response_media(op);
     let interaction = declares_interaction_id(op);
     let unprocessable = op.responses.iter().any(|r| r.status == Status::Code(422));
     quote! {

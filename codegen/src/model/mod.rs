@@ -343,7 +343,7 @@ impl Body {
 
 /// Whether a media type essence is JSON (`application/json` or `+json` suffixed).
 pub fn is_json_media(essence: &str) -> bool {
-    essence == "application/json" || essence.ends_with("+json")
+    ofb_runtime::media::is_json(essence)
 }
 
 /// Whether the generated server sets this response header itself, so that it is no part of

@@ -53,15 +53,7 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// The media type essence: lower case, parameters (`; charset=utf-8`) dropped.
-pub fn essence(media: &str) -> String {
-    media
-        .split(';')
-        .next()
-        .unwrap_or(media)
-        .trim()
-        .to_ascii_lowercase()
-}
+pub use ofb_runtime::media::essence;
 
 /// Rust variant name for a status: the code's standard reason phrase, or `StatusNNN`.
 pub fn status_name(status: Status) -> String {

@@ -79,15 +79,14 @@ impl Incoming {
             .get(http::header::CONTENT_TYPE)?
             .to_str()
             .ok()?;
-        Some(crate::client::response::essence(v))
+        Some(crate::media::essence(v))
     }
 
     /// The body as JSON of type `T`, checked against the document's rules when the client
     /// asks for it.
     pub fn json<T: DeserializeOwned + Validate>(&self) -> Result<T, Mismatch> {
         if let Some(media) = self.media() {
-            let json = media == "application/json" || media.ends_with("+json");
-            if !json {
+            if !crate::media::is_json(&media) {
                 return Err(Mismatch::Decode(DecodeError {
                     pointer: String::new(),
                     message: format!("the body is {media}, not JSON"),
@@ -144,16 +143,6 @@ fn header_mismatch(name: &str, why: String) -> Mismatch {
         line: 0,
         column: 0,
     })
-}
-
-/// The media type essence: lower case, parameters dropped.
-pub(super) fn essence(media: &str) -> String {
-    media
-        .split(';')
-        .next()
-        .unwrap_or(media)
-        .trim()
-        .to_ascii_lowercase()
 }
 
 /// A successful call: the typed value with what came with it. Its `Debug` shows the value

@@ -1,20 +1,7 @@
 //! Media types: `Content-Type` against what an operation takes, `Accept` against what it
 //! answers (RFC 9110 media ranges, with `q=0` meaning "not this").
 
-/// The essence of a media type: lower case, parameters dropped.
-fn essence(media: &str) -> String {
-    media
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// Whether a media type essence is JSON (`application/json` or a `+json` suffix).
-fn is_json(essence: &str) -> bool {
-    essence == "application/json" || essence.ends_with("+json")
-}
+use crate::media::{essence, is_json};
 
 /// Whether a request's `Content-Type` is the operation's media type. Any JSON media type is
 /// taken where the operation takes JSON.
