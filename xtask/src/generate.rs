@@ -493,13 +493,18 @@ const HAND_WRITTEN: &[&str] = &["../codegen/partner"];
 /// Whether every `../../generated/<member>` path dependency of the crate at `dir` is among
 /// `members`.
 fn needs_met(dir: &Path, members: &[String]) -> bool {
-    let Ok(manifest) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+    let Some(manifest) = std::fs::read_to_string(dir.join("Cargo.toml"))
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+    else {
         return false;
     };
     manifest
-        .split("path = \"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
+        .get("dependencies")
+        .and_then(toml::Value::as_table)
+        .into_iter()
+        .flat_map(|deps| deps.values())
+        .filter_map(|d| d.get("path")?.as_str())
         .filter_map(|p| p.strip_prefix("../../generated/"))
         .all(|p| members.iter().any(|m| m == p))
 }

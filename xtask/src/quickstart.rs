@@ -5,7 +5,6 @@ use crate::catalog::Catalog;
 use crate::sources::Sources;
 use crate::Error;
 use std::path::Path;
-use std::process::Command;
 
 /// The hand-written partner session crate, whose example walks the quickstart.
 const MANIFEST: &str = "codegen/partner/Cargo.toml";
@@ -18,26 +17,19 @@ pub fn run(root: &Path, catalog: &Catalog, sources: &Sources) -> Result<(), Erro
 
 /// Runs the example over crates already generated.
 pub fn walk(root: &Path) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
-    let args = [
-        "run",
-        "--quiet",
-        "--manifest-path",
-        MANIFEST,
-        "--features",
-        "local",
-        "--example",
-        "quickstart",
-    ];
-    eprintln!("$ cargo {}", args.join(" "));
-    let status = Command::new(cargo)
-        .args(args)
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("the quickstart did not reach its end ({status})"))
-    }
+    crate::test::cargo(
+        root,
+        &[
+            "run",
+            "--quiet",
+            "--manifest-path",
+            MANIFEST,
+            "--features",
+            "local",
+            "--example",
+            "quickstart",
+        ],
+        None,
+    )
+    .map_err(|e| format!("the quickstart did not reach its end: {e}"))
 }

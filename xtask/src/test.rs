@@ -8,7 +8,8 @@ use crate::sources::{Sources, SPECS_DIR_VAR};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn cargo(root: &Path, args: &[&str], specs_dir: Option<&PathBuf>) -> Result<(), String> {
+/// Runs `cargo ARGS` in `root` (with `OFB_SPECS_DIR` when given), echoing the command line.
+pub(crate) fn cargo(root: &Path, args: &[&str], specs_dir: Option<&PathBuf>) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
     eprintln!("$ cargo {}", args.join(" "));
     let mut cmd = Command::new(cargo);

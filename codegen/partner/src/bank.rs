@@ -5,7 +5,7 @@
 use ofb_runtime::client::{Config, ConfigError, Core};
 
 macro_rules! families {
-    ($($(#[$doc:meta])* $field:ident => $krate:ident,)*) => {
+    ($($field:ident => $krate:ident,)*) => {
         /// The regulated reads of one institution under one consent, through the partner.
         ///
         /// Each accessor is the regulated crate's own generated client, so requests, responses
@@ -51,7 +51,9 @@ macro_rules! families {
             }
 
             $(
-                $(#[$doc])*
+                #[doc = concat!(
+                    "The client of [`", stringify!($krate), "`], under the partner's `/open-finance` prefix."
+                )]
                 pub fn $field(&self) -> &$krate::client::Client {
                     &self.$field
                 }
@@ -60,33 +62,4 @@ macro_rules! families {
     };
 }
 
-families! {
-    /// Accounts (`/open-finance/accounts/v2`).
-    accounts => ofb_regulated_accounts_v2,
-    /// Credit cards (`/open-finance/credit-cards-accounts/v2`).
-    credit_cards => ofb_regulated_credit_cards_v2,
-    /// Customers (`/open-finance/customers/v2`).
-    customers => ofb_regulated_customers_v2,
-    /// Loans (`/open-finance/loans/v2`).
-    loans => ofb_regulated_loans_v2,
-    /// Financings (`/open-finance/financings/v2`).
-    financings => ofb_regulated_financings_v2,
-    /// Invoice financings (`/open-finance/invoice-financings/v2`).
-    invoice_financings => ofb_regulated_invoice_financings_v2,
-    /// Unarranged account overdraft (`/open-finance/unarranged-accounts-overdraft/v2`).
-    unarranged_overdraft => ofb_regulated_unarranged_accounts_overdraft_v2,
-    /// Bank fixed incomes (`/open-finance/bank-fixed-incomes/v1`).
-    bank_fixed_incomes => ofb_regulated_bank_fixed_incomes_v1,
-    /// Credit fixed incomes (`/open-finance/credit-fixed-incomes/v1`).
-    credit_fixed_incomes => ofb_regulated_credit_fixed_incomes_v1,
-    /// Variable incomes (`/open-finance/variable-incomes/v1`).
-    variable_incomes => ofb_regulated_variable_incomes_v1,
-    /// Treasury titles (`/open-finance/treasure-titles/v1`).
-    treasure_titles => ofb_regulated_treasure_titles_v1,
-    /// Funds (`/open-finance/funds/v1`).
-    funds => ofb_regulated_funds_v1,
-    /// Foreign exchange (`/open-finance/exchanges/v1`).
-    exchanges => ofb_regulated_exchanges_v1,
-    /// Resources (`/open-finance/resources/v3`): what the consent grants.
-    resources => ofb_regulated_resources_v3,
-}
+regulated_families!(families);

@@ -16,6 +16,29 @@
 //!
 //! Reads are billable: no call is retried unless [`SessionBuilder::retry`] says so.
 
+/// Hands the regulated families the partner proxies, `field => crate`, to the macro `$then`:
+/// the one list that [`Bank`] and the local stand-in are both built from.
+macro_rules! regulated_families {
+    ($then:ident) => {
+        $then! {
+            accounts => ofb_regulated_accounts_v2,
+            credit_cards => ofb_regulated_credit_cards_v2,
+            customers => ofb_regulated_customers_v2,
+            loans => ofb_regulated_loans_v2,
+            financings => ofb_regulated_financings_v2,
+            invoice_financings => ofb_regulated_invoice_financings_v2,
+            unarranged_overdraft => ofb_regulated_unarranged_accounts_overdraft_v2,
+            bank_fixed_incomes => ofb_regulated_bank_fixed_incomes_v1,
+            credit_fixed_incomes => ofb_regulated_credit_fixed_incomes_v1,
+            variable_incomes => ofb_regulated_variable_incomes_v1,
+            treasure_titles => ofb_regulated_treasure_titles_v1,
+            funds => ofb_regulated_funds_v1,
+            exchanges => ofb_regulated_exchanges_v1,
+            resources => ofb_regulated_resources_v3,
+        }
+    };
+}
+
 pub mod bank;
 pub mod consent;
 pub mod directory;

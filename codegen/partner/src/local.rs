@@ -7,39 +7,24 @@ use crate::api;
 use crate::proxied_path;
 
 macro_rules! mount {
-    ($router:expr, $($krate:ident),* $(,)?) => {{
-        let mut r = $router;
-        $(
-            r = r.nest(
-                &proxied_path($krate::BASE_PATH),
-                $krate::server::router($krate::mock::Examples::default()),
-            );
-        )*
-        r
-    }};
+    ($($field:ident => $krate:ident,)*) => {
+        /// The regulated routers, with their example back-ends, under `/open-finance/...`,
+        /// mounted on `partner` (the partner API's own router, with whatever back-end the
+        /// caller chose).
+        pub fn with_regulated(partner: axum::Router) -> axum::Router {
+            let mut r = partner;
+            $(
+                r = r.nest(
+                    &proxied_path($krate::BASE_PATH),
+                    $krate::server::router($krate::mock::Examples::default()),
+                );
+            )*
+            r
+        }
+    };
 }
 
-/// The regulated routers, with their example back-ends, under `/open-finance/...`, mounted on
-/// `partner` (the partner API's own router, with whatever back-end the caller chose).
-pub fn with_regulated(partner: axum::Router) -> axum::Router {
-    mount!(
-        partner,
-        ofb_regulated_accounts_v2,
-        ofb_regulated_credit_cards_v2,
-        ofb_regulated_customers_v2,
-        ofb_regulated_loans_v2,
-        ofb_regulated_financings_v2,
-        ofb_regulated_invoice_financings_v2,
-        ofb_regulated_unarranged_accounts_overdraft_v2,
-        ofb_regulated_bank_fixed_incomes_v1,
-        ofb_regulated_credit_fixed_incomes_v1,
-        ofb_regulated_variable_incomes_v1,
-        ofb_regulated_treasure_titles_v1,
-        ofb_regulated_funds_v1,
-        ofb_regulated_exchanges_v1,
-        ofb_regulated_resources_v3,
-    )
-}
+regulated_families!(mount);
 
 /// The whole partner, every back-end answering the documents' examples.
 pub fn router() -> axum::Router {

@@ -12,7 +12,7 @@ use crate::api::types::{
 use crate::bank::Bank;
 use crate::consent::ConsentRequest;
 use ofb_runtime::client::{
-    http_builder, reqwest, ConfigError, RetryPolicy, TokenError, TokenFuture, TokenProvider,
+    reqwest, ConfigError, RetryPolicy, TokenError, TokenFuture, TokenProvider,
 };
 use ofb_runtime::Secret;
 use std::fmt;
@@ -182,7 +182,7 @@ pub struct SessionBuilder {
 }
 
 impl SessionBuilder {
-    /// Sends through `http` (built with [`http_builder`], carrying the mTLS identity the
+    /// Sends through `http` (built with [`ofb_runtime::client::http_builder`], carrying the mTLS identity the
     /// partner knows the client by).
     pub fn http(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
@@ -208,10 +208,12 @@ impl SessionBuilder {
         self
     }
 
-    fn config(&self, http: &reqwest::Client, url: String) -> Config {
-        let mut c = Config::new(url)
-            .http(http.clone())
-            .retry(self.retry.clone());
+    /// The config of a client at `url`, on `http` (the session's shared pool) when given.
+    fn config(&self, http: Option<&reqwest::Client>, url: String) -> Config {
+        let mut c = Config::new(url).retry(self.retry.clone());
+        if let Some(h) = http {
+            c = c.http(h.clone());
+        }
         if let Some(t) = self.timeout {
             c = c.timeout(t);
         }
@@ -220,15 +222,11 @@ impl SessionBuilder {
 
     /// Logs in with `credentials` (`POST /auth/v1/token`).
     pub async fn login(self, credentials: Credentials) -> Result<Session, LoginError> {
-        let http = match &self.http {
-            Some(h) => h.clone(),
-            None => http_builder().build().map_err(|e| {
-                LoginError::Config(ConfigError(format!("cannot build the HTTP client: {e}")))
-            })?,
-        };
         let base = self.base_url.trim_end_matches('/').to_owned();
-        let anonymous =
-            Client::with_config(self.config(&http, base.clone())).map_err(LoginError::Config)?;
+        let anonymous = Client::with_config(self.config(self.http.as_ref(), base.clone()))
+            .map_err(LoginError::Config)?;
+        // Every client of the session shares the first one's connection pool.
+        let http = anonymous.core().http().clone();
         let mut auth = Auth {
             anonymous,
             credentials,
@@ -244,8 +242,9 @@ impl SessionBuilder {
         let tokens = auth.login().await.map_err(LoginError::Token)?;
         *auth.tokens.get_mut() = tokens;
         let token = SessionToken(Arc::new(auth));
-        let partner = Client::with_config(self.config(&http, base.clone()).token(token.clone()))
-            .map_err(LoginError::Config)?;
+        let partner =
+            Client::with_config(self.config(Some(&http), base.clone()).token(token.clone()))
+                .map_err(LoginError::Config)?;
         Ok(Session {
             base,
             http,
@@ -366,7 +365,7 @@ impl Session {
     ) -> Result<Bank, ConfigError> {
         Bank::new(&self.base, authorisation_server_id, consent_id, |url| {
             self.builder
-                .config(&self.http, url)
+                .config(Some(&self.http), url)
                 .token(self.token.clone())
         })
     }

@@ -5,12 +5,11 @@
 //! so the server and the client speak the same types.
 
 use super::docs::{doc_attrs, doc_parts};
-use super::operations::{body_type_in, param_kind, typed_headers, ParamKind, VariantParts};
-use super::server::declares_interaction_id;
-use super::types::rust_type_in;
-use crate::model::{
-    is_managed_header, Api, Location, Operation, Param, Response, Shape, Status, Ty, TypeKind,
+use super::operations::{
+    body_type_in, is_managed, param_kind, param_value_type, typed_headers, ParamKind, VariantParts,
 };
+use super::server::declares_interaction_id;
+use crate::model::{Api, Location, Operation, Param, Response, Shape, Status, Ty, TypeKind};
 use crate::naming::{ident, Scope};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -34,14 +33,6 @@ const CALL_METHODS: [&str; 7] = [
     "into_future",
 ];
 
-/// The type of a parameter's value, without the `Option` of an optional one.
-fn param_value_type(api: &Api, p: &Param) -> TokenStream {
-    match param_kind(api, &p.shape) {
-        ParamKind::Text => quote!(::std::string::String),
-        ParamKind::Scalar | ParamKind::List => rust_type_in(api, &p.shape, Some(&types_path())),
-    }
-}
-
 /// Whether the parameter travels as a plain string, so that its setter takes `impl Into<String>`.
 pub(crate) fn is_string(api: &Api, p: &Param) -> bool {
     match param_kind(api, &p.shape) {
@@ -49,10 +40,6 @@ pub(crate) fn is_string(api: &Api, p: &Param) -> bool {
         ParamKind::Scalar => p.shape.ty == Ty::String,
         ParamKind::List => false,
     }
-}
-
-pub(crate) fn is_managed(p: &Param) -> bool {
-    p.location == Location::Header && is_managed_header(&p.wire)
 }
 
 /// Whether `op` is a list operation of the regulated scheme: a `page` query parameter and a
@@ -378,11 +365,10 @@ fn accept(op: &Operation) -> String {
 }
 
 /// `impl Response` for the response enum of `op`.
-fn response_impl(api: &Api, op: &Operation) -> TokenStream {
+fn response_impl(op: &Operation, success: &TokenStream, split: &TokenStream) -> TokenStream {
     let rt = rt();
     let resp = ident(&op.response_type);
     let read = format_ident!("read_{}", op.name.trim_start_matches("r#"));
-    let (success, split) = success(api, op);
     quote! {
         impl #rt::Response for crate::operations::#resp {
             type Success = #success;
@@ -414,7 +400,7 @@ fn setter(names: &mut Scope, p: &Param) -> syn::Ident {
 }
 
 /// The `Client` method of `op`, and its call struct with setters.
-fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+fn method_and_call(api: &Api, op: &Operation, success: &TokenStream) -> (TokenStream, TokenStream) {
     let rt = rt();
     let req = ident(&op.request_type);
     let resp = ident(&op.response_type);
@@ -435,7 +421,7 @@ fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     let mut names = Scope::with_reserved(&CALL_METHODS);
     for p in &op.params {
         let field = ident(&p.name);
-        let t = param_value_type(api, p);
+        let t = param_value_type(api, p, Some(&types_path()));
         let pdoc = doc_attrs(p.doc.as_deref());
         if is_managed(p) {
             let init = if p.required {
@@ -509,7 +495,6 @@ fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             }
         }
     };
-    let (success, _) = success(api, op);
     let output =
         quote!(::std::result::Result<#rt::Reply<#success>, #rt::Error<crate::operations::#resp>>);
     let what = format!(
@@ -602,11 +587,12 @@ pub fn module(api: &Api) -> Option<TokenStream> {
     let mut calls = Vec::new();
     let mut impls = Vec::new();
     for op in &api.operations {
-        let (m, c) = method_and_call(api, op);
+        let (success, split) = success(api, op);
+        let (m, c) = method_and_call(api, op, &success);
         methods.push(m);
         calls.push(c);
         impls.push(request_impl(api, op));
-        impls.push(response_impl(api, op));
+        impls.push(response_impl(op, &success, &split));
         impls.push(read_fn(op));
     }
     Some(quote! {

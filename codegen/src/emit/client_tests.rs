@@ -4,10 +4,10 @@
 //! deadline passed, a base URL the router does not serve, and a port nobody listens on must
 //! each give their error, with the answer kept where there was one.
 
-use super::client::{is_managed, is_string, is_success};
+use super::client::{is_string, is_success};
 use super::examples::constant_name;
 use super::mock::{chosen, chosen_status};
-use super::operations::{example_text, param_kind, ParamKind};
+use super::operations::{example_text, is_managed, param_kind, ParamKind};
 use super::server::declares_interaction_id;
 use crate::model::{Api, Operation, Status};
 use crate::naming::ident;

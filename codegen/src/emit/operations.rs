@@ -62,12 +62,24 @@ pub fn example_text(v: &serde_json::Value) -> String {
     }
 }
 
+/// The type of a parameter's value, without the `Option` of an optional one, naming generated
+/// types through `module` when given (`crate::types`).
+pub fn param_value_type(api: &Api, p: &Param, module: Option<&TokenStream>) -> TokenStream {
+    match param_kind(api, &p.shape) {
+        ParamKind::Text => quote!(::std::string::String),
+        ParamKind::Scalar | ParamKind::List => super::types::rust_type_in(api, &p.shape, module),
+    }
+}
+
+/// Whether `p` is the `x-fapi-interaction-id` request header, which the generated server and
+/// client handle themselves.
+pub fn is_managed(p: &Param) -> bool {
+    p.location == crate::model::Location::Header && is_managed_header(&p.wire)
+}
+
 /// The Rust type of a parameter field.
 pub fn param_type(api: &Api, p: &Param) -> TokenStream {
-    let t = match param_kind(api, &p.shape) {
-        ParamKind::Text => quote!(::std::string::String),
-        ParamKind::Scalar | ParamKind::List => rust_type(api, &p.shape),
-    };
+    let t = param_value_type(api, p, None);
     if p.required {
         t
     } else {

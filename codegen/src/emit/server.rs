@@ -19,9 +19,7 @@ fn rt() -> TokenStream {
 
 /// Whether `op` declares the FAPI interaction id as a request header.
 pub fn declares_interaction_id(op: &Operation) -> bool {
-    op.params
-        .iter()
-        .any(|p| p.location == Location::Header && crate::model::is_managed_header(&p.wire))
+    op.params.iter().any(super::operations::is_managed)
 }
 
 fn frequency(f: Option<Frequency>) -> TokenStream {

@@ -38,9 +38,67 @@ struct Walk {
     seen: BTreeSet<String>,
 }
 
+/// What a page says of the next one, read in one pass that skips everything else.
 #[derive(serde::Deserialize)]
 struct Paged {
     links: Option<Links>,
+    #[serde(default)]
+    data: Items,
+}
+
+/// How many items `data` holds, when it is an array.
+#[derive(Default)]
+struct Items(Option<usize>);
+
+impl<'de> serde::Deserialize<'de> for Items {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Count;
+        impl<'de> serde::de::Visitor<'de> for Count {
+            type Value = Items;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Items, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(Items(Some(n)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Items, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Items(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Items, E> {
+                Ok(Items(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Items, E> {
+                Ok(Items(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Items, E> {
+                Ok(Items(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Items, E> {
+                Ok(Items(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Items, E> {
+                Ok(Items(None))
+            }
+            fn visit_unit<E>(self) -> Result<Items, E> {
+                Ok(Items(None))
+            }
+        }
+        d.deserialize_any(Count)
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -74,21 +132,12 @@ impl<R: Response> Stream for Pages<R> {
 /// The query of the page `body` links to next, resolved against `current`.
 fn next_query(body: &[u8], current: &reqwest::Url) -> Option<String> {
     let paged: Paged = serde_json::from_slice(body).ok()?;
-    if is_empty_array(body) {
+    if paged.data.0 == Some(0) {
         return None;
     }
     let next = paged.links?.next?;
     let url = current.join(next.trim()).ok()?;
     url.query().filter(|q| !q.is_empty()).map(str::to_owned)
-}
-
-/// Whether the body's `data` is an empty array.
-fn is_empty_array(body: &[u8]) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Data {
-        data: Option<Vec<serde::de::IgnoredAny>>,
-    }
-    serde_json::from_slice::<Data>(body).is_ok_and(|d| d.data.is_some_and(|v| v.is_empty()))
 }
 
 /// A query in a form that compares equal however its pairs are ordered.
@@ -170,6 +219,19 @@ mod tests {
             next_query(body, &cur).as_deref(),
             Some("page=2&page-size=25")
         );
+    }
+
+    #[test]
+    fn data_of_any_shape_still_yields_the_link() {
+        let cur = url("http://127.0.0.1:1/x?page=1");
+        for data in [r#"{"a":1}"#, "null", "\"x\"", "3"] {
+            let body = format!(r#"{{"data":{data},"links":{{"next":"/x?page=2"}}}}"#);
+            assert_eq!(
+                next_query(body.as_bytes(), &cur).as_deref(),
+                Some("page=2"),
+                "{data}"
+            );
+        }
     }
 
     #[test]
