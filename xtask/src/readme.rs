@@ -69,12 +69,12 @@ pub fn check(root: &Path) -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", out.display()))?;
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
         eprintln!("$ cargo build (README example {i}, against {dir})");
-        let status = Command::new(cargo)
-            .current_dir(root)
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(root)
             .args(["build", "--quiet", "--manifest-path"])
-            .arg(out.join("Cargo.toml"))
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
+            .arg(out.join("Cargo.toml"));
+        crate::test::no_incremental(&mut cmd);
+        let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
         if !status.success() {
             return Err(format!(
                 "the README example against {dir} does not compile ({status})"

@@ -14,6 +14,7 @@ pub(crate) fn cargo(root: &Path, args: &[&str], specs_dir: Option<&PathBuf>) -> 
     eprintln!("$ cargo {}", args.join(" "));
     let mut cmd = Command::new(cargo);
     cmd.args(args).current_dir(root);
+    no_incremental(&mut cmd);
     if let Some(d) = specs_dir {
         cmd.env(SPECS_DIR_VAR, d);
     }
@@ -22,6 +23,15 @@ pub(crate) fn cargo(root: &Path, args: &[&str], specs_dir: Option<&PathBuf>) -> 
         Ok(())
     } else {
         Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// Turns incremental compilation off unless the caller chose. A run of every check rebuilds
+/// whole crates (the generated ones are rewritten wholesale), so the incremental caches, several
+/// gigabytes for the generated workspace, would buy nothing and could fill a small disk.
+pub(crate) fn no_incremental(cmd: &mut Command) {
+    if std::env::var_os("CARGO_INCREMENTAL").is_none() {
+        cmd.env("CARGO_INCREMENTAL", "0");
     }
 }
 
