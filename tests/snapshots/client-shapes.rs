@@ -48,7 +48,7 @@ impl Client {
     ///
     /// `GET /anything`
     pub fn new2(&self) -> New2Call<'_> {
-        New2Call {
+        Call {
             client: self,
             request: crate::operations::New2Request {
                 timeout: ::std::option::Option::None,
@@ -60,7 +60,7 @@ impl Client {
     }
     /// `GET /ranges`
     pub fn only_ranges(&self) -> OnlyRangesCall<'_> {
-        OnlyRangesCall {
+        Call {
             client: self,
             request: crate::operations::OnlyRangesRequest {
             },
@@ -69,7 +69,7 @@ impl Client {
     }
     /// `DELETE /headers-only`
     pub fn headers_only(&self) -> HeadersOnlyCall<'_> {
-        HeadersOnlyCall {
+        Call {
             client: self,
             request: crate::operations::HeadersOnlyRequest {
             },
@@ -78,7 +78,7 @@ impl Client {
     }
     /// `PUT /undocumented`
     pub fn no_responses(&self) -> NoResponsesCall<'_> {
-        NoResponsesCall {
+        Call {
             client: self,
             request: crate::operations::NoResponsesRequest {
                 body: ::std::option::Option::None,
@@ -87,15 +87,75 @@ impl Client {
         }
     }
 }
-///A call of [`Client::new2`] being set up: chain the optional parameters, then `.await` it.
+/// A call being set up: chain the optional parameters of its operation, then `.await`
+/// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
+/// it (`…Call`), and the setters of its optional parameters are on that alias.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
-pub struct New2Call<'c> {
+pub struct Call<'c, Q> {
     client: &'c Client,
-    request: crate::operations::New2Request,
+    request: Q,
     options: ::ofb_runtime::client::CallOptions,
 }
-impl<'c> New2Call<'c> {
+impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
+    /// The deadline of this call, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Sends one more header the document does not declare.
+    pub fn header(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
+    /// The request as it stands.
+    pub fn request(&self) -> &Q {
+        &self.request
+    }
+    /// Sends the request: the typed success, or an error that keeps what the server sent.
+    pub async fn send(self) -> Outcome<Q> {
+        self.client.core.call(self.request, self.options).await
+    }
+}
+impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
+    /// Every page from this one on, following `links.next` (only its query, on this
+    /// client's base URL); each page is one call with its own interaction id.
+    pub fn pages(self) -> ::ofb_runtime::client::Pages<Q::Response> {
+        self.client.core.pages(self.request, self.options)
+    }
+}
+impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
+    type Output = Outcome<Q>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// What a call of request `Q` ends in: its typed success, or an error that keeps what
+/// the server sent.
+pub type Outcome<Q> = ::std::result::Result<
+    ::ofb_runtime::client::Reply<
+        <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
+    >,
+    ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
+>;
+///A call of [`Client::new2`] being set up: chain the optional parameters, then `.await` it.
+pub type New2Call<'c> = Call<'c, crate::operations::New2Request>;
+impl Call<'_, crate::operations::New2Request> {
     pub fn set_timeout(mut self, value: i64) -> Self {
         self.request.timeout = ::std::option::Option::Some(value);
         self
@@ -111,231 +171,22 @@ impl<'c> New2Call<'c> {
         self.request.send = ::std::option::Option::Some(value.into());
         self
     }
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::New2Request {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::operations::New2Response>,
-        ::ofb_runtime::client::Error<crate::operations::New2Response>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for New2Call<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::operations::New2Response>,
-        ::ofb_runtime::client::Error<crate::operations::New2Response>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
 }
 ///A call of [`Client::only_ranges`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct OnlyRangesCall<'c> {
-    client: &'c Client,
-    request: crate::operations::OnlyRangesRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> OnlyRangesCall<'c> {
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::OnlyRangesRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::operations::OnlyRangesResponse>,
-        ::ofb_runtime::client::Error<crate::operations::OnlyRangesResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for OnlyRangesCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::operations::OnlyRangesResponse>,
-        ::ofb_runtime::client::Error<crate::operations::OnlyRangesResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+pub type OnlyRangesCall<'c> = Call<'c, crate::operations::OnlyRangesRequest>;
 ///A call of [`Client::headers_only`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct HeadersOnlyCall<'c> {
-    client: &'c Client,
-    request: crate::operations::HeadersOnlyRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> HeadersOnlyCall<'c> {
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::HeadersOnlyRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::operations::HeadersOnlyNoContentHeaders>,
-        ::ofb_runtime::client::Error<crate::operations::HeadersOnlyResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for HeadersOnlyCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::operations::HeadersOnlyNoContentHeaders>,
-        ::ofb_runtime::client::Error<crate::operations::HeadersOnlyResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+pub type HeadersOnlyCall<'c> = Call<'c, crate::operations::HeadersOnlyRequest>;
 ///A call of [`Client::no_responses`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct NoResponsesCall<'c> {
-    client: &'c Client,
-    request: crate::operations::NoResponsesRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> NoResponsesCall<'c> {
+pub type NoResponsesCall<'c> = Call<'c, crate::operations::NoResponsesRequest>;
+impl Call<'_, crate::operations::NoResponsesRequest> {
     /// The request body.
     pub fn body(mut self, body: ::std::string::String) -> Self {
         self.request.body = ::std::option::Option::Some(body);
         self
     }
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::NoResponsesRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::operations::NoResponsesResponse>,
-        ::ofb_runtime::client::Error<crate::operations::NoResponsesResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for NoResponsesCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::operations::NoResponsesResponse>,
-        ::ofb_runtime::client::Error<crate::operations::NoResponsesResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
 }
 impl ::ofb_runtime::client::Request for crate::operations::New2Request {
+    type Response = crate::operations::New2Response;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "new2",
         method: "GET",
@@ -354,31 +205,24 @@ impl ::ofb_runtime::client::Response for crate::operations::New2Response {
     type Success = crate::operations::New2Response;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_new2(i).transpose()
+        let status = i.status();
+        ::std::result::Result::Ok(
+            ::std::option::Option::Some(Self::Default {
+                status,
+                body: i.json()?,
+            }),
+        )
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         ::std::result::Result::Err(self)
     }
 }
-///The typed response of `new2` for an answer, `None` for a status it does not document.
-fn read_new2(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::New2Response>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let status = i.status();
-    ::std::result::Result::Ok(
-        ::std::option::Option::Some(crate::operations::New2Response::Default {
-            status,
-            body: i.json()?,
-        }),
-    )
-}
 impl ::ofb_runtime::client::Request for crate::operations::OnlyRangesRequest {
+    type Response = crate::operations::OnlyRangesResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "only_ranges",
         method: "GET",
@@ -393,10 +237,21 @@ impl ::ofb_runtime::client::Response for crate::operations::OnlyRangesResponse {
     type Success = crate::operations::OnlyRangesResponse;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_only_ranges(i).transpose()
+        let value = match i.status() {
+            status @ 200..=299 => {
+                Self::Status2xx {
+                    status,
+                    body: i.json()?,
+                }
+            }
+            status @ 400..=499 => Self::Status4xx { status },
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         if matches!(self, Self::Status2xx { .. }) {
@@ -406,30 +261,8 @@ impl ::ofb_runtime::client::Response for crate::operations::OnlyRangesResponse {
         }
     }
 }
-///The typed response of `only_ranges` for an answer, `None` for a status it does not document.
-fn read_only_ranges(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::OnlyRangesResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        status @ 200..=299 => {
-            crate::operations::OnlyRangesResponse::Status2xx {
-                status,
-                body: i.json()?,
-            }
-        }
-        status @ 400..=499 => {
-            crate::operations::OnlyRangesResponse::Status4xx {
-                status,
-            }
-        }
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
-}
 impl ::ofb_runtime::client::Request for crate::operations::HeadersOnlyRequest {
+    type Response = crate::operations::HeadersOnlyResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "headers_only",
         method: "DELETE",
@@ -444,10 +277,20 @@ impl ::ofb_runtime::client::Response for crate::operations::HeadersOnlyResponse 
     type Success = crate::operations::HeadersOnlyNoContentHeaders;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_headers_only(i).transpose()
+        let value = match i.status() {
+            204 => {
+                Self::NoContent(crate::operations::HeadersOnlyNoContentHeaders {
+                    x_deleted_at: i.header("x-deleted-at")?,
+                    x_count: i.header_opt("x-count")?,
+                })
+            }
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
@@ -455,25 +298,8 @@ impl ::ofb_runtime::client::Response for crate::operations::HeadersOnlyResponse 
         }
     }
 }
-///The typed response of `headers_only` for an answer, `None` for a status it does not document.
-fn read_headers_only(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::HeadersOnlyResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        204 => {
-            crate::operations::HeadersOnlyResponse::NoContent(crate::operations::HeadersOnlyNoContentHeaders {
-                x_deleted_at: i.header("x-deleted-at")?,
-                x_count: i.header_opt("x-count")?,
-            })
-        }
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
-}
 impl ::ofb_runtime::client::Request for crate::operations::NoResponsesRequest {
+    type Response = crate::operations::NoResponsesResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "no_responses",
         method: "PUT",
@@ -490,24 +316,16 @@ impl ::ofb_runtime::client::Response for crate::operations::NoResponsesResponse 
     type Success = crate::operations::NoResponsesResponse;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_no_responses(i).transpose()
+        let _ = i;
+        ::std::result::Result::Ok(::std::option::Option::None)
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         ::std::result::Result::Err(self)
     }
-}
-///The typed response of `no_responses` for an answer, `None` for a status it does not document.
-fn read_no_responses(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::NoResponsesResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let _ = i;
-    ::std::result::Result::Ok(::std::option::Option::None)
 }
 }
 

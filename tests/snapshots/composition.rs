@@ -46,7 +46,7 @@ impl Client {
     }
     /// `GET /pets`
     pub fn get_pet(&self) -> GetPetCall<'_> {
-        GetPetCall {
+        Call {
             client: self,
             request: crate::operations::GetPetRequest {
             },
@@ -55,7 +55,7 @@ impl Client {
     }
     /// `GET /values`
     pub fn get_value(&self) -> GetValueCall<'_> {
-        GetValueCall {
+        Call {
             client: self,
             request: crate::operations::GetValueRequest {
             },
@@ -63,121 +63,78 @@ impl Client {
         }
     }
 }
+/// A call being set up: chain the optional parameters of its operation, then `.await`
+/// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
+/// it (`…Call`), and the setters of its optional parameters are on that alias.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<'c, Q> {
+    client: &'c Client,
+    request: Q,
+    options: ::ofb_runtime::client::CallOptions,
+}
+impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
+    /// The deadline of this call, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Sends one more header the document does not declare.
+    pub fn header(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
+    /// The request as it stands.
+    pub fn request(&self) -> &Q {
+        &self.request
+    }
+    /// Sends the request: the typed success, or an error that keeps what the server sent.
+    pub async fn send(self) -> Outcome<Q> {
+        self.client.core.call(self.request, self.options).await
+    }
+}
+impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
+    /// Every page from this one on, following `links.next` (only its query, on this
+    /// client's base URL); each page is one call with its own interaction id.
+    pub fn pages(self) -> ::ofb_runtime::client::Pages<Q::Response> {
+        self.client.core.pages(self.request, self.options)
+    }
+}
+impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
+    type Output = Outcome<Q>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// What a call of request `Q` ends in: its typed success, or an error that keeps what
+/// the server sent.
+pub type Outcome<Q> = ::std::result::Result<
+    ::ofb_runtime::client::Reply<
+        <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
+    >,
+    ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
+>;
 ///A call of [`Client::get_pet`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetPetCall<'c> {
-    client: &'c Client,
-    request: crate::operations::GetPetRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> GetPetCall<'c> {
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::GetPetRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Pet>,
-        ::ofb_runtime::client::Error<crate::operations::GetPetResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for GetPetCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Pet>,
-        ::ofb_runtime::client::Error<crate::operations::GetPetResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+pub type GetPetCall<'c> = Call<'c, crate::operations::GetPetRequest>;
 ///A call of [`Client::get_value`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetValueCall<'c> {
-    client: &'c Client,
-    request: crate::operations::GetValueRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> GetValueCall<'c> {
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::GetValueRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Value>,
-        ::ofb_runtime::client::Error<crate::operations::GetValueResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for GetValueCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Value>,
-        ::ofb_runtime::client::Error<crate::operations::GetValueResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+pub type GetValueCall<'c> = Call<'c, crate::operations::GetValueRequest>;
 impl ::ofb_runtime::client::Request for crate::operations::GetPetRequest {
+    type Response = crate::operations::GetPetResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "get_pet",
         method: "GET",
@@ -192,10 +149,15 @@ impl ::ofb_runtime::client::Response for crate::operations::GetPetResponse {
     type Success = crate::types::Pet;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_get_pet(i).transpose()
+        let value = match i.status() {
+            200 => Self::Ok(i.json()?),
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
@@ -203,20 +165,8 @@ impl ::ofb_runtime::client::Response for crate::operations::GetPetResponse {
         }
     }
 }
-///The typed response of `get_pet` for an answer, `None` for a status it does not document.
-fn read_get_pet(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::GetPetResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        200 => crate::operations::GetPetResponse::Ok(i.json()?),
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
-}
 impl ::ofb_runtime::client::Request for crate::operations::GetValueRequest {
+    type Response = crate::operations::GetValueResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "get_value",
         method: "GET",
@@ -231,29 +181,21 @@ impl ::ofb_runtime::client::Response for crate::operations::GetValueResponse {
     type Success = crate::types::Value;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_get_value(i).transpose()
+        let value = match i.status() {
+            200 => Self::Ok(i.json()?),
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
             Self::Ok(value) => ::std::result::Result::Ok(value),
         }
     }
-}
-///The typed response of `get_value` for an answer, `None` for a status it does not document.
-fn read_get_value(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::GetValueResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        200 => crate::operations::GetValueResponse::Ok(i.json()?),
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
 }
 }
 

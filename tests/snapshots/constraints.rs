@@ -46,7 +46,7 @@ impl Client {
     }
     /// `POST /limits`
     pub fn post_limits(&self, body: crate::types::Limits) -> PostLimitsCall<'_> {
-        PostLimitsCall {
+        Call {
             client: self,
             request: crate::operations::PostLimitsRequest {
                 body,
@@ -55,15 +55,17 @@ impl Client {
         }
     }
 }
-///A call of [`Client::post_limits`] being set up: chain the optional parameters, then `.await` it.
+/// A call being set up: chain the optional parameters of its operation, then `.await`
+/// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
+/// it (`…Call`), and the setters of its optional parameters are on that alias.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
-pub struct PostLimitsCall<'c> {
+pub struct Call<'c, Q> {
     client: &'c Client,
-    request: crate::operations::PostLimitsRequest,
+    request: Q,
     options: ::ofb_runtime::client::CallOptions,
 }
-impl<'c> PostLimitsCall<'c> {
+impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
     /// The deadline of this call, instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.options.timeout = ::std::option::Option::Some(timeout);
@@ -85,24 +87,23 @@ impl<'c> PostLimitsCall<'c> {
         self
     }
     /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::PostLimitsRequest {
+    pub fn request(&self) -> &Q {
         &self.request
     }
     /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<()>,
-        ::ofb_runtime::client::Error<crate::operations::PostLimitsResponse>,
-    > {
+    pub async fn send(self) -> Outcome<Q> {
         self.client.core.call(self.request, self.options).await
     }
 }
-impl<'c> ::std::future::IntoFuture for PostLimitsCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<()>,
-        ::ofb_runtime::client::Error<crate::operations::PostLimitsResponse>,
-    >;
+impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
+    /// Every page from this one on, following `links.next` (only its query, on this
+    /// client's base URL); each page is one call with its own interaction id.
+    pub fn pages(self) -> ::ofb_runtime::client::Pages<Q::Response> {
+        self.client.core.pages(self.request, self.options)
+    }
+}
+impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
+    type Output = Outcome<Q>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
@@ -112,7 +113,18 @@ impl<'c> ::std::future::IntoFuture for PostLimitsCall<'c> {
         ::std::boxed::Box::pin(self.send())
     }
 }
+/// What a call of request `Q` ends in: its typed success, or an error that keeps what
+/// the server sent.
+pub type Outcome<Q> = ::std::result::Result<
+    ::ofb_runtime::client::Reply<
+        <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
+    >,
+    ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
+>;
+///A call of [`Client::post_limits`] being set up: chain the optional parameters, then `.await` it.
+pub type PostLimitsCall<'c> = Call<'c, crate::operations::PostLimitsRequest>;
 impl ::ofb_runtime::client::Request for crate::operations::PostLimitsRequest {
+    type Response = crate::operations::PostLimitsResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "post_limits",
         method: "POST",
@@ -129,29 +141,21 @@ impl ::ofb_runtime::client::Response for crate::operations::PostLimitsResponse {
     type Success = ();
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_post_limits(i).transpose()
+        let value = match i.status() {
+            204 => Self::NoContent,
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
             Self::NoContent => ::std::result::Result::Ok(()),
         }
     }
-}
-///The typed response of `post_limits` for an answer, `None` for a status it does not document.
-fn read_post_limits(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::PostLimitsResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        204 => crate::operations::PostLimitsResponse::NoContent,
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
 }
 }
 

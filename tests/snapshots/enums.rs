@@ -45,7 +45,7 @@ impl Client {
     }
     /// `GET /tasks`
     pub fn list_tasks(&self) -> ListTasksCall<'_> {
-        ListTasksCall {
+        Call {
             client: self,
             request: crate::operations::ListTasksRequest {
                 status: ::std::option::Option::None,
@@ -54,19 +54,17 @@ impl Client {
         }
     }
 }
-///A call of [`Client::list_tasks`] being set up: chain the optional parameters, then `.await` it.
+/// A call being set up: chain the optional parameters of its operation, then `.await`
+/// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
+/// it (`…Call`), and the setters of its optional parameters are on that alias.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
-pub struct ListTasksCall<'c> {
+pub struct Call<'c, Q> {
     client: &'c Client,
-    request: crate::operations::ListTasksRequest,
+    request: Q,
     options: ::ofb_runtime::client::CallOptions,
 }
-impl<'c> ListTasksCall<'c> {
-    pub fn status(mut self, value: crate::types::TaskStatus) -> Self {
-        self.request.status = ::std::option::Option::Some(value);
-        self
-    }
+impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
     /// The deadline of this call, instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.options.timeout = ::std::option::Option::Some(timeout);
@@ -88,24 +86,23 @@ impl<'c> ListTasksCall<'c> {
         self
     }
     /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::ListTasksRequest {
+    pub fn request(&self) -> &Q {
         &self.request
     }
     /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<::std::vec::Vec<crate::types::Task>>,
-        ::ofb_runtime::client::Error<crate::operations::ListTasksResponse>,
-    > {
+    pub async fn send(self) -> Outcome<Q> {
         self.client.core.call(self.request, self.options).await
     }
 }
-impl<'c> ::std::future::IntoFuture for ListTasksCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<::std::vec::Vec<crate::types::Task>>,
-        ::ofb_runtime::client::Error<crate::operations::ListTasksResponse>,
-    >;
+impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
+    /// Every page from this one on, following `links.next` (only its query, on this
+    /// client's base URL); each page is one call with its own interaction id.
+    pub fn pages(self) -> ::ofb_runtime::client::Pages<Q::Response> {
+        self.client.core.pages(self.request, self.options)
+    }
+}
+impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
+    type Output = Outcome<Q>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
@@ -115,7 +112,24 @@ impl<'c> ::std::future::IntoFuture for ListTasksCall<'c> {
         ::std::boxed::Box::pin(self.send())
     }
 }
+/// What a call of request `Q` ends in: its typed success, or an error that keeps what
+/// the server sent.
+pub type Outcome<Q> = ::std::result::Result<
+    ::ofb_runtime::client::Reply<
+        <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
+    >,
+    ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
+>;
+///A call of [`Client::list_tasks`] being set up: chain the optional parameters, then `.await` it.
+pub type ListTasksCall<'c> = Call<'c, crate::operations::ListTasksRequest>;
+impl Call<'_, crate::operations::ListTasksRequest> {
+    pub fn status(mut self, value: crate::types::TaskStatus) -> Self {
+        self.request.status = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::ofb_runtime::client::Request for crate::operations::ListTasksRequest {
+    type Response = crate::operations::ListTasksResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "list_tasks",
         method: "GET",
@@ -132,29 +146,21 @@ impl ::ofb_runtime::client::Response for crate::operations::ListTasksResponse {
     type Success = ::std::vec::Vec<crate::types::Task>;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_list_tasks(i).transpose()
+        let value = match i.status() {
+            200 => Self::Ok(i.json()?),
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
             Self::Ok(value) => ::std::result::Result::Ok(value),
         }
     }
-}
-///The typed response of `list_tasks` for an answer, `None` for a status it does not document.
-fn read_list_tasks(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::ListTasksResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        200 => crate::operations::ListTasksResponse::Ok(i.json()?),
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
 }
 }
 

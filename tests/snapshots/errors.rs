@@ -45,7 +45,7 @@ impl Client {
     }
     /// `GET /things`
     pub fn list_things(&self) -> ListThingsCall<'_> {
-        ListThingsCall {
+        Call {
             client: self,
             request: crate::operations::ListThingsRequest {
             },
@@ -53,15 +53,17 @@ impl Client {
         }
     }
 }
-///A call of [`Client::list_things`] being set up: chain the optional parameters, then `.await` it.
+/// A call being set up: chain the optional parameters of its operation, then `.await`
+/// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
+/// it (`…Call`), and the setters of its optional parameters are on that alias.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
-pub struct ListThingsCall<'c> {
+pub struct Call<'c, Q> {
     client: &'c Client,
-    request: crate::operations::ListThingsRequest,
+    request: Q,
     options: ::ofb_runtime::client::CallOptions,
 }
-impl<'c> ListThingsCall<'c> {
+impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
     /// The deadline of this call, instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.options.timeout = ::std::option::Option::Some(timeout);
@@ -83,24 +85,23 @@ impl<'c> ListThingsCall<'c> {
         self
     }
     /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::ListThingsRequest {
+    pub fn request(&self) -> &Q {
         &self.request
     }
     /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::ListThingsOkBody>,
-        ::ofb_runtime::client::Error<crate::operations::ListThingsResponse>,
-    > {
+    pub async fn send(self) -> Outcome<Q> {
         self.client.core.call(self.request, self.options).await
     }
 }
-impl<'c> ::std::future::IntoFuture for ListThingsCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::ListThingsOkBody>,
-        ::ofb_runtime::client::Error<crate::operations::ListThingsResponse>,
-    >;
+impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
+    /// Every page from this one on, following `links.next` (only its query, on this
+    /// client's base URL); each page is one call with its own interaction id.
+    pub fn pages(self) -> ::ofb_runtime::client::Pages<Q::Response> {
+        self.client.core.pages(self.request, self.options)
+    }
+}
+impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
+    type Output = Outcome<Q>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
@@ -110,7 +111,18 @@ impl<'c> ::std::future::IntoFuture for ListThingsCall<'c> {
         ::std::boxed::Box::pin(self.send())
     }
 }
+/// What a call of request `Q` ends in: its typed success, or an error that keeps what
+/// the server sent.
+pub type Outcome<Q> = ::std::result::Result<
+    ::ofb_runtime::client::Reply<
+        <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
+    >,
+    ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
+>;
+///A call of [`Client::list_things`] being set up: chain the optional parameters, then `.await` it.
+pub type ListThingsCall<'c> = Call<'c, crate::operations::ListThingsRequest>;
 impl ::ofb_runtime::client::Request for crate::operations::ListThingsRequest {
+    type Response = crate::operations::ListThingsResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "list_things",
         method: "GET",
@@ -125,10 +137,17 @@ impl ::ofb_runtime::client::Response for crate::operations::ListThingsResponse {
     type Success = crate::types::ListThingsOkBody;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_list_things(i).transpose()
+        let value = match i.status() {
+            200 => Self::Ok(i.json()?),
+            400 => Self::BadRequest(i.json()?),
+            500 => Self::InternalServerError(i.json()?),
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
@@ -136,21 +155,6 @@ impl ::ofb_runtime::client::Response for crate::operations::ListThingsResponse {
             other => ::std::result::Result::Err(other),
         }
     }
-}
-///The typed response of `list_things` for an answer, `None` for a status it does not document.
-fn read_list_things(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::ListThingsResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        200 => crate::operations::ListThingsResponse::Ok(i.json()?),
-        400 => crate::operations::ListThingsResponse::BadRequest(i.json()?),
-        500 => crate::operations::ListThingsResponse::InternalServerError(i.json()?),
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
 }
 }
 

@@ -45,7 +45,7 @@ impl Client {
     }
     /// `GET /type`
     pub fn get_type(&self) -> GetTypeCall<'_> {
-        GetTypeCall {
+        Call {
             client: self,
             request: crate::operations::GetTypeRequest {
             },
@@ -54,128 +54,85 @@ impl Client {
     }
     /// `POST /type`
     pub fn r#type(&self) -> TypeCall<'_> {
-        TypeCall {
+        Call {
             client: self,
             request: crate::operations::TypeRequest {},
             options: ::std::default::Default::default(),
         }
     }
 }
+/// A call being set up: chain the optional parameters of its operation, then `.await`
+/// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
+/// it (`…Call`), and the setters of its optional parameters are on that alias.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<'c, Q> {
+    client: &'c Client,
+    request: Q,
+    options: ::ofb_runtime::client::CallOptions,
+}
+impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
+    /// The deadline of this call, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Sends one more header the document does not declare.
+    pub fn header(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
+    /// The request as it stands.
+    pub fn request(&self) -> &Q {
+        &self.request
+    }
+    /// Sends the request: the typed success, or an error that keeps what the server sent.
+    pub async fn send(self) -> Outcome<Q> {
+        self.client.core.call(self.request, self.options).await
+    }
+}
+impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
+    /// Every page from this one on, following `links.next` (only its query, on this
+    /// client's base URL); each page is one call with its own interaction id.
+    pub fn pages(self) -> ::ofb_runtime::client::Pages<Q::Response> {
+        self.client.core.pages(self.request, self.options)
+    }
+}
+impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
+    type Output = Outcome<Q>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// What a call of request `Q` ends in: its typed success, or an error that keeps what
+/// the server sent.
+pub type Outcome<Q> = ::std::result::Result<
+    ::ofb_runtime::client::Reply<
+        <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
+    >,
+    ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
+>;
 ///A call of [`Client::get_type`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetTypeCall<'c> {
-    client: &'c Client,
-    request: crate::operations::GetTypeRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> GetTypeCall<'c> {
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::GetTypeRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Type>,
-        ::ofb_runtime::client::Error<crate::operations::GetTypeResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for GetTypeCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Type>,
-        ::ofb_runtime::client::Error<crate::operations::GetTypeResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+pub type GetTypeCall<'c> = Call<'c, crate::operations::GetTypeRequest>;
 ///A call of [`Client::type`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct TypeCall<'c> {
-    client: &'c Client,
-    request: crate::operations::TypeRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> TypeCall<'c> {
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::TypeRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Result>,
-        ::ofb_runtime::client::Error<crate::operations::TypeResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for TypeCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Result>,
-        ::ofb_runtime::client::Error<crate::operations::TypeResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+pub type TypeCall<'c> = Call<'c, crate::operations::TypeRequest>;
 impl ::ofb_runtime::client::Request for crate::operations::GetTypeRequest {
+    type Response = crate::operations::GetTypeResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "get_type",
         method: "GET",
@@ -190,10 +147,15 @@ impl ::ofb_runtime::client::Response for crate::operations::GetTypeResponse {
     type Success = crate::types::Type;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_get_type(i).transpose()
+        let value = match i.status() {
+            200 => Self::Ok(i.json()?),
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
@@ -201,20 +163,8 @@ impl ::ofb_runtime::client::Response for crate::operations::GetTypeResponse {
         }
     }
 }
-///The typed response of `get_type` for an answer, `None` for a status it does not document.
-fn read_get_type(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::GetTypeResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        200 => crate::operations::GetTypeResponse::Ok(i.json()?),
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
-}
 impl ::ofb_runtime::client::Request for crate::operations::TypeRequest {
+    type Response = crate::operations::TypeResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "type",
         method: "POST",
@@ -229,29 +179,21 @@ impl ::ofb_runtime::client::Response for crate::operations::TypeResponse {
     type Success = crate::types::Result;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_type(i).transpose()
+        let value = match i.status() {
+            200 => Self::Ok(i.json()?),
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
             Self::Ok(value) => ::std::result::Result::Ok(value),
         }
     }
-}
-///The typed response of `type` for an answer, `None` for a status it does not document.
-fn read_type(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::TypeResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        200 => crate::operations::TypeResponse::Ok(i.json()?),
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
 }
 }
 

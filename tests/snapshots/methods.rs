@@ -45,7 +45,7 @@ impl Client {
     }
     /// `GET /notes`
     pub fn list_notes(&self) -> ListNotesCall<'_> {
-        ListNotesCall {
+        Call {
             client: self,
             request: crate::operations::ListNotesRequest {
             },
@@ -54,7 +54,7 @@ impl Client {
     }
     /// `POST /notes`
     pub fn create_note(&self) -> CreateNoteCall<'_> {
-        CreateNoteCall {
+        Call {
             client: self,
             request: crate::operations::CreateNoteRequest {
                 body: ::std::option::Option::None,
@@ -68,7 +68,7 @@ impl Client {
         id: impl ::std::convert::Into<::std::string::String>,
         body: crate::types::Note,
     ) -> ReplaceNoteCall<'_> {
-        ReplaceNoteCall {
+        Call {
             client: self,
             request: crate::operations::ReplaceNoteRequest {
                 id: id.into(),
@@ -82,7 +82,7 @@ impl Client {
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
     ) -> DeleteNotesIdCall<'_> {
-        DeleteNotesIdCall {
+        Call {
             client: self,
             request: crate::operations::DeleteNotesIdRequest {
                 id: id.into(),
@@ -95,7 +95,7 @@ impl Client {
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
     ) -> PatchNoteCall<'_> {
-        PatchNoteCall {
+        Call {
             client: self,
             request: crate::operations::PatchNoteRequest {
                 id: id.into(),
@@ -106,7 +106,7 @@ impl Client {
     }
     /// `POST /signed`
     pub fn post_signed(&self, body: ::std::string::String) -> PostSignedCall<'_> {
-        PostSignedCall {
+        Call {
             client: self,
             request: crate::operations::PostSignedRequest {
                 body,
@@ -115,15 +115,17 @@ impl Client {
         }
     }
 }
-///A call of [`Client::list_notes`] being set up: chain the optional parameters, then `.await` it.
+/// A call being set up: chain the optional parameters of its operation, then `.await`
+/// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
+/// it (`…Call`), and the setters of its optional parameters are on that alias.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
-pub struct ListNotesCall<'c> {
+pub struct Call<'c, Q> {
     client: &'c Client,
-    request: crate::operations::ListNotesRequest,
+    request: Q,
     options: ::ofb_runtime::client::CallOptions,
 }
-impl<'c> ListNotesCall<'c> {
+impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
     /// The deadline of this call, instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.options.timeout = ::std::option::Option::Some(timeout);
@@ -145,24 +147,23 @@ impl<'c> ListNotesCall<'c> {
         self
     }
     /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::ListNotesRequest {
+    pub fn request(&self) -> &Q {
         &self.request
     }
     /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::operations::ListNotesResponse>,
-        ::ofb_runtime::client::Error<crate::operations::ListNotesResponse>,
-    > {
+    pub async fn send(self) -> Outcome<Q> {
         self.client.core.call(self.request, self.options).await
     }
 }
-impl<'c> ::std::future::IntoFuture for ListNotesCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::operations::ListNotesResponse>,
-        ::ofb_runtime::client::Error<crate::operations::ListNotesResponse>,
-    >;
+impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
+    /// Every page from this one on, following `links.next` (only its query, on this
+    /// client's base URL); each page is one call with its own interaction id.
+    pub fn pages(self) -> ::ofb_runtime::client::Pages<Q::Response> {
+        self.client.core.pages(self.request, self.options)
+    }
+}
+impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
+    type Output = Outcome<Q>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
@@ -172,302 +173,42 @@ impl<'c> ::std::future::IntoFuture for ListNotesCall<'c> {
         ::std::boxed::Box::pin(self.send())
     }
 }
+/// What a call of request `Q` ends in: its typed success, or an error that keeps what
+/// the server sent.
+pub type Outcome<Q> = ::std::result::Result<
+    ::ofb_runtime::client::Reply<
+        <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
+    >,
+    ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
+>;
+///A call of [`Client::list_notes`] being set up: chain the optional parameters, then `.await` it.
+pub type ListNotesCall<'c> = Call<'c, crate::operations::ListNotesRequest>;
 ///A call of [`Client::create_note`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct CreateNoteCall<'c> {
-    client: &'c Client,
-    request: crate::operations::CreateNoteRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> CreateNoteCall<'c> {
+pub type CreateNoteCall<'c> = Call<'c, crate::operations::CreateNoteRequest>;
+impl Call<'_, crate::operations::CreateNoteRequest> {
     /// The request body.
     pub fn body(mut self, body: crate::types::Note) -> Self {
         self.request.body = ::std::option::Option::Some(body);
         self
     }
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::CreateNoteRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Note>,
-        ::ofb_runtime::client::Error<crate::operations::CreateNoteResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for CreateNoteCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Note>,
-        ::ofb_runtime::client::Error<crate::operations::CreateNoteResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
 }
 ///A call of [`Client::replace_note`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ReplaceNoteCall<'c> {
-    client: &'c Client,
-    request: crate::operations::ReplaceNoteRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> ReplaceNoteCall<'c> {
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::ReplaceNoteRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<()>,
-        ::ofb_runtime::client::Error<crate::operations::ReplaceNoteResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for ReplaceNoteCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<()>,
-        ::ofb_runtime::client::Error<crate::operations::ReplaceNoteResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+pub type ReplaceNoteCall<'c> = Call<'c, crate::operations::ReplaceNoteRequest>;
 ///A call of [`Client::delete_notes_id`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct DeleteNotesIdCall<'c> {
-    client: &'c Client,
-    request: crate::operations::DeleteNotesIdRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> DeleteNotesIdCall<'c> {
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::DeleteNotesIdRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<()>,
-        ::ofb_runtime::client::Error<crate::operations::DeleteNotesIdResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for DeleteNotesIdCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<()>,
-        ::ofb_runtime::client::Error<crate::operations::DeleteNotesIdResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+pub type DeleteNotesIdCall<'c> = Call<'c, crate::operations::DeleteNotesIdRequest>;
 ///A call of [`Client::patch_note`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct PatchNoteCall<'c> {
-    client: &'c Client,
-    request: crate::operations::PatchNoteRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> PatchNoteCall<'c> {
+pub type PatchNoteCall<'c> = Call<'c, crate::operations::PatchNoteRequest>;
+impl Call<'_, crate::operations::PatchNoteRequest> {
     /// The request body.
     pub fn body(mut self, body: crate::types::PatchNoteRequestBody) -> Self {
         self.request.body = ::std::option::Option::Some(body);
         self
     }
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::PatchNoteRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<()>,
-        ::ofb_runtime::client::Error<crate::operations::PatchNoteResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for PatchNoteCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<()>,
-        ::ofb_runtime::client::Error<crate::operations::PatchNoteResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
 }
 ///A call of [`Client::post_signed`] being set up: chain the optional parameters, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct PostSignedCall<'c> {
-    client: &'c Client,
-    request: crate::operations::PostSignedRequest,
-    options: ::ofb_runtime::client::CallOptions,
-}
-impl<'c> PostSignedCall<'c> {
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::PostSignedRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<::std::string::String>,
-        ::ofb_runtime::client::Error<crate::operations::PostSignedResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for PostSignedCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<::std::string::String>,
-        ::ofb_runtime::client::Error<crate::operations::PostSignedResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+pub type PostSignedCall<'c> = Call<'c, crate::operations::PostSignedRequest>;
 impl ::ofb_runtime::client::Request for crate::operations::ListNotesRequest {
+    type Response = crate::operations::ListNotesResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "list_notes",
         method: "GET",
@@ -482,10 +223,28 @@ impl ::ofb_runtime::client::Response for crate::operations::ListNotesResponse {
     type Success = crate::operations::ListNotesResponse;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_list_notes(i).transpose()
+        let value = match i.status() {
+            200 => {
+                Self::Ok {
+                    body: i.json()?,
+                    headers: crate::operations::ListNotesOkHeaders {
+                        x_total: i.header_opt("x-total")?,
+                    },
+                }
+            }
+            529 => Self::Status529,
+            status => {
+                Self::Default {
+                    status,
+                    body: i.json()?,
+                }
+            }
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         if matches!(self, Self::Ok { .. }) {
@@ -495,33 +254,8 @@ impl ::ofb_runtime::client::Response for crate::operations::ListNotesResponse {
         }
     }
 }
-///The typed response of `list_notes` for an answer, `None` for a status it does not document.
-fn read_list_notes(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::ListNotesResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        200 => {
-            crate::operations::ListNotesResponse::Ok {
-                body: i.json()?,
-                headers: crate::operations::ListNotesOkHeaders {
-                    x_total: i.header_opt("x-total")?,
-                },
-            }
-        }
-        529 => crate::operations::ListNotesResponse::Status529,
-        status => {
-            crate::operations::ListNotesResponse::Default {
-                status,
-                body: i.json()?,
-            }
-        }
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
-}
 impl ::ofb_runtime::client::Request for crate::operations::CreateNoteRequest {
+    type Response = crate::operations::CreateNoteResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "create_note",
         method: "POST",
@@ -538,10 +272,17 @@ impl ::ofb_runtime::client::Response for crate::operations::CreateNoteResponse {
     type Success = crate::types::Note;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_create_note(i).transpose()
+        let value = match i.status() {
+            201 => Self::Created(i.json()?),
+            422 => Self::UnprocessableEntity(i.json()?),
+            429 => Self::TooManyRequests,
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
@@ -550,22 +291,8 @@ impl ::ofb_runtime::client::Response for crate::operations::CreateNoteResponse {
         }
     }
 }
-///The typed response of `create_note` for an answer, `None` for a status it does not document.
-fn read_create_note(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::CreateNoteResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        201 => crate::operations::CreateNoteResponse::Created(i.json()?),
-        422 => crate::operations::CreateNoteResponse::UnprocessableEntity(i.json()?),
-        429 => crate::operations::CreateNoteResponse::TooManyRequests,
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
-}
 impl ::ofb_runtime::client::Request for crate::operations::ReplaceNoteRequest {
+    type Response = crate::operations::ReplaceNoteResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "replace_note",
         method: "PUT",
@@ -583,10 +310,15 @@ impl ::ofb_runtime::client::Response for crate::operations::ReplaceNoteResponse 
     type Success = ();
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_replace_note(i).transpose()
+        let value = match i.status() {
+            200 => Self::Ok,
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
@@ -594,20 +326,8 @@ impl ::ofb_runtime::client::Response for crate::operations::ReplaceNoteResponse 
         }
     }
 }
-///The typed response of `replace_note` for an answer, `None` for a status it does not document.
-fn read_replace_note(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::ReplaceNoteResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        200 => crate::operations::ReplaceNoteResponse::Ok,
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
-}
 impl ::ofb_runtime::client::Request for crate::operations::DeleteNotesIdRequest {
+    type Response = crate::operations::DeleteNotesIdResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "delete_notes_id",
         method: "DELETE",
@@ -624,10 +344,16 @@ impl ::ofb_runtime::client::Response for crate::operations::DeleteNotesIdRespons
     type Success = ();
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_delete_notes_id(i).transpose()
+        let value = match i.status() {
+            204 => Self::NoContent,
+            404 => Self::NotFound,
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
@@ -636,21 +362,8 @@ impl ::ofb_runtime::client::Response for crate::operations::DeleteNotesIdRespons
         }
     }
 }
-///The typed response of `delete_notes_id` for an answer, `None` for a status it does not document.
-fn read_delete_notes_id(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::DeleteNotesIdResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        204 => crate::operations::DeleteNotesIdResponse::NoContent,
-        404 => crate::operations::DeleteNotesIdResponse::NotFound,
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
-}
 impl ::ofb_runtime::client::Request for crate::operations::PatchNoteRequest {
+    type Response = crate::operations::PatchNoteResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "patch_note",
         method: "PATCH",
@@ -668,10 +381,15 @@ impl ::ofb_runtime::client::Response for crate::operations::PatchNoteResponse {
     type Success = ();
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_patch_note(i).transpose()
+        let value = match i.status() {
+            204 => Self::NoContent,
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
@@ -679,20 +397,8 @@ impl ::ofb_runtime::client::Response for crate::operations::PatchNoteResponse {
         }
     }
 }
-///The typed response of `patch_note` for an answer, `None` for a status it does not document.
-fn read_patch_note(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::PatchNoteResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        204 => crate::operations::PatchNoteResponse::NoContent,
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
-}
 impl ::ofb_runtime::client::Request for crate::operations::PostSignedRequest {
+    type Response = crate::operations::PostSignedResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "post_signed",
         method: "POST",
@@ -709,10 +415,16 @@ impl ::ofb_runtime::client::Response for crate::operations::PostSignedResponse {
     type Success = ::std::string::String;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_post_signed(i).transpose()
+        let value = match i.status() {
+            201 => Self::Created(i.text()?),
+            400 => Self::BadRequest(i.text()?),
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
@@ -720,20 +432,6 @@ impl ::ofb_runtime::client::Response for crate::operations::PostSignedResponse {
             other => ::std::result::Result::Err(other),
         }
     }
-}
-///The typed response of `post_signed` for an answer, `None` for a status it does not document.
-fn read_post_signed(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::PostSignedResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        201 => crate::operations::PostSignedResponse::Created(i.text()?),
-        400 => crate::operations::PostSignedResponse::BadRequest(i.text()?),
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
 }
 }
 

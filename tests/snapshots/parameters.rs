@@ -49,7 +49,7 @@ impl Client {
         shelf_id: i64,
         book_id: impl ::std::convert::Into<::std::string::String>,
     ) -> GetBookCall<'_> {
-        GetBookCall {
+        Call {
             client: self,
             request: crate::operations::GetBookRequest {
                 shelf_id: shelf_id,
@@ -66,15 +66,75 @@ impl Client {
         }
     }
 }
-///A call of [`Client::get_book`] being set up: chain the optional parameters, then `.await` it.
+/// A call being set up: chain the optional parameters of its operation, then `.await`
+/// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
+/// it (`…Call`), and the setters of its optional parameters are on that alias.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
-pub struct GetBookCall<'c> {
+pub struct Call<'c, Q> {
     client: &'c Client,
-    request: crate::operations::GetBookRequest,
+    request: Q,
     options: ::ofb_runtime::client::CallOptions,
 }
-impl<'c> GetBookCall<'c> {
+impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
+    /// The deadline of this call, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Sends one more header the document does not declare.
+    pub fn header(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Sends the request even where it breaks the document's rules (checked by
+    /// default: a request that breaks them is refused before it leaves).
+    pub fn unchecked(mut self) -> Self {
+        self.options.unchecked = true;
+        self
+    }
+    /// The request as it stands.
+    pub fn request(&self) -> &Q {
+        &self.request
+    }
+    /// Sends the request: the typed success, or an error that keeps what the server sent.
+    pub async fn send(self) -> Outcome<Q> {
+        self.client.core.call(self.request, self.options).await
+    }
+}
+impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
+    /// Every page from this one on, following `links.next` (only its query, on this
+    /// client's base URL); each page is one call with its own interaction id.
+    pub fn pages(self) -> ::ofb_runtime::client::Pages<Q::Response> {
+        self.client.core.pages(self.request, self.options)
+    }
+}
+impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
+    type Output = Outcome<Q>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// What a call of request `Q` ends in: its typed success, or an error that keeps what
+/// the server sent.
+pub type Outcome<Q> = ::std::result::Result<
+    ::ofb_runtime::client::Reply<
+        <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
+    >,
+    ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
+>;
+///A call of [`Client::get_book`] being set up: chain the optional parameters, then `.await` it.
+pub type GetBookCall<'c> = Call<'c, crate::operations::GetBookRequest>;
+impl Call<'_, crate::operations::GetBookRequest> {
     pub fn page(mut self, value: i64) -> Self {
         self.request.page = ::std::option::Option::Some(value);
         self
@@ -113,55 +173,9 @@ impl<'c> GetBookCall<'c> {
         self.request.session = ::std::option::Option::Some(value.into());
         self
     }
-    /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
-        self
-    }
-    /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-    /// Sends the request even where it breaks the document's rules (checked by
-    /// default: a request that breaks them is refused before it leaves).
-    pub fn unchecked(mut self) -> Self {
-        self.options.unchecked = true;
-        self
-    }
-    /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::GetBookRequest {
-        &self.request
-    }
-    /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::GetBookOkBody>,
-        ::ofb_runtime::client::Error<crate::operations::GetBookResponse>,
-    > {
-        self.client.core.call(self.request, self.options).await
-    }
-}
-impl<'c> ::std::future::IntoFuture for GetBookCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::GetBookOkBody>,
-        ::ofb_runtime::client::Error<crate::operations::GetBookResponse>,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
 }
 impl ::ofb_runtime::client::Request for crate::operations::GetBookRequest {
+    type Response = crate::operations::GetBookResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "get_book",
         method: "GET",
@@ -193,29 +207,21 @@ impl ::ofb_runtime::client::Response for crate::operations::GetBookResponse {
     type Success = crate::types::GetBookOkBody;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_get_book(i).transpose()
+        let value = match i.status() {
+            200 => Self::Ok(i.json()?),
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
             Self::Ok(value) => ::std::result::Result::Ok(value),
         }
     }
-}
-///The typed response of `get_book` for an answer, `None` for a status it does not document.
-fn read_get_book(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::GetBookResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        200 => crate::operations::GetBookResponse::Ok(i.json()?),
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
 }
 }
 

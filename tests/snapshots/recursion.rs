@@ -45,7 +45,7 @@ impl Client {
     }
     /// `GET /tree`
     pub fn get_tree(&self) -> GetTreeCall<'_> {
-        GetTreeCall {
+        Call {
             client: self,
             request: crate::operations::GetTreeRequest {
             },
@@ -53,15 +53,17 @@ impl Client {
         }
     }
 }
-///A call of [`Client::get_tree`] being set up: chain the optional parameters, then `.await` it.
+/// A call being set up: chain the optional parameters of its operation, then `.await`
+/// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
+/// it (`…Call`), and the setters of its optional parameters are on that alias.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
-pub struct GetTreeCall<'c> {
+pub struct Call<'c, Q> {
     client: &'c Client,
-    request: crate::operations::GetTreeRequest,
+    request: Q,
     options: ::ofb_runtime::client::CallOptions,
 }
-impl<'c> GetTreeCall<'c> {
+impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
     /// The deadline of this call, instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.options.timeout = ::std::option::Option::Some(timeout);
@@ -83,24 +85,23 @@ impl<'c> GetTreeCall<'c> {
         self
     }
     /// The request as it stands.
-    pub fn request(&self) -> &crate::operations::GetTreeRequest {
+    pub fn request(&self) -> &Q {
         &self.request
     }
     /// Sends the request: the typed success, or an error that keeps what the server sent.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Node>,
-        ::ofb_runtime::client::Error<crate::operations::GetTreeResponse>,
-    > {
+    pub async fn send(self) -> Outcome<Q> {
         self.client.core.call(self.request, self.options).await
     }
 }
-impl<'c> ::std::future::IntoFuture for GetTreeCall<'c> {
-    type Output = ::std::result::Result<
-        ::ofb_runtime::client::Reply<crate::types::Node>,
-        ::ofb_runtime::client::Error<crate::operations::GetTreeResponse>,
-    >;
+impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
+    /// Every page from this one on, following `links.next` (only its query, on this
+    /// client's base URL); each page is one call with its own interaction id.
+    pub fn pages(self) -> ::ofb_runtime::client::Pages<Q::Response> {
+        self.client.core.pages(self.request, self.options)
+    }
+}
+impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
+    type Output = Outcome<Q>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
@@ -110,7 +111,18 @@ impl<'c> ::std::future::IntoFuture for GetTreeCall<'c> {
         ::std::boxed::Box::pin(self.send())
     }
 }
+/// What a call of request `Q` ends in: its typed success, or an error that keeps what
+/// the server sent.
+pub type Outcome<Q> = ::std::result::Result<
+    ::ofb_runtime::client::Reply<
+        <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
+    >,
+    ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
+>;
+///A call of [`Client::get_tree`] being set up: chain the optional parameters, then `.await` it.
+pub type GetTreeCall<'c> = Call<'c, crate::operations::GetTreeRequest>;
 impl ::ofb_runtime::client::Request for crate::operations::GetTreeRequest {
+    type Response = crate::operations::GetTreeResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
         name: "get_tree",
         method: "GET",
@@ -125,29 +137,21 @@ impl ::ofb_runtime::client::Response for crate::operations::GetTreeResponse {
     type Success = crate::types::Node;
     fn decode(
         i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::ofb_runtime::client::Mismatch>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
     > {
-        read_get_tree(i).transpose()
+        let value = match i.status() {
+            200 => Self::Ok(i.json()?),
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
             Self::Ok(value) => ::std::result::Result::Ok(value),
         }
     }
-}
-///The typed response of `get_tree` for an answer, `None` for a status it does not document.
-fn read_get_tree(
-    i: &::ofb_runtime::client::Incoming,
-) -> ::std::result::Result<
-    ::std::option::Option<crate::operations::GetTreeResponse>,
-    ::ofb_runtime::client::Mismatch,
-> {
-    let value = match i.status() {
-        200 => crate::operations::GetTreeResponse::Ok(i.json()?),
-        _ => return ::std::result::Result::Ok(::std::option::Option::None),
-    };
-    ::std::result::Result::Ok(::std::option::Option::Some(value))
 }
 }
 

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::get;
 use axum::Router;
 use ofb_runtime::client::{
-    CallOptions, Config, Core, Endpoint, ErrorKind, Incoming, Mismatch, Outgoing, Request,
+    CallOptions, Config, Core, Endpoint, ErrorKind, Incoming, Mismatch, Outgoing, Paged, Request,
     Response, RetryPolicy, Secret, TokenError, TokenFuture, TokenProvider,
 };
 use ofb_runtime::server::testing::TestServer;
@@ -69,6 +69,7 @@ static CASE: Endpoint = Endpoint {
 
 impl Request for CaseRequest {
     const ENDPOINT: &'static Endpoint = &CASE;
+    type Response = CaseResponse;
     fn write(&self, out: &mut Outgoing) {
         out.path("case", &self.case);
         out.query_opt("page", &self.page);
@@ -81,6 +82,8 @@ impl Request for CaseRequest {
     }
 }
 
+impl Paged for CaseRequest {}
+
 /// 200, 404, 429, 504 documented, as the regulated documents do.
 #[derive(Debug, Clone, PartialEq)]
 enum CaseResponse {
@@ -92,14 +95,14 @@ enum CaseResponse {
 
 impl Response for CaseResponse {
     type Success = Page;
-    fn decode(i: &Incoming) -> Option<Result<Self, Mismatch>> {
-        Some(match i.status() {
-            200 => i.json().map(Self::Ok),
-            404 => i.json().map(Self::NotFound),
-            429 => i.json().map(Self::TooManyRequests),
-            504 => i.json().map(Self::GatewayTimeout),
-            _ => return None,
-        })
+    fn decode(i: &Incoming) -> Result<Option<Self>, Mismatch> {
+        Ok(Some(match i.status() {
+            200 => Self::Ok(i.json()?),
+            404 => Self::NotFound(i.json()?),
+            429 => Self::TooManyRequests(i.json()?),
+            504 => Self::GatewayTimeout(i.json()?),
+            _ => return Ok(None),
+        }))
     }
     fn split(self) -> Result<Page, Self> {
         match self {
@@ -276,7 +279,7 @@ async fn call(
     core: &Core,
     case: &str,
 ) -> Result<ofb_runtime::client::Reply<Page>, ofb_runtime::client::Error<CaseResponse>> {
-    core.call::<_, CaseResponse>(CaseRequest::new(case), CallOptions::default())
+    core.call(CaseRequest::new(case), CallOptions::default())
         .await
 }
 
@@ -291,7 +294,7 @@ async fn success_is_typed_and_carries_the_interaction_id() {
     assert!(uuid_v4(&id), "minted id {id:?} is not a v4 UUID");
 
     let given = c
-        .call::<_, CaseResponse>(
+        .call(
             CaseRequest::new("ok"),
             CallOptions {
                 interaction_id: Some("c0ffee00-0000-4000-8000-000000000001".into()),
@@ -415,7 +418,7 @@ async fn timeout_client_wide_and_per_call() {
 
     let c = core(&server, |c| c);
     let e = c
-        .call::<_, CaseResponse>(
+        .call(
             CaseRequest::new("slow"),
             CallOptions {
                 timeout: Some(Duration::from_millis(150)),
@@ -457,7 +460,7 @@ async fn an_invalid_request_is_not_sent() {
 
     // Unless the caller says to send it anyway (the server then judges it).
     let sent = c
-        .call::<_, CaseResponse>(
+        .call(
             CaseRequest::new(&long),
             CallOptions {
                 unchecked: true,
@@ -517,7 +520,7 @@ async fn pages_follow_links_next_on_the_client_host() {
     let (server, hits) = setup().await;
     let c = core(&server, |c| c);
     let pages = c
-        .pages::<_, CaseResponse>(CaseRequest::new("list"), CallOptions::default())
+        .pages(CaseRequest::new("list"), CallOptions::default())
         .collect_all()
         .await
         .expect("three pages");
@@ -541,14 +544,14 @@ async fn pages_stop_on_a_link_already_followed_and_on_errors() {
     let mut req = CaseRequest::new("loop");
     req.page = Some(1);
     let pages = c
-        .pages::<_, CaseResponse>(req, CallOptions::default())
+        .pages(req, CallOptions::default())
         .collect_all()
         .await
         .expect("one page");
     assert_eq!(pages.len(), 1);
     assert_eq!(hits.all.load(Ordering::SeqCst), 1);
 
-    let mut walk = c.pages::<_, CaseResponse>(CaseRequest::new("missing"), CallOptions::default());
+    let mut walk = c.pages(CaseRequest::new("missing"), CallOptions::default());
     assert!(walk.next().await.expect("one item").is_err());
     assert!(
         walk.next().await.is_none(),
@@ -639,6 +642,7 @@ static OPEN: Endpoint = Endpoint {
 
 impl Request for OpenRequest {
     const ENDPOINT: &'static Endpoint = &OPEN;
+    type Response = CaseResponse;
     fn write(&self, out: &mut Outgoing) {
         out.path("case", &self.case);
     }
@@ -650,7 +654,7 @@ async fn anonymous_operations_get_no_token() {
     let counting = Arc::new(Counting(AtomicUsize::new(0)));
     let c = core(&server, |c| c.token_shared(counting.clone()));
     let reply = c
-        .call::<_, CaseResponse>(
+        .call(
             OpenRequest {
                 case: String::from("token"),
             },
@@ -718,7 +722,7 @@ async fn a_header_the_caller_sets_replaces_the_runtimes() {
         "accept=1 authorization=1 ids=1 Bearer from-provider"
     );
     let own = c
-        .call::<_, CaseResponse>(
+        .call(
             CaseRequest::new("headers"),
             CallOptions {
                 headers: vec![(String::from("authorization"), String::from("Bearer mine"))],

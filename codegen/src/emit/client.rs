@@ -147,9 +147,9 @@ fn success(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     (resp, split)
 }
 
-/// The expression that builds the variant of `r` from `i` (`status` in scope for ranges).
-fn variant_value(op: &Operation, r: &Response) -> TokenStream {
-    let resp = ident(&op.response_type);
+/// The expression that builds the variant of `r` from `i` (`status` in scope for ranges), in
+/// the response enum's own `impl`.
+fn variant_value(r: &Response) -> TokenStream {
     let v = ident(&r.name);
     let parts = VariantParts::of(r);
     let body = r.body.as_ref().map(|b| {
@@ -172,7 +172,7 @@ fn variant_value(op: &Operation, r: &Response) -> TokenStream {
         });
         quote!(crate::operations::#h { #(#fields)* })
     });
-    let path = quote!(crate::operations::#resp::#v);
+    let path = quote!(Self::#v);
     if parts.tuple() {
         let value = body.or(headers);
         return quote!(#path(#value));
@@ -186,16 +186,14 @@ fn variant_value(op: &Operation, r: &Response) -> TokenStream {
     quote!(#path { #status #body #headers })
 }
 
-/// The function that reads the typed response of `op` from an answer.
-fn read_fn(op: &Operation) -> TokenStream {
-    let rt = rt();
-    let resp = ident(&op.response_type);
-    let f = format_ident!("read_{}", op.name.trim_start_matches("r#"));
+/// The body of `Response::decode` for `op`: the variant of the answer's status, `None` for a
+/// status the document does not give.
+fn decode_body(op: &Operation) -> TokenStream {
     let mut arms = Vec::new();
     let mut ranges = Vec::new();
     let mut default = None;
     for r in &op.responses {
-        let value = variant_value(op, r);
+        let value = variant_value(r);
         match r.status {
             Status::Code(c) => {
                 let c = Literal::u16_unsuffixed(c);
@@ -209,31 +207,19 @@ fn read_fn(op: &Operation) -> TokenStream {
             Status::Default => default = Some(quote!(status => #value,)),
         }
     }
-    let doc = format!(
-        "The typed response of `{}` for an answer, `None` for a status it does not document.",
-        op.name.trim_start_matches("r#")
-    );
-    let signature = quote! {
-        #[doc = #doc]
-        fn #f(i: &#rt::Incoming) -> ::std::result::Result<::std::option::Option<crate::operations::#resp>, #rt::Mismatch>
-    };
     // A match of one arm would be a lint; these two shapes get no match.
     if arms.is_empty() && ranges.is_empty() {
         let r = op.responses.iter().find(|r| r.status == Status::Default);
         return match r {
             None => quote! {
-                #signature {
-                    let _ = i;
-                    ::std::result::Result::Ok(::std::option::Option::None)
-                }
+                let _ = i;
+                ::std::result::Result::Ok(::std::option::Option::None)
             },
             Some(r) => {
-                let value = variant_value(op, r);
+                let value = variant_value(r);
                 quote! {
-                    #signature {
-                        let status = i.status();
-                        ::std::result::Result::Ok(::std::option::Option::Some(#value))
-                    }
+                    let status = i.status();
+                    ::std::result::Result::Ok(::std::option::Option::Some(#value))
                 }
             }
         };
@@ -242,14 +228,12 @@ fn read_fn(op: &Operation) -> TokenStream {
         || quote!(_ => return ::std::result::Result::Ok(::std::option::Option::None),),
     );
     quote! {
-        #signature {
-            let value = match i.status() {
-                #(#arms)*
-                #(#ranges)*
-                #last
-            };
-            ::std::result::Result::Ok(::std::option::Option::Some(value))
-        }
+        let value = match i.status() {
+            #(#arms)*
+            #(#ranges)*
+            #last
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
     }
 }
 
@@ -340,8 +324,11 @@ fn request_impl(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     });
+    let resp = ident(&op.response_type);
+    let paged = paginated(api, op).then(|| quote!(impl #rt::Paged for crate::operations::#req {}));
     quote! {
         impl #rt::Request for crate::operations::#req {
+            type Response = crate::operations::#resp;
             const ENDPOINT: &'static #rt::Endpoint = &#rt::Endpoint {
                 name: #name,
                 method: #method,
@@ -356,6 +343,7 @@ fn request_impl(api: &Api, op: &Operation) -> TokenStream {
             }
             #id_methods
         }
+        #paged
     }
 }
 
@@ -368,12 +356,12 @@ fn accept(op: &Operation) -> String {
 fn response_impl(op: &Operation, success: &TokenStream, split: &TokenStream) -> TokenStream {
     let rt = rt();
     let resp = ident(&op.response_type);
-    let read = format_ident!("read_{}", op.name.trim_start_matches("r#"));
+    let decode = decode_body(op);
     quote! {
         impl #rt::Response for crate::operations::#resp {
             type Success = #success;
-            fn decode(i: &#rt::Incoming) -> ::std::option::Option<::std::result::Result<Self, #rt::Mismatch>> {
-                #read(i).transpose()
+            fn decode(i: &#rt::Incoming) -> ::std::result::Result<::std::option::Option<Self>, #rt::Mismatch> {
+                #decode
             }
             fn split(self) -> ::std::result::Result<Self::Success, Self> {
                 #split
@@ -399,11 +387,10 @@ fn setter(names: &mut Scope, p: &Param) -> syn::Ident {
     ident(&names.claim(&wanted))
 }
 
-/// The `Client` method of `op`, and its call struct with setters.
-fn method_and_call(api: &Api, op: &Operation, success: &TokenStream) -> (TokenStream, TokenStream) {
-    let rt = rt();
+/// The `Client` method of `op`, and the name of its call with the setters of its optional
+/// parameters.
+fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     let req = ident(&op.request_type);
-    let resp = ident(&op.response_type);
     let call = call_name(op);
     let f = ident(&op.name);
     let name = op.name.trim_start_matches("r#");
@@ -488,81 +475,29 @@ fn method_and_call(api: &Api, op: &Operation, success: &TokenStream) -> (TokenSt
         #deprecated
         #many
         pub fn #f(&self, #(#args),*) -> #call<'_> {
-            #call {
+            Call {
                 client: self,
                 request: crate::operations::#req { #(#inits)* },
                 options: ::std::default::Default::default(),
             }
         }
     };
-    let output =
-        quote!(::std::result::Result<#rt::Reply<#success>, #rt::Error<crate::operations::#resp>>);
     let what = format!(
         "A call of [`Client::{name}`] being set up: chain the optional parameters, then `.await` it."
     );
-    let pages = paginated(api, op).then(|| {
+    let setters = (!setters.is_empty()).then(|| {
         quote! {
-            /// Every page from this one on, following `links.next` (only its query, on this
-            /// client's base URL); each page is one call with its own interaction id.
-            pub fn pages(self) -> #rt::Pages<crate::operations::#resp> {
-                self.client.core.pages(self.request, self.options)
+            impl Call<'_, crate::operations::#req> {
+                #(#setters)*
             }
         }
     });
-    let call_struct = quote! {
+    let call_type = quote! {
         #[doc = #what]
-        #[derive(Debug)]
-        #[must_use = "a call does nothing until it is awaited"]
-        pub struct #call<'c> {
-            client: &'c Client,
-            request: crate::operations::#req,
-            options: #rt::CallOptions,
-        }
-
-        impl<'c> #call<'c> {
-            #(#setters)*
-
-            /// The deadline of this call, instead of the client's.
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options.timeout = ::std::option::Option::Some(timeout);
-                self
-            }
-
-            /// Sends one more header the document does not declare.
-            pub fn header(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                self.options.headers.push((name.into(), value.into()));
-                self
-            }
-
-            /// Sends the request even where it breaks the document's rules (checked by
-            /// default: a request that breaks them is refused before it leaves).
-            pub fn unchecked(mut self) -> Self {
-                self.options.unchecked = true;
-                self
-            }
-
-            /// The request as it stands.
-            pub fn request(&self) -> &crate::operations::#req {
-                &self.request
-            }
-
-            /// Sends the request: the typed success, or an error that keeps what the server sent.
-            pub async fn send(self) -> #output {
-                self.client.core.call(self.request, self.options).await
-            }
-
-            #pages
-        }
-
-        impl<'c> ::std::future::IntoFuture for #call<'c> {
-            type Output = #output;
-            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c>>;
-            fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
-            }
-        }
+        pub type #call<'c> = Call<'c, crate::operations::#req>;
+        #setters
     };
-    (method, call_struct)
+    (method, call_type)
 }
 
 /// The module's items, or `None` when the document has no operation.
@@ -588,12 +523,11 @@ pub fn module(api: &Api) -> Option<TokenStream> {
     let mut impls = Vec::new();
     for op in &api.operations {
         let (success, split) = success(api, op);
-        let (m, c) = method_and_call(api, op, &success);
+        let (m, c) = method_and_call(api, op);
         methods.push(m);
         calls.push(c);
         impls.push(request_impl(api, op));
         impls.push(response_impl(op, &success, &split));
-        impls.push(read_fn(op));
     }
     Some(quote! {
         pub use #rt::{CallOptions, Config, Error, ErrorKind, Pages, Reply, RetryPolicy, Secret, TokenProvider};
@@ -628,6 +562,71 @@ pub fn module(api: &Api) -> Option<TokenStream> {
 
             #(#methods)*
         }
+
+        /// A call being set up: chain the optional parameters of its operation, then `.await`
+        /// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
+        /// it (`…Call`), and the setters of its optional parameters are on that alias.
+        #[derive(Debug)]
+        #[must_use = "a call does nothing until it is awaited"]
+        pub struct Call<'c, Q> {
+            client: &'c Client,
+            request: Q,
+            options: #rt::CallOptions,
+        }
+
+        impl<Q: #rt::Request> Call<'_, Q> {
+            /// The deadline of this call, instead of the client's.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+
+            /// Sends one more header the document does not declare.
+            pub fn header(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.options.headers.push((name.into(), value.into()));
+                self
+            }
+
+            /// Sends the request even where it breaks the document's rules (checked by
+            /// default: a request that breaks them is refused before it leaves).
+            pub fn unchecked(mut self) -> Self {
+                self.options.unchecked = true;
+                self
+            }
+
+            /// The request as it stands.
+            pub fn request(&self) -> &Q {
+                &self.request
+            }
+
+            /// Sends the request: the typed success, or an error that keeps what the server sent.
+            pub async fn send(self) -> Outcome<Q> {
+                self.client.core.call(self.request, self.options).await
+            }
+        }
+
+        impl<Q: #rt::Paged> Call<'_, Q> {
+            /// Every page from this one on, following `links.next` (only its query, on this
+            /// client's base URL); each page is one call with its own interaction id.
+            pub fn pages(self) -> #rt::Pages<Q::Response> {
+                self.client.core.pages(self.request, self.options)
+            }
+        }
+
+        impl<'c, Q: #rt::Request> ::std::future::IntoFuture for Call<'c, Q> {
+            type Output = Outcome<Q>;
+            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c>>;
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+
+        /// What a call of request `Q` ends in: its typed success, or an error that keeps what
+        /// the server sent.
+        pub type Outcome<Q> = ::std::result::Result<
+            #rt::Reply<<<Q as #rt::Request>::Response as #rt::Response>::Success>,
+            #rt::Error<<Q as #rt::Request>::Response>,
+        >;
 
         #(#calls)*
         #(#impls)*

@@ -40,7 +40,7 @@ pub use crate::secret::Secret;
 pub use config::{http_builder, install_tls_provider, Config, ConfigError, Core};
 pub use error::{Error, ErrorKind, Raw};
 pub use pages::Pages;
-pub use request::{Endpoint, Outgoing, Request};
+pub use request::{Endpoint, Outgoing, Paged, Request};
 pub use response::{Incoming, Mismatch, Reply, Response};
 pub use retry::RetryPolicy;
 pub use send::CallOptions;

@@ -8,7 +8,7 @@
 
 use super::config::Core;
 use super::error::Error;
-use super::request::Request;
+use super::request::Paged;
 use super::response::{Reply, Response};
 use super::send::{CallOptions, Prepared};
 use futures_core::Stream;
@@ -40,7 +40,7 @@ struct Walk {
 
 /// What a page says of the next one, read in one pass that skips everything else.
 #[derive(serde::Deserialize)]
-struct Paged {
+struct PageBody {
     links: Option<Links>,
     #[serde(default)]
     data: Items,
@@ -131,7 +131,7 @@ impl<R: Response> Stream for Pages<R> {
 
 /// The query of the page `body` links to next, resolved against `current`.
 fn next_query(body: &[u8], current: &reqwest::Url) -> Option<String> {
-    let paged: Paged = serde_json::from_slice(body).ok()?;
+    let paged: PageBody = serde_json::from_slice(body).ok()?;
     if paged.data.0 == Some(0) {
         return None;
     }
@@ -149,10 +149,10 @@ fn canonical(query: &str) -> String {
 
 impl Core {
     /// Walks the pages of a list operation from `request`'s page on.
-    pub fn pages<Q: Request, R: Response>(&self, request: Q, options: CallOptions) -> Pages<R> {
+    pub fn pages<Q: Paged>(&self, request: Q, options: CallOptions) -> Pages<Q::Response> {
         let endpoint = Q::ENDPOINT;
-        let first: Result<(Prepared, Option<String>), Error<R>> =
-            self.prepare::<Q, R>(request, &options);
+        let first: Result<(Prepared, Option<String>), Error<Q::Response>> =
+            self.prepare::<Q, Q::Response>(request, &options);
         let (walk, failed) = match first {
             Ok((p, id)) => {
                 let mut seen = BTreeSet::new();
@@ -184,7 +184,7 @@ impl Core {
                 .first_id
                 .take()
                 .or_else(|| endpoint.interaction_id.then(super::mint_interaction_id));
-            let result = w.core.execute::<R>(&p, id).await;
+            let result = w.core.execute::<Q::Response>(&p, id).await;
             if let Ok(reply) = &result {
                 if let Some(query) = next_query(&reply.body, &p.url) {
                     if w.seen.insert(canonical(&query)) {

@@ -1,6 +1,7 @@
 //! Typed requests into HTTP: the path template filled and percent-encoded, the query, the
 //! headers and the body, written by the generated [`Request`] implementations.
 
+use super::response::Response;
 use crate::validate::Validate;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde::Serialize;
@@ -29,6 +30,9 @@ pub trait Request: Validate + Send + 'static {
     /// The operation.
     const ENDPOINT: &'static Endpoint;
 
+    /// The typed answer of the operation.
+    type Response: Response;
+
     /// Writes path parameters, query, headers and body into `out`. The `x-fapi-interaction-id`
     /// is not written here: the runtime sends the one of the call.
     fn write(&self, out: &mut Outgoing);
@@ -43,6 +47,11 @@ pub trait Request: Validate + Send + 'static {
         let _ = id;
     }
 }
+
+/// A list operation of the regulated scheme (`page`, `page-size`, `links.next`): its pages can
+/// be walked with [`Core::pages`](super::Core::pages). Generated for those request structs only,
+/// so that asking for the pages of anything else does not compile.
+pub trait Paged: Request {}
 
 /// Characters escaped in a path segment: controls, space, and what would end or split it.
 const SEGMENT: &AsciiSet = &CONTROLS

@@ -15,7 +15,7 @@ pub trait Response: Sized + Send + 'static {
     type Success: Send + 'static;
 
     /// The variant for the answer, or `None` when its status is not documented.
-    fn decode(incoming: &Incoming) -> Option<Result<Self, Mismatch>>;
+    fn decode(incoming: &Incoming) -> Result<Option<Self>, Mismatch>;
 
     /// The success, or the documented error variant as it is.
     fn split(self) -> Result<Self::Success, Self>;

@@ -37,13 +37,13 @@ pub(super) struct Prepared {
 
 impl Core {
     /// Sends `request` and sorts the answer (what the generated methods call).
-    pub async fn call<Q: Request, R: Response>(
+    pub async fn call<Q: Request>(
         &self,
         request: Q,
         options: CallOptions,
-    ) -> Result<Reply<R::Success>, Error<R>> {
-        let (prepared, id) = self.prepare::<Q, R>(request, &options)?;
-        self.execute::<R>(&prepared, id).await
+    ) -> Result<Reply<<Q::Response as Response>::Success>, Error<Q::Response>> {
+        let (prepared, id) = self.prepare::<Q, Q::Response>(request, &options)?;
+        self.execute::<Q::Response>(&prepared, id).await
     }
 
     /// Writes and checks the request; returns it with the interaction id of its first attempt.
@@ -270,15 +270,15 @@ impl Core {
             body: i.body,
         };
         match R::decode(&incoming) {
-            None => Err(fail(id, ErrorKind::Undocumented { raw: raw(incoming) })),
-            Some(Err(mismatch)) => Err(fail(
+            Ok(None) => Err(fail(id, ErrorKind::Undocumented { raw: raw(incoming) })),
+            Err(mismatch) => Err(fail(
                 id,
                 ErrorKind::Mismatch {
                     mismatch,
                     raw: raw(incoming),
                 },
             )),
-            Some(Ok(typed)) => match typed.split() {
+            Ok(Some(typed)) => match typed.split() {
                 Ok(value) => Ok(Reply {
                     value,
                     status: incoming.status,
