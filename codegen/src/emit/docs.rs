@@ -14,7 +14,7 @@ pub fn doc_attrs(text: Option<&str>) -> TokenStream {
     };
     // Most descriptions are one plain line: no normalizing to do.
     if !text.contains(['\n', '\r', '\t']) && !text.trim_start().starts_with("```") {
-        let l = format!(" {}", text.trim());
+        let l = super::raw_string(&format!(" {}", text.trim()));
         return quote!(#[doc = #l]);
     }
     let lines = normalize(text);
@@ -24,6 +24,7 @@ pub fn doc_attrs(text: Option<&str>) -> TokenStream {
         } else {
             format!(" {l}")
         };
+        let l = super::raw_string(&l);
         quote!(#[doc = #l])
     });
     quote!(#(#attrs)*)
@@ -49,6 +50,7 @@ pub fn doc_parts(parts: &[Option<&str>]) -> TokenStream {
 pub fn inner_doc_attrs(parts: &[Option<&str>]) -> TokenStream {
     let attrs = normalize(&paragraphs(parts)).into_iter().map(|l| {
         let l = if l.is_empty() { l } else { format!(" {l}") };
+        let l = super::raw_string(&l);
         quote!(#![doc = #l])
     });
     quote!(#(#attrs)*)

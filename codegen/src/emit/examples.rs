@@ -62,19 +62,6 @@ fn entries(api: &Api) -> Vec<Entry<'_>> {
     out
 }
 
-/// A raw string literal for `text` (`r#"..."#`, with as many `#` as it needs), so JSON reads
-/// as itself in the source and costs no unescaping to parse.
-fn raw_string(text: &str) -> proc_macro2::Literal {
-    let hashes = (1..)
-        .map(|n| "#".repeat(n))
-        .find(|h| !text.contains(&format!("\"{h}")))
-        .unwrap_or_default();
-    let lit = format!("r{hashes}\"{text}\"{hashes}");
-    // A raw string with enough hashes always lexes; fall back to an escaped literal regardless.
-    lit.parse::<proc_macro2::Literal>()
-        .unwrap_or_else(|_| proc_macro2::Literal::string(text))
-}
-
 /// The examples module, or `None` when the document has no bodies.
 pub fn module(api: &Api) -> Option<TokenStream> {
     let entries = entries(api);
@@ -94,7 +81,7 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         };
         let line = format!("{} Media type `{}`.", e.what, e.body.media);
         let docs = super::docs::doc_attrs(Some(&line));
-        let text = raw_string(&text);
+        let text = super::raw_string(&text);
         quote!(#docs pub const #name: &str = #text;)
     });
     let tests = entries.iter().filter(|e| e.body.is_json()).map(|e| {
