@@ -60,6 +60,25 @@ impl Client {
             options: ::std::default::Default::default(),
         }
     }
+    /// `GET /twins`
+    ///
+    /// First line. Second line, after a carriage return alone.
+    pub fn get_x2(&self) -> GetX2Call<'_> {
+        Call {
+            client: self,
+            request: crate::operations::GetX2Request {},
+            options: ::std::default::Default::default(),
+        }
+    }
+    /// `POST /twins`
+    pub fn get_x_2(&self) -> GetX2Call2<'_> {
+        Call {
+            client: self,
+            request: crate::operations::GetX2Request2 {
+            },
+            options: ::std::default::Default::default(),
+        }
+    }
 }
 /// A call being set up: chain the optional parameters of its operation, then `.await`
 /// it (or, for a list, walk its [`pages`](Call::pages)). Each operation has an alias of
@@ -131,6 +150,10 @@ pub type Outcome<Q> = ::std::result::Result<
 pub type GetTypeCall<'c> = Call<'c, crate::operations::GetTypeRequest>;
 ///A call of [`Client::type`] being set up: chain the optional parameters, then `.await` it.
 pub type TypeCall<'c> = Call<'c, crate::operations::TypeRequest>;
+///A call of [`Client::get_x2`] being set up: chain the optional parameters, then `.await` it.
+pub type GetX2Call<'c> = Call<'c, crate::operations::GetX2Request>;
+///A call of [`Client::get_x_2`] being set up: chain the optional parameters, then `.await` it.
+pub type GetX2Call2<'c> = Call<'c, crate::operations::GetX2Request2>;
 impl ::ofb_runtime::client::Request for crate::operations::GetTypeRequest {
     type Response = crate::operations::GetTypeResponse;
     const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
@@ -192,6 +215,70 @@ impl ::ofb_runtime::client::Response for crate::operations::TypeResponse {
     fn split(self) -> ::std::result::Result<Self::Success, Self> {
         match self {
             Self::Ok(value) => ::std::result::Result::Ok(value),
+        }
+    }
+}
+impl ::ofb_runtime::client::Request for crate::operations::GetX2Request {
+    type Response = crate::operations::GetX2Response;
+    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
+        name: "get_x2",
+        method: "GET",
+        path: "/twins",
+        accept: "",
+        interaction_id: false,
+        anonymous: false,
+    };
+    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
+}
+impl ::ofb_runtime::client::Response for crate::operations::GetX2Response {
+    type Success = ();
+    fn decode(
+        i: &::ofb_runtime::client::Incoming,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
+    > {
+        let value = match i.status() {
+            204 => Self::NoContent,
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
+    }
+    fn split(self) -> ::std::result::Result<Self::Success, Self> {
+        match self {
+            Self::NoContent => ::std::result::Result::Ok(()),
+        }
+    }
+}
+impl ::ofb_runtime::client::Request for crate::operations::GetX2Request2 {
+    type Response = crate::operations::GetX2Response2;
+    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
+        name: "get_x_2",
+        method: "POST",
+        path: "/twins",
+        accept: "",
+        interaction_id: false,
+        anonymous: false,
+    };
+    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
+}
+impl ::ofb_runtime::client::Response for crate::operations::GetX2Response2 {
+    type Success = ();
+    fn decode(
+        i: &::ofb_runtime::client::Incoming,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::ofb_runtime::client::Mismatch,
+    > {
+        let value = match i.status() {
+            204 => Self::NoContent,
+            _ => return ::std::result::Result::Ok(::std::option::Option::None),
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(value))
+    }
+    fn split(self) -> ::std::result::Result<Self::Success, Self> {
+        match self {
+            Self::NoContent => ::std::result::Result::Ok(()),
         }
     }
 }
@@ -282,6 +369,28 @@ impl crate::server::Api for Examples {
             ),
         )
     }
+    async fn get_x2(
+        &self,
+        _request: crate::operations::GetX2Request,
+        _context: ::ofb_runtime::server::Context,
+    ) -> ::std::result::Result<
+        crate::operations::GetX2Response,
+        ::ofb_runtime::server::ExampleError,
+    > {
+        self.pause().await;
+        ::std::result::Result::Ok(crate::operations::GetX2Response::NoContent)
+    }
+    async fn get_x_2(
+        &self,
+        _request: crate::operations::GetX2Request2,
+        _context: ::ofb_runtime::server::Context,
+    ) -> ::std::result::Result<
+        crate::operations::GetX2Response2,
+        ::ofb_runtime::server::ExampleError,
+    > {
+        self.pause().await;
+        ::std::result::Result::Ok(crate::operations::GetX2Response2::NoContent)
+    }
 }
 /// Serves [`Examples`] with the response check on: the `main` of the crate's `mock`
 /// example (`--addr HOST:PORT`, default a free port of 127.0.0.1).
@@ -324,6 +433,30 @@ pub enum TypeResponse {
     /// More names.
     Ok(Result),
 }
+/// The request of `get_x2` (`GET /twins`): its parameters and body.
+#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+pub struct GetX2Request {}
+/// The documented responses of `get_x2` (`GET /twins`), one variant per status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetX2Response {
+    /// `204`
+    ///
+    /// Nothing.
+    NoContent,
+}
+/// The request of `get_x_2` (`POST /twins`): its parameters and body.
+#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+pub struct GetX2Request2 {}
+/// The documented responses of `get_x_2` (`POST /twins`), one variant per status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetX2Response2 {
+    /// `204`
+    ///
+    /// Nothing either.
+    NoContent,
+}
 }
 
 pub mod server {
@@ -353,6 +486,24 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::operations::TypeResponse, Self::Error>,
     > + ::std::marker::Send;
+    /// `GET /twins`
+    ///
+    /// First line. Second line, after a carriage return alone.
+    fn get_x2(
+        &self,
+        request: crate::operations::GetX2Request,
+        context: ::ofb_runtime::server::Context,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::operations::GetX2Response, Self::Error>,
+    > + ::std::marker::Send;
+    /// `POST /twins`
+    fn get_x_2(
+        &self,
+        request: crate::operations::GetX2Request2,
+        context: ::ofb_runtime::server::Context,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::operations::GetX2Response2, Self::Error>,
+    > + ::std::marker::Send;
     /// Turns an error of the back-end into an answer in the error envelope. The default
     /// logs the error and answers 500 without revealing it.
     fn on_error(
@@ -370,7 +521,7 @@ pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Do
     interaction_id: false,
 };
 /// The operations, in document order, as the runtime serves them.
-pub static OPERATIONS: [::ofb_runtime::server::Operation; 2] = [
+pub static OPERATIONS: [::ofb_runtime::server::Operation; 4] = [
     ::ofb_runtime::server::Operation {
         name: "get_type",
         method: "GET",
@@ -390,6 +541,28 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 2] = [
         request_media: ::std::option::Option::None,
         body_required: false,
         response_media: &["application/json"],
+        interaction_id: false,
+        unprocessable: false,
+    },
+    ::ofb_runtime::server::Operation {
+        name: "get_x2",
+        method: "GET",
+        path: "/twins",
+        frequency: ::ofb_runtime::server::Frequency::Unclassified,
+        request_media: ::std::option::Option::None,
+        body_required: false,
+        response_media: &[],
+        interaction_id: false,
+        unprocessable: false,
+    },
+    ::ofb_runtime::server::Operation {
+        name: "get_x_2",
+        method: "POST",
+        path: "/twins",
+        frequency: ::ofb_runtime::server::Frequency::Unclassified,
+        request_media: ::std::option::Option::None,
+        body_required: false,
+        response_media: &[],
         interaction_id: false,
         unprocessable: false,
     },
@@ -441,6 +614,41 @@ pub fn router_with<B: Api>(
                     }
                 }),
         )
+        .route(
+            "/twins",
+            ::axum::routing::get({
+                    let shared = shared.clone();
+                    move |request: ::axum::extract::Request| {
+                        ::ofb_runtime::server::handle(
+                            shared.clone(),
+                            &OPERATIONS[2],
+                            request,
+                            |
+                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                r,
+                                c|
+                            async move { s.backend().get_x2(r, c).await },
+                            B::on_error,
+                        )
+                    }
+                })
+                .post({
+                    let shared = shared.clone();
+                    move |request: ::axum::extract::Request| {
+                        ::ofb_runtime::server::handle(
+                            shared.clone(),
+                            &OPERATIONS[3],
+                            request,
+                            |
+                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                r,
+                                c|
+                            async move { s.backend().get_x_2(r, c).await },
+                            B::on_error,
+                        )
+                    }
+                }),
+        )
         .fallback(|request: ::axum::extract::Request| ::ofb_runtime::server::not_found(
             &DOCUMENT,
             request,
@@ -479,6 +687,38 @@ impl ::ofb_runtime::server::IntoReply for crate::operations::TypeResponse {
             Self::Ok(body) => {
                 reply.status(200);
                 reply.json(&body);
+            }
+        }
+    }
+}
+impl ::ofb_runtime::server::FromInputs for crate::operations::GetX2Request {
+    fn from_inputs(
+        _i: &mut ::ofb_runtime::server::Inputs<'_>,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(Self {})
+    }
+}
+impl ::ofb_runtime::server::IntoReply for crate::operations::GetX2Response {
+    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
+        match self {
+            Self::NoContent => {
+                reply.status(204);
+            }
+        }
+    }
+}
+impl ::ofb_runtime::server::FromInputs for crate::operations::GetX2Request2 {
+    fn from_inputs(
+        _i: &mut ::ofb_runtime::server::Inputs<'_>,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(Self {})
+    }
+}
+impl ::ofb_runtime::server::IntoReply for crate::operations::GetX2Response2 {
+    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
+        match self {
+            Self::NoContent => {
+                reply.status(204);
             }
         }
     }

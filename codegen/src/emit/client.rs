@@ -12,7 +12,7 @@ use super::server::declares_interaction_id;
 use crate::model::{Api, Location, Operation, Param, Response, Shape, Status, Ty, TypeKind};
 use crate::naming::{ident, Scope};
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 fn rt() -> TokenStream {
     quote!(::ofb_runtime::client)
@@ -370,9 +370,26 @@ fn response_impl(op: &Operation, success: &TokenStream, split: &TokenStream) -> 
     }
 }
 
-/// The name of a call struct.
-fn call_name(op: &Operation) -> syn::Ident {
-    format_ident!("{}Call", op.type_name)
+/// Names the client module has for itself, before any call alias claims one.
+const MODULE_NAMES: [&str; 12] = [
+    "Client",
+    "Call",
+    "Outcome",
+    "CallOptions",
+    "Config",
+    "Error",
+    "ErrorKind",
+    "Pages",
+    "Reply",
+    "RetryPolicy",
+    "Secret",
+    "TokenProvider",
+];
+
+/// The name of the call alias of `op`, claimed in `names`: two operations can share a type
+/// name (`getX2`, `get_x_2`).
+fn call_name(names: &mut Scope, op: &Operation) -> syn::Ident {
+    ident(&names.claim(&format!("{}Call", op.type_name)))
 }
 
 /// The setter name of an optional parameter, claimed in `names` (which holds the call's own
@@ -389,9 +406,8 @@ fn setter(names: &mut Scope, p: &Param) -> syn::Ident {
 
 /// The `Client` method of `op`, and the name of its call with the setters of its optional
 /// parameters.
-fn method_and_call(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+fn method_and_call(api: &Api, op: &Operation, call: &syn::Ident) -> (TokenStream, TokenStream) {
     let req = ident(&op.request_type);
-    let call = call_name(op);
     let f = ident(&op.name);
     let name = op.name.trim_start_matches("r#");
     let line = format!("`{} {}`", op.method, op.path);
@@ -521,9 +537,11 @@ pub fn module(api: &Api) -> Option<TokenStream> {
     let mut methods = Vec::new();
     let mut calls = Vec::new();
     let mut impls = Vec::new();
+    let mut names = Scope::with_reserved(&MODULE_NAMES);
     for op in &api.operations {
         let (success, split) = success(api, op);
-        let (m, c) = method_and_call(api, op);
+        let call = call_name(&mut names, op);
+        let (m, c) = method_and_call(api, op, &call);
         methods.push(m);
         calls.push(c);
         impls.push(request_impl(api, op));

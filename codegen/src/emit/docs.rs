@@ -77,7 +77,12 @@ fn normalize(text: &str) -> Vec<String> {
     // Whether the last line pushed is plain paragraph text that the next one may join.
     let mut open_paragraph = false;
     let text = if text.contains(['\r', '\t']) {
-        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\t', "    "))
+        // A lone CR (old Mac line ends) is a line end too: rustc refuses one inside a comment.
+        std::borrow::Cow::Owned(
+            text.replace("\r\n", "\n")
+                .replace('\r', "\n")
+                .replace('\t', "    "),
+        )
     } else {
         std::borrow::Cow::Borrowed(text)
     };

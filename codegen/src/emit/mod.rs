@@ -32,7 +32,8 @@ pub fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
 /// literal character by character (to unescape it) each time they look at it: for the
 /// descriptions in doc attributes that was a fifth of the time spent formatting.
 pub(crate) fn raw_string(text: &str) -> proc_macro2::Literal {
-    let hashes = (1..)
+    // The lexer takes at most 255 (beyond that, and for a bare CR, the escaped form is used).
+    let hashes = (1..=255)
         .map(|n| "#".repeat(n))
         .find(|h| !text.contains(&format!("\"{h}")))
         .unwrap_or_default();
