@@ -87,6 +87,9 @@ struct Auth {
     credentials: Credentials,
     margin: Duration,
     tokens: tokio::sync::Mutex<Tokens>,
+    /// The access token the partner last refused before its time. Kept apart from `tokens`,
+    /// whose lock a renewal holds across its call, so that recording it never waits or fails.
+    refused: std::sync::Mutex<Option<Secret>>,
     refreshes: AtomicUsize,
     logins: AtomicUsize,
 }
@@ -128,7 +131,13 @@ impl Auth {
     /// refresh token refused) a new login. One renewal at a time: callers wait for it.
     async fn current(&self) -> Result<Secret, TokenError> {
         let mut tokens = self.tokens.lock().await;
-        if Instant::now() < tokens.renew_at {
+        let refused = self
+            .refused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let revoked = refused.is_some_and(|r| r == tokens.access);
+        if !revoked && Instant::now() < tokens.renew_at {
             return Ok(tokens.access.clone());
         }
         match self.refresh(&tokens.refresh).await {
@@ -162,11 +171,11 @@ impl TokenProvider for SessionToken {
     /// A token the partner refused early (revoked) is renewed on the next call; one already
     /// replaced, or being replaced, needs nothing more.
     fn invalidate(&self, token: &Secret) -> bool {
-        if let Ok(mut held) = self.0.tokens.try_lock() {
-            if held.access == *token {
-                held.renew_at = Instant::now();
-            }
-        }
+        *self
+            .0
+            .refused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(token.clone());
         true
     }
 }
@@ -237,6 +246,7 @@ impl SessionBuilder {
                 renew_at: Instant::now(),
             }),
             refreshes: AtomicUsize::new(0),
+            refused: std::sync::Mutex::new(None),
             logins: AtomicUsize::new(0),
         };
         let tokens = auth.login().await.map_err(LoginError::Token)?;
