@@ -150,7 +150,6 @@ fn canonical(query: &str) -> String {
 impl Core {
     /// Walks the pages of a list operation from `request`'s page on.
     pub fn pages<Q: Paged>(&self, request: Q, options: CallOptions) -> Pages<Q::Response> {
-        let endpoint = Q::ENDPOINT;
         let first: Result<(Prepared, Option<String>), Error<Q::Response>> =
             self.prepare::<Q, Q::Response>(request, &options);
         let (walk, failed) = match first {
@@ -183,7 +182,8 @@ impl Core {
             let id = w
                 .first_id
                 .take()
-                .or_else(|| endpoint.interaction_id.then(super::mint_interaction_id));
+                // Like every call, each page carries an interaction id of its own.
+                .or_else(|| Some(super::mint_interaction_id()));
             let result = w.core.execute::<Q::Response>(&p, id).await;
             if let Ok(reply) = &result {
                 if let Some(query) = next_query(&reply.body, &p.url) {

@@ -147,31 +147,37 @@ impl Core {
             interaction_id: id,
             kind: Box::new(kind),
         };
+        // The headers of every attempt but the token, written once. The call's headers replace
+        // the client's of the same name; the runtime's own (Accept, the token) give way to any
+        // the caller set, the interaction id is the call's.
+        let mut base = self.inner.headers.clone();
+        for name in p.headers.keys() {
+            base.remove(name);
+        }
+        for (name, value) in &p.headers {
+            base.append(name, value.clone());
+        }
+        // Media types come from the document: one a header cannot carry is left out rather
+        // than trusted.
+        if !base.contains_key(http::header::ACCEPT) {
+            if let Ok(v) = HeaderValue::from_str(p.endpoint.accept) {
+                if !v.is_empty() {
+                    base.insert(http::header::ACCEPT, v);
+                }
+            }
+        }
+        if let Some(v) = id.as_deref().and_then(|i| HeaderValue::from_str(i).ok()) {
+            base.insert(INTERACTION_ID, v);
+        }
+        if let Some((media, _)) = &p.body {
+            if let Ok(v) = HeaderValue::from_str(media) {
+                base.insert(http::header::CONTENT_TYPE, v);
+            }
+        }
         let mut attempt = 1;
         let mut renewed = false;
         let incoming = loop {
-            // The call's headers replace the client's of the same name; the runtime's own
-            // (Accept, the token) give way to any the caller set, the interaction id is the
-            // call's.
-            let mut headers = self.inner.headers.clone();
-            for name in p.headers.keys() {
-                headers.remove(name);
-            }
-            for (name, value) in &p.headers {
-                headers.append(name, value.clone());
-            }
-            // Media types come from the document: one a header cannot carry is left out
-            // rather than trusted.
-            if !headers.contains_key(http::header::ACCEPT) {
-                if let Ok(v) = HeaderValue::from_str(p.endpoint.accept) {
-                    if !v.is_empty() {
-                        headers.insert(http::header::ACCEPT, v);
-                    }
-                }
-            }
-            if let Some(v) = id.as_deref().and_then(|i| HeaderValue::from_str(i).ok()) {
-                headers.insert(INTERACTION_ID, v);
-            }
+            let mut headers = base.clone();
             let mut builder = self
                 .inner
                 .http
@@ -198,10 +204,7 @@ impl Core {
                 headers.insert(http::header::AUTHORIZATION, value);
                 sent_token = Some((provider, token));
             }
-            if let Some((media, body)) = &p.body {
-                if let Ok(v) = HeaderValue::from_str(media) {
-                    headers.insert(http::header::CONTENT_TYPE, v);
-                }
+            if let Some((_, body)) = &p.body {
                 builder = builder.body(body.clone());
             }
             builder = builder.headers(headers);
