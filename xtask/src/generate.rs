@@ -499,12 +499,51 @@ fn needs_met(dir: &Path, members: &[String]) -> bool {
     else {
         return false;
     };
-    manifest
-        .get("dependencies")
+    // Dependencies of every kind, and of every `[target.'cfg(..)']` table.
+    let targets = manifest
+        .get("target")
         .and_then(toml::Value::as_table)
         .into_iter()
+        .flat_map(|t| t.values());
+    let tables = std::iter::once(&manifest)
+        .chain(targets.filter_map(toml::Value::as_table))
+        .flat_map(|t| {
+            ["dependencies", "dev-dependencies", "build-dependencies"]
+                .into_iter()
+                .filter_map(|k| t.get(k)?.as_table())
+        });
+    tables
         .flat_map(|deps| deps.values())
         .filter_map(|d| d.get("path")?.as_str())
         .filter_map(|p| p.strip_prefix("../../generated/"))
         .all(|p| members.iter().any(|m| m == p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_written_crate_waits_for_every_generated_crate_it_names() {
+        let dir = std::env::temp_dir().join(format!("ofb-needs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let members = |m: &[&str]| m.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let cases = [
+            ("[dependencies]\na = { path = \"../../generated/kind/a\" }\n", "kind/a"),
+            ("[dev-dependencies]\nb = { path = \"../../generated/kind/b\" }\n", "kind/b"),
+            (
+                "[target.'cfg(unix)'.build-dependencies]\nc = { path = \"../../generated/kind/c\" }\n",
+                "kind/c",
+            ),
+        ];
+        for (manifest, needed) in cases {
+            std::fs::write(dir.join("Cargo.toml"), manifest).expect("manifest");
+            assert!(!needs_met(&dir, &members(&["kind/other"])), "{manifest}");
+            assert!(
+                needs_met(&dir, &members(&["kind/other", needed])),
+                "{manifest}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -3,7 +3,6 @@
 //! cannot drift from what the generator emits.
 
 use std::path::Path;
-use std::process::Command;
 
 /// The comment that precedes a compiled block; the crate's directory follows it.
 const MARKER: &str = "<!-- cargo xtask test compiles the next block against ";
@@ -57,29 +56,23 @@ pub fn check(root: &Path) -> Result<(), String> {
              [workspace]\n"
         );
         // The generated workspace's lock file, so that the example resolves to the versions
-        // already built rather than to whatever is newest.
+        // already built rather than to whatever is newest; copied every time, since it moves
+        // when the workspace is regenerated.
         let lock = out.join("Cargo.lock");
-        if !lock.exists() {
-            if let Ok(bytes) = std::fs::read(root.join("generated/Cargo.lock")) {
-                std::fs::write(&lock, bytes).map_err(|e| format!("{}: {e}", lock.display()))?;
-            }
+        if let Ok(bytes) = std::fs::read(root.join("generated/Cargo.lock")) {
+            std::fs::write(&lock, bytes).map_err(|e| format!("{}: {e}", lock.display()))?;
         }
         std::fs::write(out.join("Cargo.toml"), cargo_toml)
             .and_then(|()| std::fs::write(out.join("src/main.rs"), &code))
             .map_err(|e| format!("{}: {e}", out.display()))?;
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
-        eprintln!("$ cargo build (README example {i}, against {dir})");
-        let mut cmd = Command::new(cargo);
-        cmd.current_dir(root)
-            .args(["build", "--quiet", "--manifest-path"])
-            .arg(out.join("Cargo.toml"));
-        crate::test::no_incremental(&mut cmd);
-        let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
-        if !status.success() {
-            return Err(format!(
-                "the README example against {dir} does not compile ({status})"
-            ));
-        }
+        let manifest = format!("target/readme/example-{i}/Cargo.toml");
+        eprintln!("README example {i}, against {dir}:");
+        crate::test::cargo(
+            root,
+            &["build", "--quiet", "--manifest-path", &manifest],
+            None,
+        )
+        .map_err(|e| format!("the README example against {dir} does not compile: {e}"))?;
     }
     Ok(())
 }

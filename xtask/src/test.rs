@@ -29,7 +29,7 @@ pub(crate) fn cargo(root: &Path, args: &[&str], specs_dir: Option<&PathBuf>) -> 
 /// Turns incremental compilation off unless the caller chose. A run of every check rebuilds
 /// whole crates (the generated ones are rewritten wholesale), so the incremental caches, several
 /// gigabytes for the generated workspace, would buy nothing and could fill a small disk.
-pub(crate) fn no_incremental(cmd: &mut Command) {
+fn no_incremental(cmd: &mut Command) {
     if std::env::var_os("CARGO_INCREMENTAL").is_none() {
         cmd.env("CARGO_INCREMENTAL", "0");
     }
