@@ -33,6 +33,9 @@ pub struct Settings {
     overlays: Vec<String>,
     service: Option<String>,
     frequencies: BTreeMap<(String, String), Frequency>,
+    frequencies_by_id: BTreeMap<String, Frequency>,
+    report_violations: bool,
+    classes_required: bool,
     changes: Option<(String, String)>,
 }
 
@@ -54,8 +57,50 @@ impl Settings {
             overlays: Vec::new(),
             service: None,
             frequencies: BTreeMap::new(),
+            frequencies_by_id: BTreeMap::new(),
+            report_violations: false,
+            classes_required: false,
             changes: None,
         }
+    }
+
+    /// The frequency class of the operation whose operationId is `operation_id`, where no class
+    /// is recorded for its method and path: how an integration operation takes the class of
+    /// its regulated counterpart. A class for an operationId the document does not have is
+    /// ignored (the counterpart may have operations this document lacks).
+    pub fn with_frequency_of(mut self, operation_id: impl Into<String>, class: Frequency) -> Self {
+        self.frequencies_by_id.insert(operation_id.into(), class);
+        self
+    }
+
+    /// Whether the generated router, by default, serves requests that break the document and
+    /// reports the violations (`true`: integration documents, whose caller has judged the
+    /// request) rather than refusing them (`false`, the default).
+    pub fn with_report_violations(mut self, report: bool) -> Self {
+        self.report_violations = report;
+        self
+    }
+
+    /// Whether every operation must have a frequency class: with `true`, each one left without
+    /// (it gets the strictest budget) is a warning.
+    pub fn with_classes_required(mut self, required: bool) -> Self {
+        self.classes_required = required;
+        self
+    }
+
+    /// Whether the router reports violations by default rather than refusing them.
+    pub fn reports_violations(&self) -> bool {
+        self.report_violations
+    }
+
+    /// The frequency class of `op`: the one recorded for its method and path, else the one of
+    /// its operationId.
+    pub fn frequency_of(&self, op: &model::Operation) -> Option<Frequency> {
+        self.frequency(&op.method, &op.path).or_else(|| {
+            op.operation_id
+                .as_ref()
+                .and_then(|id| self.frequencies_by_id.get(id).copied())
+        })
     }
 
     /// The API changes from the previous pinned version (named `from`, as text from
@@ -147,6 +192,28 @@ pub struct Output {
     pub api: model::Api,
 }
 
+/// The operations of a document that have an operationId, as `(operationId, METHOD, path)`:
+/// what an integration document needs of its regulated counterpart to take its frequency
+/// classes. Only loads the document (overlays applied); no model is built.
+pub fn operation_ids(
+    label: &str,
+    bytes: &[u8],
+    overlays: &[Overlay],
+) -> Result<Vec<(String, String, String)>, Diagnostics> {
+    let doc = load::load(label, bytes, overlays)?;
+    Ok(doc
+        .api
+        .operations()
+        .filter_map(|(path, method, op)| {
+            Some((
+                op.operation_id.clone()?,
+                method.to_ascii_uppercase(),
+                path.to_owned(),
+            ))
+        })
+        .collect())
+}
+
 /// Loads, models and emits one document. `label` names it in diagnostics (usually its file
 /// name); `overlays` are applied in order before modelling.
 pub fn generate(
@@ -177,6 +244,27 @@ pub fn generate(
         return Err(s.finish());
     }
     let mut sink = diag::Sink::new(label);
+    if settings.classes_required {
+        for op in api
+            .operations
+            .iter()
+            .filter(|op| settings.frequency_of(op).is_none())
+        {
+            let at = diag::Ptr::root()
+                .join("paths")
+                .join(&op.path)
+                .join(op.method.to_ascii_lowercase());
+            sink.warn(
+                &at,
+                op.operation_id.as_deref(),
+                format!(
+                    "no frequency class: neither specs/frequencies.toml nor a regulated operation with \
+                     this operationId gives one, so the operation gets the strictest deadline ({} ms)",
+                    Frequency::Unclassified.budget().as_millis()
+                ),
+            );
+        }
+    }
     model::example::fill(&mut api, &mut sink);
     warnings.extend(sink.finish());
     let files = emit::files::crate_files(&api, settings).map_err(|e| {

@@ -262,6 +262,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
     type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
     /// `GET /hello`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn hello(
         &self,
         request: crate::operations::HelloRequest,
@@ -284,6 +286,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
 pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
     title: "BOM fixture 1.0.0",
     interaction_id: false,
+    validation: ::ofb_runtime::server::Validation::Enforce,
 };
 /// The operations, in document order, as the runtime serves them.
 pub static OPERATIONS: [::ofb_runtime::server::Operation; 1] = [
@@ -309,7 +312,7 @@ pub fn router_with<B: Api>(
     backend: B,
     config: ::ofb_runtime::server::Config,
 ) -> ::axum::Router {
-    let shared = ::ofb_runtime::server::Shared::new(backend, config);
+    let shared = ::ofb_runtime::server::Shared::new(backend, config, &DOCUMENT);
     ::axum::Router::new()
         .route(
             "/hello",

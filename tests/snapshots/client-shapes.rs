@@ -566,6 +566,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// Named like the client's constructor; answers only a default.
     ///
     /// `GET /anything`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn new2(
         &self,
         request: crate::operations::New2Request,
@@ -574,6 +576,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         Output = ::std::result::Result<crate::operations::New2Response, Self::Error>,
     > + ::std::marker::Send;
     /// `GET /ranges`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn only_ranges(
         &self,
         request: crate::operations::OnlyRangesRequest,
@@ -585,6 +589,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         >,
     > + ::std::marker::Send;
     /// `DELETE /headers-only`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn headers_only(
         &self,
         request: crate::operations::HeadersOnlyRequest,
@@ -596,6 +602,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         >,
     > + ::std::marker::Send;
     /// `PUT /undocumented`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn no_responses(
         &self,
         request: crate::operations::NoResponsesRequest,
@@ -621,6 +629,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
 pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
     title: "Client shapes fixture 1.0.0",
     interaction_id: false,
+    validation: ::ofb_runtime::server::Validation::Enforce,
 };
 /// The operations, in document order, as the runtime serves them.
 pub static OPERATIONS: [::ofb_runtime::server::Operation; 4] = [
@@ -679,7 +688,7 @@ pub fn router_with<B: Api>(
     backend: B,
     config: ::ofb_runtime::server::Config,
 ) -> ::axum::Router {
-    let shared = ::ofb_runtime::server::Shared::new(backend, config);
+    let shared = ::ofb_runtime::server::Shared::new(backend, config, &DOCUMENT);
     ::axum::Router::new()
         .route(
             "/anything",

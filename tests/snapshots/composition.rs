@@ -358,6 +358,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
     type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
     /// `GET /pets`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn get_pet(
         &self,
         request: crate::operations::GetPetRequest,
@@ -366,6 +368,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         Output = ::std::result::Result<crate::operations::GetPetResponse, Self::Error>,
     > + ::std::marker::Send;
     /// `GET /values`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn get_value(
         &self,
         request: crate::operations::GetValueRequest,
@@ -388,6 +392,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
 pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
     title: "Composition fixture 1.0.0",
     interaction_id: false,
+    validation: ::ofb_runtime::server::Validation::Enforce,
 };
 /// The operations, in document order, as the runtime serves them.
 pub static OPERATIONS: [::ofb_runtime::server::Operation; 2] = [
@@ -424,7 +429,7 @@ pub fn router_with<B: Api>(
     backend: B,
     config: ::ofb_runtime::server::Config,
 ) -> ::axum::Router {
-    let shared = ::ofb_runtime::server::Shared::new(backend, config);
+    let shared = ::ofb_runtime::server::Shared::new(backend, config, &DOCUMENT);
     ::axum::Router::new()
         .route(
             "/pets",

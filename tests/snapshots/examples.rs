@@ -445,6 +445,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
     type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
     /// `GET /one`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn get_one(
         &self,
         request: crate::operations::GetOneRequest,
@@ -453,6 +455,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         Output = ::std::result::Result<crate::operations::GetOneResponse, Self::Error>,
     > + ::std::marker::Send;
     /// `GET /two`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn get_two(
         &self,
         request: crate::operations::GetTwoRequest,
@@ -461,6 +465,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         Output = ::std::result::Result<crate::operations::GetTwoResponse, Self::Error>,
     > + ::std::marker::Send;
     /// `GET /three`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn get_three(
         &self,
         request: crate::operations::GetThreeRequest,
@@ -483,6 +489,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
 pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
     title: "Examples fixture 1.0.0",
     interaction_id: false,
+    validation: ::ofb_runtime::server::Validation::Enforce,
 };
 /// The operations, in document order, as the runtime serves them.
 pub static OPERATIONS: [::ofb_runtime::server::Operation; 3] = [
@@ -530,7 +537,7 @@ pub fn router_with<B: Api>(
     backend: B,
     config: ::ofb_runtime::server::Config,
 ) -> ::axum::Router {
-    let shared = ::ofb_runtime::server::Shared::new(backend, config);
+    let shared = ::ofb_runtime::server::Shared::new(backend, config, &DOCUMENT);
     ::axum::Router::new()
         .route(
             "/one",

@@ -471,6 +471,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
     type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
     /// `GET /type`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn get_type(
         &self,
         request: crate::operations::GetTypeRequest,
@@ -479,6 +481,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         Output = ::std::result::Result<crate::operations::GetTypeResponse, Self::Error>,
     > + ::std::marker::Send;
     /// `POST /type`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn r#type(
         &self,
         request: crate::operations::TypeRequest,
@@ -489,6 +493,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /twins`
     ///
     /// First line. Second line, after a carriage return alone.
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn get_x2(
         &self,
         request: crate::operations::GetX2Request,
@@ -497,6 +503,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         Output = ::std::result::Result<crate::operations::GetX2Response, Self::Error>,
     > + ::std::marker::Send;
     /// `POST /twins`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn get_x_2(
         &self,
         request: crate::operations::GetX2Request2,
@@ -519,6 +527,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
 pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
     title: "Hostile names fixture 1.0.0",
     interaction_id: false,
+    validation: ::ofb_runtime::server::Validation::Enforce,
 };
 /// The operations, in document order, as the runtime serves them.
 pub static OPERATIONS: [::ofb_runtime::server::Operation; 4] = [
@@ -577,7 +586,7 @@ pub fn router_with<B: Api>(
     backend: B,
     config: ::ofb_runtime::server::Config,
 ) -> ::axum::Router {
-    let shared = ::ofb_runtime::server::Shared::new(backend, config);
+    let shared = ::ofb_runtime::server::Shared::new(backend, config, &DOCUMENT);
     ::axum::Router::new()
         .route(
             "/type",

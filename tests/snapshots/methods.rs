@@ -776,6 +776,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
     type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
     /// `GET /notes`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn list_notes(
         &self,
         request: crate::operations::ListNotesRequest,
@@ -784,6 +786,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         Output = ::std::result::Result<crate::operations::ListNotesResponse, Self::Error>,
     > + ::std::marker::Send;
     /// `POST /notes`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn create_note(
         &self,
         request: crate::operations::CreateNoteRequest,
@@ -795,6 +799,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         >,
     > + ::std::marker::Send;
     /// `PUT /notes/{id}`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn replace_note(
         &self,
         request: crate::operations::ReplaceNoteRequest,
@@ -806,6 +812,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         >,
     > + ::std::marker::Send;
     /// `DELETE /notes/{id}`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn delete_notes_id(
         &self,
         request: crate::operations::DeleteNotesIdRequest,
@@ -817,6 +825,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         >,
     > + ::std::marker::Send;
     /// `PATCH /notes/{id}`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn patch_note(
         &self,
         request: crate::operations::PatchNoteRequest,
@@ -825,6 +835,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         Output = ::std::result::Result<crate::operations::PatchNoteResponse, Self::Error>,
     > + ::std::marker::Send;
     /// `POST /signed`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn post_signed(
         &self,
         request: crate::operations::PostSignedRequest,
@@ -850,6 +862,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
 pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
     title: "Methods fixture 1.0.0",
     interaction_id: false,
+    validation: ::ofb_runtime::server::Validation::Enforce,
 };
 /// The operations, in document order, as the runtime serves them.
 pub static OPERATIONS: [::ofb_runtime::server::Operation; 6] = [
@@ -930,7 +943,7 @@ pub fn router_with<B: Api>(
     backend: B,
     config: ::ofb_runtime::server::Config,
 ) -> ::axum::Router {
-    let shared = ::ofb_runtime::server::Shared::new(backend, config);
+    let shared = ::ofb_runtime::server::Shared::new(backend, config, &DOCUMENT);
     ::axum::Router::new()
         .route(
             "/notes",

@@ -371,6 +371,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
     type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
     /// `GET /shelves/{shelfId}/books/{bookId}`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn get_book(
         &self,
         request: crate::operations::GetBookRequest,
@@ -393,6 +395,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
 pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
     title: "Parameters fixture 1.0.0",
     interaction_id: true,
+    validation: ::ofb_runtime::server::Validation::Enforce,
 };
 /// The operations, in document order, as the runtime serves them.
 pub static OPERATIONS: [::ofb_runtime::server::Operation; 1] = [
@@ -418,7 +421,7 @@ pub fn router_with<B: Api>(
     backend: B,
     config: ::ofb_runtime::server::Config,
 ) -> ::axum::Router {
-    let shared = ::ofb_runtime::server::Shared::new(backend, config);
+    let shared = ::ofb_runtime::server::Shared::new(backend, config, &DOCUMENT);
     ::axum::Router::new()
         .route(
             "/shelves/{shelfId}/books/{bookId}",

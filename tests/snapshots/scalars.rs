@@ -302,6 +302,8 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// One reading with every scalar.
     ///
     /// `GET /readings`
+    ///
+    /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
     fn get_reading(
         &self,
         request: crate::operations::GetReadingRequest,
@@ -327,6 +329,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
 pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
     title: "Scalars fixture 1.0.0",
     interaction_id: false,
+    validation: ::ofb_runtime::server::Validation::Enforce,
 };
 /// The operations, in document order, as the runtime serves them.
 pub static OPERATIONS: [::ofb_runtime::server::Operation; 1] = [
@@ -352,7 +355,7 @@ pub fn router_with<B: Api>(
     backend: B,
     config: ::ofb_runtime::server::Config,
 ) -> ::axum::Router {
-    let shared = ::ofb_runtime::server::Shared::new(backend, config);
+    let shared = ::ofb_runtime::server::Shared::new(backend, config, &DOCUMENT);
     ::axum::Router::new()
         .route(
             "/readings",

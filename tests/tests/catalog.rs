@@ -25,7 +25,7 @@ fn every_example_of_the_catalog_is_checked() {
     let mut failures = Vec::new();
     for entry in catalog.entries() {
         let label = format!("{}/{}", entry.kind, entry.file);
-        let out = match xtask::generate::entry(&root, &sources, entry) {
+        let out = match xtask::generate::entry(&root, &sources, &catalog, entry) {
             Ok(g) => g.output,
             Err(e) => {
                 failures.push(format!("{label}: {e}"));
@@ -69,4 +69,73 @@ fn every_example_of_the_catalog_is_checked() {
         failures.push(e);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every integration operation has a frequency class: the one of the regulated operation with
+/// its operationId in the same family, else one recorded for it; none is left to the 900 ms
+/// fallback, and none warns.
+#[test]
+fn integration_operations_take_the_class_of_their_regulated_counterpart() {
+    use ofb_codegen::Frequency;
+    let root = repo_root();
+    let catalog =
+        xtask::catalog::Catalog::load(&root.join("specs/catalog.toml")).expect("catalog loads");
+    let sources =
+        xtask::sources::Sources::new(root.clone(), xtask::sources::Sources::specs_dir_from(None));
+    let frequencies = xtask::frequencies::Frequencies::load(
+        &root.join(xtask::generate::FREQUENCIES),
+        Some(&catalog),
+    )
+    .expect("frequencies load");
+    let mut matched = 0;
+    for entry in catalog
+        .entries()
+        .iter()
+        .filter(|e| e.kind == xtask::catalog::Kind::Integration)
+    {
+        let classes = xtask::generate::counterpart_classes(&catalog, &sources, &frequencies, entry)
+            .expect("the counterpart reads");
+        let g = xtask::generate::entry(&root, &sources, &catalog, entry).expect("generates");
+        assert!(
+            !g.output
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("no frequency class")),
+            "{}: {}",
+            entry.id(),
+            g.output.warnings
+        );
+        let server = g
+            .output
+            .files
+            .iter()
+            .find(|f| f.path == "src/server.rs")
+            .expect("a server module");
+        assert!(
+            !server.contents.contains("Frequency::Unclassified"),
+            "{}",
+            entry.id()
+        );
+        for op in &g.output.api.operations {
+            let Some(id) = &op.operation_id else { continue };
+            if let Some(class) = classes.get(id) {
+                matched += 1;
+                let budget = format!("Deadline: {} ms", class.budget().as_millis());
+                assert!(server.contents.contains(&budget), "{}: {id}", entry.id());
+            }
+        }
+    }
+    // Customers is low frequency in the regulated document: its integration operations get
+    // 2,400 ms, not the 900 ms fallback.
+    let customers = catalog.find("integration/customers").expect("catalogued");
+    let classes = xtask::generate::counterpart_classes(&catalog, &sources, &frequencies, customers)
+        .expect("the counterpart reads");
+    assert!(
+        classes.values().all(|c| *c == Frequency::Low),
+        "{classes:?}"
+    );
+    assert!(
+        matched >= 60,
+        "{matched} operations matched their counterpart"
+    );
 }

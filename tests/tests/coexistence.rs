@@ -77,8 +77,15 @@ fn two_major_versions_generate_side_by_side_and_serve_on_one_server() {
     let mut names = Vec::new();
     for entry in catalog.entries() {
         let previous = xtask::generate::previous(&catalog, entry);
-        let mut g = xtask::generate::entry_with(&root, &sources, entry, &none, previous)
-            .expect("generates");
+        let mut g = xtask::generate::entry_with(
+            &root,
+            &sources,
+            entry,
+            &none,
+            &Default::default(),
+            previous,
+        )
+        .expect("generates");
         // Three levels below the root, like generated/<kind>/<crate>, so the runtime's
         // relative path holds.
         g.dir = out.join(entry.crate_dir().file_name().expect("a crate directory"));

@@ -76,7 +76,7 @@ fn emitted(
         None => catalog.entries().iter().collect(),
     };
     for entry in candidates {
-        let g = crate::generate::entry(&root, &sources, entry)?;
+        let g = crate::generate::entry(&root, &sources, &catalog, entry)?;
         let krate_path = format!("../../../{}", entry.crate_dir().display());
         let Some(files) = emit(&g.output.api, entry, &krate_path)? else {
             if args.document.is_some() {

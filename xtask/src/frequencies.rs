@@ -69,6 +69,14 @@ impl Frequencies {
         }
     }
 
+    /// The class recorded for `METHOD path` of `entry`.
+    pub fn class(&self, entry: &Entry, method: &str, path: &str) -> Option<Frequency> {
+        self.0
+            .get(&entry.id())?
+            .get(&(method.to_ascii_uppercase(), path.to_owned()))
+            .copied()
+    }
+
     /// `settings` with the classes of `entry`'s endpoints.
     pub fn apply(&self, entry: &Entry, settings: Settings) -> Settings {
         self.0

@@ -1,13 +1,13 @@
 //! `cargo xtask generate`: every catalogued document to a crate under `generated/`, or one
 //! document anywhere with `--spec FILE --out DIR`; `--check` compares instead of writing.
 
-use crate::catalog::{Catalog, Entry};
+use crate::catalog::{Catalog, Entry, Kind};
 use crate::cli::GenerateArgs;
 use crate::frequencies::Frequencies;
 use crate::sources::{sha256_hex, Sources};
 use crate::Error;
-use ofb_codegen::{Diagnostic, Output, Overlay, Settings};
-use std::collections::BTreeSet;
+use ofb_codegen::{Diagnostic, Frequency, Output, Overlay, Settings};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 /// Runs `generate` with its flags: one document with `--spec FILE --out DIR`, else the whole
@@ -40,10 +40,48 @@ pub struct Generated {
 }
 
 /// Generates the crate of one catalog entry (in memory), with the frequency classes of
-/// `specs/frequencies.toml`.
-pub fn entry(root: &Path, sources: &Sources, entry: &Entry) -> Result<Generated, String> {
+/// `specs/frequencies.toml` and, for an integration document, of its regulated counterpart in
+/// `catalog`.
+pub fn entry(
+    root: &Path,
+    sources: &Sources,
+    catalog: &Catalog,
+    entry: &Entry,
+) -> Result<Generated, String> {
     let frequencies = Frequencies::load(&root.join(FREQUENCIES), None)?;
-    entry_with(root, sources, entry, &frequencies, None)
+    let classes = counterpart_classes(catalog, sources, &frequencies, entry)?;
+    entry_with(root, sources, entry, &frequencies, &classes, None)
+}
+
+/// The regulated document an integration document serves: the newest major version of the
+/// regulated document of the same family, if the catalog has one.
+pub fn counterpart<'c>(catalog: &'c Catalog, entry: &Entry) -> Option<&'c Entry> {
+    if entry.kind != Kind::Integration {
+        return None;
+    }
+    catalog.find(&format!("{}/{}", Kind::Regulated, entry.family))
+}
+
+/// The classes an integration document takes from its regulated counterpart: each regulated
+/// operationId with the class recorded for the regulated operation's method and path. The
+/// integration layer answers the same call after the platform, so it lives in the same class;
+/// one rule instead of a copied table.
+pub fn counterpart_classes(
+    catalog: &Catalog,
+    sources: &Sources,
+    frequencies: &Frequencies,
+    entry: &Entry,
+) -> Result<BTreeMap<String, Frequency>, String> {
+    let Some(regulated) = counterpart(catalog, entry) else {
+        return Ok(BTreeMap::new());
+    };
+    let (bytes, overlays) = read(sources, regulated)?;
+    let label = format!("{}/{}", regulated.kind, regulated.file);
+    let ops = ofb_codegen::operation_ids(&label, &bytes, &overlays).map_err(|d| d.to_string())?;
+    Ok(ops
+        .into_iter()
+        .filter_map(|(id, method, path)| Some((id, frequencies.class(regulated, &method, &path)?)))
+        .collect())
 }
 
 /// The bytes and overlays of an entry, as generation reads them.
@@ -90,12 +128,14 @@ fn changes_from(
 /// The file of frequency classes, relative to the repository root.
 pub const FREQUENCIES: &str = "specs/frequencies.toml";
 
-/// Generates the crate of one catalog entry (in memory) with these frequency classes.
+/// Generates the crate of one catalog entry (in memory) with these frequency classes (by
+/// method and path, and by operationId from its regulated counterpart).
 pub fn entry_with(
     root: &Path,
     sources: &Sources,
     entry: &Entry,
     frequencies: &Frequencies,
+    classes: &BTreeMap<String, Frequency>,
     previous: Option<&Entry>,
 ) -> Result<Generated, String> {
     let (bytes, overlays) = read(sources, entry)?;
@@ -110,7 +150,12 @@ pub fn entry_with(
                 .map(|o| format!("specs/{}", o.label))
                 .collect(),
         )
-        .with_service(&entry.family);
+        .with_service(&entry.family)
+        .with_report_violations(entry.kind == Kind::Integration)
+        .with_classes_required(entry.kind != Kind::Partner);
+    let settings = classes
+        .iter()
+        .fold(settings, |s, (id, class)| s.with_frequency_of(id, *class));
     let mut settings = frequencies.apply(entry, settings);
     let label = format!("{}/{}", entry.kind, entry.file);
     if let Some(old) = previous {
@@ -134,6 +179,11 @@ pub fn all(root: &Path, catalog: &Catalog, sources: &Sources) -> Vec<Result<Gene
         Err(e) => return entries.iter().map(|_| Err(e.clone())).collect(),
     };
     let frequencies = &frequencies;
+    let classes: Vec<Result<BTreeMap<String, Frequency>, String>> = entries
+        .iter()
+        .map(|e| counterpart_classes(catalog, sources, frequencies, e))
+        .collect();
+    let classes = &classes;
     let mut results: Vec<Option<Result<Generated, String>>> =
         entries.iter().map(|_| None).collect();
     let threads = std::thread::available_parallelism()
@@ -151,13 +201,16 @@ pub fn all(root: &Path, catalog: &Catalog, sources: &Sources) -> Vec<Result<Gene
             s.spawn(move || {
                 for (i, slot) in chunk.iter_mut().enumerate() {
                     let e = &entries[from + i];
-                    *slot = Some(entry_with(
-                        root,
-                        sources,
-                        e,
-                        frequencies,
-                        previous(catalog, e),
-                    ));
+                    *slot = Some(classes[from + i].clone().and_then(|classes| {
+                        entry_with(
+                            root,
+                            sources,
+                            e,
+                            frequencies,
+                            &classes,
+                            previous(catalog, e),
+                        )
+                    }));
                 }
             });
         }

@@ -282,7 +282,9 @@ fn apply(
     };
     undo.save(&target)?;
     write_atomically(&target, bytes)?;
-    let generated = crate::generate::entry(root, &sources, new)
+    let catalog = crate::catalog::Catalog::parse(catalog_path, catalog_text)
+        .map_err(|e| format!("the rewritten catalog does not read back: {e}"))?;
+    let generated = crate::generate::entry(root, &sources, &catalog, new)
         .map_err(|e| format!("cannot regenerate its crate:\n{}", e.trim_end()))?;
     undo.save(catalog_path)?;
     write_atomically(catalog_path, catalog_text.as_bytes())?;

@@ -67,7 +67,7 @@ fn repo(name: &str) -> PathBuf {
     let catalog = Catalog::load(&root.join("specs/catalog.toml")).expect("test catalog");
     let sources = Sources::new(root.clone(), None);
     for entry in catalog.entries() {
-        let g = xtask::generate::entry(&root, &sources, entry).expect("generates");
+        let g = xtask::generate::entry(&root, &sources, &catalog, entry).expect("generates");
         xtask::generate::write(&g).expect("writes");
     }
     root
@@ -182,7 +182,7 @@ fn update_an_upstream_entry_is_rewritten_in_place_placed_in_the_cache_and_regene
     );
 
     // The crate is regenerated from it, and up to date.
-    let g = xtask::generate::entry(&root, &sources, entry).expect("generates");
+    let g = xtask::generate::entry(&root, &sources, &catalog, entry).expect("generates");
     assert!(!g.output.files.is_empty());
     assert_eq!(xtask::generate::compare(&g), Vec::<String>::new());
     let manifest = std::fs::read_to_string(root.join(entry.crate_dir()).join("Cargo.toml"))

@@ -25,10 +25,9 @@ pub fn shown(s: &str) -> String {
 /// Records a violation when `s` is not in format `f`.
 pub fn format(v: &mut Validator, s: &str, f: Format) {
     if !is_valid(f, s) {
-        v.fail(
-            Rule::Format,
-            format!("{} is not a valid {}", shown(s), f.name()),
-        );
+        v.fail_with(Rule::Format, || {
+            format!("{} is not a valid {}", shown(s), f.name())
+        });
     }
 }
 
@@ -42,11 +41,15 @@ pub fn length(v: &mut Validator, s: &str, min: Option<u64>, max: Option<u64>) {
 fn length_is(v: &mut Validator, n: u64, min: Option<u64>, max: Option<u64>) -> bool {
     let mut within = true;
     if let Some(m) = min.filter(|m| n < *m) {
-        v.fail(Rule::Length, format!("length {n} is below minLength {m}"));
+        v.fail_with(Rule::Length, || {
+            format!("length {n} is below minLength {m}")
+        });
         within = false;
     }
     if let Some(m) = max.filter(|m| n > *m) {
-        v.fail(Rule::Length, format!("length {n} is above maxLength {m}"));
+        v.fail_with(Rule::Length, || {
+            format!("length {n} is above maxLength {m}")
+        });
         within = false;
     }
     within
@@ -56,10 +59,9 @@ fn length_is(v: &mut Validator, n: u64, min: Option<u64>, max: Option<u64>) -> b
 /// pattern anchors itself or matches anywhere).
 pub fn pattern(v: &mut Validator, s: &str, p: &Pattern) {
     if !p.is_match(s) {
-        v.fail(
-            Rule::Pattern,
-            format!("{} does not match the pattern {}", shown(s), p.source()),
-        );
+        v.fail_with(Rule::Pattern, || {
+            format!("{} does not match the pattern {}", shown(s), p.source())
+        });
     }
 }
 
@@ -110,7 +112,7 @@ fn max_word(exclusive: bool) -> &'static str {
 /// not comparable, as with NaN, which is outside every range). A NaN bound constrains nothing.
 fn range_by(
     v: &mut Validator,
-    shown: &str,
+    shown: impl Fn() -> String,
     cmp: impl Fn(f64) -> Option<Ordering>,
     (min, exclusive_min): (Option<f64>, bool),
     (max, exclusive_max): (Option<f64>, bool),
@@ -123,7 +125,9 @@ fn range_by(
         };
         if below {
             let word = min_word(exclusive_min);
-            v.fail(Rule::Range, format!("{shown} is below {word} {}", bound(m)));
+            v.fail_with(Rule::Range, || {
+                format!("{} is below {word} {}", shown(), bound(m))
+            });
         }
     }
     if let Some(m) = max.filter(|m| !m.is_nan()) {
@@ -134,7 +138,9 @@ fn range_by(
         };
         if above {
             let word = max_word(exclusive_max);
-            v.fail(Rule::Range, format!("{shown} is above {word} {}", bound(m)));
+            v.fail_with(Rule::Range, || {
+                format!("{} is above {word} {}", shown(), bound(m))
+            });
         }
     }
 }
@@ -150,7 +156,7 @@ pub fn range_f64(
 ) {
     range_by(
         v,
-        &bound(x),
+        || bound(x),
         |m| x.partial_cmp(&m),
         (min, exclusive_min),
         (max, exclusive_max),
@@ -191,7 +197,7 @@ pub fn range_i64(
 ) {
     range_by(
         v,
-        &x.to_string(),
+        || x.to_string(),
         |m| cmp_i64_f64(x, m),
         (min, exclusive_min),
         (max, exclusive_max),
@@ -207,21 +213,19 @@ pub fn multiple_of(v: &mut Validator, x: f64, m: f64) {
     }
     let q = x / m;
     if !q.is_finite() || (q - q.round()).abs() > 1e-9 {
-        v.fail(
-            Rule::MultipleOf,
-            format!("{} is not a multiple of {}", bound(x), bound(m)),
-        );
+        v.fail_with(Rule::MultipleOf, || {
+            format!("{} is not a multiple of {}", bound(x), bound(m))
+        });
     }
 }
 
 /// An integer or number enum.
 pub fn num_enum(v: &mut Validator, x: f64, allowed: &[f64]) {
     if !allowed.contains(&x) {
-        let list: Vec<String> = allowed.iter().map(|a| bound(*a)).collect();
-        v.fail(
-            Rule::Enum,
-            format!("{} is not one of {}", bound(x), list.join(", ")),
-        );
+        v.fail_with(Rule::Enum, || {
+            let list: Vec<String> = allowed.iter().map(|a| bound(*a)).collect();
+            format!("{} is not one of {}", bound(x), listed(&list))
+        });
     }
 }
 
@@ -229,10 +233,12 @@ pub fn num_enum(v: &mut Validator, x: f64, allowed: &[f64]) {
 pub fn items(v: &mut Validator, len: usize, min: Option<u64>, max: Option<u64>) {
     let n = len as u64;
     if let Some(m) = min.filter(|m| n < *m) {
-        v.fail(Rule::Items, format!("{n} items, fewer than minItems {m}"));
+        v.fail_with(Rule::Items, || {
+            format!("{n} items, fewer than minItems {m}")
+        });
     }
     if let Some(m) = max.filter(|m| n > *m) {
-        v.fail(Rule::Items, format!("{n} items, more than maxItems {m}"));
+        v.fail_with(Rule::Items, || format!("{n} items, more than maxItems {m}"));
     }
 }
 
@@ -240,16 +246,14 @@ pub fn items(v: &mut Validator, len: usize, min: Option<u64>, max: Option<u64>) 
 pub fn properties(v: &mut Validator, len: usize, min: Option<u64>, max: Option<u64>) {
     let n = len as u64;
     if let Some(m) = min.filter(|m| n < *m) {
-        v.fail(
-            Rule::Items,
-            format!("{n} properties, fewer than minProperties {m}"),
-        );
+        v.fail_with(Rule::Items, || {
+            format!("{n} properties, fewer than minProperties {m}")
+        });
     }
     if let Some(m) = max.filter(|m| n > *m) {
-        v.fail(
-            Rule::Items,
-            format!("{n} properties, more than maxProperties {m}"),
-        );
+        v.fail_with(Rule::Items, || {
+            format!("{n} properties, more than maxProperties {m}")
+        });
     }
 }
 
@@ -259,19 +263,36 @@ pub fn properties(v: &mut Validator, len: usize, min: Option<u64>, max: Option<u
 pub fn unique<T: PartialEq>(v: &mut Validator, xs: &[T]) {
     for (i, x) in xs.iter().enumerate() {
         if let Some(j) = xs.iter().take(i).position(|y| y == x) {
-            v.fail(Rule::UniqueItems, format!("item {i} repeats item {j}"));
+            v.fail_with(Rule::UniqueItems, || format!("item {i} repeats item {j}"));
             return;
         }
     }
 }
 
+/// How many allowed values an enum message names before it says how many there are in all.
+pub const SHOWN_VALUES: usize = 5;
+
+/// `A, B, C` or, past [`SHOWN_VALUES`], `A, B, C, D, E, … (157 in all)`.
+fn listed<T: AsRef<str>>(values: &[T]) -> String {
+    let mut out = String::new();
+    for (i, x) in values.iter().take(SHOWN_VALUES).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(x.as_ref());
+    }
+    if values.len() > SHOWN_VALUES {
+        out.push_str(&format!(", … ({} in all)", values.len()));
+    }
+    out
+}
+
 /// A string enum holding a value the document does not list.
 pub fn enum_value(v: &mut Validator, value: &str, allowed: &[&str]) {
     if !allowed.contains(&value) {
-        v.fail(
-            Rule::Enum,
-            format!("{} is not one of {}", shown(value), allowed.join(", ")),
-        );
+        v.fail_with(Rule::Enum, || {
+            format!("{} is not one of {}", shown(value), listed(allowed))
+        });
     }
 }
 
@@ -301,6 +322,7 @@ mod tests {
             num_enum(v, 3.0, &[1.0, 2.0]);
             multiple_of(v, 0.015, 0.01);
             enum_value(v, "BLUE", &["RED", "GREEN"]);
+            enum_value(v, "X", &["A", "B", "C", "D", "E", "F", "G"]);
             format(v, "2023-02-29", Format::Date);
         });
         assert_eq!(
@@ -316,6 +338,7 @@ mod tests {
                 "/: enum: 3 is not one of 1, 2",
                 "/: multiple-of: 0.015 is not a multiple of 0.01",
                 "/: enum: \"BLUE\" is not one of RED, GREEN",
+                "/: enum: \"X\" is not one of A, B, C, D, E, … (7 in all)",
                 "/: format: \"2023-02-29\" is not a valid date",
             ]
         );

@@ -2,7 +2,8 @@
 //! of members the type does not know (which validation reports where the schema forbids them).
 //!
 //! serde_json's recursion limit (128 levels) holds here too, so a deeply nested hostile body
-//! is an error rather than a stack overflow.
+//! is an error rather than a stack overflow; and a struct is read from a JSON object only, never
+//! from an array of its fields, as serde alone would (see [`crate::strict`]).
 
 use crate::validate::{Rule, Violation};
 use serde::de::DeserializeOwned;
@@ -83,7 +84,8 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, Decod
     let mut ignored = Vec::new();
     let mut track = serde_path_to_error::Track::new();
     let result = {
-        let tracked = serde_path_to_error::Deserializer::new(&mut de, &mut track);
+        let tracked =
+            serde_path_to_error::Deserializer::new(crate::strict::Strict(&mut de), &mut track);
         serde_ignored::deserialize(tracked, |p| ignored.push(ignored_pointer(&p)))
     };
     let value: T = result
@@ -102,38 +104,62 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<Decoded<T>, DecodeErr
     from_slice(text.as_bytes())
 }
 
+/// A body decoded into its type, with what validation found in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged<T> {
+    /// The value, as decoded.
+    pub value: T,
+    /// Members the schema forbids (`additionalProperties: false`; decoding dropped them) and
+    /// everything `validate()` finds, up to the validator's limit; empty when not checked.
+    pub violations: crate::Violations,
+}
+
+/// Decodes `bytes` as `T`; with `check`, judges the value too, building at most `limit`
+/// violations (the rest are counted). A body that does not decode is the error, with its
+/// pointer: there is no value to judge.
+pub fn judged<T: DeserializeOwned + crate::Validate>(
+    bytes: &[u8],
+    check: bool,
+    limit: usize,
+) -> Result<Judged<T>, DecodeError> {
+    let decoded = from_slice::<T>(bytes)?;
+    let mut v = crate::Validator::with_limit(limit);
+    if check {
+        for p in &decoded.ignored {
+            if parent_forbids_unknown(&decoded.value, p) {
+                v.at_pointer(p, |v| {
+                    v.fail(
+                        Rule::AdditionalProperties,
+                        "this member is not allowed: the schema declares additionalProperties: false",
+                    )
+                });
+            }
+        }
+        decoded.value.validate_into(&mut v);
+    }
+    Ok(Judged {
+        value: decoded.value,
+        violations: v.finish().err().unwrap_or_default(),
+    })
+}
+
 /// Decodes `bytes` as `T` and reports, all at once, every violation: a member the schema forbids
 /// (`additionalProperties: false`), and everything `validate()` finds. A body that does not
 /// decode at all gives one `type` violation at the pointer where decoding failed.
 pub fn validated<T: DeserializeOwned + crate::Validate>(
     bytes: &[u8],
 ) -> Result<T, crate::Violations> {
-    let decoded = from_slice::<T>(bytes).map_err(|e| {
-        crate::Violations(vec![Violation {
+    let judged = judged::<T>(bytes, true, crate::validate::DEFAULT_LIMIT).map_err(|e| {
+        crate::Violations::new(vec![Violation {
             pointer: e.pointer.clone(),
             rule: Rule::Type,
             message: e.message,
         }])
     })?;
-    let mut out: Vec<Violation> = decoded
-        .ignored
-        .iter()
-        .filter(|p| parent_forbids_unknown(&decoded.value, p))
-        .map(|p| Violation {
-            pointer: p.clone(),
-            rule: Rule::AdditionalProperties,
-            message: String::from(
-                "this member is not allowed: the schema declares additionalProperties: false",
-            ),
-        })
-        .collect();
-    if let Err(v) = decoded.value.validate() {
-        out.extend(v);
-    }
-    if out.is_empty() {
-        Ok(decoded.value)
+    if judged.violations.is_empty() {
+        Ok(judged.value)
     } else {
-        Err(crate::Violations(out))
+        Err(judged.violations)
     }
 }
 
@@ -241,6 +267,14 @@ mod tests {
         assert!(e.message.contains("recursion limit"), "{e}");
         let e = from_slice::<String>(b"\"\xff\"").unwrap_err();
         assert_eq!(e.pointer, "");
+    }
+
+    #[test]
+    fn an_array_is_no_struct() {
+        let e = from_str::<Outer>(r#"[[{"n":1}], null]"#).unwrap_err();
+        assert!(e.message.contains("expected struct Outer"), "{e}");
+        let e = from_str::<Outer>(r#"{"items":[[1]]}"#).unwrap_err();
+        assert_eq!(e.pointer, "/items/0");
     }
 
     #[test]

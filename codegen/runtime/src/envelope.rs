@@ -157,8 +157,8 @@ mod tests {
         let e: ErrorEnvelope<Meta> = serde_json::from_str(with).unwrap();
         assert_eq!(serde_json::to_string(&e).unwrap(), with);
         let out = e.validate().unwrap_err();
-        assert_eq!(out.0[0].pointer, "/meta/totalPages");
-        assert_eq!(out.0[0].rule, Rule::Range);
+        assert_eq!(out[0].pointer, "/meta/totalPages");
+        assert_eq!(out[0].rule, Rule::Range);
         let fixed = e.clone().with_meta(Meta { total_pages: 1 });
         assert!(fixed.validate().is_ok());
         // The default `meta` type takes any JSON.

@@ -34,6 +34,7 @@ pub mod rules;
 pub mod secret;
 #[cfg(feature = "server")]
 pub mod server;
+mod strict;
 pub mod testing;
 pub mod validate;
 pub mod wire;
@@ -45,7 +46,7 @@ pub mod __private {
 }
 
 pub use check::Format;
-pub use decode::{DecodeError, Decoded};
+pub use decode::{DecodeError, Decoded, Judged};
 pub use envelope::{ErrorEnvelope, ErrorItem};
 pub use ofb_runtime_derive::Validate;
 pub use pattern::Pattern;

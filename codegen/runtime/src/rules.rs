@@ -214,9 +214,12 @@ impl<T: Validate + PartialEq> Validate for Vec<T> {
     }
     fn validate_with(&self, v: &mut Validator, rules: &Rules) {
         rules.check_count(v, self.len(), false);
-        // Uniqueness costs pairwise comparisons: not on an array already too long.
-        let within = rules.max_items.is_none_or(|m| self.len() as u64 <= m);
-        if rules.unique_items && within {
+        // An array already too long is refused as a whole: checking each of its items (and
+        // their uniqueness, pairwise) would let a hostile body buy work with its length.
+        if rules.max_items.is_some_and(|m| self.len() as u64 > m) {
+            return;
+        }
+        if rules.unique_items {
             check::unique(v, self);
         }
         let inner = rules.item_rules();
@@ -339,6 +342,34 @@ mod tests {
                 "/e: range: NaN is above maximum 9007199254740992",
                 "/e: multiple-of: NaN is not a multiple of 0.5",
                 "/f: range: -0.5 is below minimum 0",
+            ]
+        );
+    }
+
+    #[test]
+    fn items_are_not_checked_on_an_array_already_too_long() {
+        static ITEM: Rules = Rules {
+            max_length: Some(1),
+            ..Rules::NONE
+        };
+        static R: Rules = Rules {
+            max_items: Some(2),
+            items: Some(&ITEM),
+            ..Rules::NONE
+        };
+        let mut v = Validator::new();
+        v.field("xs", &vec![String::from("long"); 1000], &R);
+        v.field("ys", &vec![String::from("long")], &R);
+        let out: Vec<String> = v
+            .into_violations()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            out,
+            [
+                "/xs: items: 1000 items, more than maxItems 2",
+                "/ys/0: length: length 4 is above maxLength 1",
             ]
         );
     }

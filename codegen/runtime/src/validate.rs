@@ -77,34 +77,60 @@ impl fmt::Display for Violation {
     }
 }
 
-/// Every violation of a value, in the order found.
+/// Every violation of a value, in the order found, up to the validator's limit; beyond it they
+/// are only counted ([`Violations::omitted`]), so a hostile value cannot make its own report
+/// huge.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Violations(pub Vec<Violation>);
+pub struct Violations {
+    list: Vec<Violation>,
+    omitted: usize,
+}
 
 impl Violations {
-    /// How many.
+    /// These violations, none omitted.
+    pub fn new(list: Vec<Violation>) -> Self {
+        Violations { list, omitted: 0 }
+    }
+
+    /// How many are listed.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.list.len()
     }
 
-    /// Whether there are none.
+    /// Whether there are none, listed or omitted.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.list.is_empty() && self.omitted == 0
     }
 
-    /// Iterates over them.
+    /// How many more were found past the validator's limit, and not built.
+    pub fn omitted(&self) -> usize {
+        self.omitted
+    }
+
+    /// Iterates over the listed ones.
     pub fn iter(&self) -> std::slice::Iter<'_, Violation> {
-        self.0.iter()
+        self.list.iter()
+    }
+
+    /// The listed ones.
+    pub fn as_slice(&self) -> &[Violation] {
+        &self.list
     }
 }
 
 impl fmt::Display for Violations {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, v) in self.0.iter().enumerate() {
+        for (i, v) in self.list.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{v}")?;
+        }
+        if self.omitted > 0 {
+            if !self.list.is_empty() {
+                writeln!(f)?;
+            }
+            write!(f, "and {} more", self.omitted)?;
         }
         Ok(())
     }
@@ -116,7 +142,7 @@ impl IntoIterator for Violations {
     type Item = Violation;
     type IntoIter = std::vec::IntoIter<Violation>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.list.into_iter()
     }
 }
 
@@ -124,31 +150,69 @@ impl<'a> IntoIterator for &'a Violations {
     type Item = &'a Violation;
     type IntoIter = std::slice::Iter<'a, Violation>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.list.iter()
     }
 }
 
 impl From<Vec<Violation>> for Violations {
     fn from(v: Vec<Violation>) -> Self {
-        Violations(v)
+        Violations::new(v)
     }
 }
+
+impl std::ops::Index<usize> for Violations {
+    type Output = Violation;
+    fn index(&self, i: usize) -> &Violation {
+        &self.list[i]
+    }
+}
+
+/// How many violations a [`Validator`] builds by default; past it, it only counts them.
+pub const DEFAULT_LIMIT: usize = 100;
 
 /// Walks a value, keeping the path so that a violation knows where it is.
 ///
 /// The current JSON pointer is kept in one buffer: going down a level appends `/segment`,
 /// coming back truncates it. No `String` is made per level; one is cloned out of the buffer
 /// only when a violation is recorded.
-#[derive(Debug, Default)]
+///
+/// It builds at most its limit of violations ([`DEFAULT_LIMIT`] unless set) and counts the
+/// rest without building their messages or pointers: a megabyte array of wrong items costs a
+/// count, not a megabyte of messages.
+#[derive(Debug)]
 pub struct Validator {
     pointer: String,
     out: Vec<Violation>,
+    limit: usize,
+    omitted: usize,
+}
+
+impl Default for Validator {
+    fn default() -> Self {
+        Self::with_limit(DEFAULT_LIMIT)
+    }
 }
 
 impl Validator {
-    /// An empty validator at the root.
+    /// An empty validator at the root, with the default limit.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty validator that builds at most `limit` violations and counts the rest.
+    pub fn with_limit(limit: usize) -> Self {
+        Validator {
+            pointer: String::new(),
+            out: Vec::new(),
+            limit,
+            omitted: 0,
+        }
+    }
+
+    /// Whether the limit is reached: further violations are only counted, so a check may skip
+    /// work whose only result would be a message.
+    pub fn is_full(&self) -> bool {
+        self.out.len() >= self.limit
     }
 
     /// Runs `f` one level down, the segment written by `segment`.
@@ -181,12 +245,30 @@ impl Validator {
         );
     }
 
+    /// Runs `f` at `pointer` below the current place (an RFC 6901 pointer, already escaped).
+    pub fn at_pointer(&mut self, pointer: &str, f: impl FnOnce(&mut Validator)) {
+        let len = self.pointer.len();
+        self.pointer.push_str(pointer);
+        f(self);
+        self.pointer.truncate(len);
+    }
+
     /// Records a violation of `rule` at the current place.
     pub fn fail(&mut self, rule: Rule, message: impl Into<String>) {
+        self.fail_with(rule, || message.into());
+    }
+
+    /// Records a violation of `rule` at the current place, building its message only when it
+    /// is kept (under the limit).
+    pub fn fail_with(&mut self, rule: Rule, message: impl FnOnce() -> String) {
+        if self.is_full() {
+            self.omitted += 1;
+            return;
+        }
         self.out.push(Violation {
             pointer: self.pointer.clone(),
             rule,
-            message: message.into(),
+            message: message(),
         });
     }
 
@@ -202,19 +284,28 @@ impl Validator {
 
     /// Whether nothing has been recorded.
     pub fn is_ok(&self) -> bool {
-        self.out.is_empty()
+        self.out.is_empty() && self.omitted == 0
+    }
+
+    /// How many violations were found past the limit (counted, not built).
+    pub fn omitted(&self) -> usize {
+        self.omitted
     }
 
     /// `Ok` when nothing was recorded, else every violation.
     pub fn finish(self) -> Result<(), Violations> {
-        if self.out.is_empty() {
+        if self.is_ok() {
             Ok(())
         } else {
-            Err(Violations(self.out))
+            Err(Violations {
+                list: self.out,
+                omitted: self.omitted,
+            })
         }
     }
 
-    /// The violations recorded, in the order found.
+    /// The violations built, in the order found (the omitted ones are only counted: see
+    /// [`Validator::omitted`] and [`Validator::finish`]).
     pub fn into_violations(self) -> Vec<Violation> {
         self.out
     }
@@ -335,8 +426,8 @@ mod tests {
         v.fail(Rule::Required, "missing");
         assert!(!v.is_ok());
         let out = v.finish().unwrap_err();
-        assert_eq!(out.0[0].pointer, "/data/3/a~1b~0c");
-        assert_eq!(out.0[2].pointer, "");
+        assert_eq!(out[0].pointer, "/data/3/a~1b~0c");
+        assert_eq!(out[2].pointer, "");
         assert_eq!(
             out.to_string(),
             "/data/3/a~1b~0c: pattern: bad\n/data/: type: empty key\n/: required: missing"
@@ -400,6 +491,31 @@ mod tests {
         assert!(Violations::default().is_empty());
         assert_eq!(Violations::default().to_string(), "");
         assert!(Validator::new().finish().is_ok());
+    }
+
+    #[test]
+    fn past_the_limit_violations_are_counted_not_built() {
+        let mut v = Validator::with_limit(2);
+        let mut built = 0;
+        for i in 0..1000 {
+            v.at_index(i, |v| {
+                v.fail_with(Rule::Enum, || {
+                    built += 1;
+                    String::from("no")
+                })
+            });
+        }
+        assert!(v.is_full());
+        assert_eq!(v.omitted(), 998);
+        assert_eq!(built, 2);
+        let out = v.finish().unwrap_err();
+        assert_eq!((out.len(), out.omitted()), (2, 998));
+        assert!(!out.is_empty());
+        assert_eq!(out.to_string(), "/0: enum: no\n/1: enum: no\nand 998 more");
+        let mut none = Validator::with_limit(0);
+        none.fail(Rule::Type, "x");
+        assert!(!none.is_ok());
+        assert_eq!(none.finish().unwrap_err().omitted(), 1);
     }
 
     #[test]

@@ -452,7 +452,7 @@ async fn an_invalid_request_is_not_sent() {
     let e = call(&c, &long).await.expect_err("too long");
     match &*e.kind {
         ErrorKind::Invalid { violations } => {
-            assert_eq!(violations.0[0].pointer, "/case", "{violations}")
+            assert_eq!(violations[0].pointer, "/case", "{violations}")
         }
         other => panic!("expected a refusal, got {other:?}"),
     }

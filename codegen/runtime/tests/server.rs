@@ -1,16 +1,18 @@
 //! The server runtime with a hand-written operation of the shape the generator emits: what the
 //! generated end-to-end tests cannot provoke with the example back-end. A response that breaks
 //! the document (500 with the check on), the error hook, 422 against 400, the correlation id,
-//! and a graceful shutdown that lets a request in flight finish.
+//! the validation modes, deadlines per class and a back-end that blocks its thread, hostile
+//! bodies, slow clients, and a graceful shutdown bounded by its grace period.
 
 use ofb_runtime::server::testing::{expect_error, TestServer};
 use ofb_runtime::server::{
     handle, Config, Context, Document, Failure, Frequency, FromInputs, In, Inputs, IntoReply,
-    Operation, Reply, Shared,
+    Operation, Reply, ServeConfig, Shared, Validation,
 };
 use ofb_runtime::{Pattern, Rules, Validate};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 static CODE: Pattern = Pattern::new("^[A-Z]{3}$");
 static R0: Rules = Rules {
@@ -33,7 +35,33 @@ static OP: Operation = Operation {
 static DOC: Document = Document {
     title: "Things 1.0.0",
     interaction_id: true,
+    validation: Validation::Enforce,
 };
+
+static TAGS: Rules = Rules {
+    max_items: Some(3),
+    ..Rules::NONE
+};
+
+/// A string enum of many values, as the permission lists of the documents are.
+#[derive(Debug, Clone, PartialEq)]
+enum Tag {
+    A,
+    B,
+    C,
+    D,
+    E,
+    F,
+    G,
+    Other(String),
+}
+
+impl Tag {
+    const VALUES: &'static [&'static str] = &["A", "B", "C", "D", "E", "F", "G"];
+    const KNOWN: &'static [Tag] = &[Tag::A, Tag::B, Tag::C, Tag::D, Tag::E, Tag::F, Tag::G];
+}
+
+ofb_runtime::wire_enum!(Tag, Other);
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
 struct Meta {
@@ -48,6 +76,9 @@ struct Thing {
     #[serde(rename = "requestMeta")]
     #[validate(nested)]
     request_meta: Meta,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[validate(rules = TAGS)]
+    tags: Vec<Tag>,
 }
 
 struct PutThing {
@@ -97,6 +128,8 @@ enum Mode {
     BadHook,
     /// Takes this long, then echoes.
     Slow(Duration),
+    /// Blocks its thread this long (as a synchronous driver would), then echoes.
+    Block(Duration),
 }
 
 struct Backend(Mode);
@@ -119,6 +152,10 @@ impl Backend {
                 tokio::time::sleep(d).await;
                 Ok(Answer::Ok(body))
             }
+            Mode::Block(d) => {
+                std::thread::sleep(d);
+                Ok(Answer::Ok(body))
+            }
         }
     }
 
@@ -131,14 +168,18 @@ impl Backend {
 }
 
 fn router(mode: Mode, config: Config) -> axum::Router {
-    let shared = Shared::new(Backend(mode), config);
+    router_of(&OP, mode, config)
+}
+
+fn router_of(op: &'static Operation, mode: Mode, config: Config) -> axum::Router {
+    let shared = Shared::new(Backend(mode), config, &DOC);
     axum::Router::new()
         .route(
             "/things/{id}",
             axum::routing::put(move |request: axum::extract::Request| {
                 handle(
                     shared.clone(),
-                    &OP,
+                    op,
                     request,
                     |s: Arc<Shared<Backend>>, r, c| async move { s.backend().put(r, c).await },
                     Backend::on_error,
@@ -292,4 +333,386 @@ async fn unknown_routes_mint_an_interaction_id_when_none_is_given() {
     let a = server.call("GET", "/nothing", &[], None).await;
     expect_error(&a, 404, "unknown route");
     assert_eq!(a.interaction_id().map(str::len), Some(36));
+}
+
+/// The operation of `OP` in another frequency class.
+fn op_of(class: Frequency) -> &'static Operation {
+    Box::leak(Box::new(Operation {
+        frequency: class,
+        ..OP
+    }))
+}
+
+#[tokio::test]
+async fn each_class_has_its_deadline() {
+    // A back-end that takes 1.5 s: past the high (900 ms) and medium (1,200 ms) budgets,
+    // within the low one (2,400 ms).
+    let slow = Mode::Slow(Duration::from_millis(1500));
+    for (class, status, budget) in [
+        (Frequency::High, 504, 900),
+        (Frequency::Medium, 504, 1200),
+        (Frequency::Low, 200, 2400),
+    ] {
+        let server = TestServer::start(router_of(op_of(class), slow, Config::default())).await;
+        let started = std::time::Instant::now();
+        let a = put(&server, "/things/ABC", BODY).await;
+        let took = started.elapsed();
+        assert_eq!(a.status, status, "{class:?}: {}", a.text());
+        if status == 504 {
+            assert!(a.text().contains(&format!("({budget} ms)")), "{}", a.text());
+            assert!(
+                took >= Duration::from_millis(budget) && took < Duration::from_millis(budget + 400),
+                "{class:?}: answered after {took:?}"
+            );
+        }
+    }
+}
+
+/// Tracing events recorded while a future runs, as `field=value` lines.
+#[derive(Clone, Default)]
+struct Events(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Events {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Fields(String);
+        impl tracing::field::Visit for Fields {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!("{}={v:?} ", f.name()));
+            }
+        }
+        let mut f = Fields(String::new());
+        event.record(&mut f);
+        if let Ok(mut all) = self.0.lock() {
+            all.push(f.0);
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn report_mode_serves_and_records_what_enforce_mode_refuses() {
+    let events = Events::default();
+    let invalid = br#"{"code":"abc","requestMeta":{"correlationId":"C"}}"#;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(events.clone(), || {
+        runtime.block_on(async {
+            let report = Config::default().with_validation(Validation::Report);
+            let server =
+                TestServer::start(router(Mode::OffSpec, report.with_response_check(false))).await;
+            let a = put(&server, "/things/ABC", invalid).await;
+            assert_eq!(a.status, 200, "the back-end is called: {}", a.text());
+            // Still a 400: a body that does not decode has nothing to hand on.
+            let e = expect_error(
+                &put(&server, "/things/ABC", b"{\"code\":1}").await,
+                400,
+                "undecodable",
+            );
+            assert!(e.errors[0].detail.contains("invalid type"), "{e:?}");
+            let enforce = TestServer::start(router(Mode::OffSpec, Config::default())).await;
+            expect_error(
+                &put(&enforce, "/things/ABC", invalid).await,
+                422,
+                "enforced",
+            );
+            let off = Config::default()
+                .with_validation(Validation::Off)
+                .with_response_check(false);
+            let off = TestServer::start(router(Mode::OffSpec, off)).await;
+            assert_eq!(put(&off, "/things/ABC", invalid).await.status, 200);
+        })
+    });
+    let events = events.0.lock().unwrap();
+    let reported: Vec<&String> = events
+        .iter()
+        .filter(|e| e.contains("validation: report"))
+        .collect();
+    assert_eq!(
+        reported.len(),
+        1,
+        "one violation, recorded once: {events:?}"
+    );
+    assert!(
+        reported[0].contains("pointer=/code") && reported[0].contains("rule=pattern"),
+        "{reported:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_back_end_gets_its_504_in_time_and_delays_nobody_else() {
+    let deadline = Config::default().with_deadlines(Duration::from_millis(500));
+    let blocked =
+        Arc::new(TestServer::start(router(Mode::Block(Duration::from_secs(3)), deadline)).await);
+    let fast = TestServer::start(router(Mode::EchoCorrelation, Config::default())).await;
+    let started = std::time::Instant::now();
+    let slow = {
+        let s = blocked.clone();
+        tokio::spawn(async move { put(&s, "/things/ABC", BODY).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let quick_started = std::time::Instant::now();
+    let quick = put(&fast, "/things/ABC", BODY).await;
+    let quick_took = quick_started.elapsed();
+    assert_eq!(quick.status, 200);
+    let a = slow.await.unwrap();
+    let took = started.elapsed();
+    expect_error(&a, 504, "blocking back-end");
+    assert!(took < Duration::from_millis(1500), "the 504 took {took:?}");
+    assert!(
+        quick_took < Duration::from_millis(1000),
+        "a fast request waited {quick_took:?} behind the blocked worker"
+    );
+}
+
+#[tokio::test]
+async fn an_enum_array_of_a_megabyte_gets_a_capped_envelope() {
+    let server = TestServer::start(router(Mode::EchoCorrelation, Config::default())).await;
+    let items = vec!["\"\""; 349_000].join(",");
+    let body =
+        format!(r#"{{"code":"ABC","requestMeta":{{"correlationId":"C"}},"tags":[{items}]}}"#);
+    let a = put(&server, "/things/ABC", body.as_bytes()).await;
+    let e = expect_error(&a, 422, "enum array");
+    assert_eq!(
+        e.errors.len(),
+        1,
+        "items past maxItems are not judged: {e:?}"
+    );
+    assert!(
+        e.errors[0]
+            .detail
+            .contains("349000 items, more than maxItems 3"),
+        "{e:?}"
+    );
+    // Within maxItems, each item is judged; messages name a few of the allowed values.
+    let two = br#"{"code":"abc","requestMeta":{"correlationId":"C"},"tags":["",""]}"#;
+    let e = expect_error(&put(&server, "/things/ABC", two).await, 422, "enum items");
+    assert_eq!(e.errors.len(), 3, "{e:?}");
+    assert!(
+        e.errors[1]
+            .detail
+            .contains("is not one of A, B, C, D, E, … (7 in all)"),
+        "messages name a few values: {e:?}"
+    );
+    assert!(a.body.len() < 4096, "{} bytes", a.body.len());
+}
+
+#[tokio::test]
+async fn arrays_are_refused_where_objects_are_expected() {
+    let server = TestServer::start(router(Mode::EchoCorrelation, Config::default())).await;
+    let a = put(&server, "/things/ABC", br#"["ABC", ["C"]]"#).await;
+    let e = expect_error(&a, 400, "array body");
+    assert!(
+        e.errors[0].detail.contains("expected struct Thing"),
+        "{e:?}"
+    );
+    let a = put(
+        &server,
+        "/things/ABC",
+        br#"{"code":"ABC","requestMeta":["C"]}"#,
+    )
+    .await;
+    let e = expect_error(&a, 400, "array member");
+    assert!(e.errors[0].detail.starts_with("body /requestMeta"), "{e:?}");
+}
+
+#[tokio::test]
+async fn every_detail_stays_within_the_envelope() {
+    let server = TestServer::start(router(Mode::EchoCorrelation, Config::default())).await;
+    let long_type = format!("application/{}", "x".repeat(300_000));
+    let long_path = format!("/{}", "p".repeat(60_000));
+    let answers = [
+        server
+            .call(
+                "PUT",
+                "/things/ABC",
+                &[("x-fapi-interaction-id", ID), ("content-type", &long_type)],
+                Some(BODY),
+            )
+            .await,
+        server
+            .call("GET", &long_path, &[("x-fapi-interaction-id", ID)], None)
+            .await,
+        put(&server, &format!("/things/{}", "a".repeat(10_000)), BODY).await,
+    ];
+    for (a, status) in answers.iter().zip([415, 404, 400]) {
+        let e = expect_error(a, status, "long echo");
+        for item in &e.errors {
+            assert!(
+                item.detail.chars().count() <= 2048,
+                "{} chars",
+                item.detail.len()
+            );
+        }
+        assert!(
+            a.body.len() < 4096,
+            "status {status}: {} bytes",
+            a.body.len()
+        );
+    }
+    let e = answers[0].envelope();
+    assert!(
+        e.errors[0].detail.contains("…"),
+        "echoes are shortened: {e:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_header_client_is_closed_after_the_timeout() {
+    let limits = ServeConfig::default().with_header_timeout(Duration::from_millis(300));
+    let server =
+        TestServer::start_with(router(Mode::EchoCorrelation, Config::default()), limits).await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    stream
+        .write_all(b"PUT /things/ABC HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    // Trickle a header byte every 100 ms: the timeout counts from the start of the headers.
+    let trickle = async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if stream.write_all(b"x").await.is_err() {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), trickle).await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.read_to_end(&mut rest)).await;
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(2),
+        "the connection stayed open {took:?}"
+    );
+    // The server still serves.
+    assert_eq!(put(&server, "/things/ABC", BODY).await.status, 200);
+}
+
+#[tokio::test]
+async fn shutdown_ends_within_the_grace_period_despite_a_stuck_client() {
+    let limits = ServeConfig::default()
+        .with_header_timeout(Duration::from_secs(60))
+        .with_grace_period(Duration::from_millis(500));
+    let server =
+        TestServer::start_with(router(Mode::EchoCorrelation, Config::default()), limits).await;
+    let mut stuck = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    stuck
+        .write_all(b"PUT /things/ABC HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), server.shutdown())
+        .await
+        .expect("shutdown returns");
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(1500), "shutdown took {took:?}");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(1), stuck.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the stuck connection is closed");
+}
+
+#[tokio::test]
+async fn connections_past_the_limit_are_answered_503_and_closed() {
+    let limits = ServeConfig::default().with_max_connections(1);
+    let server =
+        TestServer::start_with(router(Mode::EchoCorrelation, Config::default()), limits).await;
+    let _held = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut second = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(2), second.read_to_end(&mut answer))
+        .await
+        .expect("closed")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(text.contains("\"SERVICE_UNAVAILABLE\""), "{text}");
+}
+
+#[tokio::test]
+async fn requests_past_the_in_flight_limit_wait_then_get_a_504() {
+    // Two routers from clones of one Config share its limit of one request in flight.
+    let config = Config::default()
+        .with_max_in_flight(Some(1))
+        .with_deadlines(Duration::from_millis(300))
+        .with_deadline("hold_thing", Duration::from_secs(3));
+    let hold: &'static Operation = Box::leak(Box::new(Operation {
+        name: "hold_thing",
+        ..OP
+    }));
+    let holder = Arc::new(
+        TestServer::start(router_of(
+            hold,
+            Mode::Slow(Duration::from_millis(800)),
+            config.clone(),
+        ))
+        .await,
+    );
+    let server = TestServer::start(router(Mode::EchoCorrelation, config)).await;
+    let first = {
+        let s = holder.clone();
+        tokio::spawn(async move { put(&s, "/things/ABC", BODY).await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let second = put(&server, "/things/ABC", BODY).await;
+    let e = expect_error(&second, 504, "no place in flight");
+    assert!(e.errors[0].detail.contains("waiting for a place"), "{e:?}");
+    assert_eq!(first.await.unwrap().status, 200);
+    assert_eq!(
+        put(&server, "/things/ABC", BODY).await.status,
+        200,
+        "the place is free again"
+    );
+}
+
+#[tokio::test]
+async fn layers_reach_the_back_end_through_the_context() {
+    #[derive(Clone)]
+    struct Caller(&'static str);
+    struct Who;
+    impl Who {
+        async fn put(&self, r: PutThing, c: Context) -> Result<Answer, String> {
+            let mut body = r.body;
+            body.code = c.extension::<Caller>().map_or("NONE", |c| c.0).to_owned();
+            Ok(Answer::Ok(body))
+        }
+    }
+    let shared = Shared::new(Who, Config::default().with_response_check(false), &DOC);
+    let app = axum::Router::new()
+        .route(
+            "/things/{id}",
+            axum::routing::put(move |request: axum::extract::Request| {
+                handle(
+                    shared.clone(),
+                    &OP,
+                    request,
+                    |s: Arc<Shared<Who>>, r, c| async move { s.backend().put(r, c).await },
+                    |_: &Who, e: String, _: &Context| Failure::new(500, "X", "X", e),
+                )
+            }),
+        )
+        .layer(axum::middleware::map_request(
+            |mut r: axum::extract::Request| async move {
+                r.extensions_mut().insert(Caller("PLT"));
+                r
+            },
+        ))
+        .layer(ofb_runtime::server::MetricsLayer);
+    let server = TestServer::start(app).await;
+    let a = put(&server, "/things/ABC", BODY).await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let thing: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!(thing["code"], "PLT");
 }

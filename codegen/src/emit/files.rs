@@ -187,7 +187,7 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             contents: format!("{rs_header}{}", format(main, "mock example")?),
         });
     }
-    if let Some(t) = server_tests::file(api, &rust_name) {
+    if let Some(t) = server_tests::file(api, &rust_name, settings.reports_violations()) {
         files.push(File {
             path: String::from("tests/server.rs"),
             contents: format!("{rs_header}{}", format(t, "server tests")?),

@@ -37,7 +37,7 @@ fn operation_static(op: &Operation, settings: &Settings) -> TokenStream {
     let rt = rt();
     let name = op.name.trim_start_matches("r#");
     let (method, path) = (&op.method, &op.path);
-    let freq = frequency(settings.frequency(&op.method, &op.path));
+    let freq = frequency(settings.frequency_of(op));
     let request_media = match &op.body {
         Some(b) => {
             let m = &b.media;
@@ -282,15 +282,35 @@ fn into_reply(api: &Api, used: &mut Used, op: &Operation) -> TokenStream {
     }
 }
 
-fn trait_method(op: &Operation) -> TokenStream {
+/// How the deadline of an operation reads in its docs.
+fn deadline_doc(f: Option<Frequency>) -> String {
+    let f = f.unwrap_or(Frequency::Unclassified);
+    let budget = f.budget().as_millis();
+    match f {
+        Frequency::Unclassified => format!(
+            "Deadline: {budget} ms, the strictest, as no frequency class is recorded for this \
+             operation; after it the router answers 504."
+        ),
+        class => format!(
+            "Deadline: {budget} ms, 60% of the {} ms the regulation allows a {} frequency \
+             endpoint (the platform keeps the rest); after it the router answers 504.",
+            class.limit().as_millis(),
+            class.name()
+        ),
+    }
+}
+
+fn trait_method(op: &Operation, settings: &Settings) -> TokenStream {
     let f = ident(&op.name);
     let req = ident(&op.request_type);
     let resp = ident(&op.response_type);
     let route = format!("`{} {}`", op.method, op.path);
+    let deadline = deadline_doc(settings.frequency_of(op));
     let doc = doc_parts(&[
         op.summary.as_deref(),
         Some(&route),
         op.description.as_deref(),
+        Some(&deadline),
     ]);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     quote! {
@@ -321,7 +341,12 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
         .collect();
     let count = Literal::usize_unsuffixed(statics.len());
     let any_interaction = api.operations.iter().any(declares_interaction_id);
-    let methods = api.operations.iter().map(trait_method);
+    let methods = api.operations.iter().map(|op| trait_method(op, settings));
+    let validation = if settings.reports_violations() {
+        quote!(#rt::Validation::Report)
+    } else {
+        quote!(#rt::Validation::Enforce)
+    };
     let base_path = api.base_path.as_ref().map(|_| {
         quote! {
             /// Nest the router here, `axum::Router::new().nest(BASE_PATH, router(backend))`, so
@@ -402,6 +427,7 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
         pub static DOCUMENT: #rt::Document = #rt::Document {
             title: #title,
             interaction_id: #any_interaction,
+            validation: #validation,
         };
 
         /// The operations, in document order, as the runtime serves them.
@@ -415,7 +441,7 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
         /// A plain `axum::Router` serving every operation through `backend`, at the paths of
         /// the document (nest it under the API's base path). Any tower layer applies to it.
         pub fn router_with<B: #service>(backend: B, config: #rt::Config) -> ::axum::Router {
-            let shared = #rt::Shared::new(backend, config);
+            let shared = #rt::Shared::new(backend, config, &DOCUMENT);
             ::axum::Router::new()
                 #(#routes)*
                 .fallback(|request: ::axum::extract::Request| #rt::not_found(&DOCUMENT, request))

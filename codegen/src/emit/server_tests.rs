@@ -198,8 +198,9 @@ fn routed(api: &Api, path: &str) -> bool {
     })
 }
 
-/// The test file's tokens for the crate `krate_name` (its Rust name).
-pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
+/// The test file's tokens for the crate `krate_name` (its Rust name); `reports` when the
+/// router's default validation mode serves requests that break the document.
+pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
     let first = api.operations.first()?;
     let krate = format_ident!("{}", krate_name);
     let mut uses_types = false;
@@ -457,6 +458,28 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
                 assert!(e.errors.iter().any(|i| i.detail.contains("pattern")), "{e:?}");
             }
         });
+        // The document's own mode: where it reports rather than refuses, the same request
+        // reaches the back-end.
+        let (default_mode, expect) = if reports {
+            (
+                quote!(::ofb_runtime::server::Validation::Report),
+                quote!(assert!(a.status != 400 && a.status != 422, "served anyway: {} {}", a.status, a.text());),
+            )
+        } else {
+            (
+                quote!(::ofb_runtime::server::Validation::Enforce),
+                quote!(::ofb_runtime::server::testing::expect_error(&a, #status, "pattern");),
+            )
+        };
+        tests.push(quote! {
+            #[tokio::test]
+            async fn a_pattern_violation_meets_the_documents_own_validation_mode() {
+                assert_eq!(#krate::server::DOCUMENT.validation, #default_mode);
+                let server = start(::ofb_runtime::server::Config::default()).await;
+                let a = #a;
+                #expect
+            }
+        });
     }
     let glob = uses_types.then(|| quote!(use #krate::types::*;));
     Some(quote! {
@@ -469,8 +492,12 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
         /// The interaction id the tests send.
         const ID: &str = #ID;
 
+        /// Requests judged strictly, whatever the document's default, so that every refusal
+        /// can be provoked; responses checked.
         fn config() -> ::ofb_runtime::server::Config {
-            ::ofb_runtime::server::Config::default().with_response_check(true)
+            ::ofb_runtime::server::Config::default()
+                .with_response_check(true)
+                .with_validation(::ofb_runtime::server::Validation::Enforce)
         }
 
         async fn start(config: ::ofb_runtime::server::Config) -> ::ofb_runtime::server::testing::TestServer {

@@ -109,7 +109,7 @@ impl Core {
             }
         }
         if !problems.is_empty() {
-            let violations = crate::Violations(
+            let violations = crate::Violations::new(
                 problems
                     .into_iter()
                     .map(|message| crate::Violation {

@@ -1,27 +1,71 @@
-//! How a generated router behaves: body limit, deadlines, the response check.
+//! How a generated router behaves: body limit and read time, deadlines, how far requests are
+//! judged, how many are served at once, the response check.
 
 use super::Operation;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
+/// How far a router judges requests against the document before calling the back-end.
+///
+/// Whatever the mode, a request that cannot be decoded into its types (a body that is not
+/// JSON, a missing required member, a parameter that is not a number) is answered 400: there
+/// is no typed request to hand on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// Refuse a request that breaks the document (400, or 422 where the operation documents
+    /// it), every problem named. The default for the regulated documents, where the router is
+    /// the first to see what a data receiver sent.
+    Enforce,
+    /// Call the back-end anyway, and record each violation with its JSON pointer as a
+    /// `tracing` event of the request's span and in the `ofb_request_violations_total`
+    /// counter. The default for integration documents: the platform has judged the call
+    /// already (seed 000: the integration layer "does not need (and should not)" check the
+    /// validity of requests), so an erratum of the document must not refuse a call the
+    /// platform accepted.
+    Report,
+    /// Do not judge: only decode.
+    Off,
+}
+
 /// Settings of a generated router, built with `with_*` methods from [`Config::default`].
+///
+/// Cloning a `Config` shares its limit on requests in flight: routers built from clones of one
+/// `Config` (several families in one process) share one limit.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) body_limit: usize,
+    pub(crate) body_timeout: Duration,
     deadline_all: Option<Duration>,
     deadlines: BTreeMap<String, Duration>,
     pub(crate) check_responses: bool,
+    validation: Option<Validation>,
+    pub(crate) in_flight: Option<Arc<tokio::sync::Semaphore>>,
+    max_in_flight: Option<usize>,
 }
 
+/// The default body limit: 1 MiB.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// The default time to receive a body once its headers are in: 10 s.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default number of requests a router serves at once: 1,024. Others wait for a place
+/// within their operation's deadline, then get a 504.
+pub const MAX_IN_FLIGHT: usize = 1024;
+
 impl Default for Config {
-    /// A 1 MiB body limit, each operation's deadline from its frequency class, and the response
+    /// A 1 MiB body limit, received within 10 s; each operation's deadline from its frequency
+    /// class; the document's validation mode; at most 1,024 requests in flight; the response
     /// check on in debug builds (and so in tests), off in release builds.
     fn default() -> Self {
         Config {
-            body_limit: 1024 * 1024,
+            body_limit: BODY_LIMIT,
+            body_timeout: BODY_TIMEOUT,
             deadline_all: None,
             deadlines: BTreeMap::new(),
             check_responses: cfg!(debug_assertions),
+            validation: None,
+            in_flight: Some(Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT))),
+            max_in_flight: Some(MAX_IN_FLIGHT),
         }
     }
 }
@@ -30,6 +74,12 @@ impl Config {
     /// The largest request body accepted, in bytes; a larger one gets a 413.
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// How long a body may take to arrive once the headers are in; a slower one gets a 408.
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
         self
     }
 
@@ -52,6 +102,22 @@ impl Config {
         self
     }
 
+    /// How far requests are judged (by default, the document's own mode: `Report` for
+    /// integration documents, `Enforce` for the others).
+    pub fn with_validation(mut self, mode: Validation) -> Self {
+        self.validation = Some(mode);
+        self
+    }
+
+    /// At most `n` requests served at once (`None`: no limit). A request past the limit waits
+    /// for a place until its deadline, then gets a 504, so that overload sheds load in time
+    /// instead of queueing it without bound.
+    pub fn with_max_in_flight(mut self, n: Option<usize>) -> Self {
+        self.max_in_flight = n;
+        self.in_flight = n.map(|n| Arc::new(tokio::sync::Semaphore::new(n)));
+        self
+    }
+
     /// The deadline of `op`: its own, else the one for all, else its class's budget.
     pub fn deadline(&self, op: &Operation) -> Duration {
         self.deadlines
@@ -61,9 +127,19 @@ impl Config {
             .unwrap_or_else(|| op.frequency.budget())
     }
 
+    /// The validation mode for a document whose own default is `default`.
+    pub fn validation(&self, default: Validation) -> Validation {
+        self.validation.unwrap_or(default)
+    }
+
     /// The body limit in bytes.
     pub fn body_limit(&self) -> usize {
         self.body_limit
+    }
+
+    /// The limit on requests in flight.
+    pub fn max_in_flight(&self) -> Option<usize> {
+        self.max_in_flight
     }
 
     /// Whether responses are checked.

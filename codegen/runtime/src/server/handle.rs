@@ -1,38 +1,55 @@
 //! One request, from the socket to the back-end and back: what a generated route calls.
 //!
 //! In order: the interaction id (a missing or invalid one gets a minted id and a 400 where the
-//! operation declares it), `Content-Type` (415), `Accept` (406), the body limit (413), then
-//! every parameter and the body decoded and validated (400, or 422 for a well-formed body that
-//! breaks a value rule where the operation documents 422). Only then is the back-end called,
-//! under the operation's deadline (504 when it overruns); what it returns is checked when the
-//! response check is on (500 when it breaks the document). Every answer that is not the
-//! back-end's own goes out in the error envelope, and the interaction id is echoed on all.
+//! operation declares it), `Content-Type` (415), `Accept` (406), the body limit and its time
+//! (413, 408), a place among the requests in flight (504 when none frees up within the
+//! deadline), then every parameter and the body decoded and judged by the router's
+//! [`Validation`] mode (400 when nothing decodes; enforced, 400 or 422 for a well-formed body
+//! that breaks a value rule where the operation documents 422; reported, logged and served).
+//! Only then is the back-end called, on a task of its own, under the operation's deadline (504
+//! when it overruns); what it returns is checked when the response check is on (500 when it
+//! breaks the document). Every answer that is not the back-end's own goes out in the error
+//! envelope, and the interaction id is echoed on all.
 
 use super::inputs::Problem;
 use super::interaction::{self, Given};
 use super::media::{accepts, same_media};
-use super::{Config, Context, Document, Failure, FromInputs, Inputs, IntoReply, Operation, Reply};
+use super::{
+    Config, Context, Document, Failure, FromInputs, Inputs, IntoReply, Operation, OperationName,
+    Reply, Validation,
+};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, RawPathParams, Request};
 use axum::response::Response;
+use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use tokio::time::Instant;
 use tracing::Instrument;
 
-/// What every route of one router shares: the back-end and the settings.
+/// Bodies larger than this are decoded on tokio's blocking pool, so that a burst of large
+/// bodies does not hold the async workers that every other request needs.
+const HEAVY_BODY: usize = 64 * 1024;
+
+/// What every route of one router shares: the back-end, the settings and the document.
 #[derive(Debug)]
 pub struct Shared<B> {
     backend: B,
     config: Config,
+    validation: Validation,
 }
 
 impl<B> Shared<B> {
-    /// Shared state for a router serving through `backend`.
-    pub fn new(backend: B, config: Config) -> Arc<Self> {
-        Arc::new(Shared { backend, config })
+    /// Shared state for a router of `document` serving through `backend`.
+    pub fn new(backend: B, config: Config, document: &Document) -> Arc<Self> {
+        let validation = config.validation(document.validation);
+        Arc::new(Shared {
+            backend,
+            config,
+            validation,
+        })
     }
 
     /// The back-end.
@@ -41,8 +58,49 @@ impl<B> Shared<B> {
     }
 }
 
+/// The parameters and body of a request, owned, so that decoding can move to another thread.
+struct Raw {
+    path: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    headers: http::HeaderMap,
+    body: Bytes,
+}
+
+/// What reading a request found.
+struct Read<Req> {
+    request: Option<Req>,
+    problems: Vec<Problem>,
+    omitted: usize,
+    headers: http::HeaderMap,
+}
+
+fn read<Req: FromInputs>(raw: Raw, mode: Validation) -> Read<Req> {
+    // Enforced, only what the envelope can carry is built; reported, a log's worth.
+    let limit = match mode {
+        Validation::Enforce => super::reply::MAX_ERRORS,
+        Validation::Report | Validation::Off => crate::validate::DEFAULT_LIMIT,
+    };
+    let mut inputs = Inputs::new(&raw.path, &raw.query, &raw.headers, &raw.body)
+        .judging(mode != Validation::Off, limit);
+    let parsed = Req::from_inputs(&mut inputs);
+    let request = parsed.filter(|_| !inputs.fatal);
+    let (problems, omitted) = (std::mem::take(&mut inputs.problems), inputs.omitted);
+    drop(inputs);
+    Read {
+        request,
+        problems,
+        omitted,
+        headers: raw.headers,
+    }
+}
+
 /// Serves one request of `op`: `call` runs the back-end method, `on_error` is the back-end's
 /// hook for its own errors.
+///
+/// The back-end's future runs on a task of its own while this one keeps the time: at the
+/// deadline the 504 goes out and the task is aborted, whatever the back-end is doing. (A
+/// back-end that blocks its thread keeps that worker until it returns; the answer does not wait
+/// for it.)
 pub async fn handle<B, Req, Resp, E, F, Fut>(
     shared: Arc<Shared<B>>,
     op: &'static Operation,
@@ -51,12 +109,16 @@ pub async fn handle<B, Req, Resp, E, F, Fut>(
     on_error: fn(&B, E, &Context) -> Failure,
 ) -> Response
 where
-    Req: FromInputs,
-    Resp: IntoReply,
+    B: Send + Sync + 'static,
+    Req: FromInputs + Send + 'static,
+    Resp: IntoReply + Send + 'static,
+    E: Send + 'static,
     F: FnOnce(Arc<Shared<B>>, Req, Context) -> Fut,
-    Fut: Future<Output = Result<Resp, E>>,
+    Fut: Future<Output = Result<Resp, E>> + Send + 'static,
 {
     let started = Instant::now();
+    let budget = shared.config.deadline(op);
+    let deadline = started + budget;
     let (mut parts, body) = request.into_parts();
     let echo = match interaction::read(&parts.headers) {
         Given::Valid(id) => Some(id),
@@ -72,7 +134,7 @@ where
                 "Invalid x-fapi-interaction-id",
                 format!("the x-fapi-interaction-id header {what}; this response carries a new one"),
             );
-            return failure(f, Some(&interaction::mint()));
+            return tagged(failure(f, Some(&interaction::mint())), op);
         }
         _ => None,
     };
@@ -83,21 +145,22 @@ where
         interaction_id = echo.unwrap_or_default(),
         correlation_id = tracing::field::Empty,
     );
+    let answer = |f: Failure| tagged(failure(f, echo), op);
 
     let content_type = parts
         .headers
         .get(CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap_or("\u{fffd}").to_owned());
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     if let (Some(expected), Some(given)) = (op.request_media, &content_type) {
         if !same_media(given, expected) {
-            return failure(unsupported(given, expected), echo);
+            return answer(unsupported(&crate::check::shown(given), expected));
         }
     }
     if let (Some(expected), None, true) = (op.request_media, &content_type, op.body_required) {
-        return failure(unsupported("(none)", expected), echo);
+        return answer(unsupported("absent", expected));
     }
     if !accepts(&parts.headers, op.response_media) {
-        let f = Failure::new(
+        return answer(Failure::new(
             406,
             "NOT_ACCEPTABLE",
             "Not acceptable",
@@ -105,8 +168,7 @@ where
                 "the Accept header allows none of the media types of this operation ({})",
                 op.response_media.join(", ")
             ),
-        );
-        return failure(f, echo);
+        ));
     }
 
     let limit = shared.config.body_limit;
@@ -116,26 +178,54 @@ where
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return failure(too_large(limit), echo);
+        return answer(too_large(limit));
     }
-    let bytes = match Limited::new(body, limit).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return failure(too_large(limit), echo)
+    let collect = Limited::new(body, limit).collect();
+    let bytes = match tokio::time::timeout(shared.config.body_timeout, collect).await {
+        Ok(Ok(b)) => b.to_bytes(),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return answer(too_large(limit))
         }
-        Err(e) => {
-            let f = Failure::new(
+        Ok(Err(e)) => {
+            return answer(Failure::new(
                 400,
                 "INVALID_REQUEST",
                 "Invalid request",
                 format!("the body could not be read: {e}"),
-            );
-            return failure(f, echo);
+            ))
+        }
+        Err(_) => {
+            return answer(Failure::new(
+                408,
+                "REQUEST_TIMEOUT",
+                "Request timeout",
+                format!(
+                    "the body did not arrive within {} ms",
+                    shared.config.body_timeout.as_millis()
+                ),
+            ))
         }
     };
     if let (Some(expected), None, false) = (op.request_media, &content_type, bytes.is_empty()) {
-        return failure(unsupported("(none)", expected), echo);
+        return answer(unsupported("absent", expected));
     }
+
+    // Past this point the request costs the back-end: it waits for a place among those in
+    // flight, within its deadline.
+    let _permit = match &shared.config.in_flight {
+        Some(slots) => match tokio::time::timeout_at(deadline, slots.clone().acquire_owned()).await
+        {
+            Ok(Ok(permit)) => Some(permit),
+            _ => {
+                return answer(overrun(
+                    op,
+                    budget,
+                    "waiting for a place among the requests in flight",
+                ))
+            }
+        },
+        None => None,
+    };
 
     let path: Vec<(String, String)> = match RawPathParams::from_request_parts(&mut parts, &()).await
     {
@@ -144,51 +234,75 @@ where
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
         Err(e) => {
-            let f = Failure::new(400, "INVALID_REQUEST", "Invalid request", e.body_text());
-            return failure(f, echo);
+            return answer(Failure::new(
+                400,
+                "INVALID_REQUEST",
+                "Invalid request",
+                e.body_text(),
+            ))
         }
     };
     let query: Vec<(String, String)> =
         form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
             .into_owned()
             .collect();
-    let mut inputs = Inputs::new(&path, &query, &parts.headers, &bytes);
-    let parsed = Req::from_inputs(&mut inputs);
-    let problems = std::mem::take(&mut inputs.problems);
-    let req = match parsed {
-        Some(r) if problems.is_empty() => r,
-        _ => return failure(refused(op, &problems), echo),
+    let mode = shared.validation;
+    let raw = Raw {
+        path,
+        query,
+        headers: std::mem::take(&mut parts.headers),
+        body: bytes,
+    };
+    let read = if raw.body.len() > HEAVY_BODY {
+        match tokio::task::spawn_blocking(move || read::<Req>(raw, mode)).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "decoding a request failed");
+                return answer(Failure::internal(&"decoding the request failed"));
+            }
+        }
+    } else {
+        read::<Req>(raw, mode)
+    };
+    let Read {
+        request: req,
+        problems,
+        omitted,
+        headers,
+    } = read;
+    let req = match req {
+        Some(r) if problems.is_empty() && omitted == 0 => r,
+        Some(r) if mode != Validation::Enforce => {
+            report(&span, op, &problems, omitted);
+            r
+        }
+        _ => return answer(refused(op, &problems, omitted)),
     };
 
+    parts.extensions.insert(OperationName(op.name));
     let ctx = Context {
         operation: op.name,
         interaction_id: echo.map(str::to_owned),
         correlation_id: req.correlation_id().map(str::to_owned),
-        headers: Arc::new(parts.headers),
+        headers: Arc::new(headers),
+        extensions: Arc::new(parts.extensions),
     };
     if let Some(c) = &ctx.correlation_id {
         span.record("correlation_id", c.as_str());
     }
-    let deadline = shared.config.deadline(op).saturating_sub(started.elapsed());
-    let outcome = within(deadline, call(shared.clone(), req, ctx.clone()))
-        .instrument(span.clone())
-        .await;
+    let mut task = tokio::spawn(call(shared.clone(), req, ctx.clone()).instrument(span.clone()));
+    let outcome = tokio::time::timeout_at(deadline, &mut task).await;
     let _entered = span.enter();
     match outcome {
         Err(_) => {
-            tracing::warn!(deadline_ms = deadline.as_millis() as u64, "deadline passed");
-            let f = Failure::new(
-                504,
-                "GATEWAY_TIMEOUT",
-                "Gateway timeout",
-                format!(
-                    "the back-end did not answer within the operation's deadline ({} ms)",
-                    shared.config.deadline(op).as_millis()
-                ),
-            );
-            failure(f, echo)
+            task.abort();
+            answer(overrun(op, budget, "the back-end did not answer"))
         }
-        Ok(Err(e)) => {
+        Ok(Err(joined)) => {
+            tracing::error!(error = %joined, "the back-end panicked or was cancelled");
+            answer(Failure::internal(&"the back-end did not complete"))
+        }
+        Ok(Ok(Err(e))) => {
             let mut f = on_error(&shared.backend, e, &ctx);
             if !(400..=599).contains(&f.status) {
                 tracing::error!(
@@ -197,45 +311,70 @@ where
                 );
                 f.status = 500;
             }
-            failure(f, echo)
+            answer(f)
         }
-        Ok(Ok(resp)) => {
+        Ok(Ok(Ok(resp))) => {
             let mut reply = Reply::new(shared.config.check_responses);
             resp.into_reply(&mut reply);
             if reply.problems.is_empty() {
-                respond(reply, echo)
+                tagged(respond(reply, echo), op)
             } else {
                 tracing::error!(problems = ?reply.problems, "the back-end's response breaks the document; sending 500");
-                failure(
-                    Failure::many(
-                        500,
-                        "INTERNAL_SERVER_ERROR",
-                        "Internal server error",
-                        [String::from(
-                            "the response the back-end produced does not conform to the API document; the problems are logged",
-                        )],
-                    ),
-                    echo,
-                )
+                answer(Failure::many(
+                    500,
+                    "INTERNAL_SERVER_ERROR",
+                    "Internal server error",
+                    [String::from(
+                        "the response the back-end produced does not conform to the API document; the problems are logged",
+                    )],
+                    0,
+                ))
             }
         }
     }
 }
 
-/// `fut` under a deadline, the timer armed only if `fut` does not finish at its first poll: a
-/// back-end that answers without waiting costs no timer registration, which is most of what a
-/// deadline costs per request; one that waits pays it when it waits.
-async fn within<F: Future>(
-    deadline: std::time::Duration,
-    fut: F,
-) -> Result<F::Output, tokio::time::error::Elapsed> {
-    let until = tokio::time::Instant::now() + deadline;
-    let mut fut = std::pin::pin!(fut);
-    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(fut.as_mut().poll(cx))).await;
-    match first {
-        std::task::Poll::Ready(v) => Ok(v),
-        std::task::Poll::Pending => tokio::time::timeout_at(until, fut).await,
+/// The 504 of a request whose deadline passed, counted.
+fn overrun(op: &Operation, budget: std::time::Duration, while_: &str) -> Failure {
+    tracing::warn!(
+        deadline_ms = budget.as_millis() as u64,
+        "deadline passed: {while_}"
+    );
+    metrics::counter!("ofb_deadline_overruns_total", "operation" => op.name).increment(1);
+    Failure::new(
+        504,
+        "GATEWAY_TIMEOUT",
+        "Gateway timeout",
+        format!(
+            "{while_} within the operation's deadline ({} ms)",
+            budget.as_millis()
+        ),
+    )
+}
+
+/// Report mode: each violation as an event of the request's span, and their number counted.
+fn report(span: &tracing::Span, op: &Operation, problems: &[Problem], omitted: usize) {
+    for p in problems {
+        tracing::warn!(
+            parent: span,
+            place = %p.place,
+            pointer = %p.violation.pointer,
+            rule = %p.violation.rule,
+            message = %p.violation.message,
+            "the request breaks the document; served anyway (validation: report)"
+        );
     }
+    if omitted > 0 {
+        tracing::warn!(parent: span, omitted, "more violations, not listed");
+    }
+    metrics::counter!("ofb_request_violations_total", "operation" => op.name)
+        .increment((problems.len() + omitted) as u64);
+}
+
+/// A response that says which operation answered it, for the layers around the router.
+fn tagged(mut response: Response, op: &'static Operation) -> Response {
+    response.extensions_mut().insert(OperationName(op.name));
+    response
 }
 
 /// The answer to a route the document does not have.
@@ -244,7 +383,11 @@ pub async fn not_found(document: &'static Document, request: Request) -> Respons
         404,
         "NOT_FOUND",
         "Not found",
-        format!("{} has no route {}", document.title, request.uri().path()),
+        format!(
+            "{} has no route {}",
+            document.title,
+            crate::check::shown(request.uri().path())
+        ),
     );
     fallback(document, &request, f)
 }
@@ -258,8 +401,8 @@ pub async fn method_not_allowed(document: &'static Document, request: Request) -
         format!(
             "{} does not allow {} on {}",
             document.title,
-            request.method(),
-            request.uri().path()
+            crate::check::shown(request.method().as_str()),
+            crate::check::shown(request.uri().path())
         ),
     );
     fallback(document, &request, f)
@@ -273,6 +416,7 @@ fn fallback(document: &Document, request: &Request, f: Failure) -> Response {
     }
 }
 
+/// `given` is shortened and quoted already (or says it is absent).
 fn unsupported(given: &str, expected: &str) -> Failure {
     Failure::new(
         415,
@@ -293,7 +437,7 @@ fn too_large(limit: usize) -> Failure {
 
 /// 400 for a malformed request; 422 for a well-formed body that breaks value rules, where the
 /// operation documents 422.
-fn refused(op: &Operation, problems: &[Problem]) -> Failure {
+fn refused(op: &Operation, problems: &[Problem], omitted: usize) -> Failure {
     let semantic =
         !problems.is_empty() && problems.iter().all(|p| p.place == "body" && !p.malformed());
     let (status, code, title) = if semantic && op.unprocessable {
@@ -306,7 +450,7 @@ fn refused(op: &Operation, problems: &[Problem]) -> Failure {
     } else {
         problems.iter().map(Problem::detail).collect()
     };
-    Failure::many(status, code, title, details)
+    Failure::many(status, code, title, details, omitted)
 }
 
 fn with_id(mut builder: http::response::Builder, echo: Option<&str>) -> http::response::Builder {

@@ -48,8 +48,8 @@ pub trait FromInputs: Sized {
     }
 }
 
-/// One problem with a request: where, which rule, and whether the request was malformed
-/// (wrong type, missing, unparsable) rather than well formed but against a value rule.
+/// One problem with a request: where, and which rule (whether a missing value or a wrong type,
+/// or a value that decoded but breaks a rule of the document).
 #[derive(Debug, Clone)]
 pub(crate) struct Problem {
     pub(crate) place: String,
@@ -77,7 +77,11 @@ impl Problem {
     }
 }
 
-/// The parts of a request that a generated [`FromInputs`] reads.
+/// The parts of a request that a generated [`FromInputs`] reads, and what reading them found.
+///
+/// Problems are kept up to a limit and counted past it, so a hostile request buys at most a
+/// limit's worth of messages. Values that decode are returned even when they break a rule (the
+/// problem is recorded); the router then refuses the request or hands it on, by its mode.
 #[derive(Debug)]
 pub struct Inputs<'a> {
     path: &'a [(String, String)],
@@ -85,7 +89,11 @@ pub struct Inputs<'a> {
     headers: &'a http::HeaderMap,
     cookies: Vec<(&'a str, &'a str)>,
     body: &'a Bytes,
+    check: bool,
+    limit: usize,
     pub(crate) problems: Vec<Problem>,
+    pub(crate) omitted: usize,
+    pub(crate) fatal: bool,
 }
 
 impl<'a> Inputs<'a> {
@@ -112,19 +120,50 @@ impl<'a> Inputs<'a> {
             headers,
             cookies,
             body,
+            check: true,
+            limit: crate::validate::DEFAULT_LIMIT,
             problems: Vec::new(),
+            omitted: 0,
+            fatal: false,
         }
     }
 
-    fn fail(&mut self, place: String, rule: Rule, message: impl Into<String>) {
+    /// Whether values are judged against their rules (`false`: only decoded), and how many
+    /// problems are built before the rest are only counted.
+    pub(crate) fn judging(mut self, check: bool, limit: usize) -> Self {
+        self.check = check;
+        self.limit = limit;
+        self
+    }
+
+    fn push(&mut self, place: impl FnOnce() -> String, violation: Violation, fatal: bool) {
+        self.fatal |= fatal;
+        if self.problems.len() >= self.limit {
+            self.omitted += 1;
+            return;
+        }
         self.problems.push(Problem {
-            place,
-            violation: Violation {
-                pointer: String::new(),
-                rule,
-                message: message.into(),
-            },
+            place: place(),
+            violation,
         });
+    }
+
+    /// A problem that leaves nothing to decode.
+    fn fail(&mut self, place: String, rule: Rule, message: impl Into<String>) {
+        let violation = Violation {
+            pointer: String::new(),
+            rule,
+            message: message.into(),
+        };
+        self.push(|| place, violation, true);
+    }
+
+    /// Violations of a value that decoded, each at `place`.
+    fn broken(&mut self, place: impl Fn() -> String, violations: crate::Violations) {
+        self.omitted += violations.omitted();
+        for violation in violations {
+            self.push(&place, violation, false);
+        }
     }
 
     /// Every raw value of a parameter, in order (for lists, which may repeat).
@@ -217,25 +256,19 @@ impl<'a> Inputs<'a> {
                 self.fail(
                     place(),
                     Rule::Type,
-                    format!("{:?} cannot be read: {e}", crate::check::shown(raw)),
+                    format!("{} cannot be read: {e}", crate::check::shown(raw)),
                 );
                 return None;
             }
         };
-        let mut v = Validator::new();
-        value.validate_with(&mut v, rules);
-        let violations = v.into_violations();
-        if violations.is_empty() {
-            Some(value)
-        } else {
-            let place = place();
-            self.problems
-                .extend(violations.into_iter().map(|violation| Problem {
-                    place: place.clone(),
-                    violation,
-                }));
-            None
+        if self.check {
+            let mut v = Validator::with_limit(self.limit);
+            value.validate_with(&mut v, rules);
+            if let Err(violations) = v.finish() {
+                self.broken(place, violations);
+            }
         }
+        Some(value)
     }
 
     /// An optional parameter: `Some(None)` when absent, `None` when it is there but wrong.
@@ -309,23 +342,17 @@ impl<'a> Inputs<'a> {
         if !ok {
             return None;
         }
-        let mut v = Validator::new();
-        crate::check::items(&mut v, out.len(), rules.min_items, rules.max_items);
-        if rules.unique_items {
-            crate::check::unique(&mut v, &out);
+        if self.check {
+            let mut v = Validator::with_limit(self.limit);
+            crate::check::items(&mut v, out.len(), rules.min_items, rules.max_items);
+            if rules.unique_items {
+                crate::check::unique(&mut v, &out);
+            }
+            if let Err(violations) = v.finish() {
+                self.broken(|| Self::place(at, name), violations);
+            }
         }
-        let violations = v.into_violations();
-        if violations.is_empty() {
-            Some(Some(out))
-        } else {
-            let place = Self::place(at, name);
-            self.problems
-                .extend(violations.into_iter().map(|violation| Problem {
-                    place: place.clone(),
-                    violation,
-                }));
-            None
-        }
+        Some(Some(out))
     }
 
     /// A required array parameter.
@@ -354,14 +381,18 @@ impl<'a> Inputs<'a> {
         if self.body.is_empty() {
             return Some(None);
         }
-        match crate::decode::validated::<T>(self.body) {
-            Ok(v) => Some(Some(v)),
-            Err(violations) => {
-                self.problems
-                    .extend(violations.into_iter().map(|violation| Problem {
-                        place: String::from("body"),
-                        violation,
-                    }));
+        match crate::decode::judged::<T>(self.body, self.check, self.limit) {
+            Ok(judged) => {
+                self.broken(|| String::from("body"), judged.violations);
+                Some(Some(judged.value))
+            }
+            Err(e) => {
+                let violation = Violation {
+                    pointer: e.pointer,
+                    rule: Rule::Type,
+                    message: e.message,
+                };
+                self.push(|| String::from("body"), violation, true);
                 None
             }
         }
@@ -435,7 +466,10 @@ mod tests {
         let v: Option<String> = i.required(In::Header, "x-v", &R);
         let missing: Option<String> = i.required(In::Header, "x-missing", &Rules::NONE);
         let absent: Option<Option<String>> = i.optional(In::Header, "x-absent", &Rules::NONE);
-        assert_eq!((id, page, size, missing), (None, None, None, None));
+        // A value that breaks a rule is still read; the problem is recorded beside it.
+        assert_eq!(id.as_deref(), Some("12"));
+        assert_eq!((page, size, missing), (None, None, None));
+        assert!(i.fatal);
         assert_eq!(v.as_deref(), Some("123"));
         assert_eq!(absent, Some(None));
         let details: Vec<String> = i.problems.iter().map(Problem::detail).collect();

@@ -9,21 +9,25 @@
 
 mod config;
 mod handle;
+pub mod health;
 mod inputs;
 mod interaction;
 mod media;
 mod operation;
 mod reply;
+mod serve;
 mod shutdown;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config::Config;
+pub use config::{Config, Validation, BODY_LIMIT, BODY_TIMEOUT, MAX_IN_FLIGHT};
 pub use handle::{handle, method_not_allowed, not_found, Shared};
+pub use health::{MetricsLayer, Readiness};
 pub use inputs::{FromInputs, In, Inputs};
 pub use operation::{Document, Frequency, Operation};
 pub use reply::{Failure, IntoReply, Reply};
-pub use shutdown::{run_mock, serve, shutdown_signal};
+pub use serve::{serve, serve_with, ServeConfig};
+pub use shutdown::{run_mock, shutdown_signal};
 
 /// What a back-end method learns of the call besides its typed request.
 #[derive(Debug, Clone)]
@@ -37,7 +41,24 @@ pub struct Context {
     /// The request headers as received, for those who need one the document does not declare
     /// (shared, so that handing the context on costs no copy).
     pub headers: std::sync::Arc<http::HeaderMap>,
+    /// The request's extensions, as the tower layers around the router left them: a layer that
+    /// authenticates the platform's call (its mTLS peer, its token) inserts its typed result
+    /// there, and the back-end reads it with [`Context::extension`].
+    pub extensions: std::sync::Arc<http::Extensions>,
 }
+
+impl Context {
+    /// The extension of type `T` a layer inserted into the request, if any.
+    pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.extensions.get::<T>()
+    }
+}
+
+/// The operation that answered a request, by its function name (`get_accounts`): in the
+/// response's extensions, for the layers around the router (metrics, logs), and in the
+/// request's extensions that the back-end sees through [`Context::extensions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationName(pub &'static str);
 
 /// Waits `delay` (the mock back-ends' optional delay).
 pub async fn pause(delay: std::time::Duration) {

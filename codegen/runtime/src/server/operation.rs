@@ -1,6 +1,7 @@
 //! What the generator tells the runtime about a document and each of its operations, as
 //! `static` data in the generated crate.
 
+pub use super::config::Validation;
 pub use crate::frequency::Frequency;
 
 /// One operation of a document, as the runtime needs to serve it.
@@ -36,4 +37,7 @@ pub struct Document {
     /// Whether its operations use `x-fapi-interaction-id`: then unknown routes and wrong methods
     /// echo (or mint) one too.
     pub interaction_id: bool,
+    /// How far requests are judged unless the router's [`Config`](super::Config) says
+    /// otherwise: `Report` for integration documents, `Enforce` for the others.
+    pub validation: Validation,
 }

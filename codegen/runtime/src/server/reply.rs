@@ -9,9 +9,9 @@ use serde::Serialize;
 use std::fmt::Display;
 
 /// The documents allow at most this many items in `errors`.
-const MAX_ERRORS: usize = 13;
+pub(crate) const MAX_ERRORS: usize = 13;
 /// ... and at most this many characters in a `detail`.
-const MAX_DETAIL: usize = 2048;
+pub(crate) const MAX_DETAIL: usize = 2048;
 
 /// A typed response that knows how to write itself: implemented by the generated response
 /// enums, one arm per documented status.
@@ -132,7 +132,8 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// A failure with this status and one error item.
+    /// A failure with this status and one error item; a `detail` longer than the documents
+    /// allow (2,048 characters) is cut.
     pub fn new(
         status: u16,
         code: impl Into<String>,
@@ -141,32 +142,39 @@ impl Failure {
     ) -> Self {
         Failure {
             status,
-            envelope: ErrorEnvelope::single(code, title, detail),
+            envelope: ErrorEnvelope::single(code, title, truncate(detail.into(), MAX_DETAIL)),
         }
     }
 
     /// A failure with one item per detail, cut to what the envelope allows (13 items of at
-    /// most 2,048 characters; the last item says how many more there were).
+    /// most 2,048 characters; the last item says how many more there were, counting `omitted`:
+    /// problems found but never built).
     pub fn many(
         status: u16,
         code: &str,
         title: &str,
         details: impl IntoIterator<Item = String>,
+        omitted: usize,
     ) -> Self {
         let details: Vec<String> = details.into_iter().collect();
-        let total = details.len();
-        let mut items: Vec<ErrorItem> = Vec::with_capacity(total.min(MAX_ERRORS));
-        for (i, d) in details.into_iter().enumerate() {
-            if i == MAX_ERRORS - 1 && total > MAX_ERRORS {
-                let more = total - i;
-                items.push(ErrorItem::new(
-                    code,
-                    title,
-                    format!("and {more} more problems of the same request"),
-                ));
-                break;
-            }
-            items.push(ErrorItem::new(code, title, truncate(d, MAX_DETAIL)));
+        let total = details.len() + omitted;
+        let room = if total > MAX_ERRORS {
+            MAX_ERRORS - 1
+        } else {
+            MAX_ERRORS
+        };
+        let mut items: Vec<ErrorItem> = details
+            .into_iter()
+            .take(room)
+            .map(|d| ErrorItem::new(code, title, truncate(d, MAX_DETAIL)))
+            .collect();
+        if total > items.len() {
+            let more = total - items.len();
+            items.push(ErrorItem::new(
+                code,
+                title,
+                format!("and {more} more problems of the same request"),
+            ));
         }
         if items.is_empty() {
             items.push(ErrorItem::new(code, title, title));
@@ -208,7 +216,7 @@ mod tests {
 
     #[test]
     fn many_problems_fit_the_envelope() {
-        let f = Failure::many(400, "C", "T", (0..20).map(|i| format!("p{i}")));
+        let f = Failure::many(400, "C", "T", (0..20).map(|i| format!("p{i}")), 0);
         assert_eq!(f.envelope.errors.len(), 13);
         assert_eq!(f.envelope.errors[11].detail, "p11");
         assert_eq!(
@@ -216,10 +224,24 @@ mod tests {
             "and 8 more problems of the same request"
         );
         assert!(f.envelope.validate().is_ok());
-        let long = Failure::many(400, "C", "T", ["é".repeat(3000)]);
+        let long = Failure::many(400, "C", "T", ["é".repeat(3000)], 0);
         assert_eq!(long.envelope.errors[0].detail.chars().count(), 2048);
         assert!(long.envelope.validate().is_ok());
-        assert_eq!(Failure::many(400, "C", "T", []).envelope.errors.len(), 1);
+        assert_eq!(Failure::many(400, "C", "T", [], 0).envelope.errors.len(), 1);
+        let counted = Failure::many(400, "C", "T", (0..13).map(|i| format!("p{i}")), 1000);
+        assert_eq!(counted.envelope.errors.len(), 13);
+        assert_eq!(
+            counted.envelope.errors[12].detail,
+            "and 1001 more problems of the same request"
+        );
+        let few = Failure::many(400, "C", "T", [String::from("p")], 5);
+        assert_eq!(few.envelope.errors.len(), 2);
+        assert_eq!(
+            few.envelope.errors[1].detail,
+            "and 5 more problems of the same request"
+        );
+        let one = Failure::new(400, "C", "T", "x".repeat(100_000));
+        assert_eq!(one.envelope.errors[0].detail.len(), 2048);
     }
 
     #[test]

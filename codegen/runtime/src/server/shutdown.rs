@@ -1,21 +1,8 @@
-//! Serving a router until told to stop, finishing the requests already in flight; and the
-//! entry point of the generated mock servers.
+//! The signals that stop a server, and the entry point of the generated mock servers.
 
+use super::serve;
 use axum::Router;
-use std::future::Future;
 use std::process::ExitCode;
-
-/// Serves `router` on `listener` until `shutdown` completes, then stops accepting connections
-/// and returns once every request in flight has been answered.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-}
 
 /// Completes on Ctrl-C, or on SIGTERM where there are Unix signals: what orchestrators send to
 /// stop a service.

@@ -96,6 +96,11 @@ pub fn expect_error(answer: &Answer, status: u16, what: &str) -> ErrorEnvelope {
 impl TestServer {
     /// Serves `router` on 127.0.0.1 at a free port.
     pub async fn start(router: Router) -> TestServer {
+        Self::start_with(router, super::ServeConfig::default()).await
+    }
+
+    /// Serves `router` on 127.0.0.1 at a free port, with these connection limits.
+    pub async fn start_with(router: Router, config: super::ServeConfig) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port on 127.0.0.1");
@@ -104,9 +109,14 @@ impl TestServer {
         // With the client feature, reqwest is built with rustls and no default provider.
         #[cfg(feature = "client")]
         crate::client::install_tls_provider();
-        let task = tokio::spawn(super::serve(listener, router, async move {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(super::serve_with(
+            listener,
+            router,
+            async move {
+                let _ = stopped.await;
+            },
+            config,
+        ));
         TestServer {
             addr,
             stop: std::sync::Mutex::new(Some(stop)),

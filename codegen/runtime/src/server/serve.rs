@@ -1,0 +1,170 @@
+//! Serving a router on a listener, within limits a hostile client cannot stretch: a time to send
+//! the request headers, a number of connections, and a grace period on shutdown after which the
+//! connections still open are closed.
+//!
+//! `axum::serve` has none of these: a client trickling header bytes kept its connection (and a
+//! graceful shutdown) open for as long as it liked. This loop serves HTTP/1.1 with hyper, which
+//! closes a connection whose headers are not in within the header timeout.
+
+use super::health::Readiness;
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::task::JoinSet;
+
+/// How [`serve_with`] treats connections, built with `with_*` methods from
+/// [`ServeConfig::default`].
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    header_timeout: Duration,
+    max_connections: usize,
+    grace: Duration,
+    readiness: Option<Readiness>,
+}
+
+/// The default time a client has to send a request's headers: 10 s.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default number of connections served at once: 8,192. Past it a connection is answered
+/// 503 in the error envelope and closed.
+pub const MAX_CONNECTIONS: usize = 8192;
+/// The default grace period of a shutdown: 10 s.
+pub const GRACE_PERIOD: Duration = Duration::from_secs(10);
+
+impl Default for ServeConfig {
+    /// Headers within 10 s, 8,192 connections, a 10 s grace period.
+    fn default() -> Self {
+        ServeConfig {
+            header_timeout: HEADER_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
+            grace: GRACE_PERIOD,
+            readiness: None,
+        }
+    }
+}
+
+impl ServeConfig {
+    /// How long a client may take to send a request's headers, from the moment the server
+    /// waits for them; past it the connection is closed (hyper sends nothing on it).
+    pub fn with_header_timeout(mut self, timeout: Duration) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once; a connection past the limit is answered 503
+    /// in the error envelope and closed.
+    pub fn with_max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// How long a shutdown waits for the requests in flight; then the connections still open
+    /// are closed.
+    pub fn with_grace_period(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// Marks `readiness` not ready as soon as a shutdown begins, so that a load balancer
+    /// polling the readiness route stops sending while the requests in flight finish.
+    pub fn with_readiness(mut self, readiness: Readiness) -> Self {
+        self.readiness = Some(readiness);
+        self
+    }
+}
+
+/// [`serve_with`] with the default [`ServeConfig`].
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with(listener, router, shutdown, ServeConfig::default()).await
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then stops accepting connections,
+/// lets the requests in flight finish for at most the grace period, closes what is left and
+/// returns.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    config: ServeConfig,
+) -> std::io::Result<()> {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout);
+    let slots = Arc::new(tokio::sync::Semaphore::new(config.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors or memory: wait rather than spin, as axum does.
+                    tracing::error!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        while connections.try_join_next().is_some() {}
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            connections.spawn(turn_away(stream));
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        connections.spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    if let Some(r) = &config.readiness {
+        r.set_ready(false);
+    }
+    if tokio::time::timeout(config.grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            open = connections.len(),
+            "the grace period passed; closing the connections still open"
+        );
+    }
+    connections.shutdown().await;
+    Ok(())
+}
+
+/// A connection past the limit: one 503 in the envelope, then closed. Writing it is bounded in
+/// time, so a client that does not read cannot keep it.
+async fn turn_away(mut stream: tokio::net::TcpStream) {
+    let f = super::Failure::new(
+        503,
+        "SERVICE_UNAVAILABLE",
+        "Service unavailable",
+        "the server is at its limit of connections; retry later",
+    );
+    let body = serde_json::to_vec(&f.envelope).unwrap_or_default();
+    let head = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\n\
+         content-length: {}\r\nconnection: close\r\nretry-after: 1\r\n\r\n",
+        body.len()
+    );
+    let write = async {
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(&body).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
+}
