@@ -45,6 +45,7 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
         BenchName::Generate => generate(args),
         BenchName::Server => server(args),
         BenchName::Decode => decode(args),
+        BenchName::Hostile => hostile(args),
         BenchName::Diff => diff(args),
     }
     .map_err(Error::Failed)
@@ -151,6 +152,20 @@ fn decode(args: &BenchArgs) -> Result<(), String> {
         "no success answer is a page (`data` an array of objects)",
         &emit,
         &run,
+    )
+}
+
+/// `bench hostile`: the worst bodies within the limit against a small valid one.
+fn hostile(args: &BenchArgs) -> Result<(), String> {
+    let emit = |api: &ofb_codegen::model::Api, entry: &Entry, krate_path: &str| {
+        ofb_codegen::emit::bench_hostile::files(api, &entry.crate_name(), krate_path, RUNTIME)
+    };
+    emitted(
+        args,
+        "bench-hostile",
+        "no operation takes a JSON body",
+        &emit,
+        &[],
     )
 }
 

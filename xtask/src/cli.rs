@@ -126,6 +126,11 @@ pub enum BenchName {
     Server,
     /// A page of 1,000 items decoded into the generated types against `serde_json::Value`.
     Decode,
+    /// The worst request bodies within the body limit (an enum array of wrong values, the
+    /// longest string, nested arrays) through a generated router: time and peak memory of
+    /// each against a small valid body (default document: the first taking a JSON body; pick
+    /// one with --document, an integration family for the platform's own calls).
+    Hostile,
     /// Comparing documents (issue 6).
     Diff,
 }

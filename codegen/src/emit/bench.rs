@@ -30,7 +30,7 @@ struct Manifest<'a> {
 
 /// The files of a benchmark program: its manifest, depending on the crate at `krate_path`
 /// and the runtime, and `main` formatted as `src/main.rs`.
-fn program(
+pub(super) fn program(
     krate: &str,
     krate_path: &str,
     runtime_path: &str,

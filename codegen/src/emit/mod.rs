@@ -2,6 +2,7 @@
 //! [`Api`](crate::model::Api); every name and type decision was made in the model.
 
 pub mod bench;
+pub mod bench_hostile;
 pub mod client;
 pub mod client_tests;
 pub mod docs;
