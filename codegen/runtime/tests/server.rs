@@ -716,3 +716,69 @@ async fn layers_reach_the_back_end_through_the_context() {
     let thing: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
     assert_eq!(thing["code"], "PLT");
 }
+
+#[tokio::test]
+async fn a_body_slower_than_its_timeout_gets_408() {
+    let config = Config::default().with_body_timeout(Duration::from_millis(200));
+    let server = TestServer::start(router(Mode::EchoCorrelation, config)).await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let head = format!(
+        "PUT /things/ABC HTTP/1.1\r\nhost: x\r\nx-fapi-interaction-id: {ID}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{{\"code\"",
+        BODY.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(3), stream.read(&mut answer))
+        .await
+        .expect("answered before the body is complete")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("REQUEST_TIMEOUT"), "{text}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn readiness_is_lowered_by_a_shutdown() {
+    let readiness = ofb_runtime::server::Readiness::new();
+    let app = router(Mode::Slow(Duration::from_millis(400)), Config::default())
+        .merge(ofb_runtime::server::health::routes(readiness.clone()));
+    let limits = ServeConfig::default().with_readiness(readiness.clone());
+    let server = Arc::new(TestServer::start_with(app, limits).await);
+    let ready = server.call("GET", "/ready", &[], None).await;
+    assert_eq!(
+        (ready.status, ready.text().as_str()),
+        (200, "{\"status\":\"ready\"}")
+    );
+    let in_flight = {
+        let s = server.clone();
+        tokio::spawn(async move { put(&s, "/things/ABC", BODY).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let stopping = {
+        let s = server.clone();
+        tokio::spawn(async move { s.shutdown().await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        !readiness.is_ready(),
+        "lowered as soon as the shutdown begins"
+    );
+    assert_eq!(in_flight.await.unwrap().status, 200);
+    stopping.await.unwrap();
+    readiness.set_ready(true);
+    let app = ofb_runtime::server::health::routes(readiness.clone());
+    let server = TestServer::start(app).await;
+    readiness.set_ready(false);
+    expect_error(
+        &server.call("GET", "/ready", &[], None).await,
+        503,
+        "not ready",
+    );
+}
