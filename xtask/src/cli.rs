@@ -43,6 +43,38 @@ pub enum Command {
     Quickstart(SpecsDirArg),
     /// Print timings of one benchmark side by side with a baseline measured in the same run.
     Bench(BenchArgs),
+    /// Serve the reference institution: the integration layer of accounts, credit cards and
+    /// customers on the generated crates, over an SQLite file (created, migrated and seeded on
+    /// first start) or a PostgreSQL database, until stopped (Ctrl-C). Generates the crates first.
+    Institution(InstitutionArgs),
+}
+
+/// Flags of `institution`.
+#[derive(Debug, Clone, Args)]
+pub struct InstitutionArgs {
+    /// The database: an SQLite file path, or postgres://user@host:port/db; replicas given the
+    /// same PostgreSQL URL share its data (default: target/institution/institution.sqlite3).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// Address to listen on (port 0 picks a free port and prints it).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Where a family is served, as FAMILY=/path (accounts, credit-cards, customers; by default
+    /// /accounts, /credit-cards, /customers). Repeat for each family to move.
+    #[arg(long, value_name = "FAMILY=/PATH")]
+    pub prefix: Vec<String>,
+    /// Customers seeded into an empty database.
+    #[arg(long, default_value_t = 1000)]
+    pub customers: u64,
+    /// Accounts (and credit card accounts) per customer.
+    #[arg(long, default_value_t = 2)]
+    pub accounts: u64,
+    /// Transactions per account and card.
+    #[arg(long, default_value_t = 100)]
+    pub transactions: u64,
+    /// Where the catalogued documents are.
+    #[command(flatten)]
+    pub specs: SpecsDirArg,
 }
 
 /// Subcommands of `specs`.
@@ -192,6 +224,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             crate::quickstart::run(&crate::repo_root(), &catalog, &sources)
         }
         Command::Bench(args) => crate::bench::run(args),
+        Command::Institution(args) => crate::institution::run(args),
     }
 }
 
@@ -288,6 +321,19 @@ mod tests {
             &["quickstart", "--specs-dir", "d"],
             &["bench", "generate"],
             &["bench", "diff"],
+            &["bench", "hostile", "--document", "integration/accounts"],
+            &["institution"],
+            &[
+                "institution",
+                "--db",
+                "postgres://u@127.0.0.1:5432/db",
+                "--addr",
+                "127.0.0.1:0",
+                "--prefix",
+                "accounts=/open-banking/accounts/v2",
+                "--customers",
+                "10",
+            ],
             &["test", "--specs-dir", "d"],
         ];
         for args in ok {

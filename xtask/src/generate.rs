@@ -541,7 +541,7 @@ pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Resul
 }
 
 /// Hand-written crates built on generated ones, relative to generated/.
-const HAND_WRITTEN: &[&str] = &["../codegen/partner"];
+const HAND_WRITTEN: &[&str] = &["../codegen/partner", "../codegen/institution"];
 
 /// Whether every `../../generated/<member>` path dependency of the crate at `dir` is among
 /// `members`.

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod fetch;
 pub mod frequencies;
 pub mod generate;
+pub mod institution;
 pub mod mock;
 pub mod quickstart;
 pub mod readme;

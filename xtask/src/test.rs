@@ -85,17 +85,11 @@ pub fn run(
         .concat(),
         None,
     )?;
-    // The hand-written crate over the generated ones: formatted, and its quickstart walked.
-    cargo(
-        root,
-        &[
-            "fmt",
-            "--manifest-path",
-            "codegen/partner/Cargo.toml",
-            "--check",
-        ],
-        None,
-    )?;
+    // The hand-written crates over the generated ones (built and tested above as members of
+    // generated/'s workspace): formatted, and the partner's quickstart walked.
+    for manifest in ["codegen/partner/Cargo.toml", crate::institution::MANIFEST] {
+        cargo(root, &["fmt", "--manifest-path", manifest, "--check"], None)?;
+    }
     crate::quickstart::walk(root)?;
     crate::readme::check(root)
 }

@@ -1,0 +1,138 @@
+//! `ofb-institution`: the reference institution as a server. Opens (creating, migrating and, on
+//! first start, seeding) its database, serves the three families under their prefixes, a
+//! readiness route and Prometheus metrics, until Ctrl-C or SIGTERM.
+
+use ofb_institution::seed::Seed;
+use ofb_institution::store::Store;
+use ofb_institution::{app, baseline, Institution, Prefixes};
+use ofb_runtime::server::{
+    health, serve_with, shutdown_signal, Config, MetricsLayer, Readiness, ServeConfig,
+};
+use std::process::ExitCode;
+
+const USAGE: &str =
+    "usage: ofb-institution [--db URL] [--addr HOST:PORT] [--prefix FAMILY=/path]...
+       [--customers N] [--accounts N] [--transactions N] [--pool N] [--baseline]
+
+  --db URL          an SQLite file (default institution.sqlite3, created and migrated on start)
+                    or postgres://user@host:port/db
+  --addr ADDR       where to listen (default 127.0.0.1:8080; port 0 picks a free one)
+  --prefix F=/P     where family F (accounts, credit-cards, customers) is served
+                    (defaults /accounts, /credit-cards, /customers)
+  --customers N     customers seeded into an empty database (default 1000)
+  --accounts N      accounts and credit card accounts per customer (default 2)
+  --transactions N  transactions per account and card (default 100)
+  --pool N          database connections (default 8)
+  --baseline        serve the hand-written axum handlers of the bench instead of the
+                    generated routers (accounts: find, accounts, balances, transactions)";
+
+struct Args {
+    db: String,
+    addr: String,
+    prefixes: Prefixes,
+    seed: Seed,
+    pool: usize,
+    baseline: bool,
+}
+
+fn parse() -> Result<Args, String> {
+    let mut a = Args {
+        db: String::from("institution.sqlite3"),
+        addr: String::from("127.0.0.1:8080"),
+        prefixes: Prefixes::default(),
+        seed: Seed::default(),
+        pool: 8,
+        baseline: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        if flag == "--baseline" {
+            a.baseline = true;
+            continue;
+        }
+        if flag == "--help" || flag == "-h" {
+            return Err(String::new());
+        }
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = || {
+            value
+                .parse::<u64>()
+                .map_err(|e| format!("{flag} {value}: {e}"))
+        };
+        match flag.as_str() {
+            "--db" => a.db = value.clone(),
+            "--addr" => a.addr = value.clone(),
+            "--prefix" => a.prefixes.set(&value)?,
+            "--customers" => a.seed.customers = number()?,
+            "--accounts" => a.seed.accounts = number()?,
+            "--transactions" => a.seed.transactions = number()?,
+            "--pool" => a.pool = number()? as usize,
+            other => return Err(format!("unknown flag {other}")),
+        }
+    }
+    Ok(a)
+}
+
+fn main() -> ExitCode {
+    let args = match parse() {
+        Ok(a) => a,
+        Err(e) if e.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("error: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let store = Store::open(&args.db, args.pool)
+        .await
+        .map_err(|e| format!("{}: {e}", args.db))?;
+    let started = std::time::Instant::now();
+    let customers = ofb_institution::seed::seed(&store, &args.seed)
+        .await
+        .map_err(|e| format!("seeding: {e}"))?;
+    eprintln!(
+        "{customers} customers in the database ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    let readiness = Readiness::new();
+    let metrics = health::install_prometheus()?;
+    let app = if args.baseline {
+        baseline::router(store, &args.prefixes.accounts)
+    } else {
+        app(Institution::new(store), &args.prefixes, Config::default())
+    };
+    let app = app
+        .layer(MetricsLayer)
+        .merge(health::routes_with_metrics(readiness.clone(), metrics));
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("institution: listening on http://{addr}");
+    let limits = ServeConfig::default().with_readiness(readiness);
+    serve_with(listener, app, shutdown_signal(), limits)
+        .await
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,393 @@
+//! The institution's records, in SQLite (a file, the default) or PostgreSQL (a URL): one table
+//! of JSON bodies in the shape the documents answer, keyed by family, kind, owner (the
+//! customer's document), resource and day, so that every read is one indexed query and every
+//! page is cut by SQL.
+//!
+//! SQLite is synchronous: its queries run on tokio's blocking pool through a small pool of
+//! connections, never on the async workers. PostgreSQL goes through an async pool; replicas of
+//! the institution given the same URL share its data.
+
+use std::sync::{Arc, Mutex};
+
+/// Why a read failed.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The database failed (the message says how).
+    Database(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Database(e) => write!(f, "database: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+fn db(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+/// The migrations, in order; `schema_version` records how many ran. The statements read the
+/// same in SQLite and PostgreSQL.
+const MIGRATIONS: &[&[&str]] = &[&[
+    "CREATE TABLE records (family TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT NOT NULL, \
+     resource TEXT NOT NULL, seq BIGINT NOT NULL, day TEXT NOT NULL, body TEXT NOT NULL)",
+    "CREATE INDEX records_by_resource ON records (family, kind, resource, day, seq)",
+    "CREATE INDEX records_by_owner ON records (family, kind, owner, seq)",
+    "CREATE TABLE seeding (customers BIGINT NOT NULL)",
+]];
+
+/// The rows of one page, the total they were cut from, and where the page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The JSON bodies of the page, in order.
+    pub bodies: Vec<String>,
+    /// How many rows match in all.
+    pub total: u64,
+    /// The page number (1-based) and its size.
+    pub page: u32,
+    /// The page size.
+    pub size: u32,
+}
+
+/// What to read: the records of one kind of a family, of one owner, optionally of one resource
+/// and within a range of days.
+#[derive(Debug, Clone)]
+pub struct Query<'a> {
+    /// The family (`accounts`).
+    pub family: &'static str,
+    /// The kind of record (`transaction`).
+    pub kind: &'static str,
+    /// The customer's document.
+    pub owner: &'a str,
+    /// The resource, where the read is of one.
+    pub resource: Option<&'a str>,
+    /// The first day, inclusive (`YYYY-MM-DD`).
+    pub from: Option<&'a str>,
+    /// The last day, inclusive.
+    pub to: Option<&'a str>,
+}
+
+/// A row to insert.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The family.
+    pub family: &'static str,
+    /// The kind of record.
+    pub kind: &'static str,
+    /// The customer's document.
+    pub owner: String,
+    /// The resource it belongs to (the owner's document for customer records).
+    pub resource: String,
+    /// Its order among its kind.
+    pub seq: i64,
+    /// Its day (`YYYY-MM-DD`; any fixed text where it has none).
+    pub day: String,
+    /// The JSON body.
+    pub body: String,
+}
+
+/// SQLite connections, lent one at a time to blocking tasks.
+struct Lite {
+    idle: Mutex<Vec<rusqlite::Connection>>,
+    slots: tokio::sync::Semaphore,
+}
+
+/// The database.
+#[derive(Clone)]
+pub enum Store {
+    /// An SQLite file.
+    Sqlite(Arc<LiteHandle>),
+    /// A PostgreSQL database.
+    Postgres(deadpool_postgres::Pool),
+}
+
+/// An opened SQLite database.
+pub struct LiteHandle(Lite);
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Store::Sqlite(_) => f.write_str("Store::Sqlite"),
+            Store::Postgres(_) => f.write_str("Store::Postgres"),
+        }
+    }
+}
+
+/// A page of one resource's records (each index serves one of the two reads).
+const BY_RESOURCE: &str = "SELECT body, COUNT(*) OVER () FROM records \
+     WHERE family = $1 AND kind = $2 AND resource = $3 AND owner = $4 \
+     AND day >= $5 AND day <= $6 ORDER BY day DESC, seq LIMIT $7 OFFSET $8";
+/// A page of one owner's records.
+const BY_OWNER: &str = "SELECT body, COUNT(*) OVER () FROM records \
+     WHERE family = $1 AND kind = $2 AND owner = $3 AND $4 = '' \
+     AND day >= $5 AND day <= $6 ORDER BY day DESC, seq LIMIT $7 OFFSET $8";
+
+impl Store {
+    /// Opens (creating and migrating) the database at `url`: `postgres://...` or
+    /// `postgresql://...`, else an SQLite file path (`sqlite://` prefix optional). `pool` is the
+    /// number of connections.
+    pub async fn open(url: &str, pool: usize) -> Result<Store, StoreError> {
+        let pool = pool.max(1);
+        let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let config: tokio_postgres::Config = url.parse().map_err(db)?;
+            let manager = deadpool_postgres::Manager::from_config(
+                config,
+                tokio_postgres::NoTls,
+                deadpool_postgres::ManagerConfig {
+                    recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+                },
+            );
+            let pg = deadpool_postgres::Pool::builder(manager)
+                .max_size(pool)
+                .build()
+                .map_err(db)?;
+            Store::Postgres(pg)
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url).to_owned();
+            let idle = tokio::task::spawn_blocking(move || {
+                (0..pool)
+                    .map(|_| {
+                        let c = rusqlite::Connection::open(&path)?;
+                        c.busy_timeout(std::time::Duration::from_secs(5))?;
+                        c.pragma_update(None, "journal_mode", "WAL")?;
+                        c.pragma_update(None, "synchronous", "NORMAL")?;
+                        Ok(c)
+                    })
+                    .collect::<Result<Vec<_>, rusqlite::Error>>()
+            })
+            .await
+            .map_err(db)?
+            .map_err(db)?;
+            Store::Sqlite(Arc::new(LiteHandle(Lite {
+                idle: Mutex::new(idle),
+                slots: tokio::sync::Semaphore::new(pool),
+            })))
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Runs `f` on an SQLite connection, on the blocking pool.
+    async fn lite<T: Send + 'static>(
+        lite: &Arc<LiteHandle>,
+        f: impl FnOnce(&mut rusqlite::Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let _permit = lite.0.slots.acquire().await.map_err(db)?;
+        let handle = lite.clone();
+        tokio::task::spawn_blocking(move || {
+            let taken = handle.0.idle.lock().ok().and_then(|mut idle| idle.pop());
+            let Some(mut conn) = taken else {
+                return Err(StoreError::Database(String::from("no idle connection")));
+            };
+            let out = f(&mut conn).map_err(db);
+            if let Ok(mut idle) = handle.0.idle.lock() {
+                idle.push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(db)?
+    }
+
+    /// Applies the migrations not yet applied.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        const VERSION: &str = "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)";
+        match self {
+            Store::Sqlite(lite) => {
+                Self::lite(lite, |c| {
+                    let tx = c.transaction()?;
+                    tx.execute(VERSION, [])?;
+                    let done: i64 =
+                        tx.query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))?;
+                    for (i, steps) in MIGRATIONS.iter().enumerate().skip(done as usize) {
+                        for s in *steps {
+                            tx.execute(s, [])?;
+                        }
+                        tx.execute(
+                            "INSERT INTO schema_version (version) VALUES ($1)",
+                            [i as i64 + 1],
+                        )?;
+                    }
+                    tx.commit()
+                })
+                .await
+            }
+            Store::Postgres(pool) => {
+                let mut c = pool.get().await.map_err(db)?;
+                let tx = c.transaction().await.map_err(db)?;
+                // One migrating replica at a time.
+                tx.execute("SELECT pg_advisory_xact_lock(4242)", &[])
+                    .await
+                    .map_err(db)?;
+                tx.execute(VERSION, &[]).await.map_err(db)?;
+                let done: i64 = tx
+                    .query_one("SELECT COUNT(*) FROM schema_version", &[])
+                    .await
+                    .map_err(db)?
+                    .get(0);
+                for (i, steps) in MIGRATIONS.iter().enumerate().skip(done as usize) {
+                    for s in *steps {
+                        tx.execute(*s, &[]).await.map_err(db)?;
+                    }
+                    tx.execute(
+                        "INSERT INTO schema_version (version) VALUES ($1)",
+                        &[&(i as i64 + 1)],
+                    )
+                    .await
+                    .map_err(db)?;
+                }
+                tx.commit().await.map_err(db)
+            }
+        }
+    }
+
+    /// How many customers the database was seeded with (0: never seeded).
+    pub async fn seeded(&self) -> Result<u64, StoreError> {
+        const Q: &str = "SELECT COALESCE(MAX(customers), 0) FROM seeding";
+        let n: i64 = match self {
+            Store::Sqlite(lite) => Self::lite(lite, |c| c.query_row(Q, [], |r| r.get(0))).await?,
+            Store::Postgres(pool) => pool
+                .get()
+                .await
+                .map_err(db)?
+                .query_one(Q, &[])
+                .await
+                .map_err(db)?
+                .get(0),
+        };
+        Ok(n.max(0) as u64)
+    }
+
+    /// Removes every record: what a seeding cut short left.
+    pub async fn clear(&self) -> Result<(), StoreError> {
+        const Q: &str = "DELETE FROM records";
+        match self {
+            Store::Sqlite(lite) => Self::lite(lite, |c| c.execute(Q, []).map(drop)).await,
+            Store::Postgres(pool) => pool
+                .get()
+                .await
+                .map_err(db)?
+                .execute(Q, &[])
+                .await
+                .map(drop)
+                .map_err(db),
+        }
+    }
+
+    /// Inserts `rows` and, given a count, records that the seeding of that many customers is
+    /// complete, in one transaction.
+    pub async fn insert(&self, rows: Vec<Row>, customers: Option<u64>) -> Result<(), StoreError> {
+        const INSERT: &str = "INSERT INTO records (family, kind, owner, resource, seq, day, body) \
+                              VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        const SEEDED: &str = "INSERT INTO seeding (customers) VALUES ($1)";
+        match self {
+            Store::Sqlite(lite) => {
+                Self::lite(lite, move |c| {
+                    let tx = c.transaction()?;
+                    {
+                        let mut st = tx.prepare(INSERT)?;
+                        for r in &rows {
+                            st.execute(rusqlite::params![
+                                r.family, r.kind, r.owner, r.resource, r.seq, r.day, r.body
+                            ])?;
+                        }
+                    }
+                    if let Some(n) = customers {
+                        tx.execute(SEEDED, [n as i64])?;
+                    }
+                    tx.commit()
+                })
+                .await
+            }
+            Store::Postgres(pool) => {
+                let mut c = pool.get().await.map_err(db)?;
+                let tx = c.transaction().await.map_err(db)?;
+                let st = tx.prepare(INSERT).await.map_err(db)?;
+                for r in &rows {
+                    tx.execute(
+                        &st,
+                        &[
+                            &r.family,
+                            &r.kind,
+                            &r.owner,
+                            &r.resource,
+                            &r.seq,
+                            &r.day,
+                            &r.body,
+                        ],
+                    )
+                    .await
+                    .map_err(db)?;
+                }
+                if let Some(n) = customers {
+                    tx.execute(SEEDED, &[&(n as i64)]).await.map_err(db)?;
+                }
+                tx.commit().await.map_err(db)
+            }
+        }
+    }
+
+    /// Page `page` (1-based) of `size` records matching `q`, newest day first.
+    pub async fn page(&self, q: &Query<'_>, page: u32, size: u32) -> Result<Page, StoreError> {
+        let (page, size) = (page.max(1), size.clamp(1, 1000));
+        let (sql, third, fourth) = match q.resource {
+            Some(r) => (BY_RESOURCE, r, q.owner),
+            None => (BY_OWNER, q.owner, ""),
+        };
+        let args: [String; 6] = [
+            q.family.to_owned(),
+            q.kind.to_owned(),
+            third.to_owned(),
+            fourth.to_owned(),
+            q.from.unwrap_or("0000-00-00").to_owned(),
+            q.to.unwrap_or("9999-99-99").to_owned(),
+        ];
+        let (limit, offset) = (i64::from(size), i64::from(page - 1) * i64::from(size));
+        let rows: Vec<(String, i64)> = match self {
+            Store::Sqlite(lite) => {
+                Self::lite(lite, move |c| {
+                    let mut st = c.prepare_cached(sql)?;
+                    let rows = st.query_map(
+                        rusqlite::params![
+                            args[0], args[1], args[2], args[3], args[4], args[5], limit, offset
+                        ],
+                        |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+                    )?;
+                    rows.collect()
+                })
+                .await?
+            }
+            Store::Postgres(pool) => {
+                let c = pool.get().await.map_err(db)?;
+                let st = c.prepare_cached(sql).await.map_err(db)?;
+                c.query(
+                    &st,
+                    &[
+                        &args[0], &args[1], &args[2], &args[3], &args[4], &args[5], &limit, &offset,
+                    ],
+                )
+                .await
+                .map_err(db)?
+                .iter()
+                .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1)))
+                .collect()
+            }
+        };
+        let total = rows.first().map_or(0, |(_, n)| (*n).max(0) as u64);
+        Ok(Page {
+            bodies: rows.into_iter().map(|(b, _)| b).collect(),
+            total,
+            page,
+            size,
+        })
+    }
+
+    /// The one record matching `q` (the first, where several do).
+    pub async fn one(&self, q: &Query<'_>) -> Result<Option<String>, StoreError> {
+        Ok(self.page(q, 1, 1).await?.bodies.into_iter().next())
+    }
+}

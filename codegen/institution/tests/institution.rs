@@ -1,0 +1,288 @@
+//! The reference institution over real HTTP on 127.0.0.1: every operation of its three families
+//! answers from SQLite, and from PostgreSQL, with the generated routers' response check on (a
+//! debug build), so each 200 is an answer the document accepts. PostgreSQL comes from the
+//! Debian package, started here on a free port in a temporary directory; where it is not
+//! installed the test says so and stops, unless `OFB_REQUIRE_POSTGRES` is set (CI sets it).
+
+use ofb_institution::seed::{account, customer, Seed};
+use ofb_institution::store::Store;
+use ofb_institution::{app, Institution, Prefixes};
+use ofb_integration_accounts_v3::examples as acc;
+use ofb_integration_credit_cards_v2::examples as cc;
+use ofb_integration_customers_v3::examples as cus;
+use ofb_runtime::server::testing::{expect_error, TestServer};
+use ofb_runtime::server::Config;
+use serde_json::{json, Value};
+
+const SEED: Seed = Seed {
+    customers: 3,
+    accounts: 2,
+    transactions: 30,
+};
+
+/// Every operation: its path under the default prefixes, its example request, and what to
+/// point it at (`account`, `card`, `bill` or nothing: the customer's own records).
+const CALLS: &[(&str, &str, &str)] = &[
+    (
+        "/accounts/account-discovery",
+        acc::DISCOVER_ACCOUNTS_REQUEST,
+        "",
+    ),
+    ("/accounts/accounts", acc::ACCOUNTS_GET_ACCOUNTS_REQUEST, ""),
+    (
+        "/accounts/find",
+        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_REQUEST,
+        "account",
+    ),
+    (
+        "/accounts/balances",
+        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_BALANCES_REQUEST,
+        "account",
+    ),
+    (
+        "/accounts/transactions",
+        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_TRANSACTIONS_REQUEST,
+        "account",
+    ),
+    (
+        "/accounts/transactions-current",
+        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_TRANSACTIONS_CURRENT_REQUEST,
+        "account",
+    ),
+    (
+        "/accounts/overdraft-limits",
+        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_OVERDRAFT_LIMITS_REQUEST,
+        "account",
+    ),
+    (
+        "/credit-cards/account-discovery",
+        cc::DISCOVER_CREDIT_CARD_ACCOUNTS_REQUEST,
+        "",
+    ),
+    (
+        "/credit-cards/accounts",
+        cc::CREDIT_CARDS_GET_ACCOUNTS_REQUEST,
+        "",
+    ),
+    (
+        "/credit-cards/find",
+        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_REQUEST,
+        "card",
+    ),
+    (
+        "/credit-cards/bills",
+        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_BILLS_REQUEST,
+        "card",
+    ),
+    (
+        "/credit-cards/bills-transactions",
+        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_BILLS_BILL_ID_TRANSACTIONS_REQUEST,
+        "bill",
+    ),
+    (
+        "/credit-cards/limits",
+        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_LIMITS_REQUEST,
+        "card",
+    ),
+    (
+        "/credit-cards/transactions",
+        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_TRANSACTIONS_REQUEST,
+        "card",
+    ),
+    (
+        "/credit-cards/transactions-current",
+        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_TRANSACTIONS_CURRENT_REQUEST,
+        "card",
+    ),
+    (
+        "/customers/personal/identifications",
+        cus::CUSTOMERS_GET_PERSONAL_IDENTIFICATIONS_REQUEST,
+        "",
+    ),
+    (
+        "/customers/personal/qualifications",
+        cus::CUSTOMERS_GET_PERSONAL_QUALIFICATIONS_REQUEST,
+        "",
+    ),
+    (
+        "/customers/personal/financial-relations",
+        cus::CUSTOMERS_GET_PERSONAL_FINANCIAL_RELATIONS_REQUEST,
+        "",
+    ),
+    (
+        "/customers/business/identifications",
+        cus::CUSTOMERS_GET_BUSINESS_IDENTIFICATIONS_REQUEST,
+        "",
+    ),
+    (
+        "/customers/business/qualifications",
+        cus::CUSTOMERS_GET_BUSINESS_QUALIFICATIONS_REQUEST,
+        "",
+    ),
+    (
+        "/customers/business/financial-relations",
+        cus::CUSTOMERS_GET_BUSINESS_FINANCIAL_RELATIONS_REQUEST,
+        "",
+    ),
+];
+
+fn legacy(id: &str) -> Value {
+    json!([{ "key": "internalResourceId", "value": id }])
+}
+
+/// The example request, for customer `i`'s first account, card or bill, without the
+/// example's filters (its dates would select nothing).
+fn request(example: &str, target: &str, i: u64, page: u64) -> Vec<u8> {
+    let mut v: Value = serde_json::from_str(example).expect("the example parses");
+    v["consent"]["loggedUser"]["document"]["identification"] = json!(customer(i));
+    let id = account(i, 0);
+    let card = format!("card-{id}");
+    match target {
+        "account" => v["accountId"] = legacy(&id),
+        "card" => v["creditCardAccountId"] = legacy(&card),
+        "bill" => {
+            v["creditCardAccountId"] = legacy(&card);
+            v["billId"] = legacy(&format!("{card}-bill-0"));
+        }
+        _ => {}
+    }
+    if let Some(o) = v.as_object_mut() {
+        for filter in [
+            "fromBookingDate",
+            "toBookingDate",
+            "fromDueDate",
+            "toDueDate",
+            "fromTransactionDate",
+            "toTransactionDate",
+            "creditDebitIndicator",
+            "accountType",
+            "pagination-key",
+            "creditCardPayeeMCC",
+        ] {
+            o.remove(filter);
+        }
+        if o.contains_key("page") {
+            o.insert(String::from("page"), json!(page));
+            o.insert(String::from("pageSize"), json!(20));
+        }
+    }
+    serde_json::to_vec(&v).expect("serializes")
+}
+
+async fn post(
+    server: &TestServer,
+    path: &str,
+    body: &[u8],
+) -> ofb_runtime::server::testing::Answer {
+    server
+        .call(
+            "POST",
+            path,
+            &[("content-type", "application/json")],
+            Some(body),
+        )
+        .await
+}
+
+/// Every operation answers 200 with data from the store; transactions page by SQL; another
+/// customer's account is a 404 in the envelope.
+async fn every_operation_answers(url: &str) {
+    let store = Store::open(url, 4).await.expect("the store opens");
+    assert_eq!(
+        ofb_institution::seed::seed(&store, &SEED)
+            .await
+            .expect("seeds"),
+        3
+    );
+    // Opening again migrates nothing and seeds nothing.
+    let again = Store::open(url, 2).await.expect("reopens");
+    assert_eq!(
+        ofb_institution::seed::seed(&again, &SEED)
+            .await
+            .expect("no-op"),
+        3
+    );
+    let router = app(
+        Institution::new(store),
+        &Prefixes::default(),
+        Config::default(),
+    );
+    let server = TestServer::start(router).await;
+    for (path, example, target) in CALLS {
+        let a = post(&server, path, &request(example, target, 1, 1)).await;
+        assert_eq!(a.status, 200, "{url} {path}: {}", a.text());
+        let v: Value = serde_json::from_slice(&a.body).expect("JSON");
+        let data = &v["data"];
+        let empty = data.as_array().is_some_and(Vec::is_empty)
+            || data["resources"].as_array().is_some_and(Vec::is_empty);
+        assert!(!data.is_null() && !empty, "{path}: no data: {v}");
+    }
+    // 30 transactions, 20 a page: the second page has the other 10, and says it is the last.
+    let tx = acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_TRANSACTIONS_REQUEST;
+    let first: Value = serde_json::from_slice(
+        &post(
+            &server,
+            "/accounts/transactions",
+            &request(tx, "account", 1, 1),
+        )
+        .await
+        .body,
+    )
+    .expect("JSON");
+    let second: Value = serde_json::from_slice(
+        &post(
+            &server,
+            "/accounts/transactions",
+            &request(tx, "account", 1, 2),
+        )
+        .await
+        .body,
+    )
+    .expect("JSON");
+    assert_eq!(first["data"].as_array().map(Vec::len), Some(20));
+    assert_eq!(second["data"].as_array().map(Vec::len), Some(10));
+    assert_eq!(
+        (
+            first["meta"]["hasMoreRecords"].as_bool(),
+            second["meta"]["hasMoreRecords"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+    assert_ne!(first["data"][0], second["data"][0]);
+    // Customer 1 asking for customer 2's account.
+    let mut theirs: Value = serde_json::from_slice(&request(
+        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_REQUEST,
+        "account",
+        1,
+        1,
+    ))
+    .expect("JSON");
+    theirs["accountId"] = legacy(&account(2, 0));
+    let a = post(
+        &server,
+        "/accounts/find",
+        &serde_json::to_vec(&theirs).expect("JSON"),
+    )
+    .await;
+    expect_error(&a, 404, "another customer's account");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_answers_from_sqlite() {
+    let dir = std::env::temp_dir().join(format!("ofb-institution-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    every_operation_answers(&dir.join("db.sqlite3").display().to_string()).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+mod postgres;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_answers_from_postgres() {
+    let Some(pg) = postgres::Server::start() else {
+        return;
+    };
+    every_operation_answers(&pg.url()).await;
+}
