@@ -62,41 +62,55 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
     s
 }
 
-fn ignored_pointer(path: &serde_ignored::Path<'_>) -> String {
-    use serde_ignored::Path;
-    match path {
-        Path::Root => String::new(),
-        Path::Seq { parent, index } => format!("{}/{index}", ignored_pointer(parent)),
-        Path::Map { parent, key } => format!(
-            "{}/{}",
-            ignored_pointer(parent),
-            crate::json_pointer::escape(key)
-        ),
-        Path::Some { parent }
-        | Path::NewtypeStruct { parent }
-        | Path::NewtypeVariant { parent } => ignored_pointer(parent),
+/// Decodes `bytes` as `T`, listing the members `T` ignored; on failure, says where.
+///
+/// The pointer of a failure costs a path kept through the whole decoding (a string per member
+/// name), so the common case, a body that decodes, runs without it; a failure is decoded again
+/// with the path kept.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let trace = std::cell::RefCell::new(crate::strict::Trace::default());
+    let fast = T::deserialize(crate::strict::Strict {
+        de: &mut de,
+        trace: &trace,
+    })
+    .and_then(|v| de.end().map(|()| v));
+    match fast {
+        Ok(value) => Ok(Decoded {
+            value,
+            ignored: trace.into_inner().ignored,
+        }),
+        Err(_) => Err(located::<T>(bytes)),
     }
 }
 
-/// Decodes `bytes` as `T`, listing the members `T` ignored; on failure, says where.
-pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, DecodeError> {
+/// The failure of decoding `bytes` as `T`, with its pointer.
+fn located<T: DeserializeOwned>(bytes: &[u8]) -> DecodeError {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let mut ignored = Vec::new();
     let mut track = serde_path_to_error::Track::new();
-    let result = {
-        let tracked =
-            serde_path_to_error::Deserializer::new(crate::strict::Strict(&mut de), &mut track);
-        serde_ignored::deserialize(tracked, |p| ignored.push(ignored_pointer(&p)))
-    };
-    let value: T = result
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| DecodeError {
+    let trace = std::cell::RefCell::new(crate::strict::Trace::default());
+    let result = T::deserialize(serde_path_to_error::Deserializer::new(
+        crate::strict::Strict {
+            de: &mut de,
+            trace: &trace,
+        },
+        &mut track,
+    ));
+    match result.and_then(|v: T| de.end().map(|()| v)) {
+        Err(e) => DecodeError {
             pointer: pointer_of(&track.path()),
             message: e.to_string(),
             line: e.line(),
             column: e.column(),
-        })?;
-    Ok(Decoded { value, ignored })
+        },
+        // Deterministic: the same bytes fail the same way; this is never reached.
+        Ok(_) => DecodeError {
+            pointer: String::new(),
+            message: String::from("the body could not be decoded"),
+            line: 0,
+            column: 0,
+        },
+    }
 }
 
 /// Decodes `text` as `T`.

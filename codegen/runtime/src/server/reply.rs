@@ -78,8 +78,9 @@ impl Reply {
     /// A JSON body.
     pub fn json<T: Serialize + Validate>(&mut self, body: &T) {
         self.checked("body", |v| body.validate_into(v));
-        match serde_json::to_vec(body) {
-            Ok(bytes) => {
+        let mut bytes = Vec::with_capacity(1024);
+        match serde_json::to_writer(&mut bytes, body) {
+            Ok(()) => {
                 self.body = bytes;
                 self.content_type = Some("application/json; charset=utf-8");
             }
