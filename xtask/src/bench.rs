@@ -46,6 +46,7 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
         BenchName::Server => server(args),
         BenchName::Decode => decode(args),
         BenchName::Hostile => hostile(args),
+        BenchName::Platform => platform(args),
         BenchName::Diff => diff(args),
     }
     .map_err(Error::Failed)
@@ -153,6 +154,49 @@ fn decode(args: &BenchArgs) -> Result<(), String> {
         &emit,
         &run,
     )
+}
+
+/// Where `bench platform` writes its chart, relative to the repository root.
+pub const PLATFORM_CHART: &str = "xtask/figures/platform.svg";
+
+/// `bench platform`: the reference institution under the platform's traffic, generated
+/// routers against hand-written handlers; the driver is `codegen/institution`'s `platform`.
+fn platform(args: &BenchArgs) -> Result<(), String> {
+    let root = crate::repo_root();
+    let (catalog, sources) = crate::cli::load(&args.specs).map_err(|e| e.to_string())?;
+    crate::generate::catalog(&root, &catalog, &sources, false)?;
+    eprintln!("building the reference institution and the load generator in release...");
+    crate::test::cargo(
+        &root,
+        &[
+            "build",
+            "--release",
+            "--quiet",
+            "--manifest-path",
+            crate::institution::MANIFEST,
+            "--bins",
+        ],
+        None,
+    )?;
+    let db = root.join("target/bench-platform/bench.sqlite3");
+    let chart = root.join(PLATFORM_CHART);
+    if let Some(dir) = chart.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let status = std::process::Command::new(root.join("target/release/platform"))
+        .current_dir(&root)
+        .arg("--db")
+        .arg(&db)
+        .args(["--seconds", &args.seconds.to_string()])
+        .args(["--runs", &args.runs.min(3).to_string(), "--svg"])
+        .arg(&chart)
+        .status()
+        .map_err(|e| format!("cannot run the load generator: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the platform benchmark failed ({status})"))
+    }
 }
 
 /// `bench hostile`: the worst bodies within the limit against a small valid one.

@@ -158,6 +158,11 @@ pub enum BenchName {
     Server,
     /// A page of 1,000 items decoded into the generated types against `serde_json::Value`.
     Decode,
+    /// The platform's traffic (find, accounts, balances, transaction pages) against the
+    /// reference institution at 64, 512 and 4,096 connections, through the generated routers
+    /// and through hand-written axum handlers on the same database: throughput, latency per
+    /// frequency class against its budget, errors, 504s, peak RSS, and a chart.
+    Platform,
     /// The worst request bodies within the body limit (an enum array of wrong values, the
     /// longest string, nested arrays) through a generated router: time and peak memory of
     /// each against a small valid body (default document: the first taking a JSON body; pick
@@ -180,7 +185,7 @@ pub struct BenchArgs {
     /// one with an operation that fits: a GET-like call answering a JSON body alone).
     #[arg(long, value_name = "KIND/FAMILY")]
     pub document: Option<String>,
-    /// `bench server`: seconds of load per stack and run.
+    /// `bench server`: seconds of load per stack and run; `bench platform`: per stack and level.
     #[arg(long, default_value_t = 3)]
     pub seconds: u64,
     /// Where the catalogued documents are.

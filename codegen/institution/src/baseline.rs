@@ -1,111 +1,120 @@
 //! The baseline of `cargo xtask bench platform`: the four reads of the platform's traffic mix
-//! (find, accounts, balances, transaction pages) as hand-written axum handlers on the same
-//! store, with no generated code: the body read as `serde_json::Value`, the answer written as
-//! text around the stored records. What an institution would write without the generator, and
-//! what the generated stack must keep up with.
+//! (find, accounts, balances, transaction pages) as plain hand-written axum handlers doing the
+//! same data work as the reference institution: the body read with axum's `Json` extractor into
+//! the document's request type, the same query on the same store, the same typed answer written
+//! with `Json`. What they lack is all the generated router adds (validation in report mode, the
+//! deadline on a task of its own, the in-flight limit, the envelope, the interaction id), which
+//! is what the benchmark's ratio prices.
 
-use crate::answer::now;
-use crate::store::{Page, Query, Store};
-use axum::body::Bytes;
-use axum::http::{header, StatusCode};
+use crate::answer::{list, one, Error};
+use crate::store::{Query, Store};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use axum::Json;
+use ofb_integration_accounts_v3::types as t;
 
 /// The four routes under `prefix` (the accounts family's paths).
 pub fn router(store: Store, prefix: &str) -> axum::Router {
-    let route = |kind: Read| {
-        let store = store.clone();
-        axum::routing::post(move |body: Bytes| {
-            let store = store.clone();
-            async move { answer(&store, kind, &body).await }
-        })
-    };
     let inner = axum::Router::new()
-        .route("/find", route(Read::One("identification")))
-        .route("/balances", route(Read::One("balances")))
-        .route("/accounts", route(Read::Accounts))
-        .route("/transactions", route(Read::Transactions));
+        .route(
+            "/find",
+            axum::routing::post({
+                let store = store.clone();
+                move |Json(b): Json<t::RequestWithConsentAndRequestMetaAndAccountId>| async move {
+                    let id = b.account_id.first().map_or("", |i| i.value.as_str());
+                    let q = query("identification", &b.consent, Some(id));
+                    answer(
+                        store
+                            .one(&q)
+                            .await
+                            .map_err(Error::from)
+                            .and_then(|f| one::<t::ResponseAccountIdentification>(f, "account")),
+                    )
+                }
+            }),
+        )
+        .route(
+            "/balances",
+            axum::routing::post({
+                let store = store.clone();
+                move |Json(b): Json<t::RequestWithConsentAndRequestMetaAndAccountId>| async move {
+                    let id = b.account_id.first().map_or("", |i| i.value.as_str());
+                    let q = query("balances", &b.consent, Some(id));
+                    answer(
+                        store
+                            .one(&q)
+                            .await
+                            .map_err(Error::from)
+                            .and_then(|f| one::<t::ResponseAccountBalances>(f, "account")),
+                    )
+                }
+            }),
+        )
+        .route(
+            "/accounts",
+            axum::routing::post({
+                let store = store.clone();
+                move |Json(b): Json<t::RequestAccounts>| async move {
+                    let q = query("account", &b.consent, None);
+                    let (page, size) = paging(b.page, b.page_size);
+                    answer(
+                        store
+                            .page(&q, page, size)
+                            .await
+                            .map_err(Error::from)
+                            .and_then(|p| list::<t::ResponseAccountList>(&p)),
+                    )
+                }
+            }),
+        )
+        .route(
+            "/transactions",
+            axum::routing::post(move |Json(b): Json<t::RequestTransactions>| async move {
+                let id = b.account_id.first().map_or("", |i| i.value.as_str());
+                let q = Query {
+                    from: b.from_booking_date.as_ref().map(|d| d.as_str()),
+                    to: b.to_booking_date.as_ref().map(|d| d.as_str()),
+                    ..query("transaction", &b.consent, Some(id))
+                };
+                let (page, size) = paging(b.page, b.page_size);
+                answer(
+                    store
+                        .page(&q, page, size)
+                        .await
+                        .map_err(Error::from)
+                        .and_then(|p| list::<t::ResponseAccountTransactions>(&p)),
+                )
+            }),
+        );
     axum::Router::new().nest(prefix, inner)
 }
 
-#[derive(Clone, Copy)]
-enum Read {
-    One(&'static str),
-    Accounts,
-    Transactions,
-}
-
-fn text(v: &Value, pointer: &str) -> Option<String> {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-fn json(status: StatusCode, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-fn page_text(page: &Page) -> String {
-    let more = u64::from(page.page) * u64::from(page.size) < page.total;
-    format!(
-        r#"{{"data":[{}],"meta":{{"totalRecords":{},"totalPages":{},"requestDateTime":"{}","hasMoreRecords":{more}}}}}"#,
-        page.bodies.join(","),
-        page.total,
-        page.total.div_ceil(u64::from(page.size)).max(1),
-        now()
-    )
-}
-
-async fn answer(store: &Store, read: Read, body: &[u8]) -> Response {
-    let Ok(v) = serde_json::from_slice::<Value>(body) else {
-        return json(StatusCode::BAD_REQUEST, String::from(r#"{"errors":[]}"#));
-    };
-    let owner = text(&v, "/consent/loggedUser/document/identification").unwrap_or_default();
-    let account = text(&v, "/accountId/0/value");
-    let page = v.get("page").and_then(Value::as_u64).unwrap_or(1).max(1) as u32;
-    let size = v
-        .get("pageSize")
-        .and_then(Value::as_u64)
-        .unwrap_or(25)
-        .clamp(1, 1000) as u32;
-    let q = |kind, resource| Query {
+fn query<'a>(
+    kind: &'static str,
+    consent: &'a t::ConsentDataSharing,
+    resource: Option<&'a str>,
+) -> Query<'a> {
+    Query {
         family: "accounts",
         kind,
-        owner: &owner,
+        owner: consent.logged_user.document.identification.as_str(),
         resource,
         from: None,
         to: None,
-    };
-    let result = match read {
-        Read::One(kind) => store.one(&q(kind, account.as_deref())).await.map(|found| {
-            found.map(|b| {
-                format!(
-                    r#"{{"data":{b},"meta":{{"totalRecords":1,"totalPages":1,"requestDateTime":"{}"}}}}"#,
-                    now()
-                )
-            })
-        }),
-        Read::Accounts => store
-            .page(&q("account", None), page, size)
-            .await
-            .map(|p| Some(page_text(&p))),
-        Read::Transactions => {
-            let from = text(&v, "/fromBookingDate");
-            let to = text(&v, "/toBookingDate");
-            let query = Query {
-                from: from.as_deref(),
-                to: to.as_deref(),
-                ..q("transaction", account.as_deref())
-            };
-            store.page(&query, page, size).await.map(|p| Some(page_text(&p)))
-        }
-    };
+    }
+}
+
+fn paging(page: Option<i32>, size: Option<i32>) -> (u32, u32) {
+    (
+        page.unwrap_or(1).max(1) as u32,
+        size.unwrap_or(25).clamp(1, 1000) as u32,
+    )
+}
+
+fn answer<T: serde::Serialize>(result: Result<T, Error>) -> Response {
     match result {
-        Ok(Some(text)) => json(StatusCode::OK, text),
-        Ok(None) => json(StatusCode::NOT_FOUND, String::from(r#"{"errors":[]}"#)),
-        Err(_) => json(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            String::from(r#"{"errors":[]}"#),
-        ),
+        Ok(body) => Json(body).into_response(),
+        Err(Error::NotFound(_)) => StatusCode::NOT_FOUND.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

@@ -6,7 +6,7 @@ use ofb_institution::seed::Seed;
 use ofb_institution::store::Store;
 use ofb_institution::{app, baseline, Institution, Prefixes};
 use ofb_runtime::server::{
-    health, serve_with, shutdown_signal, Config, MetricsLayer, Readiness, ServeConfig,
+    health, serve_with, shutdown_signal, Config, MetricsLayer, Readiness, ServeConfig, Validation,
 };
 use std::process::ExitCode;
 
@@ -24,7 +24,9 @@ const USAGE: &str =
   --transactions N  transactions per account and card (default 100)
   --pool N          database connections (default 8)
   --baseline        serve the hand-written axum handlers of the bench instead of the
-                    generated routers (accounts: find, accounts, balances, transactions)";
+                    generated routers (accounts: find, accounts, balances, transactions)
+  --seed-only       create, migrate and seed the database, then exit
+  --validation M    enforce, report (the integration documents' default) or off";
 
 struct Args {
     db: String,
@@ -33,6 +35,8 @@ struct Args {
     seed: Seed,
     pool: usize,
     baseline: bool,
+    seed_only: bool,
+    validation: Option<Validation>,
 }
 
 fn parse() -> Result<Args, String> {
@@ -43,11 +47,14 @@ fn parse() -> Result<Args, String> {
         seed: Seed::default(),
         pool: 8,
         baseline: false,
+        seed_only: false,
+        validation: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        if flag == "--baseline" {
-            a.baseline = true;
+        if flag == "--baseline" || flag == "--seed-only" {
+            a.baseline |= flag == "--baseline";
+            a.seed_only |= flag == "--seed-only";
             continue;
         }
         if flag == "--help" || flag == "-h" {
@@ -67,6 +74,14 @@ fn parse() -> Result<Args, String> {
             "--accounts" => a.seed.accounts = number()?,
             "--transactions" => a.seed.transactions = number()?,
             "--pool" => a.pool = number()? as usize,
+            "--validation" => {
+                a.validation = Some(match value.as_str() {
+                    "enforce" => Validation::Enforce,
+                    "report" => Validation::Report,
+                    "off" => Validation::Off,
+                    other => return Err(format!("--validation {other}: enforce, report or off")),
+                })
+            }
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -116,12 +131,19 @@ async fn run(args: Args) -> Result<(), String> {
         "{customers} customers in the database ({:.1} s)",
         started.elapsed().as_secs_f64()
     );
+    if args.seed_only {
+        return Ok(());
+    }
     let readiness = Readiness::new();
     let metrics = health::install_prometheus()?;
     let app = if args.baseline {
         baseline::router(store, &args.prefixes.accounts)
     } else {
-        app(Institution::new(store), &args.prefixes, Config::default())
+        let config = match args.validation {
+            Some(mode) => Config::default().with_validation(mode),
+            None => Config::default(),
+        };
+        app(Institution::new(store), &args.prefixes, config)
     };
     let app = app
         .layer(MetricsLayer)

@@ -35,8 +35,10 @@ fn db(e: impl std::fmt::Display) -> StoreError {
 const MIGRATIONS: &[&[&str]] = &[&[
     "CREATE TABLE records (family TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT NOT NULL, \
      resource TEXT NOT NULL, seq BIGINT NOT NULL, day TEXT NOT NULL, body TEXT NOT NULL)",
-    "CREATE INDEX records_by_resource ON records (family, kind, resource, day, seq)",
-    "CREATE INDEX records_by_owner ON records (family, kind, owner, seq)",
+    // Both indexes hold every column a read filters and orders by, so counting reads no body
+    // and a page reads only its own rows, newest first.
+    "CREATE INDEX records_by_resource ON records (family, kind, resource, owner, day, seq)",
+    "CREATE INDEX records_by_owner ON records (family, kind, owner, day, seq)",
     "CREATE TABLE seeding (customers BIGINT NOT NULL)",
 ]];
 
@@ -93,7 +95,7 @@ pub struct Row {
 /// SQLite connections, lent one at a time to blocking tasks.
 struct Lite {
     idle: Mutex<Vec<rusqlite::Connection>>,
-    slots: tokio::sync::Semaphore,
+    slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// The database.
@@ -117,14 +119,30 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// A page of one resource's records (each index serves one of the two reads).
-const BY_RESOURCE: &str = "SELECT body, COUNT(*) OVER () FROM records \
-     WHERE family = $1 AND kind = $2 AND resource = $3 AND owner = $4 \
-     AND day >= $5 AND day <= $6 ORDER BY day DESC, seq LIMIT $7 OFFSET $8";
-/// A page of one owner's records.
-const BY_OWNER: &str = "SELECT body, COUNT(*) OVER () FROM records \
-     WHERE family = $1 AND kind = $2 AND owner = $3 AND $4 = '' \
-     AND day >= $5 AND day <= $6 ORDER BY day DESC, seq LIMIT $7 OFFSET $8";
+/// The rows of a read: one resource's records (`$3` the resource, `$4` its owner) or one
+/// owner's (`$3` the owner, `$4` empty), within days `$5..=$6`.
+const WHERE_RESOURCE: &str = "WHERE family = $1 AND kind = $2 AND resource = $3 AND owner = $4 \
+     AND day >= $5 AND day <= $6";
+const WHERE_OWNER: &str = "WHERE family = $1 AND kind = $2 AND owner = $3 AND $4 = '' \
+     AND day >= $5 AND day <= $6";
+
+/// The statements of a read: the page (newest day first), and the count of all its rows.
+fn statements(by_resource: bool) -> (&'static str, &'static str) {
+    use std::sync::OnceLock;
+    static SQL: OnceLock<[(String, String); 2]> = OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        [WHERE_RESOURCE, WHERE_OWNER].map(|w| {
+            (
+                format!(
+                    "SELECT body FROM records {w} ORDER BY day DESC, seq DESC LIMIT $7 OFFSET $8"
+                ),
+                format!("SELECT COUNT(*) FROM records {w}"),
+            )
+        })
+    });
+    let (page, count) = &all[usize::from(!by_resource)];
+    (page, count)
+}
 
 impl Store {
     /// Opens (creating and migrating) the database at `url`: `postgres://...` or
@@ -164,7 +182,7 @@ impl Store {
             .map_err(db)?;
             Store::Sqlite(Arc::new(LiteHandle(Lite {
                 idle: Mutex::new(idle),
-                slots: tokio::sync::Semaphore::new(pool),
+                slots: Arc::new(tokio::sync::Semaphore::new(pool)),
             })))
         };
         store.migrate().await?;
@@ -176,9 +194,12 @@ impl Store {
         lite: &Arc<LiteHandle>,
         f: impl FnOnce(&mut rusqlite::Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let _permit = lite.0.slots.acquire().await.map_err(db)?;
+        // The place is held by the blocking task, not by this future: a caller dropped at its
+        // deadline must not free the place before the connection is back in the pool.
+        let permit = lite.0.slots.clone().acquire_owned().await.map_err(db)?;
         let handle = lite.clone();
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let taken = handle.0.idle.lock().ok().and_then(|mut idle| idle.pop());
             let Some(mut conn) = taken else {
                 return Err(StoreError::Database(String::from("no idle connection")));
@@ -331,13 +352,25 @@ impl Store {
         }
     }
 
-    /// Page `page` (1-based) of `size` records matching `q`, newest day first.
+    /// Page `page` (1-based) of `size` records matching `q`, newest day first, with the count
+    /// of all of them (`count`: otherwise 0, for reads that need none).
     pub async fn page(&self, q: &Query<'_>, page: u32, size: u32) -> Result<Page, StoreError> {
+        self.read(q, page, size, true).await
+    }
+
+    async fn read(
+        &self,
+        q: &Query<'_>,
+        page: u32,
+        size: u32,
+        count: bool,
+    ) -> Result<Page, StoreError> {
         let (page, size) = (page.max(1), size.clamp(1, 1000));
-        let (sql, third, fourth) = match q.resource {
-            Some(r) => (BY_RESOURCE, r, q.owner),
-            None => (BY_OWNER, q.owner, ""),
+        let (third, fourth) = match q.resource {
+            Some(r) => (r, q.owner),
+            None => (q.owner, ""),
         };
+        let (select, total) = statements(q.resource.is_some());
         let args: [String; 6] = [
             q.family.to_owned(),
             q.kind.to_owned(),
@@ -347,40 +380,64 @@ impl Store {
             q.to.unwrap_or("9999-99-99").to_owned(),
         ];
         let (limit, offset) = (i64::from(size), i64::from(page - 1) * i64::from(size));
-        let rows: Vec<(String, i64)> = match self {
+        let (bodies, n): (Vec<String>, i64) = match self {
             Store::Sqlite(lite) => {
                 Self::lite(lite, move |c| {
-                    let mut st = c.prepare_cached(sql)?;
-                    let rows = st.query_map(
-                        rusqlite::params![
-                            args[0], args[1], args[2], args[3], args[4], args[5], limit, offset
-                        ],
-                        |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
-                    )?;
-                    rows.collect()
+                    let bodies = c
+                        .prepare_cached(select)?
+                        .query_map(
+                            rusqlite::params![
+                                args[0], args[1], args[2], args[3], args[4], args[5], limit, offset
+                            ],
+                            |r| r.get::<_, String>(0),
+                        )?
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let n = if count {
+                        c.prepare_cached(total)?.query_row(
+                            rusqlite::params![args[0], args[1], args[2], args[3], args[4], args[5]],
+                            |r| r.get(0),
+                        )?
+                    } else {
+                        0
+                    };
+                    Ok((bodies, n))
                 })
                 .await?
             }
             Store::Postgres(pool) => {
                 let c = pool.get().await.map_err(db)?;
-                let st = c.prepare_cached(sql).await.map_err(db)?;
-                c.query(
-                    &st,
-                    &[
-                        &args[0], &args[1], &args[2], &args[3], &args[4], &args[5], &limit, &offset,
-                    ],
-                )
-                .await
-                .map_err(db)?
-                .iter()
-                .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1)))
-                .collect()
+                let st = c.prepare_cached(select).await.map_err(db)?;
+                let bodies = c
+                    .query(
+                        &st,
+                        &[
+                            &args[0], &args[1], &args[2], &args[3], &args[4], &args[5], &limit,
+                            &offset,
+                        ],
+                    )
+                    .await
+                    .map_err(db)?
+                    .iter()
+                    .map(|r| r.get::<_, String>(0))
+                    .collect();
+                let n = if count {
+                    let st = c.prepare_cached(total).await.map_err(db)?;
+                    c.query_one(
+                        &st,
+                        &[&args[0], &args[1], &args[2], &args[3], &args[4], &args[5]],
+                    )
+                    .await
+                    .map_err(db)?
+                    .get(0)
+                } else {
+                    0
+                };
+                (bodies, n)
             }
         };
-        let total = rows.first().map_or(0, |(_, n)| (*n).max(0) as u64);
         Ok(Page {
-            bodies: rows.into_iter().map(|(b, _)| b).collect(),
-            total,
+            bodies,
+            total: n.max(0) as u64,
             page,
             size,
         })
@@ -388,6 +445,6 @@ impl Store {
 
     /// The one record matching `q` (the first, where several do).
     pub async fn one(&self, q: &Query<'_>) -> Result<Option<String>, StoreError> {
-        Ok(self.page(q, 1, 1).await?.bodies.into_iter().next())
+        Ok(self.read(q, 1, 1, false).await?.bodies.into_iter().next())
     }
 }
