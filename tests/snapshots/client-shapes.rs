@@ -692,71 +692,95 @@ pub fn router_with<B: Api>(
     ::axum::Router::new()
         .route(
             "/anything",
-            ::axum::routing::get({
-                let shared = shared.clone();
-                move |request: ::axum::extract::Request| {
-                    ::ofb_runtime::server::handle(
-                        shared.clone(),
-                        &OPERATIONS[0],
-                        request,
-                        |s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>, r, c| async move {
-                            s.backend().new2(r, c).await
-                        },
-                        B::on_error,
-                    )
-                }
-            }),
+            shared
+                .route(
+                    &OPERATIONS[0],
+                    ::axum::routing::get({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[0],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().new2(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                ),
         )
         .route(
             "/ranges",
-            ::axum::routing::get({
-                let shared = shared.clone();
-                move |request: ::axum::extract::Request| {
-                    ::ofb_runtime::server::handle(
-                        shared.clone(),
-                        &OPERATIONS[1],
-                        request,
-                        |s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>, r, c| async move {
-                            s.backend().only_ranges(r, c).await
-                        },
-                        B::on_error,
-                    )
-                }
-            }),
+            shared
+                .route(
+                    &OPERATIONS[1],
+                    ::axum::routing::get({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[1],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().only_ranges(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                ),
         )
         .route(
             "/headers-only",
-            ::axum::routing::delete({
-                let shared = shared.clone();
-                move |request: ::axum::extract::Request| {
-                    ::ofb_runtime::server::handle(
-                        shared.clone(),
-                        &OPERATIONS[2],
-                        request,
-                        |s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>, r, c| async move {
-                            s.backend().headers_only(r, c).await
-                        },
-                        B::on_error,
-                    )
-                }
-            }),
+            shared
+                .route(
+                    &OPERATIONS[2],
+                    ::axum::routing::delete({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[2],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().headers_only(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                ),
         )
         .route(
             "/undocumented",
-            ::axum::routing::put({
-                let shared = shared.clone();
-                move |request: ::axum::extract::Request| {
-                    ::ofb_runtime::server::handle(
-                        shared.clone(),
-                        &OPERATIONS[3],
-                        request,
-                        |s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>, r, c| async move {
-                            s.backend().no_responses(r, c).await
-                        },
-                        B::on_error,
-                    )
-                }
-            }),
+            shared
+                .route(
+                    &OPERATIONS[3],
+                    ::axum::routing::put({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[3],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().no_responses(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                ),
         )
         .fallback(|request: ::axum::extract::Request| ::ofb_runtime::server::not_found(
             &DOCUMENT,

@@ -433,37 +433,49 @@ pub fn router_with<B: Api>(
     ::axum::Router::new()
         .route(
             "/pets",
-            ::axum::routing::get({
-                let shared = shared.clone();
-                move |request: ::axum::extract::Request| {
-                    ::ofb_runtime::server::handle(
-                        shared.clone(),
-                        &OPERATIONS[0],
-                        request,
-                        |s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>, r, c| async move {
-                            s.backend().get_pet(r, c).await
-                        },
-                        B::on_error,
-                    )
-                }
-            }),
+            shared
+                .route(
+                    &OPERATIONS[0],
+                    ::axum::routing::get({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[0],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().get_pet(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                ),
         )
         .route(
             "/values",
-            ::axum::routing::get({
-                let shared = shared.clone();
-                move |request: ::axum::extract::Request| {
-                    ::ofb_runtime::server::handle(
-                        shared.clone(),
-                        &OPERATIONS[1],
-                        request,
-                        |s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>, r, c| async move {
-                            s.backend().get_value(r, c).await
-                        },
-                        B::on_error,
-                    )
-                }
-            }),
+            shared
+                .route(
+                    &OPERATIONS[1],
+                    ::axum::routing::get({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[1],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().get_value(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                ),
         )
         .fallback(|request: ::axum::extract::Request| ::ofb_runtime::server::not_found(
             &DOCUMENT,

@@ -590,73 +590,93 @@ pub fn router_with<B: Api>(
     ::axum::Router::new()
         .route(
             "/type",
-            ::axum::routing::get({
-                    let shared = shared.clone();
-                    move |request: ::axum::extract::Request| {
-                        ::ofb_runtime::server::handle(
-                            shared.clone(),
-                            &OPERATIONS[0],
-                            request,
-                            |
-                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
-                                r,
-                                c|
-                            async move { s.backend().get_type(r, c).await },
-                            B::on_error,
-                        )
-                    }
-                })
-                .post({
-                    let shared = shared.clone();
-                    move |request: ::axum::extract::Request| {
-                        ::ofb_runtime::server::handle(
-                            shared.clone(),
+            shared
+                .route(
+                    &OPERATIONS[0],
+                    ::axum::routing::get({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[0],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().get_type(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                )
+                .merge(
+                    shared
+                        .route(
                             &OPERATIONS[1],
-                            request,
-                            |
-                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
-                                r,
-                                c|
-                            async move { s.backend().r#type(r, c).await },
-                            B::on_error,
-                        )
-                    }
-                }),
+                            ::axum::routing::post({
+                                let shared = shared.clone();
+                                move |request: ::axum::extract::Request| {
+                                    ::ofb_runtime::server::handle(
+                                        shared.clone(),
+                                        &OPERATIONS[1],
+                                        request,
+                                        |
+                                            s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                            r,
+                                            c|
+                                        async move { s.backend().r#type(r, c).await },
+                                        B::on_error,
+                                    )
+                                }
+                            }),
+                        ),
+                ),
         )
         .route(
             "/twins",
-            ::axum::routing::get({
-                    let shared = shared.clone();
-                    move |request: ::axum::extract::Request| {
-                        ::ofb_runtime::server::handle(
-                            shared.clone(),
-                            &OPERATIONS[2],
-                            request,
-                            |
-                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
-                                r,
-                                c|
-                            async move { s.backend().get_x2(r, c).await },
-                            B::on_error,
-                        )
-                    }
-                })
-                .post({
-                    let shared = shared.clone();
-                    move |request: ::axum::extract::Request| {
-                        ::ofb_runtime::server::handle(
-                            shared.clone(),
+            shared
+                .route(
+                    &OPERATIONS[2],
+                    ::axum::routing::get({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[2],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().get_x2(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                )
+                .merge(
+                    shared
+                        .route(
                             &OPERATIONS[3],
-                            request,
-                            |
-                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
-                                r,
-                                c|
-                            async move { s.backend().get_x_2(r, c).await },
-                            B::on_error,
-                        )
-                    }
-                }),
+                            ::axum::routing::post({
+                                let shared = shared.clone();
+                                move |request: ::axum::extract::Request| {
+                                    ::ofb_runtime::server::handle(
+                                        shared.clone(),
+                                        &OPERATIONS[3],
+                                        request,
+                                        |
+                                            s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                            r,
+                                            c|
+                                        async move { s.backend().get_x_2(r, c).await },
+                                        B::on_error,
+                                    )
+                                }
+                            }),
+                        ),
+                ),
         )
         .fallback(|request: ::axum::extract::Request| ::ofb_runtime::server::not_found(
             &DOCUMENT,

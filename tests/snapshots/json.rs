@@ -313,20 +313,26 @@ pub fn router_with<B: Api>(
     ::axum::Router::new()
         .route(
             "/ping",
-            ::axum::routing::get({
-                let shared = shared.clone();
-                move |request: ::axum::extract::Request| {
-                    ::ofb_runtime::server::handle(
-                        shared.clone(),
-                        &OPERATIONS[0],
-                        request,
-                        |s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>, r, c| async move {
-                            s.backend().ping(r, c).await
-                        },
-                        B::on_error,
-                    )
-                }
-            }),
+            shared
+                .route(
+                    &OPERATIONS[0],
+                    ::axum::routing::get({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[0],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().ping(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                ),
         )
         .fallback(|request: ::axum::extract::Request| ::ofb_runtime::server::not_found(
             &DOCUMENT,

@@ -947,106 +947,138 @@ pub fn router_with<B: Api>(
     ::axum::Router::new()
         .route(
             "/notes",
-            ::axum::routing::get({
-                    let shared = shared.clone();
-                    move |request: ::axum::extract::Request| {
-                        ::ofb_runtime::server::handle(
-                            shared.clone(),
-                            &OPERATIONS[0],
-                            request,
-                            |
-                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
-                                r,
-                                c|
-                            async move { s.backend().list_notes(r, c).await },
-                            B::on_error,
-                        )
-                    }
-                })
-                .post({
-                    let shared = shared.clone();
-                    move |request: ::axum::extract::Request| {
-                        ::ofb_runtime::server::handle(
-                            shared.clone(),
+            shared
+                .route(
+                    &OPERATIONS[0],
+                    ::axum::routing::get({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[0],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().list_notes(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                )
+                .merge(
+                    shared
+                        .route(
                             &OPERATIONS[1],
-                            request,
-                            |
-                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
-                                r,
-                                c|
-                            async move { s.backend().create_note(r, c).await },
-                            B::on_error,
-                        )
-                    }
-                }),
+                            ::axum::routing::post({
+                                let shared = shared.clone();
+                                move |request: ::axum::extract::Request| {
+                                    ::ofb_runtime::server::handle(
+                                        shared.clone(),
+                                        &OPERATIONS[1],
+                                        request,
+                                        |
+                                            s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                            r,
+                                            c|
+                                        async move { s.backend().create_note(r, c).await },
+                                        B::on_error,
+                                    )
+                                }
+                            }),
+                        ),
+                ),
         )
         .route(
             "/notes/{id}",
-            ::axum::routing::put({
-                    let shared = shared.clone();
-                    move |request: ::axum::extract::Request| {
-                        ::ofb_runtime::server::handle(
-                            shared.clone(),
-                            &OPERATIONS[2],
-                            request,
-                            |
-                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
-                                r,
-                                c|
-                            async move { s.backend().replace_note(r, c).await },
-                            B::on_error,
-                        )
-                    }
-                })
-                .delete({
-                    let shared = shared.clone();
-                    move |request: ::axum::extract::Request| {
-                        ::ofb_runtime::server::handle(
-                            shared.clone(),
+            shared
+                .route(
+                    &OPERATIONS[2],
+                    ::axum::routing::put({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[2],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().replace_note(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                )
+                .merge(
+                    shared
+                        .route(
                             &OPERATIONS[3],
-                            request,
-                            |
-                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
-                                r,
-                                c|
-                            async move { s.backend().delete_notes_id(r, c).await },
-                            B::on_error,
-                        )
-                    }
-                })
-                .patch({
-                    let shared = shared.clone();
-                    move |request: ::axum::extract::Request| {
-                        ::ofb_runtime::server::handle(
-                            shared.clone(),
+                            ::axum::routing::delete({
+                                let shared = shared.clone();
+                                move |request: ::axum::extract::Request| {
+                                    ::ofb_runtime::server::handle(
+                                        shared.clone(),
+                                        &OPERATIONS[3],
+                                        request,
+                                        |
+                                            s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                            r,
+                                            c|
+                                        async move { s.backend().delete_notes_id(r, c).await },
+                                        B::on_error,
+                                    )
+                                }
+                            }),
+                        ),
+                )
+                .merge(
+                    shared
+                        .route(
                             &OPERATIONS[4],
-                            request,
-                            |
-                                s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
-                                r,
-                                c|
-                            async move { s.backend().patch_note(r, c).await },
-                            B::on_error,
-                        )
-                    }
-                }),
+                            ::axum::routing::patch({
+                                let shared = shared.clone();
+                                move |request: ::axum::extract::Request| {
+                                    ::ofb_runtime::server::handle(
+                                        shared.clone(),
+                                        &OPERATIONS[4],
+                                        request,
+                                        |
+                                            s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                            r,
+                                            c|
+                                        async move { s.backend().patch_note(r, c).await },
+                                        B::on_error,
+                                    )
+                                }
+                            }),
+                        ),
+                ),
         )
         .route(
             "/signed",
-            ::axum::routing::post({
-                let shared = shared.clone();
-                move |request: ::axum::extract::Request| {
-                    ::ofb_runtime::server::handle(
-                        shared.clone(),
-                        &OPERATIONS[5],
-                        request,
-                        |s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>, r, c| async move {
-                            s.backend().post_signed(r, c).await
-                        },
-                        B::on_error,
-                    )
-                }
-            }),
+            shared
+                .route(
+                    &OPERATIONS[5],
+                    ::axum::routing::post({
+                        let shared = shared.clone();
+                        move |request: ::axum::extract::Request| {
+                            ::ofb_runtime::server::handle(
+                                shared.clone(),
+                                &OPERATIONS[5],
+                                request,
+                                |
+                                    s: ::std::sync::Arc<::ofb_runtime::server::Shared<B>>,
+                                    r,
+                                    c|
+                                async move { s.backend().post_signed(r, c).await },
+                                B::on_error,
+                            )
+                        }
+                    }),
+                ),
         )
         .fallback(|request: ::axum::extract::Request| ::ofb_runtime::server::not_found(
             &DOCUMENT,

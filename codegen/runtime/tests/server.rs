@@ -782,3 +782,53 @@ async fn readiness_is_lowered_by_a_shutdown() {
         "not ready",
     );
 }
+
+#[tokio::test]
+async fn layers_given_to_the_config_know_the_operation() {
+    use ofb_runtime::server::OperationName;
+    #[derive(Clone)]
+    struct Seen(&'static str);
+    // A per-operation layer: it reads the operation's name from the request, which a layer
+    // around the whole router could not yet know, and hands what it decided to the back-end.
+    let layer = axum::middleware::map_request(|mut r: axum::extract::Request| async move {
+        let name = r
+            .extensions()
+            .get::<OperationName>()
+            .map_or("NONE", |o| o.0);
+        r.extensions_mut()
+            .insert(Seen(if name == "put_thing" { "PUT" } else { "NON" }));
+        r
+    });
+    struct Who;
+    impl Who {
+        async fn put(&self, r: PutThing, c: Context) -> Result<Answer, String> {
+            let mut body = r.body;
+            body.code = c.extension::<Seen>().map_or("XXX", |s| s.0).to_owned();
+            Ok(Answer::Ok(body))
+        }
+    }
+    let config = Config::default()
+        .with_response_check(false)
+        .with_layer(layer);
+    let shared = Shared::new(Who, config, &DOC);
+    let route = shared.route(
+        &OP,
+        axum::routing::put({
+            let shared = shared.clone();
+            move |request: axum::extract::Request| {
+                handle(
+                    shared.clone(),
+                    &OP,
+                    request,
+                    |s: Arc<Shared<Who>>, r, c| async move { s.backend().put(r, c).await },
+                    |_: &Who, e: String, _: &Context| Failure::new(500, "X", "X", e),
+                )
+            }
+        }),
+    );
+    let server = TestServer::start(axum::Router::new().route("/things/{id}", route)).await;
+    let a = put(&server, "/things/ABC", BODY).await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let thing: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!(thing["code"], "PUT");
+}

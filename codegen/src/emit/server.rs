@@ -388,11 +388,13 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
                     )
                 }
             }};
-            // The first method starts the method router; the others chain onto it.
+            // Each method is a route of its own (with its layers and its operation's name),
+            // merged into the path's method router.
+            let route = quote!(shared.route(&OPERATIONS[#idx], ::axum::routing::#m(#handler)));
             if n == 0 {
-                quote!(::axum::routing::#m(#handler))
+                route
             } else {
-                quote!(.#m(#handler))
+                quote!(.merge(#route))
             }
         });
         quote!(.route(#path, #(#handlers)*))

@@ -1,8 +1,12 @@
 //! How a generated router behaves: body limit and read time, deadlines, how far requests are
 //! judged, how many are served at once, the response check.
 
-use super::Operation;
+use super::{Operation, OperationName};
+use axum::extract::Request;
+use axum::response::IntoResponse;
+use axum::routing::{MethodRouter, Route};
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,12 +32,23 @@ pub enum Validation {
     Off,
 }
 
+/// A tower layer given with [`Config::with_layer`], applied to each route.
+#[derive(Clone)]
+struct RouteLayer(Arc<dyn Fn(MethodRouter) -> MethodRouter + Send + Sync>);
+
+impl std::fmt::Debug for RouteLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RouteLayer")
+    }
+}
+
 /// Settings of a generated router, built with `with_*` methods from [`Config::default`].
 ///
 /// Cloning a `Config` shares its limit on requests in flight: routers built from clones of one
 /// `Config` (several families in one process) share one limit.
 #[derive(Debug, Clone)]
 pub struct Config {
+    layers: Vec<RouteLayer>,
     pub(crate) body_limit: usize,
     pub(crate) body_timeout: Duration,
     deadline_all: Option<Duration>,
@@ -58,6 +73,7 @@ impl Default for Config {
     /// check on in debug builds (and so in tests), off in release builds.
     fn default() -> Self {
         Config {
+            layers: Vec::new(),
             body_limit: BODY_LIMIT,
             body_timeout: BODY_TIMEOUT,
             deadline_all: None,
@@ -116,6 +132,39 @@ impl Config {
         self.max_in_flight = n;
         self.in_flight = n.map(|n| Arc::new(tokio::sync::Semaphore::new(n)));
         self
+    }
+
+    /// A tower layer applied to every operation's route, inside the router: unlike a layer
+    /// added around the router with `Router::layer` (which axum runs before the route is
+    /// known), it finds the answering operation's [`OperationName`] in the request's
+    /// extensions: a per-operation rate limit or authorisation goes here. Layers run in the
+    /// order given, the first outermost.
+    pub fn with_layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower_layer::Layer<Route> + Clone + Send + Sync + 'static,
+        L::Service:
+            tower_service::Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
+        <L::Service as tower_service::Service<Request>>::Response: IntoResponse + 'static,
+        <L::Service as tower_service::Service<Request>>::Future: Send + 'static,
+    {
+        self.layers
+            .push(RouteLayer(Arc::new(move |route: MethodRouter| {
+                route.layer(layer.clone())
+            })));
+        self
+    }
+
+    /// The route of `op`: `handler` inside the layers of [`Config::with_layer`], the operation's
+    /// name put in the request's extensions before them. What a generated router registers.
+    pub fn route(&self, op: &'static Operation, handler: MethodRouter) -> MethodRouter {
+        let inner = self.layers.iter().rev().fold(handler, |r, l| (l.0)(r));
+        let name = op.name;
+        inner.layer(axum::middleware::map_request(
+            move |mut request: Request| async move {
+                request.extensions_mut().insert(OperationName(name));
+                request
+            },
+        ))
     }
 
     /// The deadline of `op`: its own, else the one for all, else its class's budget.

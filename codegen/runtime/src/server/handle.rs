@@ -56,6 +56,15 @@ impl<B> Shared<B> {
     pub fn backend(&self) -> &B {
         &self.backend
     }
+
+    /// The route of `op` with the configured layers (see [`Config::route`]).
+    pub fn route(
+        &self,
+        op: &'static Operation,
+        handler: axum::routing::MethodRouter,
+    ) -> axum::routing::MethodRouter {
+        self.config.route(op, handler)
+    }
 }
 
 /// The parameters and body of a request, owned, so that decoding can move to another thread.
