@@ -49,7 +49,8 @@ impl Prefixes {
         let (family, path) = spec
             .split_once('=')
             .ok_or_else(|| format!("`{spec}`: write FAMILY=/path"))?;
-        if !path.starts_with('/') || path.len() < 2 {
+        let path = path.trim_end_matches('/');
+        if !path.starts_with('/') {
             return Err(format!(
                 "`{spec}`: the path must start with / and name something"
             ));
@@ -64,7 +65,7 @@ impl Prefixes {
                 ))
             }
         };
-        *slot = path.trim_end_matches('/').to_owned();
+        *slot = path.to_owned();
         Ok(())
     }
 }
@@ -103,5 +104,6 @@ mod tests {
         assert!(p.set("loans=/x").is_err());
         assert!(p.set("accounts").is_err());
         assert!(p.set("customers=/").is_err());
+        assert!(p.set("customers=//").is_err());
     }
 }

@@ -250,11 +250,18 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
 }
 
 /// Seeds `store` with `seed` unless it was seeded already; returns how many customers it holds.
+/// Replicas starting together on one PostgreSQL database seed it once: the check and the
+/// seeding happen under the store's seeding lock.
 pub async fn seed(store: &Store, seed: &Seed) -> Result<u64, StoreError> {
+    store.seeding(seed_unlocked(store, seed)).await
+}
+
+async fn seed_unlocked(store: &Store, seed: &Seed) -> Result<u64, StoreError> {
     let had = store.seeded().await?;
     if had > 0 {
         return Ok(had);
     }
+    // What a seeding cut short left.
     store.clear().await?;
     // In batches of customers, so memory stays flat whatever the size.
     const BATCH: u64 = 200;

@@ -166,6 +166,12 @@ impl Store {
             Store::Postgres(pg)
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url).to_owned();
+            if path.is_empty() || path.contains(":memory:") || path.starts_with("file:") {
+                // Each pooled connection would open a database of its own.
+                return Err(StoreError::Database(format!(
+                    "`{url}`: give an SQLite file path (in-memory databases cannot be shared by the pool)"
+                )));
+            }
             let idle = tokio::task::spawn_blocking(move || {
                 (0..pool)
                     .map(|_| {
@@ -204,11 +210,15 @@ impl Store {
             let Some(mut conn) = taken else {
                 return Err(StoreError::Database(String::from("no idle connection")));
             };
-            let out = f(&mut conn).map_err(db);
+            // A panic in `f` must not lose the connection while its place comes back.
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut conn)));
             if let Ok(mut idle) = handle.0.idle.lock() {
                 idle.push(conn);
             }
-            out
+            match out {
+                Ok(r) => r.map_err(db),
+                Err(_) => Err(StoreError::Database(String::from("a query panicked"))),
+            }
         })
         .await
         .map_err(db)?
@@ -262,6 +272,26 @@ impl Store {
                     .map_err(db)?;
                 }
                 tx.commit().await.map_err(db)
+            }
+        }
+    }
+
+    /// Runs `f` while holding the database's seeding lock (PostgreSQL: an advisory lock, so that
+    /// replicas starting together seed once; SQLite: one process owns the file's writes anyway).
+    pub async fn seeding<T, F: std::future::Future<Output = Result<T, StoreError>>>(
+        &self,
+        f: F,
+    ) -> Result<T, StoreError> {
+        match self {
+            Store::Sqlite(_) => f.await,
+            Store::Postgres(pool) => {
+                let c = pool.get().await.map_err(db)?;
+                c.execute("SELECT pg_advisory_lock(4243)", &[])
+                    .await
+                    .map_err(db)?;
+                let out = f.await;
+                let _ = c.execute("SELECT pg_advisory_unlock(4243)", &[]).await;
+                out
             }
         }
     }

@@ -25,9 +25,13 @@ use std::fmt;
 pub(crate) struct Trace {
     path: String,
     key: String,
-    /// JSON pointers of the members the type ignored, in order.
+    /// JSON pointers of the members the type ignored, in order, up to [`IGNORED_KEPT`].
     pub(crate) ignored: Vec<String>,
 }
+
+/// How many ignored members a trace keeps: a body of a megabyte of unknown members must not
+/// become a list of their pointers. Past it they are dropped unrecorded, as serde drops them.
+pub(crate) const IGNORED_KEPT: usize = 1000;
 
 /// `D`, reading structs from objects only, tracing into `trace`.
 pub(crate) struct Strict<'t, D> {
@@ -73,8 +77,10 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<'_, D> {
     /// A member the type does not declare: its pointer is recorded.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         if let Ok(mut t) = self.trace.try_borrow_mut() {
-            let at = t.path.clone();
-            t.ignored.push(at);
+            if t.ignored.len() < IGNORED_KEPT {
+                let at = t.path.clone();
+                t.ignored.push(at);
+            }
         }
         self.de.deserialize_ignored_any(visitor)
     }

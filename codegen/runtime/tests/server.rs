@@ -749,7 +749,9 @@ async fn readiness_is_lowered_by_a_shutdown() {
     let readiness = ofb_runtime::server::Readiness::new();
     let app = router(Mode::Slow(Duration::from_millis(400)), Config::default())
         .merge(ofb_runtime::server::health::routes(readiness.clone()));
-    let limits = ServeConfig::default().with_readiness(readiness.clone());
+    let limits = ServeConfig::default()
+        .with_readiness(readiness.clone())
+        .with_drain(Duration::from_millis(300));
     let server = Arc::new(TestServer::start_with(app, limits).await);
     let ready = server.call("GET", "/ready", &[], None).await;
     assert_eq!(
@@ -769,6 +771,13 @@ async fn readiness_is_lowered_by_a_shutdown() {
     assert!(
         !readiness.is_ready(),
         "lowered as soon as the shutdown begins"
+    );
+    // During the drain the server still answers, so a balancer sees the 503 rather than a
+    // closed port.
+    expect_error(
+        &server.call("GET", "/ready", &[], None).await,
+        503,
+        "draining",
     );
     assert_eq!(in_flight.await.unwrap().status, 200);
     stopping.await.unwrap();

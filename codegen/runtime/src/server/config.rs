@@ -57,6 +57,7 @@ pub struct Config {
     validation: Option<Validation>,
     pub(crate) in_flight: Option<Arc<tokio::sync::Semaphore>>,
     max_in_flight: Option<usize>,
+    pub(crate) violation_limit: usize,
 }
 
 /// The default body limit: 1 MiB.
@@ -82,6 +83,7 @@ impl Default for Config {
             validation: None,
             in_flight: Some(Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT))),
             max_in_flight: Some(MAX_IN_FLIGHT),
+            violation_limit: crate::validate::DEFAULT_LIMIT,
         }
     }
 }
@@ -165,6 +167,13 @@ impl Config {
                 request
             },
         ))
+    }
+
+    /// How many violations of one request `Report` mode records (100 by default); past it
+    /// they are only counted. `Enforce` builds what the envelope carries, 13.
+    pub fn with_violation_limit(mut self, n: usize) -> Self {
+        self.violation_limit = n;
+        self
     }
 
     /// The deadline of `op`: its own, else the one for all, else its class's budget.

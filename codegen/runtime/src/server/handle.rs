@@ -83,11 +83,11 @@ struct Read<Req> {
     headers: http::HeaderMap,
 }
 
-fn read<Req: FromInputs>(raw: Raw, mode: Validation) -> Read<Req> {
-    // Enforced, only what the envelope can carry is built; reported, a log's worth.
+fn read<Req: FromInputs>(raw: Raw, mode: Validation, reported: usize) -> Read<Req> {
+    // Enforced, only what the envelope can carry is built; reported, the configured number.
     let limit = match mode {
         Validation::Enforce => super::reply::MAX_ERRORS,
-        Validation::Report | Validation::Off => crate::validate::DEFAULT_LIMIT,
+        Validation::Report | Validation::Off => reported,
     };
     let mut inputs = Inputs::new(&raw.path, &raw.query, &raw.headers, &raw.body)
         .judging(mode != Validation::Off, limit);
@@ -180,6 +180,24 @@ where
         ));
     }
 
+    // Past this point the request costs memory and the back-end: it waits for a place among
+    // those in flight, within its deadline, so that bodies held at once are bounded too (at
+    // most the limit of requests in flight times the body limit).
+    let permit = match &shared.config.in_flight {
+        Some(slots) => match tokio::time::timeout_at(deadline, slots.clone().acquire_owned()).await
+        {
+            Ok(Ok(permit)) => Some(permit),
+            _ => {
+                return answer(overrun(
+                    op,
+                    budget,
+                    "waiting for a place among the requests in flight",
+                ))
+            }
+        },
+        None => None,
+    };
+
     let limit = shared.config.body_limit;
     let declared = parts
         .headers
@@ -219,23 +237,6 @@ where
         return answer(unsupported("absent", expected));
     }
 
-    // Past this point the request costs the back-end: it waits for a place among those in
-    // flight, within its deadline.
-    let _permit = match &shared.config.in_flight {
-        Some(slots) => match tokio::time::timeout_at(deadline, slots.clone().acquire_owned()).await
-        {
-            Ok(Ok(permit)) => Some(permit),
-            _ => {
-                return answer(overrun(
-                    op,
-                    budget,
-                    "waiting for a place among the requests in flight",
-                ))
-            }
-        },
-        None => None,
-    };
-
     let path: Vec<(String, String)> = match RawPathParams::from_request_parts(&mut parts, &()).await
     {
         Ok(p) => p
@@ -255,7 +256,14 @@ where
         form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
             .into_owned()
             .collect();
-    let mode = shared.validation;
+    if Instant::now() >= deadline {
+        return answer(overrun(
+            op,
+            budget,
+            "receiving the request took the whole budget",
+        ));
+    }
+    let (mode, reported) = (shared.validation, shared.config.violation_limit);
     let raw = Raw {
         path,
         query,
@@ -263,7 +271,7 @@ where
         body: bytes,
     };
     let read = if raw.body.len() > HEAVY_BODY {
-        match tokio::task::spawn_blocking(move || read::<Req>(raw, mode)).await {
+        match tokio::task::spawn_blocking(move || read::<Req>(raw, mode, reported)).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(error = %e, "decoding a request failed");
@@ -271,7 +279,7 @@ where
             }
         }
     } else {
-        read::<Req>(raw, mode)
+        read::<Req>(raw, mode, reported)
     };
     let Read {
         request: req,
@@ -299,14 +307,24 @@ where
     if let Some(c) = &ctx.correlation_id {
         span.record("correlation_id", c.as_str());
     }
-    let mut task = tokio::spawn(call(shared.clone(), req, ctx.clone()).instrument(span.clone()));
-    let outcome = tokio::time::timeout_at(deadline, &mut task).await;
+    if Instant::now() >= deadline {
+        return answer(overrun(
+            op,
+            budget,
+            "reading the request took the whole budget",
+        ));
+    }
+    // The task holds the place in flight, and is aborted if this future is dropped (the client
+    // went away, the server is closing): no back-end work outlives its request's place.
+    let fut = call(shared.clone(), req, ctx.clone()).instrument(span.clone());
+    let mut task = Aborting(tokio::spawn(async move {
+        let _place = permit;
+        fut.await
+    }));
+    let outcome = tokio::time::timeout_at(deadline, &mut task.0).await;
     let _entered = span.enter();
     match outcome {
-        Err(_) => {
-            task.abort();
-            answer(overrun(op, budget, "the back-end did not answer"))
-        }
+        Err(_) => answer(overrun(op, budget, "the back-end did not answer")),
         Ok(Err(joined)) => {
             tracing::error!(error = %joined, "the back-end panicked or was cancelled");
             answer(Failure::internal(&"the back-end did not complete"))
@@ -340,6 +358,15 @@ where
                 ))
             }
         }
+    }
+}
+
+/// A spawned task that is aborted when its handle is dropped.
+struct Aborting<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for Aborting<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -15,7 +15,7 @@ use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinSet;
 
 /// How [`serve_with`] treats connections, built with `with_*` methods from
@@ -25,6 +25,7 @@ pub struct ServeConfig {
     header_timeout: Duration,
     max_connections: usize,
     grace: Duration,
+    drain: Duration,
     readiness: Option<Readiness>,
 }
 
@@ -43,6 +44,7 @@ impl Default for ServeConfig {
             header_timeout: HEADER_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
             grace: GRACE_PERIOD,
+            drain: Duration::ZERO,
             readiness: None,
         }
     }
@@ -76,6 +78,14 @@ impl ServeConfig {
         self.readiness = Some(readiness);
         self
     }
+
+    /// How long a shutdown keeps accepting connections after lowering the readiness flag
+    /// (none by default): the time a load balancer needs to see `/ready` answer 503 and stop
+    /// sending, rather than finding the port closed.
+    pub fn with_drain(mut self, drain: Duration) -> Self {
+        self.drain = drain;
+        self
+    }
 }
 
 /// [`serve_with`] with the default [`ServeConfig`].
@@ -101,11 +111,30 @@ pub async fn serve_with(
         .header_read_timeout(config.header_timeout);
     let slots = Arc::new(tokio::sync::Semaphore::new(config.max_connections));
     let graceful = GracefulShutdown::new();
+    let turning_away = Arc::new(tokio::sync::Semaphore::new(TURNING_AWAY));
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    // Until the shutdown, and for the drain period after it (not ready meanwhile).
+    let mut stop_at: Option<tokio::time::Instant> = None;
     loop {
+        let draining = async {
+            match stop_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         let (stream, _peer) = tokio::select! {
-            () = &mut shutdown => break,
+            () = &mut shutdown, if stop_at.is_none() => {
+                if let Some(r) = &config.readiness {
+                    r.set_ready(false);
+                }
+                if config.drain.is_zero() {
+                    break;
+                }
+                stop_at = Some(tokio::time::Instant::now() + config.drain);
+                continue;
+            }
+            () = draining => break,
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {
@@ -118,7 +147,13 @@ pub async fn serve_with(
         };
         while connections.try_join_next().is_some() {}
         let Ok(permit) = slots.clone().try_acquire_owned() else {
-            connections.spawn(turn_away(stream));
+            // Turned away in the envelope, a bounded number at a time; past that, closed.
+            if let Ok(turning) = turning_away.clone().try_acquire_owned() {
+                connections.spawn(async move {
+                    turn_away(stream).await;
+                    drop(turning);
+                });
+            }
             continue;
         };
         let _ = stream.set_nodelay(true);
@@ -130,9 +165,6 @@ pub async fn serve_with(
         });
     }
     drop(listener);
-    if let Some(r) = &config.readiness {
-        r.set_ready(false);
-    }
     if tokio::time::timeout(config.grace, graceful.shutdown())
         .await
         .is_err()
@@ -146,8 +178,12 @@ pub async fn serve_with(
     Ok(())
 }
 
-/// A connection past the limit: one 503 in the envelope, then closed. Writing it is bounded in
-/// time, so a client that does not read cannot keep it.
+/// How many connections past the limit are answered at once; others are closed unanswered.
+const TURNING_AWAY: usize = 256;
+
+/// A connection past the limit: one 503 in the envelope, then closed. The request is read (and
+/// dropped) before closing, so that the close does not reset the connection under the client
+/// before it reads the answer; all of it bounded in time, so a client cannot keep it.
 async fn turn_away(mut stream: tokio::net::TcpStream) {
     let f = super::Failure::new(
         503,
@@ -164,7 +200,10 @@ async fn turn_away(mut stream: tokio::net::TcpStream) {
     let write = async {
         stream.write_all(head.as_bytes()).await?;
         stream.write_all(&body).await?;
-        stream.shutdown().await
+        stream.shutdown().await?;
+        let mut sink = [0u8; 4096];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<(), std::io::Error>(())
     };
     let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
 }
