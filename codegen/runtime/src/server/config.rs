@@ -64,13 +64,15 @@ pub struct Config {
 pub const BODY_LIMIT: usize = 1024 * 1024;
 /// The default time to receive a body once its headers are in: 10 s.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default number of requests a router serves at once: 1,024. Others wait for a place
-/// within their operation's deadline, then get a 504.
-pub const MAX_IN_FLIGHT: usize = 1024;
+/// The default number of requests a router serves at once: 256. Others wait for a place for
+/// at most half their operation's deadline, then get a 504: a request that cannot even start
+/// within half its budget is shed while there is still time to say so, rather than queued
+/// until it is late anyway.
+pub const MAX_IN_FLIGHT: usize = 256;
 
 impl Default for Config {
     /// A 1 MiB body limit, received within 10 s; each operation's deadline from its frequency
-    /// class; the document's validation mode; at most 1,024 requests in flight; the response
+    /// class; the document's validation mode; at most 256 requests in flight; the response
     /// check on in debug builds (and so in tests), off in release builds.
     fn default() -> Self {
         Config {
@@ -128,8 +130,8 @@ impl Config {
     }
 
     /// At most `n` requests served at once (`None`: no limit). A request past the limit waits
-    /// for a place until its deadline, then gets a 504, so that overload sheds load in time
-    /// instead of queueing it without bound.
+    /// for a place for at most half its deadline, then gets a 504, so that overload sheds load
+    /// in time instead of queueing it without bound.
     pub fn with_max_in_flight(mut self, n: Option<usize>) -> Self {
         self.max_in_flight = n;
         self.in_flight = n.map(|n| Arc::new(tokio::sync::Semaphore::new(n)));

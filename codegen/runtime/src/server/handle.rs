@@ -181,20 +181,21 @@ where
     }
 
     // Past this point the request costs memory and the back-end: it waits for a place among
-    // those in flight, within its deadline, so that bodies held at once are bounded too (at
-    // most the limit of requests in flight times the body limit).
+    // those in flight, so that bodies held at once are bounded too (at most the limit of
+    // requests in flight times the body limit); for at most half its budget, so that under
+    // overload the 504 leaves in time even when the machine is slow to get to it.
+    let admission = started + budget / 2;
     let permit = match &shared.config.in_flight {
-        Some(slots) => match tokio::time::timeout_at(deadline, slots.clone().acquire_owned()).await
-        {
-            Ok(Ok(permit)) => Some(permit),
-            _ => {
-                return answer(overrun(
+        Some(slots) => {
+            match tokio::time::timeout_at(admission, slots.clone().acquire_owned()).await {
+                Ok(Ok(permit)) => Some(permit),
+                _ => return answer(overrun(
                     op,
                     budget,
-                    "waiting for a place among the requests in flight",
-                ))
+                    "waiting (at most half the budget) for a place among the requests in flight",
+                )),
             }
-        },
+        }
         None => None,
     };
 
