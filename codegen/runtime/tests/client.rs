@@ -173,6 +173,29 @@ async fn answer(
     let mut r = match case {
         "ok" => json(200, String::from(r#"{"data":[{"id":"a1"}]}"#)),
         "missing" => json(404, envelope("NAO_ENCONTRADO")),
+        "forged" => json(404, envelope(r"NAO\r\n2026-12-06 ERROR forged line")),
+        // A page that always links to a new one, as a hostile server could.
+        "mint" => {
+            let page: u32 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+            json(
+                200,
+                format!(
+                    r#"{{"data":[{{"id":"m{page}"}}],"links":{{"next":"/mint?page={}"}}}}"#,
+                    page + 1
+                ),
+            )
+        }
+        // ... or says how many there are and links past them.
+        "total" => {
+            let page: u32 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+            json(
+                200,
+                format!(
+                    r#"{{"data":[{{"id":"t{page}"}}],"links":{{"next":"/total?page={}"}},"meta":{{"totalPages":2}}}}"#,
+                    page + 1
+                ),
+            )
+        }
         "teapot" => json(418, String::from(r#"{"short":"and stout"}"#)),
         "broken" => json(200, String::from(r#"{"data":[{"id":"a1"}"#)),
         "mismatch" => json(200, String::from(r#"{"data":[{"id":"a1"},{"id":7}]}"#)),
@@ -775,4 +798,57 @@ async fn a_token_refused_before_its_time_is_renewed_once() {
     let e = call(&c, "strict").await.expect_err("refused");
     assert_eq!(e.status(), Some(401));
     assert_eq!(hits.all.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn pages_stop_at_the_total_and_at_the_limit_and_say_why() {
+    use ofb_runtime::client::Stop;
+    let (server, hits) = setup().await;
+    let c = core(&server, |c| c.page_limit(5));
+    let mut walk = c.pages(CaseRequest::new("mint"), CallOptions::default());
+    let mut n = 0;
+    while let Some(page) = walk.next().await {
+        page.expect("a page");
+        n += 1;
+    }
+    assert_eq!(
+        n, 5,
+        "a server minting new links is walked up to the limit only"
+    );
+    assert_eq!(walk.stopped(), Some(Stop::PageLimit(5)));
+    assert_eq!(hits.all.load(Ordering::SeqCst), 5);
+    let mut walk = c.pages(CaseRequest::new("total"), CallOptions::default());
+    while walk.next().await.is_some() {}
+    assert_eq!(walk.stopped(), Some(Stop::TotalPages(2)));
+    let mut walk = c.pages(CaseRequest::new("list"), CallOptions::default());
+    while walk.next().await.is_some() {}
+    assert_eq!(walk.stopped(), Some(Stop::LastPage), "page 3 of 3 links nowhere");
+    let mut walk = c.pages(CaseRequest::new("loop"), CallOptions::default());
+    while walk.next().await.is_some() {}
+    assert_eq!(walk.stopped(), Some(Stop::RepeatedLink));
+}
+
+#[test]
+fn plain_http_is_refused_beyond_loopback_unless_allowed() {
+    for ok in [
+        "http://127.0.0.1:1/x",
+        "http://[::1]:1/x",
+        "http://localhost/x",
+        "https://bank.example/x",
+    ] {
+        assert!(Core::new(Config::new(ok)).is_ok(), "{ok}");
+    }
+    let e = Core::new(Config::new("http://bank.example/open-banking")).unwrap_err();
+    assert!(e.to_string().contains("in clear"), "{e}");
+    assert!(Core::new(Config::new("http://bank.example/x").allow_http(true)).is_ok());
+}
+
+#[tokio::test]
+async fn server_text_in_display_cannot_forge_log_lines() {
+    let (server, _) = setup().await;
+    let c = core(&server, |c| c);
+    let e = call(&c, "forged").await.unwrap_err();
+    let shown = e.to_string();
+    assert!(!shown.contains('\n') && !shown.contains('\r'), "{shown}");
+    assert!(shown.contains("NAO\\u{d}\\u{a}2026-12-06"), "{shown}");
 }

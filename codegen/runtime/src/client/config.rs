@@ -50,7 +50,13 @@ pub struct Config {
     headers: Vec<(String, String, bool)>,
     check_responses: bool,
     max_body: usize,
+    page_limit: usize,
+    allow_http: bool,
 }
+
+/// The most pages a walk fetches ([`Config::page_limit`] changes it): every page is a
+/// billable call, and a server that keeps minting new `next` links must not make one endless.
+pub const DEFAULT_PAGE_LIMIT: usize = 1000;
 
 impl Config {
     /// A config for the server at `base_url`: the URL the document's paths hang from, with the
@@ -65,7 +71,22 @@ impl Config {
             headers: Vec::new(),
             check_responses: false,
             max_body: DEFAULT_MAX_BODY,
+            page_limit: DEFAULT_PAGE_LIMIT,
+            allow_http: false,
         }
+    }
+
+    /// The most pages [`pages`](super::Pages) walks ([`DEFAULT_PAGE_LIMIT`] by default).
+    pub fn page_limit(mut self, pages: usize) -> Self {
+        self.page_limit = pages.max(1);
+        self
+    }
+
+    /// Allows a plain `http://` base URL on another host than this machine's loopback. Off by
+    /// default: the bearer token and the consent headers would cross the network in clear.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
     }
 
     /// Sends through `http` (a client built from [`http_builder`], with its mTLS identity and
@@ -183,6 +204,7 @@ pub(super) struct Inner {
     pub(super) headers: HeaderMap,
     pub(super) check_responses: bool,
     pub(super) max_body: usize,
+    pub(super) page_limit: usize,
 }
 
 impl Core {
@@ -198,6 +220,19 @@ impl Core {
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
             return Err(ConfigError(format!(
                 "base URL {:?} must be http:// or https://",
+                config.base_url
+            )));
+        }
+        let host = base.host_str().unwrap_or_default();
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let loopback = bare.eq_ignore_ascii_case("localhost")
+            || bare
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|a| a.is_loopback());
+        if base.scheme() == "http" && !loopback && !config.allow_http {
+            return Err(ConfigError(format!(
+                "base URL {:?} is plain http:// to another host: the token would travel in clear; \
+                 use https://, or Config::allow_http(true) where the network is trusted",
                 config.base_url
             )));
         }
@@ -238,6 +273,7 @@ impl Core {
                 headers,
                 check_responses: config.check_responses,
                 max_body: config.max_body,
+                page_limit: config.page_limit,
             }),
         })
     }

@@ -150,6 +150,22 @@ impl<R> Error<R> {
     }
 }
 
+/// Text from the server, with control characters written as `\u{..}` escapes.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_unicode())?;
+            } else {
+                fmt::Write::write_char(f, c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl<R> fmt::Display for Error<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.operation)?;
@@ -157,7 +173,9 @@ impl<R> fmt::Display for Error<R> {
             ErrorKind::Status { raw, .. } => {
                 write!(f, "the server answered {}", raw.status)?;
                 if let Some(first) = raw.envelope().and_then(|e| e.errors.into_iter().next()) {
-                    write!(f, " ({}: {})", first.code, first.title)?;
+                    // The server's words, with control characters escaped: a CR or LF in them
+                    // must not forge lines in the caller's logs.
+                    write!(f, " ({}: {})", Escaped(&first.code), Escaped(&first.title))?;
                 }
             }
             ErrorKind::Undocumented { raw } => {

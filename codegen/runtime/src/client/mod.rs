@@ -37,9 +37,11 @@ mod send;
 mod token;
 
 pub use crate::secret::Secret;
-pub use config::{http_builder, install_tls_provider, Config, ConfigError, Core};
+pub use config::{
+    http_builder, install_tls_provider, Config, ConfigError, Core, DEFAULT_PAGE_LIMIT,
+};
 pub use error::{Error, ErrorKind, Raw};
-pub use pages::Pages;
+pub use pages::{Pages, Stop};
 pub use request::{Endpoint, Outgoing, Paged, Request};
 pub use response::{Incoming, Mismatch, Reply, Response};
 pub use retry::RetryPolicy;

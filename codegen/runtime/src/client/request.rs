@@ -70,6 +70,16 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'^')
     .add(b'|');
 
+/// Characters escaped in a cookie value: what RFC 6265 keeps out of cookie octets (controls,
+/// space, `"`, `,`, `;`, `\\`), and `%` so that the encoding reads back.
+const COOKIE_VALUE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%');
+
 /// An HTTP request being written from a typed one.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
@@ -174,14 +184,22 @@ impl Outgoing {
         }
     }
 
-    /// A cookie.
+    /// A cookie. The value is percent-encoded outside RFC 6265's cookie octets, so a `;`, a
+    /// `,`, a space or a quote in it cannot end it or start another cookie.
     pub fn cookie<T: Display + ?Sized>(&mut self, name: &'static str, value: &T) {
-        self.headers.push(("cookie", format!("{name}={value}")));
+        let value = value.to_string();
+        let encoded = utf8_percent_encode(&value, COOKIE_VALUE);
+        self.headers.push(("cookie", format!("{name}={encoded}")));
     }
 
-    /// An array in a cookie, comma-separated.
+    /// An array in a cookie, comma-separated (each item encoded, the commas kept).
     pub fn cookie_list<T: Display>(&mut self, name: &'static str, values: &[T]) {
-        self.cookie(name, &join(values));
+        let items: Vec<String> = values
+            .iter()
+            .map(|v| utf8_percent_encode(&v.to_string(), COOKIE_VALUE).to_string())
+            .collect();
+        self.headers
+            .push(("cookie", format!("{name}={}", items.join(","))));
     }
 
     /// A JSON body of media type `media`.
@@ -235,6 +253,26 @@ fn join<T: Display>(values: &[T]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cookie_values_cannot_end_their_cookie() {
+        let mut o = Outgoing::new("/x");
+        o.cookie("session", "a; admin=1, \"x\"\r\n%");
+        o.cookie_list("ids", &["1;2", "3"]);
+        let cookies: Vec<&str> = o
+            .headers
+            .iter()
+            .filter(|(n, _)| *n == "cookie")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(
+            cookies,
+            [
+                "session=a%3B%20admin=1%2C%20%22x%22%0D%0A%25",
+                "ids=1%3B2,3"
+            ]
+        );
+    }
 
     #[test]
     fn path_values_stay_in_their_segment() {
