@@ -245,22 +245,11 @@ fn downloaded(entry: &Entry, download: &dyn Download) -> Result<Vec<u8>, FetchEr
 /// Writes through a temporary file in the same directory and a rename, so a reader never sees
 /// a partial file and a failed write leaves nothing behind.
 fn write_atomically(entry: &Entry, path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
-    let failed = |path: &Path| {
-        let id = entry.id();
-        let path = path.to_owned();
-        move |source| FetchError::Write { id, path, source }
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(failed(dir))?;
-    let tmp = dir.join(format!(".{}.{}.partial", entry.file, std::process::id()));
-    let written = std::fs::write(&tmp, bytes)
-        .map_err(failed(&tmp))
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(failed(path)));
-    if written.is_err() {
-        // Best effort: the write error is the one worth reporting.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    crate::files::write_atomically(path, bytes).map_err(|source| FetchError::Write {
+        id: entry.id(),
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// How many documents ended which way.

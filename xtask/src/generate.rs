@@ -221,44 +221,47 @@ pub fn all(root: &Path, catalog: &Catalog, sources: &Sources) -> Vec<Result<Gene
         .collect()
 }
 
-/// Files under `dir`, relative, sorted.
-fn existing_files(dir: &Path) -> BTreeSet<String> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeSet<String>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else if let Ok(rel) = p.strip_prefix(base) {
-                out.insert(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-/// Writes a crate: its files, and removes files it no longer has.
+/// Writes a crate: its files (each through a synced temporary file), and removes the files it
+/// generated before and no longer has. A file without the generated mark is never removed, a
+/// symlink never followed: whatever else sits in the directory (a lock file, `target/`, notes)
+/// is left alone.
 pub fn write(g: &Generated) -> Result<(), String> {
     let keep: BTreeSet<String> = g.output.files.iter().map(|f| f.path.clone()).collect();
-    for stale in existing_files(&g.dir).difference(&keep) {
+    for stale in crate::files::generated(&g.dir).difference(&keep) {
         let p = g.dir.join(stale);
         std::fs::remove_file(&p).map_err(|e| format!("{}: {e}", p.display()))?;
     }
     for f in &g.output.files {
         let p = g.dir.join(&f.path);
+        if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!(
+                "{}: is a symlink; refusing to write through it",
+                p.display()
+            ));
+        }
         if std::fs::read_to_string(&p).is_ok_and(|old| old == f.contents) {
             continue;
         }
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        }
-        std::fs::write(&p, &f.contents).map_err(|e| format!("{}: {e}", p.display()))?;
+        crate::files::write_atomically(&p, f.contents.as_bytes())
+            .map_err(|e| format!("{}: {e}", p.display()))?;
     }
     Ok(())
+}
+
+/// Whether `out` may receive a crate: it does not exist, is empty, or holds a crate we
+/// generated (its `Cargo.toml` carries the mark). Anything else is somebody's directory.
+fn may_write_into(out: &Path) -> Result<(), String> {
+    let Ok(mut entries) = std::fs::read_dir(out) else {
+        return Ok(());
+    };
+    if entries.next().is_none() || crate::files::is_generated(&out.join("Cargo.toml")) {
+        return Ok(());
+    }
+    Err(format!(
+        "{}: not empty and not a crate `cargo xtask generate` wrote (its Cargo.toml does not carry \
+         the generated header); refusing to write into it. Name an empty or new directory.",
+        out.display()
+    ))
 }
 
 /// Differences between a crate and what is on disk: a line per stale file and a unified diff
@@ -266,7 +269,7 @@ pub fn write(g: &Generated) -> Result<(), String> {
 pub fn compare(g: &Generated) -> Vec<String> {
     let mut problems = Vec::new();
     let keep: BTreeSet<String> = g.output.files.iter().map(|f| f.path.clone()).collect();
-    for extra in existing_files(&g.dir).difference(&keep) {
+    for extra in crate::files::generated(&g.dir).difference(&keep) {
         problems.push(format!("{}: not generated any more: {extra}", g.id));
     }
     for f in &g.output.files {
@@ -501,6 +504,7 @@ pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Resul
             )
         }
     };
+    may_write_into(out)?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let out_abs = out
         .canonicalize()

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cli;
 pub mod diff;
 pub mod fetch;
+pub mod files;
 pub mod frequencies;
 pub mod generate;
 pub mod institution;

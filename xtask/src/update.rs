@@ -474,26 +474,10 @@ fn notes(old: &Entry, new: &Entry, from: &NewDocument, sources: &Sources) -> Vec
     notes
 }
 
-/// Writes through a temporary file beside `path` and a rename, so a reader never sees a
-/// partial file.
+/// [`crate::files::write_atomically`], its error naming the file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
-    let written = std::fs::write(&tmp, bytes)
-        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))
-        .and_then(|()| {
-            std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        });
-    if written.is_err() {
-        // Best effort: the write error is the one worth reporting.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    crate::files::write_atomically(path, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Files as they were before the update wrote them, to put back when a later step fails.

@@ -822,7 +822,11 @@ async fn pages_stop_at_the_total_and_at_the_limit_and_say_why() {
     assert_eq!(walk.stopped(), Some(Stop::TotalPages(2)));
     let mut walk = c.pages(CaseRequest::new("list"), CallOptions::default());
     while walk.next().await.is_some() {}
-    assert_eq!(walk.stopped(), Some(Stop::LastPage), "page 3 of 3 links nowhere");
+    assert_eq!(
+        walk.stopped(),
+        Some(Stop::LastPage),
+        "page 3 of 3 links nowhere"
+    );
     let mut walk = c.pages(CaseRequest::new("loop"), CallOptions::default());
     while walk.next().await.is_some() {}
     assert_eq!(walk.stopped(), Some(Stop::RepeatedLink));
