@@ -79,7 +79,65 @@ const MALFORMED: &[(&str, &[&str])] = &[
     ("unknown-type", &["unknown type `strin`"]),
     ("duplicate-operation-id", &["is used twice"]),
     ("empty", &["the document is empty"]),
+    (
+        "cyclic-allof",
+        &["cyclic allOf/oneOf/anyOf: A -> B -> A contain each other"],
+    ),
+    ("cyclic-oneof", &["cyclic allOf/oneOf/anyOf: A -> A"]),
 ];
+
+/// Each hostile fixture (a document the generator must survive: it generates, bounded in time
+/// and memory) and the words of the warning it must give.
+const HOSTILE: &[(&str, &str)] = &[
+    (
+        "min-length-u64-max",
+        "minLength 18446744073709551615: examples are composed up to 4096 characters",
+    ),
+    (
+        "min-length-4e9",
+        "minLength 4000000000: examples are composed up to 4096 characters",
+    ),
+    (
+        "min-items-1e9",
+        "minItems 1000000000: examples hold at most 64 items",
+    ),
+];
+
+#[test]
+fn hostile_fixtures_generate_with_their_warnings() {
+    let dir = repo_root().join("specs/fixtures/hostile");
+    let present = files_in(&dir, &["yaml", "yml", "json"]);
+    assert_eq!(
+        present.len(),
+        HOSTILE.len(),
+        "every hostile fixture needs an expectation"
+    );
+    for path in present {
+        let name = stem(&path);
+        let (_, expected) = HOSTILE
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("{name}: no expectation"));
+        let bytes = std::fs::read(&path).expect("fixture is readable");
+        let started = std::time::Instant::now();
+        let out = generate(&format!("{name}.yaml"), &bytes, &[], &settings(&name))
+            .unwrap_or_else(|d| panic!("{name}: {d}"));
+        let text: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
+        assert!(
+            text.iter().any(|w| w.contains(expected)),
+            "{name}: warnings lack {expected:?}:\n{}",
+            text.join("\n")
+        );
+        let biggest = out
+            .files
+            .iter()
+            .map(|f| f.contents.len())
+            .max()
+            .unwrap_or(0);
+        assert!(biggest < 1 << 20, "{name}: a file of {biggest} bytes");
+        println!("{name}: {:?}", started.elapsed());
+    }
+}
 
 #[test]
 fn malformed_fixtures_give_diagnostics_not_panics() {

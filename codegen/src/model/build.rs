@@ -80,6 +80,61 @@ impl<'a> Ctx<'a> {
     }
 }
 
+impl Ctx<'_> {
+    /// Reports types that contain themselves with nothing in between: an alias of an alias of
+    /// itself (through single-part `allOf`s, say), or a union that is its own alternative. No
+    /// value can be built for them (the Rust aliases would not even compile), and walking them
+    /// would never end; a cycle through a struct's field or an array is fine (boxed or finite).
+    fn check_direct_cycles(&mut self) {
+        /// The named types `kind` stands for directly.
+        fn direct(kind: &TypeKind) -> Vec<TypeId> {
+            match kind {
+                TypeKind::Alias(Shape {
+                    ty: Ty::Named(id), ..
+                }) => vec![*id],
+                TypeKind::Union(u) => u
+                    .variants
+                    .iter()
+                    .filter_map(|v| match v.shape.ty {
+                        Ty::Named(id) => Some(id),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
+        let mut reported = BTreeSet::new();
+        for start in 0..self.types.len() {
+            // Depth-first over direct edges, remembering the path back to `start`.
+            let mut stack: Vec<(TypeId, Vec<TypeId>)> = vec![(TypeId(start), vec![TypeId(start)])];
+            let mut visited = BTreeSet::new();
+            while let Some((at, path)) = stack.pop() {
+                for next in direct(&self.types[at.0].kind) {
+                    if next.0 == start {
+                        if reported.insert(start) {
+                            let names: Vec<&str> = path
+                                .iter()
+                                .chain(std::iter::once(&next))
+                                .map(|id| self.types[id.0].name.as_str())
+                                .collect();
+                            let ptr = Ptr::from_ref(&self.types[start].pointer).unwrap_or_default();
+                            let message = format!(
+                                "cyclic allOf/oneOf/anyOf: {} contain each other with no object or array in between, so no value of them exists",
+                                names.join(" -> ")
+                            );
+                            self.error(&ptr, message);
+                        }
+                    } else if visited.insert(next) {
+                        let mut p = path.clone();
+                        p.push(next);
+                        stack.push((next, p));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Models `doc`. Errors (and warnings found before them) come back as diagnostics; on success
 /// the warnings come with the model.
 pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
@@ -97,6 +152,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
     };
     cx.declare_components();
     cx.define_components();
+    cx.check_direct_cycles();
     let mut operations = cx.operations();
     name_operation_types(&mut cx.names, &mut operations);
     mark_boxes(&mut cx.types);

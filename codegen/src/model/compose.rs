@@ -144,6 +144,15 @@ impl Ctx<'_> {
             None => Shape::any(),
         };
         let mut shape = Shape::of(Ty::Array(Box::new(item)));
+        if let Some(n) = min.filter(|n| *n as u64 > super::example::MAX_EXAMPLE_ITEMS) {
+            self.warn(
+                &ptr.join("minItems"),
+                format!(
+                    "minItems {n}: examples hold at most {} items, so the composed example breaks this rule",
+                    super::example::MAX_EXAMPLE_ITEMS
+                ),
+            );
+        }
         shape.c.min_items = min.map(|n| n as u64);
         shape.c.max_items = max.map(|n| n as u64);
         shape.c.unique_items = unique;
@@ -257,6 +266,15 @@ impl Ctx<'_> {
             ..Constraints::default()
         };
         c.secret = format == "password";
+        if let Some(n) = min.filter(|n| *n as u64 > super::example::MAX_EXAMPLE_LENGTH) {
+            self.warn(
+                &ptr.join("minLength"),
+                format!(
+                    "minLength {n}: examples are composed up to {} characters, so the composed example breaks this rule",
+                    super::example::MAX_EXAMPLE_LENGTH
+                ),
+            );
+        }
         let ty = match format {
             "" | "password" | "binary" => Ty::String,
             "date" => Ty::Date,

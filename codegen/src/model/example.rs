@@ -14,6 +14,14 @@ use serde_json::{Map, Value};
 
 /// How deep composition goes before optional members are left out, so recursive types end.
 const MAX_DEPTH: usize = 8;
+/// How deep it goes at all: past this a value is `null`, whatever the schema (a backstop; the
+/// model refuses types that contain themselves with nothing in between).
+const MAX_NESTING: usize = 64;
+/// The longest string and the most items an example is given, whatever `minLength` or
+/// `minItems` ask: a document must not make the generator build a gigabyte.
+pub const MAX_EXAMPLE_LENGTH: u64 = 4096;
+/// See [`MAX_EXAMPLE_LENGTH`].
+pub const MAX_EXAMPLE_ITEMS: u64 = 64;
 
 /// Checks values against shapes of one [`Api`], with its patterns compiled once.
 pub struct Checker<'a> {
@@ -277,6 +285,9 @@ impl<'a> Checker<'a> {
 
     /// A value for `shape`: its own example when valid, else composed.
     pub fn compose(&self, shape: &Shape, sink: &mut Option<&mut Sink>, depth: usize) -> Value {
+        if depth > MAX_NESTING {
+            return Value::Null;
+        }
         if let Some((ex, at)) = &shape.example {
             let bad = self.violations(shape, ex);
             if bad.is_empty() {
@@ -323,7 +334,8 @@ impl<'a> Checker<'a> {
                     .min_items
                     .unwrap_or(1)
                     .max(1)
-                    .min(c.max_items.unwrap_or(u64::MAX));
+                    .min(c.max_items.unwrap_or(u64::MAX))
+                    .min(MAX_EXAMPLE_ITEMS);
                 let n = if c.unique_items { n.min(1) } else { n };
                 let n = if depth > MAX_DEPTH {
                     c.min_items.unwrap_or(0).min(n)
@@ -411,7 +423,7 @@ impl<'a> Checker<'a> {
         if let Some(f) = format {
             candidates.push(format_sample(f).to_owned());
         }
-        let min = c.min_length.unwrap_or(0) as usize;
+        let min = c.min_length.unwrap_or(0).min(MAX_EXAMPLE_LENGTH) as usize;
         for base in ["a", "A1", "0", "example", "x"] {
             let mut s = base.repeat(min / base.len() + 1);
             s.truncate(min.max(base.len()));
