@@ -184,3 +184,58 @@ fn out_deletes_nothing_it_did_not_write() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// What `cargo xtask mock KIND/FAMILY` writes: the crate it serves, as `generate` writes it, and
+/// nothing else of generated/.
+#[test]
+fn mock_writes_only_the_crate_it_serves() {
+    let root = repo_root();
+    let catalog =
+        xtask::catalog::Catalog::load(&root.join("specs/catalog.toml")).expect("catalog loads");
+    let sources =
+        xtask::sources::Sources::new(root.clone(), xtask::sources::Sources::specs_dir_from(None));
+    let entry = catalog.find("integration/accounts").expect("catalogued");
+    let mine = root.join(entry.crate_dir());
+    let stamps = |dir: &std::path::Path| -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
+        xtask::files::listed(dir)
+            .into_iter()
+            .map(|rel| dir.join(rel))
+            .filter(|p| !p.starts_with(&mine))
+            .filter_map(|p| Some((p.clone(), std::fs::metadata(&p).ok()?.modified().ok()?)))
+            .collect()
+    };
+    let before = stamps(&root.join("generated"));
+    xtask::generate::only(&root, &catalog, &sources, entry).expect("generates");
+    assert_eq!(
+        stamps(&root.join("generated")),
+        before,
+        "other crates were rewritten"
+    );
+    let g = xtask::generate::entry_with(
+        &root,
+        &sources,
+        entry,
+        &xtask::frequencies::Frequencies::load(
+            &root.join(xtask::generate::FREQUENCIES),
+            Some(&catalog),
+        )
+        .expect("frequencies"),
+        &xtask::generate::counterpart_classes(
+            &catalog,
+            &sources,
+            &xtask::frequencies::Frequencies::load(
+                &root.join(xtask::generate::FREQUENCIES),
+                Some(&catalog),
+            )
+            .expect("frequencies"),
+            entry,
+        )
+        .expect("classes"),
+        xtask::generate::previous(&catalog, entry),
+    )
+    .expect("generates");
+    assert!(
+        xtask::generate::compare(&g).is_empty(),
+        "the crate is as generate writes it"
+    );
+}

@@ -53,6 +53,28 @@ pub fn entry(
     entry_with(root, sources, entry, &frequencies, &classes, None)
 }
 
+/// Generates and writes the crate of one catalog entry alone, as `generate` would write it
+/// (its frequency classes, its counterpart's, the changes from its previous major version),
+/// leaving every other crate as it is: what `mock` serves.
+pub fn only(
+    root: &Path,
+    catalog: &Catalog,
+    sources: &Sources,
+    entry: &Entry,
+) -> Result<(), String> {
+    let frequencies = Frequencies::load(&root.join(FREQUENCIES), Some(catalog))?;
+    let classes = counterpart_classes(catalog, sources, &frequencies, entry)?;
+    let g = entry_with(
+        root,
+        sources,
+        entry,
+        &frequencies,
+        &classes,
+        previous(catalog, entry),
+    )?;
+    write(&g)
+}
+
 /// The regulated document an integration document serves: the newest major version of the
 /// regulated document of the same family, if the catalog has one.
 pub fn counterpart<'c>(catalog: &'c Catalog, entry: &Entry) -> Option<&'c Entry> {

@@ -1,8 +1,8 @@
 //! `cargo xtask mock KIND/FAMILY` (or `--spec FILE`): serves a document through its generated
 //! router with the example back-end, for data receivers to test against without a bank.
 //!
-//! The crate is generated (the catalog into `generated/`, a `--spec` document into
-//! `target/mock/`), its mock example is built with cargo, and the binary is then run in the
+//! The crate is generated (a catalogued document's crate alone into `generated/`, the others
+//! left as they are; a `--spec` document into `target/mock/`), its mock example is built with cargo, and the binary is then run in the
 //! foreground: it prints `listening on http://ADDR` and serves until Ctrl-C or SIGTERM.
 
 use crate::cli::MockArgs;
@@ -38,8 +38,17 @@ pub fn run(args: &MockArgs) -> Result<(), Error> {
                     known.join(", ")
                 )));
             };
-            crate::generate::catalog(&root, &catalog, &sources, false).map_err(Error::Failed)?;
-            (root.join("generated/Cargo.toml"), entry.crate_name())
+            // Only the crate served is written; the others stay as they are.
+            crate::generate::only(&root, &catalog, &sources, entry).map_err(Error::Failed)?;
+            let workspace = root.join("generated/Cargo.toml");
+            let manifest = if workspace.exists() {
+                workspace
+            } else {
+                // No generated workspace yet: the crate builds on its own (the project's
+                // workspace excludes generated/).
+                root.join(entry.crate_dir()).join("Cargo.toml")
+            };
+            (manifest, entry.crate_name())
         }
         (None, None) => {
             return Err(Error::Failed(String::from(
