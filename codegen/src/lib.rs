@@ -192,26 +192,45 @@ pub struct Output {
     pub api: model::Api,
 }
 
-/// The operations of a document that have an operationId, as `(operationId, METHOD, path)`:
-/// what an integration document needs of its regulated counterpart to take its frequency
-/// classes. Only loads the document (overlays applied); no model is built.
-pub fn operation_ids(
-    label: &str,
-    bytes: &[u8],
-    overlays: &[Overlay],
-) -> Result<Vec<(String, String, String)>, Diagnostics> {
-    let doc = load::load(label, bytes, overlays)?;
-    Ok(doc
-        .api
-        .operations()
-        .filter_map(|(path, method, op)| {
+/// A document loaded (overlays applied) and modelled once: what generation and comparison
+/// both start from, so that a run which does both reads each document a single time.
+#[derive(Debug, Clone)]
+pub struct Modelled {
+    /// The parsed document, after overlays.
+    pub document: load::Document,
+    /// Its model, before examples are filled in.
+    pub api: model::Api,
+    /// Warnings found while modelling.
+    pub warnings: Diagnostics,
+}
+
+impl Modelled {
+    /// This model as one side of a comparison, with its JSON tree.
+    pub fn input(&self) -> diff::Input<'_> {
+        diff::Input::new(&self.api).with_document(&self.document.json)
+    }
+
+    /// The operations that have an operationId, as `(operationId, METHOD, path)`.
+    pub fn operation_ids(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.api.operations.iter().filter_map(|op| {
             Some((
-                op.operation_id.clone()?,
-                method.to_ascii_uppercase(),
-                path.to_owned(),
+                op.operation_id.as_deref()?,
+                op.method.as_str(),
+                op.path.as_str(),
             ))
         })
-        .collect())
+    }
+}
+
+/// Loads and models `bytes` (labelled `label` in diagnostics) with `overlays` applied in order.
+pub fn modelled(label: &str, bytes: &[u8], overlays: &[Overlay]) -> Result<Modelled, Diagnostics> {
+    let document = load::load(label, bytes, overlays)?;
+    let (api, warnings) = model::build(&document)?;
+    Ok(Modelled {
+        document,
+        api,
+        warnings,
+    })
 }
 
 /// Loads, models and emits one document. `label` names it in diagnostics (usually its file
@@ -222,8 +241,18 @@ pub fn generate(
     overlays: &[Overlay],
     settings: &Settings,
 ) -> Result<Output, Diagnostics> {
-    let doc = load::load(label, bytes, overlays)?;
-    let (mut api, mut warnings) = model::build(&doc)?;
+    generate_from(modelled(label, bytes, overlays)?, settings)
+}
+
+/// Emits the crate of a document already modelled.
+pub fn generate_from(modelled: Modelled, settings: &Settings) -> Result<Output, Diagnostics> {
+    let label = modelled.document.label.clone();
+    let label = label.as_str();
+    let Modelled {
+        mut api,
+        mut warnings,
+        ..
+    } = modelled;
     let stale: Vec<String> = settings
         .frequencies
         .keys()

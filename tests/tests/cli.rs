@@ -99,7 +99,8 @@ fn generated_crates_on_disk_are_not_stale() {
     let catalog = xtask::catalog::Catalog::load(&root.join("specs/catalog.toml")).expect("catalog");
     let sources =
         xtask::sources::Sources::new(root.clone(), xtask::sources::Sources::specs_dir_from(None));
-    xtask::generate::catalog(&root, &catalog, &sources, true).expect("generated/ is up to date");
+    xtask::generate::catalog(&root, &catalog, &sources, xtask::generate::Mode::Check)
+        .expect("generated/ is up to date");
 }
 
 /// Kills the child process when the test ends, however it ends.

@@ -4,8 +4,8 @@
 use ofb_codegen::diff::{self, render, Model, Report};
 use ofb_tests::{check_snapshot, repo_root};
 use std::path::{Path, PathBuf};
-use xtask::cli::SpecsDirArg;
-use xtask::diff::{DiffArgs, DiffFormat};
+use xtask::flags::SpecsDirArg;
+use xtask::flags::{DiffArgs, DiffFormat};
 
 /// Each fixture case and the kind of change it must report (`None`: no change at all).
 const CASES: &[(&str, Option<&str>)] = &[
@@ -262,7 +262,7 @@ fn every_catalogued_document_diffs_against_itself_to_nothing() {
     let sources = xtask::sources::Sources::new(root, Some(dir));
     let mut failures = Vec::new();
     for entry in catalog.entries() {
-        let named = match xtask::diff::read_entry(entry, &sources) {
+        let named = match xtask::sources::read_entry(entry, &sources) {
             Ok(n) => n,
             Err(e) => {
                 failures.push(e.to_string());

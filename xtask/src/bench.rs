@@ -2,7 +2,7 @@
 //! run. Debug builds re-run themselves in release, so figures mean something.
 
 use crate::catalog::Entry;
-use crate::cli::{BenchArgs, BenchName};
+use crate::flags::{BenchArgs, BenchName};
 use crate::Error;
 use ofb_codegen::Settings;
 use std::time::{Duration, Instant};
@@ -69,8 +69,9 @@ fn emitted(
     run: &[String],
 ) -> Result<(), String> {
     let root = crate::repo_root();
-    let (catalog, sources) = crate::cli::load(&args.specs).map_err(|e| e.to_string())?;
-    crate::generate::catalog(&root, &catalog, &sources, false)?;
+    let (catalog, sources) =
+        crate::sources::open(args.specs.resolve()).map_err(|e| e.to_string())?;
+    crate::generate::catalog(&root, &catalog, &sources, crate::generate::Mode::Write)?;
     let candidates: Vec<&Entry> = match &args.document {
         Some(id) => vec![catalog
             .find(id)
@@ -163,10 +164,11 @@ pub const PLATFORM_CHART: &str = "xtask/figures/platform.svg";
 /// routers against hand-written handlers; the driver is `codegen/institution`'s `platform`.
 fn platform(args: &BenchArgs) -> Result<(), String> {
     let root = crate::repo_root();
-    let (catalog, sources) = crate::cli::load(&args.specs).map_err(|e| e.to_string())?;
-    crate::generate::catalog(&root, &catalog, &sources, false)?;
+    let (catalog, sources) =
+        crate::sources::open(args.specs.resolve()).map_err(|e| e.to_string())?;
+    crate::generate::catalog(&root, &catalog, &sources, crate::generate::Mode::Write)?;
     eprintln!("building the reference institution and the load generator in release...");
-    crate::test::cargo(
+    crate::cargo::run(
         &root,
         &[
             "build",
@@ -215,7 +217,8 @@ fn hostile(args: &BenchArgs) -> Result<(), String> {
 
 /// `bench generate`: parsing every catalogued document against generating from it.
 fn generate(args: &BenchArgs) -> Result<(), String> {
-    let (catalog, sources) = crate::cli::load(&args.specs).map_err(|e| e.to_string())?;
+    let (catalog, sources) =
+        crate::sources::open(args.specs.resolve()).map_err(|e| e.to_string())?;
     let runs = args.runs;
     if cfg!(debug_assertions) {
         return rerun_in_release();
@@ -303,13 +306,14 @@ pub fn diff_pair(docs: &[(Entry, usize)]) -> Option<(usize, usize)> {
 /// `bench diff`: parsing the pair of documents against comparing them (loading and modelling
 /// both, then the comparison), as `specs diff` does.
 fn diff(args: &BenchArgs) -> Result<(), String> {
-    let (catalog, sources) = crate::cli::load(&args.specs).map_err(|e| e.to_string())?;
+    let (catalog, sources) =
+        crate::sources::open(args.specs.resolve()).map_err(|e| e.to_string())?;
     if cfg!(debug_assertions) {
         return rerun_in_release();
     }
     let mut docs = Vec::new();
     for e in catalog.entries() {
-        let named = crate::diff::read_entry(e, &sources).map_err(|e| e.to_string())?;
+        let named = crate::sources::read_entry(e, &sources).map_err(|e| e.to_string())?;
         let len = named.bytes.len();
         docs.push((e.clone(), len, named));
     }
@@ -340,9 +344,13 @@ fn diff(args: &BenchArgs) -> Result<(), String> {
             ofb_codegen::load::load(&d.label, &d.bytes, &d.overlays).map_err(|e| e.to_string())?;
         phases[0] += t.elapsed();
         let t = Instant::now();
-        let (api, _) = ofb_codegen::model::build(&doc).map_err(|e| e.to_string())?;
+        let (api, warnings) = ofb_codegen::model::build(&doc).map_err(|e| e.to_string())?;
         phases[1] += t.elapsed();
-        models.push(ofb_codegen::diff::Model { document: doc, api });
+        models.push(ofb_codegen::Modelled {
+            document: doc,
+            api,
+            warnings,
+        });
     }
     let t = Instant::now();
     ofb_codegen::diff::diff_inputs(models[0].input(), models[1].input());

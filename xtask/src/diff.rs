@@ -3,56 +3,11 @@
 //! (`KIND/FAMILY`, read as `generate` reads it, with its overlay); the comparison itself is
 //! [`ofb_codegen::diff`].
 
-use crate::catalog::Entry;
-use crate::cli::SpecsDirArg;
-use crate::sources::Sources;
+use crate::flags::{DiffArgs, DiffFormat, SpecsDirArg};
+use crate::sources::{open, read_entry, Named};
 use crate::Error;
-use clap::{Args, ValueEnum};
 use ofb_codegen::diff::{self, render, Model, Report};
-use ofb_codegen::Overlay;
 use std::path::Path;
-
-/// How the report is printed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
-    /// One line per change, then a summary line.
-    #[default]
-    Text,
-    /// One JSON document: the changes and a summary, for CI.
-    Json,
-}
-
-/// Flags of `specs diff`.
-#[derive(Debug, Clone, Args)]
-pub struct DiffArgs {
-    /// The older document: a file (YAML or JSON), or a catalogued document as KIND/FAMILY (for
-    /// example regulated/accounts).
-    #[arg(value_name = "OLD")]
-    pub old: String,
-    /// The newer document, named the same ways as OLD.
-    #[arg(value_name = "NEW")]
-    pub new: String,
-    /// How to print the report: text (a line per change) or json.
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = DiffFormat::Text)]
-    pub format: DiffFormat,
-    /// Exit with status 1, after printing the report, when a change breaks clients or servers.
-    #[arg(long)]
-    pub fail_on_breaking: bool,
-    /// Where the catalogued documents are.
-    #[command(flatten)]
-    pub specs: SpecsDirArg,
-}
-
-/// A document to compare: its label in messages and reports, bytes and overlays.
-#[derive(Debug, Clone)]
-pub struct Named {
-    /// The path as given, or `kind/file` for a catalogued document.
-    pub label: String,
-    /// Its bytes.
-    pub bytes: Vec<u8>,
-    /// Overlays to apply (a catalogued document's own).
-    pub overlays: Vec<Overlay>,
-}
 
 /// Reads `arg`: an existing file, else the catalogued document of that `KIND/FAMILY`.
 pub fn read(arg: &str, specs: &SpecsDirArg) -> Result<Named, Error> {
@@ -66,7 +21,7 @@ pub fn read(arg: &str, specs: &SpecsDirArg) -> Result<Named, Error> {
             overlays: Vec::new(),
         });
     }
-    let (catalog, sources) = crate::cli::load(specs)?;
+    let (catalog, sources) = open(specs.resolve())?;
     let Some(entry) = catalog.find(arg) else {
         let known: Vec<String> = catalog.entries().iter().map(|e| e.id()).collect();
         return Err(Error::Failed(format!(
@@ -75,24 +30,6 @@ pub fn read(arg: &str, specs: &SpecsDirArg) -> Result<Named, Error> {
         )));
     };
     read_entry(entry, &sources)
-}
-
-/// Reads a catalogued document with its overlay, as `generate` does.
-pub fn read_entry(entry: &Entry, sources: &Sources) -> Result<Named, Error> {
-    let bytes = sources.read(entry)?;
-    let mut overlays = Vec::new();
-    if let Some(rel) = &entry.overlay {
-        let path = sources.own_path(rel);
-        let text =
-            std::fs::read(&path).map_err(|e| Error::Failed(format!("{}: {e}", path.display())))?;
-        let label = rel.display().to_string();
-        overlays.push(Overlay::parse(&label, &text).map_err(|d| Error::Failed(d.to_string()))?);
-    }
-    Ok(Named {
-        label: format!("{}/{}", entry.kind, entry.file),
-        bytes,
-        overlays,
-    })
 }
 
 /// Loads and models a document, naming it in the error when it is not a valid one.

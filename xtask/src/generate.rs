@@ -2,11 +2,11 @@
 //! document anywhere with `--spec FILE --out DIR`; `--check` compares instead of writing.
 
 use crate::catalog::{Catalog, Entry, Kind};
-use crate::cli::GenerateArgs;
+use crate::flags::GenerateArgs;
 use crate::frequencies::Frequencies;
-use crate::sources::{sha256_hex, Sources};
+use crate::sources::{read_entry, sha256_hex, Sources};
 use crate::Error;
-use ofb_codegen::{Diagnostic, Frequency, Output, Overlay, Settings};
+use ofb_codegen::{Diagnostic, Frequency, Modelled, Output, Settings};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -23,8 +23,9 @@ pub fn run(args: &GenerateArgs) -> Result<(), Error> {
             "`generate --spec FILE` and `--out DIR` go together: name both or neither",
         ))),
         (None, None) => {
-            let (catalog, sources) = crate::cli::load(&args.specs)?;
-            self::catalog(&root, &catalog, &sources, args.check).map_err(Error::Failed)
+            let (catalog, sources) = crate::sources::open(args.specs.resolve())?;
+            let mode = if args.check { Mode::Check } else { Mode::Write };
+            self::catalog(&root, &catalog, &sources, mode).map_err(Error::Failed)
         }
     }
 }
@@ -97,26 +98,31 @@ pub fn counterpart_classes(
     let Some(regulated) = counterpart(catalog, entry) else {
         return Ok(BTreeMap::new());
     };
-    let (bytes, overlays) = read(sources, regulated)?;
-    let label = format!("{}/{}", regulated.kind, regulated.file);
-    let ops = ofb_codegen::operation_ids(&label, &bytes, &overlays).map_err(|d| d.to_string())?;
-    Ok(ops
-        .into_iter()
-        .filter_map(|(id, method, path)| Some((id, frequencies.class(regulated, &method, &path)?)))
-        .collect())
+    Ok(classes_of(
+        regulated,
+        &model(sources, regulated)?,
+        frequencies,
+    ))
 }
 
-/// The bytes and overlays of an entry, as generation reads them.
-fn read(sources: &Sources, entry: &Entry) -> Result<(Vec<u8>, Vec<Overlay>), String> {
-    let bytes = sources.read(entry).map_err(|e| e.to_string())?;
-    let mut overlays = Vec::new();
-    if let Some(rel) = &entry.overlay {
-        let path = sources.own_path(rel);
-        let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let label = rel.display().to_string();
-        overlays.push(Overlay::parse(&label, &text).map_err(|d| d.to_string())?);
-    }
-    Ok((bytes, overlays))
+/// Each operationId of the `regulated` document (modelled as `model`) with its class.
+fn classes_of(
+    regulated: &Entry,
+    model: &Modelled,
+    frequencies: &Frequencies,
+) -> BTreeMap<String, Frequency> {
+    model
+        .operation_ids()
+        .filter_map(|(id, method, path)| {
+            Some((id.to_owned(), frequencies.class(regulated, method, path)?))
+        })
+        .collect()
+}
+
+/// Reads an entry (with its overlay) and models it: the one time a run does so.
+fn model(sources: &Sources, entry: &Entry) -> Result<Modelled, String> {
+    let named = read_entry(entry, sources).map_err(|e| e.to_string())?;
+    ofb_codegen::modelled(&named.label, &named.bytes, &named.overlays).map_err(|d| d.to_string())
 }
 
 /// The entry of the same kind and family with the highest major version below `entry`'s: the
@@ -130,21 +136,13 @@ pub fn previous<'c>(catalog: &'c Catalog, entry: &Entry) -> Option<&'c Entry> {
         .max_by_key(|e| major(e))
 }
 
-/// The API diff from `old` to the document `label` (`bytes` with `overlays`), as text.
-fn changes_from(
-    sources: &Sources,
-    old: &Entry,
-    label: &str,
-    bytes: &[u8],
-    overlays: &[Overlay],
-) -> Result<String, String> {
-    let (old_bytes, old_overlays) = read(sources, old)?;
-    let old_label = format!("{}/{}", old.kind, old.file);
-    let old = ofb_codegen::diff::model(&old_label, &old_bytes, &old_overlays)
-        .map_err(|d| d.to_string())?;
-    let new = ofb_codegen::diff::model(label, bytes, overlays).map_err(|d| d.to_string())?;
+/// The API diff from `old` to `new`, as text, with its heading.
+fn changes(old_entry: &Entry, old: &Modelled, new: &Modelled) -> (String, String) {
     let report = ofb_codegen::diff::diff_inputs(old.input(), new.input());
-    Ok(ofb_codegen::diff::render::text(&report))
+    (
+        format!("{} {}", old_entry.id(), old_entry.version),
+        ofb_codegen::diff::render::text(&report),
+    )
 }
 
 /// The file of frequency classes, relative to the repository root.
@@ -160,16 +158,33 @@ pub fn entry_with(
     classes: &BTreeMap<String, Frequency>,
     previous: Option<&Entry>,
 ) -> Result<Generated, String> {
-    let (bytes, overlays) = read(sources, entry)?;
+    let modelled = model(sources, entry)?;
+    let changes = match previous {
+        Some(old) => Some(changes(old, &model(sources, old)?, &modelled)),
+        None => None,
+    };
+    emit(root, entry, modelled, frequencies, classes, changes)
+}
+
+/// Emits the crate of `entry` from its model.
+fn emit(
+    root: &Path,
+    entry: &Entry,
+    modelled: Modelled,
+    frequencies: &Frequencies,
+    classes: &BTreeMap<String, Frequency>,
+    changes: Option<(String, String)>,
+) -> Result<Generated, String> {
     let settings = Settings::new(entry.crate_name(), "../../../codegen/runtime")
         .with_source(
             format!("{}/{}", entry.kind, entry.file),
             entry.sha256.clone(),
         )
         .with_overlays(
-            overlays
+            entry
+                .overlay
                 .iter()
-                .map(|o| format!("specs/{}", o.label))
+                .map(|o| format!("specs/{}", o.display()).replace('\\', "/"))
                 .collect(),
         )
         .with_service(&entry.family)
@@ -179,13 +194,10 @@ pub fn entry_with(
         .iter()
         .fold(settings, |s, (id, class)| s.with_frequency_of(id, *class));
     let mut settings = frequencies.apply(entry, settings);
-    let label = format!("{}/{}", entry.kind, entry.file);
-    if let Some(old) = previous {
-        let report = changes_from(sources, old, &label, &bytes, &overlays)?;
-        settings = settings.with_changes(format!("{} {}", old.id(), old.version), report);
+    if let Some((from, report)) = changes {
+        settings = settings.with_changes(from, report);
     }
-    let output =
-        ofb_codegen::generate(&label, &bytes, &overlays, &settings).map_err(|d| d.to_string())?;
+    let output = ofb_codegen::generate_from(modelled, &settings).map_err(|d| d.to_string())?;
     Ok(Generated {
         dir: root.join(entry.crate_dir()),
         output,
@@ -193,81 +205,145 @@ pub fn entry_with(
     })
 }
 
-/// Generates every entry, two at a time (the machines this runs on have two cores).
+/// `f` over every item, on up to four threads (the machines this runs on have two cores),
+/// results in the items' order.
+fn parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let per = items.len().div_ceil(threads).max(1);
+    let mut chunks: Vec<Vec<T>> = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(per).collect());
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| s.spawn(move || chunk.into_iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
+/// Generates every entry. Each document is read and modelled once; that model gives the
+/// frequency classes of its integration counterpart, the changes to its next major version,
+/// and its own crate.
 pub fn all(root: &Path, catalog: &Catalog, sources: &Sources) -> Vec<Result<Generated, String>> {
     let entries = catalog.entries();
     let frequencies = match Frequencies::load(&root.join(FREQUENCIES), Some(catalog)) {
         Ok(f) => f,
         Err(e) => return entries.iter().map(|_| Err(e.clone())).collect(),
     };
+    let models = parallel(entries.iter().collect(), |e| model(sources, e));
+    let index = |e: &Entry| entries.iter().position(|x| std::ptr::eq(x, e));
+    let failed = |e: &Entry, why: &str| format!("{}: {why}", e.id());
+    let mut work = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let classes = match counterpart(catalog, e).and_then(|r| Some((r, index(r)?))) {
+            None => Ok(BTreeMap::new()),
+            Some((r, j)) => match &models[j] {
+                Ok(m) => Ok(classes_of(r, m, &frequencies)),
+                Err(_) => Err(failed(e, "its regulated counterpart failed (above)")),
+            },
+        };
+        let changes = match previous(catalog, e).and_then(|o| Some((o, index(o)?))) {
+            None => Ok(None),
+            Some((o, j)) => match (&models[j], &models[i]) {
+                (Ok(old), Ok(new)) => Ok(Some(changes(o, old, new))),
+                _ => Err(failed(e, "its previous major version failed (above)")),
+            },
+        };
+        work.push((e, classes, changes));
+    }
+    let jobs: Vec<_> = work.into_iter().zip(models).collect();
     let frequencies = &frequencies;
-    let classes: Vec<Result<BTreeMap<String, Frequency>, String>> = entries
-        .iter()
-        .map(|e| counterpart_classes(catalog, sources, frequencies, e))
-        .collect();
-    let classes = &classes;
-    let mut results: Vec<Option<Result<Generated, String>>> =
-        entries.iter().map(|_| None).collect();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 4);
-    std::thread::scope(|s| {
-        let chunks: Vec<_> = results
-            .chunks_mut(entries.len().div_ceil(threads).max(1))
-            .collect();
-        let mut start = 0;
-        for chunk in chunks {
-            let from = start;
-            start += chunk.len();
-            s.spawn(move || {
-                for (i, slot) in chunk.iter_mut().enumerate() {
-                    let e = &entries[from + i];
-                    *slot = Some(classes[from + i].clone().and_then(|classes| {
-                        entry_with(
-                            root,
-                            sources,
-                            e,
-                            frequencies,
-                            &classes,
-                            previous(catalog, e),
-                        )
-                    }));
-                }
-            });
-        }
-    });
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(String::from("internal error: not generated"))))
-        .collect()
+    parallel(jobs, |((e, classes, changes), modelled)| {
+        emit(root, e, modelled?, frequencies, &classes?, changes?)
+    })
 }
 
-/// Writes a crate: its files (each through a synced temporary file), and removes the files it
-/// generated before and no longer has. A file without the generated mark is never removed, a
-/// symlink never followed: whatever else sits in the directory (a lock file, `target/`, notes)
-/// is left alone.
-pub fn write(g: &Generated) -> Result<(), String> {
+/// Whether a run writes its files or only compares them with what is on disk (`--check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write what differs.
+    Write,
+    /// Write nothing; report what differs.
+    Check,
+}
+
+/// Makes the file at `path` hold `contents` (write mode), or says how it does not (check
+/// mode): the one place that does either, as rust-analyzer's `ensure_file_contents` does.
+/// A file that already holds `contents` is left untouched, a symlink never written through.
+/// `name` labels the problem (`stale NAME` and its diff, or `missing NAME`).
+pub fn ensure_file(
+    path: &Path,
+    contents: &str,
+    mode: Mode,
+    name: &str,
+) -> Result<Option<String>, String> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "{}: is a symlink; refusing to write through it",
+            path.display()
+        ));
+    }
+    let old = std::fs::read_to_string(path).ok();
+    if old.as_deref() == Some(contents) {
+        return Ok(None);
+    }
+    match (mode, old) {
+        (Mode::Write, _) => crate::files::write_atomically(path, contents.as_bytes())
+            .map(|()| None)
+            .map_err(|e| format!("{}: {e}", path.display())),
+        (Mode::Check, None) => Ok(Some(format!("missing {name}"))),
+        (Mode::Check, Some(old)) => {
+            let diff = similar::TextDiff::from_lines(old.as_str(), contents);
+            let text = diff
+                .unified_diff()
+                .context_radius(2)
+                .header("on disk", "generated")
+                .to_string();
+            let short: Vec<&str> = text.lines().take(40).collect();
+            Ok(Some(format!("stale {name}\n{}", short.join("\n"))))
+        }
+    }
+}
+
+/// Makes a crate's directory hold exactly its files (write mode), or lists how it does not
+/// (check mode). Files it generated before and no longer has are removed; a file without
+/// the generated mark is never removed, a symlink never followed: whatever else sits in the
+/// directory (a lock file, `target/`, notes) is left alone.
+pub fn ensure(g: &Generated, mode: Mode) -> Result<Vec<String>, String> {
+    let mut problems = Vec::new();
     let keep: BTreeSet<String> = g.output.files.iter().map(|f| f.path.clone()).collect();
     for stale in crate::files::generated(&g.dir).difference(&keep) {
         let p = g.dir.join(stale);
-        std::fs::remove_file(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        match mode {
+            Mode::Check => problems.push(format!("{}: not generated any more: {stale}", g.id)),
+            Mode::Write => std::fs::remove_file(&p).map_err(|e| format!("{}: {e}", p.display()))?,
+        }
     }
     for f in &g.output.files {
-        let p = g.dir.join(&f.path);
-        if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(format!(
-                "{}: is a symlink; refusing to write through it",
-                p.display()
-            ));
-        }
-        if std::fs::read_to_string(&p).is_ok_and(|old| old == f.contents) {
-            continue;
-        }
-        crate::files::write_atomically(&p, f.contents.as_bytes())
-            .map_err(|e| format!("{}: {e}", p.display()))?;
+        let problem = ensure_file(&g.dir.join(&f.path), &f.contents, mode, &f.path)?;
+        problems.extend(problem.map(|p| format!("{}: {p}", g.id)));
     }
-    Ok(())
+    Ok(problems)
+}
+
+/// Writes a crate (see [`ensure`]).
+pub fn write(g: &Generated) -> Result<(), String> {
+    ensure(g, Mode::Write).map(drop)
+}
+
+/// How a crate differs from what is on disk: a line per stale file and a unified diff of each.
+pub fn compare(g: &Generated) -> Vec<String> {
+    ensure(g, Mode::Check).unwrap_or_else(|e| vec![e])
 }
 
 /// Whether `out` may receive a crate: it does not exist, is empty, or holds a crate we
@@ -284,34 +360,6 @@ fn may_write_into(out: &Path) -> Result<(), String> {
          the generated header); refusing to write into it. Name an empty or new directory.",
         out.display()
     ))
-}
-
-/// Differences between a crate and what is on disk: a line per stale file and a unified diff
-/// of the first few.
-pub fn compare(g: &Generated) -> Vec<String> {
-    let mut problems = Vec::new();
-    let keep: BTreeSet<String> = g.output.files.iter().map(|f| f.path.clone()).collect();
-    for extra in crate::files::generated(&g.dir).difference(&keep) {
-        problems.push(format!("{}: not generated any more: {extra}", g.id));
-    }
-    for f in &g.output.files {
-        let p = g.dir.join(&f.path);
-        match std::fs::read_to_string(&p) {
-            Ok(old) if old == f.contents => {}
-            Ok(old) => {
-                let diff = similar::TextDiff::from_lines(&old, &f.contents);
-                let text = diff
-                    .unified_diff()
-                    .context_radius(2)
-                    .header("on disk", "generated")
-                    .to_string();
-                let short: Vec<&str> = text.lines().take(40).collect();
-                problems.push(format!("{}: stale {}\n{}", g.id, f.path, short.join("\n")));
-            }
-            Err(_) => problems.push(format!("{}: missing {}", g.id, f.path)),
-        }
-    }
-    problems
 }
 
 /// Directories under `generated/<kind>/` that no catalog entry produces.
@@ -350,13 +398,13 @@ fn print_warnings(all: &[&Diagnostic]) {
     }
 }
 
-/// The whole catalog: generate, then write (or compare with `check`). Prints progress, every
-/// warning once, and a summary table.
+/// The whole catalog: generate, then write (or compare, in check mode). Prints progress,
+/// every warning once, and a summary table.
 pub fn catalog(
     root: &Path,
     catalog: &Catalog,
     sources: &Sources,
-    check: bool,
+    mode: Mode,
 ) -> Result<(), String> {
     let started = std::time::Instant::now();
     eprintln!("generating {} documents...", catalog.entries().len());
@@ -379,10 +427,9 @@ pub fn catalog(
     print_warnings(&warnings.iter().collect::<Vec<_>>());
     let mut stale = Vec::new();
     for g in &generated {
-        if check {
-            stale.extend(compare(g));
-        } else if let Err(e) = write(g) {
-            failures.push(e);
+        match ensure(g, mode) {
+            Ok(problems) => stale.extend(problems),
+            Err(e) => failures.push(e),
         }
         let s = g.output.stats;
         let dir = g.dir.strip_prefix(root).unwrap_or(&g.dir);
@@ -414,13 +461,13 @@ pub fn catalog(
         .collect();
     let manifest = ofb_codegen::emit::files::workspace_manifest(&members, &extra)?;
     let manifest_path = root.join("generated/Cargo.toml");
-    if check {
-        if std::fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
-            stale.push(String::from("generated/Cargo.toml is stale"));
-        }
-    } else {
-        std::fs::write(&manifest_path, &manifest)
-            .map_err(|e| format!("{}: {e}", manifest_path.display()))?;
+    stale.extend(ensure_file(
+        &manifest_path,
+        &manifest,
+        mode,
+        "generated/Cargo.toml",
+    )?);
+    if mode == Mode::Write {
         // Seed the generated workspace's lock file with ours, so both resolve to the same
         // dependency versions and share compiled artifacts.
         let lock = root.join("generated/Cargo.lock");
@@ -431,7 +478,7 @@ pub fn catalog(
         }
     }
     for orphan in orphan_dirs(root, catalog) {
-        if check {
+        if mode == Mode::Check {
             stale.push(format!(
                 "{}: no catalog entry generates it",
                 orphan.display()

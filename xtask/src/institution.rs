@@ -2,7 +2,7 @@
 //! built in release over freshly generated crates: accounts, credit cards and customers on an
 //! SQLite file (by default under `target/institution/`) or a PostgreSQL database.
 
-use crate::cli::InstitutionArgs;
+use crate::flags::InstitutionArgs;
 use crate::Error;
 use std::path::Path;
 
@@ -46,8 +46,9 @@ pub fn server_args(root: &Path, args: &InstitutionArgs) -> Result<Vec<String>, S
 /// Generates the crates, then builds and runs the server until it is stopped.
 pub fn run(args: &InstitutionArgs) -> Result<(), Error> {
     let root = crate::repo_root();
-    let (catalog, sources) = crate::cli::load(&args.specs)?;
-    crate::generate::catalog(&root, &catalog, &sources, false).map_err(Error::Failed)?;
+    let (catalog, sources) = crate::sources::open(args.specs.resolve())?;
+    crate::generate::catalog(&root, &catalog, &sources, crate::generate::Mode::Write)
+        .map_err(Error::Failed)?;
     let server = server_args(&root, args).map_err(Error::Failed)?;
     let mut cargo = vec![
         "run",
@@ -58,5 +59,5 @@ pub fn run(args: &InstitutionArgs) -> Result<(), Error> {
         "--",
     ];
     cargo.extend(server.iter().map(String::as_str));
-    crate::test::cargo(&root, &cargo, None).map_err(Error::Failed)
+    crate::cargo::run(&root, &cargo, None).map_err(Error::Failed)
 }

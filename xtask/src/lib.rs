@@ -5,11 +5,13 @@
 #![deny(missing_docs)]
 
 pub mod bench;
+pub mod cargo;
 pub mod catalog;
 pub mod cli;
 pub mod diff;
 pub mod fetch;
 pub mod files;
+pub mod flags;
 pub mod frequencies;
 pub mod generate;
 pub mod institution;

@@ -5,7 +5,7 @@
 //! left as they are; a `--spec` document into `target/mock/`), its mock example is built with cargo, and the binary is then run in the
 //! foreground: it prints `listening on http://ADDR` and serves until Ctrl-C or SIGTERM.
 
-use crate::cli::MockArgs;
+use crate::flags::MockArgs;
 use crate::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,7 +30,7 @@ pub fn run(args: &MockArgs) -> Result<(), Error> {
             (out.join("Cargo.toml"), name)
         }
         (None, Some(target)) => {
-            let (catalog, sources) = crate::cli::load(&args.specs)?;
+            let (catalog, sources) = crate::sources::open(args.specs.resolve())?;
             let Some(entry) = catalog.find(target) else {
                 let known: Vec<String> = catalog.entries().iter().map(|e| e.id()).collect();
                 return Err(Error::Failed(format!(

@@ -11,13 +11,14 @@ const MANIFEST: &str = "codegen/partner/Cargo.toml";
 
 /// Generates the crates (the example builds on them), then runs the walk.
 pub fn run(root: &Path, catalog: &Catalog, sources: &Sources) -> Result<(), Error> {
-    crate::generate::catalog(root, catalog, sources, false).map_err(Error::Failed)?;
+    crate::generate::catalog(root, catalog, sources, crate::generate::Mode::Write)
+        .map_err(Error::Failed)?;
     walk(root).map_err(Error::Failed)
 }
 
 /// Runs the example over crates already generated.
 pub fn walk(root: &Path) -> Result<(), String> {
-    crate::test::cargo(
+    crate::cargo::run(
         root,
         &[
             "run",

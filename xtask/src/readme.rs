@@ -67,7 +67,7 @@ pub fn check(root: &Path) -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", out.display()))?;
         let manifest = format!("target/readme/example-{i}/Cargo.toml");
         eprintln!("README example {i}, against {dir}:");
-        crate::test::cargo(
+        crate::cargo::run(
             root,
             &["build", "--quiet", "--manifest-path", &manifest],
             None,

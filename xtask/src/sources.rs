@@ -2,7 +2,9 @@
 //! the download cache. Every read is verified against the pinned SHA-256, so nothing generated
 //! can come from a document other than the one the catalog pins.
 
-use crate::catalog::{Entry, Kind};
+use crate::catalog::{Catalog, Entry, Kind};
+use crate::Error;
+use ofb_codegen::Overlay;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -258,4 +260,41 @@ mod tests {
             )
         );
     }
+}
+
+/// The catalog of this repository and a reader for its documents, from `specs_dir` when one
+/// is named.
+pub fn open(specs_dir: Option<PathBuf>) -> Result<(Catalog, Sources), Error> {
+    let root = crate::repo_root();
+    let catalog = Catalog::load(&root.join("specs/catalog.toml"))?;
+    Ok((catalog, Sources::new(root, specs_dir)))
+}
+
+/// A document to compare: its label in messages and reports, bytes and overlays.
+#[derive(Debug, Clone)]
+pub struct Named {
+    /// The path as given, or `kind/file` for a catalogued document.
+    pub label: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Overlays to apply (a catalogued document's own).
+    pub overlays: Vec<Overlay>,
+}
+
+/// Reads a catalogued document with its overlay, as `generate` does.
+pub fn read_entry(entry: &Entry, sources: &Sources) -> Result<Named, Error> {
+    let bytes = sources.read(entry)?;
+    let mut overlays = Vec::new();
+    if let Some(rel) = &entry.overlay {
+        let path = sources.own_path(rel);
+        let text =
+            std::fs::read(&path).map_err(|e| Error::Failed(format!("{}: {e}", path.display())))?;
+        let label = rel.display().to_string();
+        overlays.push(Overlay::parse(&label, &text).map_err(|d| Error::Failed(d.to_string()))?);
+    }
+    Ok(Named {
+        label: format!("{}/{}", entry.kind, entry.file),
+        bytes,
+        overlays,
+    })
 }

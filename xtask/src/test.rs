@@ -3,37 +3,10 @@
 //! generated/ (so the generated crates build warning-free and their examples round-trip), then
 //! compiles the README's examples against the crates they name.
 
+use crate::cargo::run as cargo;
 use crate::catalog::Catalog;
-use crate::sources::{Sources, SPECS_DIR_VAR};
+use crate::sources::Sources;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// Runs `cargo ARGS` in `root` (with `OFB_SPECS_DIR` when given), echoing the command line.
-pub(crate) fn cargo(root: &Path, args: &[&str], specs_dir: Option<&PathBuf>) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
-    eprintln!("$ cargo {}", args.join(" "));
-    let mut cmd = Command::new(cargo);
-    cmd.args(args).current_dir(root);
-    no_incremental(&mut cmd);
-    if let Some(d) = specs_dir {
-        cmd.env(SPECS_DIR_VAR, d);
-    }
-    let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
-    }
-}
-
-/// Turns incremental compilation off unless the caller chose. A run of every check rebuilds
-/// whole crates (the generated ones are rewritten wholesale), so the incremental caches, several
-/// gigabytes for the generated workspace, would buy nothing and could fill a small disk.
-fn no_incremental(cmd: &mut Command) {
-    if std::env::var_os("CARGO_INCREMENTAL").is_none() {
-        cmd.env("CARGO_INCREMENTAL", "0");
-    }
-}
 
 /// Runs every check in order, stopping at the first that fails.
 pub fn run(
@@ -42,7 +15,7 @@ pub fn run(
     sources: &Sources,
     specs_dir: Option<PathBuf>,
 ) -> Result<(), String> {
-    crate::generate::catalog(root, catalog, sources, false)?;
+    crate::generate::catalog(root, catalog, sources, crate::generate::Mode::Write)?;
     // Generated crates are formatted by prettyplease, not rustfmt; they are a workspace of their
     // own, so `--all` here is every crate of ours.
     cargo(root, &["fmt", "--all", "--check"], None)?;

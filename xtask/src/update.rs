@@ -9,45 +9,14 @@
 //! so a failed update changes nothing a reviewer would see.
 
 use crate::catalog::{Catalog, Entry};
-use crate::cli::SpecsDirArg;
-use crate::diff::{read_entry, Named};
 use crate::fetch::{Download, Https};
-use crate::sources::{sha256_hex, Sources};
+use crate::flags::UpdateArgs;
+use crate::sources::{read_entry, sha256_hex, Named, Sources};
 use crate::Error;
-use clap::Args;
 use ofb_codegen::diff::{self, render};
 use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-
-/// Flags of `specs update`.
-#[derive(Debug, Clone, Args)]
-pub struct UpdateArgs {
-    /// The catalogued document to update, as KIND/FAMILY (for example regulated/accounts), or
-    /// KIND/FAMILY@MAJOR where the catalog has several major versions of it.
-    #[arg(value_name = "KIND/FAMILY")]
-    pub target: String,
-    /// The new document, a local file (YAML or JSON). An upstream entry takes its file name
-    /// and keeps its url; a document of ours (partner) is copied over its `path`.
-    #[arg(
-        long,
-        value_name = "PATH",
-        required_unless_present = "url",
-        conflicts_with = "url"
-    )]
-    pub file: Option<PathBuf>,
-    /// The new document's https:// URL, pinned at a commit: downloaded now and recorded as the
-    /// entry's url (upstream entries only).
-    #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
-    /// Print the API diff and the catalog change; write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Where the catalogued documents are (the pinned one is read from there, as `generate`
-    /// reads it).
-    #[command(flatten)]
-    pub specs: SpecsDirArg,
-}
 
 /// Where the new document comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

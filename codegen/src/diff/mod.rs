@@ -18,7 +18,6 @@ pub mod rules;
 mod shape;
 
 use crate::diag::Diagnostics;
-use crate::load::Document;
 use crate::model::Api;
 use crate::Overlay;
 pub use rules::{Class, Rule, Verdict};
@@ -225,26 +224,11 @@ impl<'a> Input<'a> {
 }
 
 /// A loaded and modelled document, ready to compare.
-#[derive(Debug, Clone)]
-pub struct Model {
-    /// The parsed document (after overlays).
-    pub document: Document,
-    /// Its model.
-    pub api: Api,
-}
-
-impl Model {
-    /// This model as one side of a comparison, with its JSON tree.
-    pub fn input(&self) -> Input<'_> {
-        Input::new(&self.api).with_document(&self.document.json)
-    }
-}
+pub type Model = crate::Modelled;
 
 /// Loads and models `bytes` (labelled `label` in diagnostics) with `overlays` applied.
 pub fn model(label: &str, bytes: &[u8], overlays: &[Overlay]) -> Result<Model, Diagnostics> {
-    let document = crate::load::load(label, bytes, overlays)?;
-    let (api, _warnings) = crate::model::build(&document)?;
-    Ok(Model { document, api })
+    crate::modelled(label, bytes, overlays)
 }
 
 /// The changes from `old` to `new`, from the models alone.
