@@ -18,6 +18,8 @@ pub mod overlay;
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use emit::files::File;
+/// The version of `ofb-runtime` that generated crates depend on.
+pub use ofb_runtime::VERSION as RUNTIME_VERSION;
 pub use overlay::Overlay;
 use std::collections::BTreeMap;
 
@@ -25,7 +27,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct Settings {
     crate_name: String,
-    runtime_path: String,
+    runtime: Runtime,
     standalone: bool,
     command: String,
     source: String,
@@ -39,17 +41,50 @@ pub struct Settings {
     changes: Option<(String, String)>,
 }
 
+/// Where a generated crate takes `ofb-runtime` from. It always names the runtime's version,
+/// so the crate can be published; a path is for building it where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runtime {
+    /// The version, and this path (relative to the crate's directory, or absolute) to build
+    /// from until the runtime is in a registry.
+    Path(String),
+    /// `workspace = true`: the workspace's `[workspace.dependencies]` names version and path.
+    Workspace,
+    /// The version alone, from the registry (crates.io or the one `cargo publish` targets).
+    Registry,
+}
+
+impl Runtime {
+    /// The dependency's value in Cargo.toml, with `features` when any.
+    pub fn dependency(&self, features: &[&str]) -> String {
+        let version = format!("version = \"{}\"", ofb_runtime::VERSION);
+        let mut parts = match self {
+            Runtime::Path(path) => vec![version, format!("path = \"{path}\"")],
+            Runtime::Workspace => vec![String::from("workspace = true")],
+            Runtime::Registry if features.is_empty() => {
+                return format!("\"{}\"", ofb_runtime::VERSION)
+            }
+            Runtime::Registry => vec![version],
+        };
+        if !features.is_empty() {
+            let list: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
+            parts.push(format!("features = [{}]", list.join(", ")));
+        }
+        format!("{{ {} }}", parts.join(", "))
+    }
+}
+
 /// The regulated frequency class of an endpoint, which sets the generated server's default
 /// deadline (60% of the class's response-time limit; an endpoint with none gets the strictest).
 pub use ofb_runtime::frequency::Frequency;
 
 impl Settings {
     /// Settings for a crate named `crate_name` whose `ofb-runtime` dependency is at
-    /// `runtime_path` (relative to the crate's directory, or absolute).
+    /// `runtime_path` (relative to the crate's directory, or absolute), by version as well.
     pub fn new(crate_name: impl Into<String>, runtime_path: impl Into<String>) -> Self {
         Settings {
             crate_name: crate_name.into(),
-            runtime_path: runtime_path.into(),
+            runtime: Runtime::Path(runtime_path.into()),
             standalone: false,
             command: String::from("cargo xtask generate"),
             source: String::from("unnamed document"),
@@ -140,6 +175,12 @@ impl Settings {
     /// The server trait's name.
     pub fn service(&self) -> String {
         naming::type_name(self.service.as_deref().unwrap_or("Api"))
+    }
+
+    /// Where the crate takes the runtime from (by default the path given to [`Settings::new`]).
+    pub fn with_runtime(mut self, runtime: Runtime) -> Self {
+        self.runtime = runtime;
+        self
     }
 
     /// Emits `[workspace]` in Cargo.toml so the crate builds where it is, outside any workspace.

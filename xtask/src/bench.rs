@@ -69,8 +69,7 @@ fn emitted(
     run: &[String],
 ) -> Result<(), String> {
     let root = crate::repo_root();
-    let (catalog, sources) =
-        crate::sources::open(args.specs.resolve()).map_err(|e| e.to_string())?;
+    let (catalog, sources) = crate::fetch::open(&args.specs).map_err(|e| e.to_string())?;
     crate::generate::catalog(&root, &catalog, &sources, crate::generate::Mode::Write)?;
     let candidates: Vec<&Entry> = match &args.document {
         Some(id) => vec![catalog
@@ -164,8 +163,7 @@ pub const PLATFORM_CHART: &str = "xtask/figures/platform.svg";
 /// routers against hand-written handlers; the driver is `codegen/institution`'s `platform`.
 fn platform(args: &BenchArgs) -> Result<(), String> {
     let root = crate::repo_root();
-    let (catalog, sources) =
-        crate::sources::open(args.specs.resolve()).map_err(|e| e.to_string())?;
+    let (catalog, sources) = crate::fetch::open(&args.specs).map_err(|e| e.to_string())?;
     crate::generate::catalog(&root, &catalog, &sources, crate::generate::Mode::Write)?;
     eprintln!("building the reference institution and the load generator in release...");
     crate::cargo::run(
@@ -217,8 +215,7 @@ fn hostile(args: &BenchArgs) -> Result<(), String> {
 
 /// `bench generate`: parsing every catalogued document against generating from it.
 fn generate(args: &BenchArgs) -> Result<(), String> {
-    let (catalog, sources) =
-        crate::sources::open(args.specs.resolve()).map_err(|e| e.to_string())?;
+    let (catalog, sources) = crate::fetch::open(&args.specs).map_err(|e| e.to_string())?;
     let runs = args.runs;
     if cfg!(debug_assertions) {
         return rerun_in_release();
@@ -306,8 +303,7 @@ pub fn diff_pair(docs: &[(Entry, usize)]) -> Option<(usize, usize)> {
 /// `bench diff`: parsing the pair of documents against comparing them (loading and modelling
 /// both, then the comparison), as `specs diff` does.
 fn diff(args: &BenchArgs) -> Result<(), String> {
-    let (catalog, sources) =
-        crate::sources::open(args.specs.resolve()).map_err(|e| e.to_string())?;
+    let (catalog, sources) = crate::fetch::open(&args.specs).map_err(|e| e.to_string())?;
     if cfg!(debug_assertions) {
         return rerun_in_release();
     }

@@ -14,7 +14,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             command: SpecsCommand::Fetch(specs),
         } => {
             let (catalog, sources) = open(specs.resolve())?;
-            crate::fetch::run(&catalog, &sources, &crate::fetch::Https::default())?;
+            crate::fetch::run(&catalog, &sources, &crate::fetch::Https::from_flags(specs)?)?;
             Ok(())
         }
         Command::Specs {
@@ -25,13 +25,13 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         } => crate::update::run(args),
         Command::Generate(args) => crate::generate::run(args),
         Command::Test(specs) => {
-            let (catalog, sources) = open(specs.resolve())?;
+            let (catalog, sources) = crate::fetch::open(specs)?;
             crate::test::run(&crate::repo_root(), &catalog, &sources, specs.resolve())
                 .map_err(Error::Failed)
         }
         Command::Mock(args) => crate::mock::run(args),
         Command::Quickstart(specs) => {
-            let (catalog, sources) = open(specs.resolve())?;
+            let (catalog, sources) = crate::fetch::open(specs)?;
             crate::quickstart::run(&crate::repo_root(), &catalog, &sources)
         }
         Command::Bench(args) => crate::bench::run(args),
@@ -127,6 +127,16 @@ mod tests {
             &["generate"],
             &["generate", "--specs-dir", "d", "--check"],
             &["generate", "--spec", "f.yaml", "--out", "o"],
+            &[
+                "generate",
+                "--spec",
+                "f.yaml",
+                "--out",
+                "o",
+                "--registry-runtime",
+            ],
+            &["generate", "--mirror", "https://m", "--ca-file", "ca.pem"],
+            &["specs", "fetch", "--mirror", "https://m"],
             &["mock", "regulated/accounts", "--addr", "127.0.0.1:8080"],
             &["mock", "--spec", "f.yaml"],
             &["quickstart"],
@@ -153,6 +163,7 @@ mod tests {
         }
         let bad = [
             &["generate", "--spec", "f.yaml"][..],
+            &["generate", "--registry-runtime"],
             &["generate", "--check", "--spec", "f", "--out", "o"],
             &["mock"],
             &["bench", "nothing"],

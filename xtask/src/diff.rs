@@ -4,7 +4,7 @@
 //! [`ofb_codegen::diff`].
 
 use crate::flags::{DiffArgs, DiffFormat, SpecsDirArg};
-use crate::sources::{open, read_entry, Named};
+use crate::sources::{read_entry, Named};
 use crate::Error;
 use ofb_codegen::diff::{self, render, Model, Report};
 use std::path::Path;
@@ -21,7 +21,7 @@ pub fn read(arg: &str, specs: &SpecsDirArg) -> Result<Named, Error> {
             overlays: Vec::new(),
         });
     }
-    let (catalog, sources) = open(specs.resolve())?;
+    let (catalog, sources) = crate::fetch::open(specs)?;
     let Some(entry) = catalog.find(arg) else {
         let known: Vec<String> = catalog.entries().iter().map(|e| e.id()).collect();
         return Err(Error::Failed(format!(

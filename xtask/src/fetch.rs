@@ -4,9 +4,11 @@
 //! beside the target and renamed into place.
 
 use crate::catalog::{Catalog, Entry};
+use crate::flags::SpecsDirArg;
 use crate::sources::{
     read_file, sha256_hex, verify, SourceError, Sources, HOW_TO_NAME_A_SPECS_DIR,
 };
+use crate::Error;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -40,15 +42,83 @@ fn get_body(agent: &ureq::Agent, url: &str) -> Result<Vec<u8>, String> {
 }
 
 /// The real downloader: ureq over rustls, with timeouts, `https://` only (redirects included),
-/// so a pinned document is never fetched in the clear.
+/// so a pinned document is never fetched in the clear; optionally through a mirror and with
+/// roots of the user's own.
 #[derive(Debug, Clone)]
 pub struct Https {
     agent: ureq::Agent,
+    mirror: Option<String>,
 }
 
 impl Default for Https {
     fn default() -> Self {
-        Https { agent: agent(true) }
+        Https {
+            agent: agent(true),
+            mirror: None,
+        }
+    }
+}
+
+impl Https {
+    /// A downloader that fetches `https://HOST/PATH` as `MIRROR/HOST/PATH` when `mirror` is
+    /// given, and trusts the certificates of `roots_pem` (a PEM file's bytes) instead of the
+    /// built-in Mozilla roots when given.
+    pub fn new(mirror: Option<&str>, roots_pem: Option<&[u8]>) -> Result<Self, String> {
+        if let Some(m) = mirror {
+            if !m.starts_with("https://") {
+                return Err(format!("mirror {m}: only an https:// mirror is used"));
+            }
+        }
+        let mut config = ureq::Agent::config_builder()
+            .https_only(true)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .timeout_connect(Some(Duration::from_secs(10)));
+        if let Some(pem) = roots_pem {
+            let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e.to_string())),
+                })
+                .collect::<Result<_, _>>()?;
+            if certs.is_empty() {
+                return Err(String::from("holds no PEM certificate"));
+            }
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
+                    .build(),
+            );
+        }
+        Ok(Https {
+            agent: config.build().into(),
+            mirror: mirror.map(|m| m.trim_end_matches('/').to_owned()),
+        })
+    }
+
+    /// The downloader the flags (or their variables) ask for.
+    pub fn from_flags(specs: &SpecsDirArg) -> Result<Self, Error> {
+        let pem = match specs.ca_file() {
+            Some(path) => Some(std::fs::read(&path).map_err(|e| {
+                Error::Failed(format!("{}: cannot read the CA file: {e}", path.display()))
+            })?),
+            None => None,
+        };
+        Https::new(specs.mirror().as_deref(), pem.as_deref()).map_err(|e| {
+            let what = specs
+                .ca_file()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| String::from("download settings"));
+            Error::Failed(format!("{what}: {e}"))
+        })
+    }
+
+    /// Where `url` is fetched from: itself, or its place on the mirror.
+    pub fn source_of(&self, url: &str) -> String {
+        match (&self.mirror, url.strip_prefix("https://")) {
+            (Some(mirror), Some(rest)) => format!("{mirror}/{rest}"),
+            _ => url.to_owned(),
+        }
     }
 }
 
@@ -57,7 +127,7 @@ impl Download for Https {
         if !url.starts_with("https://") {
             return Err(String::from("only https:// URLs are fetched"));
         }
-        get_body(&self.agent, url)
+        get_body(&self.agent, &self.source_of(url))
     }
 }
 
@@ -101,7 +171,7 @@ pub enum FetchError {
         path: PathBuf,
     },
     /// The download failed (no network, refused, HTTP error, timeout).
-    #[error("{id}: cannot download {url}: {reason}; without network, {HOW_TO_NAME_A_SPECS_DIR}")]
+    #[error("{id}: cannot download {url}: {reason}")]
     Download {
         /// The entry.
         id: String,
@@ -146,7 +216,11 @@ pub enum FetchError {
 
 /// Every document that could not be fetched.
 #[derive(Debug, thiserror::Error)]
-#[error("{} of {total} documents could not be fetched:\n{}", failures.len(), render(failures))]
+#[error(
+    "{} of {total} documents could not be fetched:\n{}\nWithout network, {HOW_TO_NAME_A_SPECS_DIR}.",
+    failures.len(),
+    render(failures)
+)]
 pub struct Failures {
     /// How many documents the catalog has.
     pub total: usize,
@@ -311,4 +385,98 @@ pub fn run(
     } else {
         Err(Failures { total, failures })
     }
+}
+
+/// The catalog and a reader for its documents, with every document there to read: with a
+/// specs directory named, each must be in it (or in the cache), and those missing are named in
+/// one error; without one, the documents the cache lacks are downloaded into it first, each
+/// verified against its pinned SHA-256, with a line of progress each. What `generate` and every
+/// command built on it start with, so a fresh clone needs no separate `specs fetch`.
+pub fn open(specs: &SpecsDirArg) -> Result<(Catalog, Sources), Error> {
+    open_in(
+        &crate::repo_root(),
+        specs.resolve(),
+        &Https::from_flags(specs)?,
+    )
+}
+
+/// [`open`] for the repository at `root`, downloading with `download`.
+pub fn open_in(
+    root: &Path,
+    specs_dir: Option<PathBuf>,
+    download: &dyn Download,
+) -> Result<(Catalog, Sources), Error> {
+    let (catalog, sources) = crate::sources::open_in(root, specs_dir)?;
+    let upstream: Vec<&Entry> = catalog
+        .entries()
+        .iter()
+        .filter(|e| e.path.is_none())
+        .collect();
+    let total = upstream.len();
+    if let Some(dir) = sources.specs_dir() {
+        let missing: Vec<String> = upstream
+            .iter()
+            .filter(|e| matches!(sources.read(e), Err(SourceError::Missing { .. })))
+            .map(|e| format!("  {} ({}/{})", e.id(), e.kind, e.file))
+            .collect();
+        if missing.is_empty() {
+            return Ok((catalog, sources));
+        }
+        return Err(Error::Failed(format!(
+            "{} of {total} catalogued documents are neither in {} nor in the cache:\n{}\n\
+             Fix: copy them into that directory as <kind>/<file name>, or let \
+             `cargo xtask generate` download them: run it without --specs-dir and OFB_SPECS_DIR.",
+            missing.len(),
+            dir.display(),
+            missing.join("\n")
+        )));
+    }
+    let lacking: Vec<&Entry> = upstream
+        .into_iter()
+        .filter(|e| !cached(&sources, e))
+        .collect();
+    if lacking.is_empty() {
+        return Ok((catalog, sources));
+    }
+    eprintln!(
+        "downloading {} of {total} pinned documents into specs/.cache (each checked against its \
+         SHA-256)",
+        lacking.len()
+    );
+    let mut failures = Vec::new();
+    for (i, entry) in lacking.iter().enumerate() {
+        let line = format!(
+            "[{:>2}/{}] {} {}",
+            i + 1,
+            lacking.len(),
+            entry.id(),
+            entry.version
+        );
+        match fetch_entry(&sources, entry, download) {
+            Ok(_) => {
+                let size = std::fs::metadata(sources.cache_path(entry)).map_or(0, |m| m.len());
+                eprintln!("{line}: {} KiB, verified", size.div_ceil(1024));
+            }
+            Err(e) => {
+                eprintln!("{line}: FAILED");
+                failures.push(format!("  {e}"));
+            }
+        }
+    }
+    if failures.is_empty() {
+        return Ok((catalog, sources));
+    }
+    Err(Error::Failed(format!(
+        "{} of {total} pinned documents could not be downloaded (nothing unverified was \
+         written):\n{}\nFix: without network, name a directory that holds them: \
+         `cargo xtask generate --specs-dir DIR` (behind a mirror: --mirror URL, with --ca-file \
+         PEM for its CA).",
+        failures.len(),
+        failures.join("\n")
+    )))
+}
+
+/// Whether the cache holds `entry` with its pinned hash.
+fn cached(sources: &Sources, entry: &Entry) -> bool {
+    std::fs::read(sources.cache_path(entry)).is_ok_and(|b| sha256_hex(&b) == entry.sha256)
 }

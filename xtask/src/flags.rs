@@ -92,20 +92,51 @@ pub enum SpecsCommand {
     Update(UpdateArgs),
 }
 
-/// Where the upstream documents are.
+/// Where the upstream documents are, and how they are downloaded when no directory is named.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SpecsDirArg {
-    /// A local directory laid out as <kind>/<file name> (for example ../shared/specs). Defaults
-    /// to $OFB_SPECS_DIR; without either, documents come from the cache filled by `specs fetch`.
+    /// A local directory laid out as <kind>/<file name> (for example ../shared/specs): read
+    /// offline, nothing downloaded. Defaults to $OFB_SPECS_DIR; without either, documents come
+    /// from the cache (specs/.cache), and those it lacks are downloaded into it first.
     #[arg(long, value_name = "DIR")]
     pub specs_dir: Option<PathBuf>,
+    /// Download through this HTTPS mirror instead of each document's host: a pinned URL
+    /// https://HOST/PATH is fetched as MIRROR/HOST/PATH (default: $OFB_SPECS_MIRROR). The
+    /// SHA-256 pinned in the catalog is checked all the same.
+    #[arg(long, value_name = "URL")]
+    pub mirror: Option<String>,
+    /// Trust the certificates of this PEM file, instead of the built-in Mozilla roots, when
+    /// downloading: a mirror's own CA, or a TLS-inspecting proxy's (default: $OFB_SPECS_CA).
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 }
+
+/// The variable naming a download mirror when `--mirror` is not given.
+pub const MIRROR_VAR: &str = "OFB_SPECS_MIRROR";
+/// The variable naming a PEM file of trusted roots when `--ca-file` is not given.
+pub const CA_VAR: &str = "OFB_SPECS_CA";
 
 impl SpecsDirArg {
     /// The directory to use: this flag, else `OFB_SPECS_DIR`, else none.
     pub fn resolve(&self) -> Option<PathBuf> {
         Sources::specs_dir_from(self.specs_dir.clone())
     }
+
+    /// The mirror to download through: this flag, else `OFB_SPECS_MIRROR`, else none.
+    pub fn mirror(&self) -> Option<String> {
+        self.mirror.clone().or_else(|| var(MIRROR_VAR))
+    }
+
+    /// The PEM file of trusted roots: this flag, else `OFB_SPECS_CA`, else none.
+    pub fn ca_file(&self) -> Option<PathBuf> {
+        self.ca_file
+            .clone()
+            .or_else(|| var(CA_VAR).map(PathBuf::from))
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 /// Flags of `generate`.
@@ -126,6 +157,10 @@ pub struct GenerateArgs {
     /// Package name of the crate generated from --spec (default: ofb-<file stem>).
     #[arg(long, value_name = "NAME", requires = "spec")]
     pub name: Option<String>,
+    /// Name ofb-runtime by version alone, as published to your registry, instead of by
+    /// version and the path of this repository's runtime (for a crate built elsewhere).
+    #[arg(long, requires = "spec")]
+    pub registry_runtime: bool,
 }
 
 /// Flags of `mock`.

@@ -6,7 +6,7 @@ use crate::flags::GenerateArgs;
 use crate::frequencies::Frequencies;
 use crate::sources::{read_entry, sha256_hex, Sources};
 use crate::Error;
-use ofb_codegen::{Diagnostic, Frequency, Modelled, Output, Settings};
+use ofb_codegen::{Diagnostic, Frequency, Modelled, Output, Runtime, Settings};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -15,15 +15,21 @@ use std::path::{Component, Path, PathBuf};
 pub fn run(args: &GenerateArgs) -> Result<(), Error> {
     let root = crate::repo_root();
     match (&args.spec, &args.out) {
-        (Some(spec), Some(out)) => single(&root, spec, out, args.name.as_deref())
-            .map(drop)
-            .map_err(Error::Failed),
+        (Some(spec), Some(out)) => single_with(
+            &root,
+            spec,
+            out,
+            args.name.as_deref(),
+            args.registry_runtime,
+        )
+        .map(drop)
+        .map_err(Error::Failed),
         // clap makes --spec and --out require each other; this only guards library callers.
         (Some(_), None) | (None, Some(_)) => Err(Error::Failed(String::from(
             "`generate --spec FILE` and `--out DIR` go together: name both or neither",
         ))),
         (None, None) => {
-            let (catalog, sources) = crate::sources::open(args.specs.resolve())?;
+            let (catalog, sources) = crate::fetch::open(&args.specs)?;
             let mode = if args.check { Mode::Check } else { Mode::Write };
             self::catalog(&root, &catalog, &sources, mode).map_err(Error::Failed)
         }
@@ -176,6 +182,7 @@ fn emit(
     changes: Option<(String, String)>,
 ) -> Result<Generated, String> {
     let settings = Settings::new(entry.crate_name(), "../../../codegen/runtime")
+        .with_runtime(Runtime::Workspace)
         .with_source(
             format!("{}/{}", entry.kind, entry.file),
             entry.sha256.clone(),
@@ -459,7 +466,8 @@ pub fn catalog(
         .filter(|dir| needs_met(&root.join("generated").join(dir), &members))
         .map(|d| (*d).to_owned())
         .collect();
-    let manifest = ofb_codegen::emit::files::workspace_manifest(&members, &extra)?;
+    let manifest =
+        ofb_codegen::emit::files::workspace_manifest(&members, &extra, "../codegen/runtime")?;
     let manifest_path = root.join("generated/Cargo.toml");
     stale.extend(ensure_file(
         &manifest_path,
@@ -536,6 +544,18 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
 
 /// One document anywhere: `--spec FILE --out DIR`. The crate builds in place.
 pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Result<String, String> {
+    single_with(root, spec, out, name, false)
+}
+
+/// [`single`], naming the runtime by version alone when `registry_runtime` (for a crate built
+/// against the runtime published in a registry, away from this repository).
+pub fn single_with(
+    root: &Path,
+    spec: &Path,
+    out: &Path,
+    name: Option<&str>,
+    registry_runtime: bool,
+) -> Result<String, String> {
     let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let file = spec
         .file_name()
@@ -587,7 +607,13 @@ pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Resul
     let member = out_abs
         .strip_prefix(root_abs.join("generated"))
         .is_ok_and(|rel| rel.components().count() == 2);
-    let settings = Settings::new(&crate_name, runtime.to_string_lossy().replace('\\', "/"))
+    let runtime = match (member, registry_runtime) {
+        (true, _) => Runtime::Workspace,
+        (false, true) => Runtime::Registry,
+        (false, false) => Runtime::Path(runtime.to_string_lossy().replace('\\', "/")),
+    };
+    let settings = Settings::new(&crate_name, "")
+        .with_runtime(runtime)
         .with_standalone(!member)
         .with_source(file.clone(), sha256_hex(&bytes))
         .with_command("cargo xtask generate --spec");

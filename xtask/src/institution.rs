@@ -46,7 +46,7 @@ pub fn server_args(root: &Path, args: &InstitutionArgs) -> Result<Vec<String>, S
 /// Generates the crates, then builds and runs the server until it is stopped.
 pub fn run(args: &InstitutionArgs) -> Result<(), Error> {
     let root = crate::repo_root();
-    let (catalog, sources) = crate::sources::open(args.specs.resolve())?;
+    let (catalog, sources) = crate::fetch::open(&args.specs)?;
     crate::generate::catalog(&root, &catalog, &sources, crate::generate::Mode::Write)
         .map_err(Error::Failed)?;
     let server = server_args(&root, args).map_err(Error::Failed)?;

@@ -19,6 +19,7 @@ pub mod mock;
 pub mod quickstart;
 pub mod readme;
 pub mod sources;
+pub mod standalone;
 pub mod test;
 pub mod update;
 

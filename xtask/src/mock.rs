@@ -30,7 +30,7 @@ pub fn run(args: &MockArgs) -> Result<(), Error> {
             (out.join("Cargo.toml"), name)
         }
         (None, Some(target)) => {
-            let (catalog, sources) = crate::sources::open(args.specs.resolve())?;
+            let (catalog, sources) = crate::fetch::open(&args.specs)?;
             let Some(entry) = catalog.find(target) else {
                 let known: Vec<String> = catalog.entries().iter().map(|e| e.id()).collect();
                 return Err(Error::Failed(format!(

@@ -265,9 +265,13 @@ mod tests {
 /// The catalog of this repository and a reader for its documents, from `specs_dir` when one
 /// is named.
 pub fn open(specs_dir: Option<PathBuf>) -> Result<(Catalog, Sources), Error> {
-    let root = crate::repo_root();
+    open_in(&crate::repo_root(), specs_dir)
+}
+
+/// [`open`] for the repository at `root`.
+pub fn open_in(root: &Path, specs_dir: Option<PathBuf>) -> Result<(Catalog, Sources), Error> {
     let catalog = Catalog::load(&root.join("specs/catalog.toml"))?;
-    Ok((catalog, Sources::new(root, specs_dir)))
+    Ok((catalog, Sources::new(root.to_owned(), specs_dir)))
 }
 
 /// A document to compare: its label in messages and reports, bytes and overlays.

@@ -64,5 +64,6 @@ pub fn run(
         cargo(root, &["fmt", "--manifest-path", manifest, "--check"], None)?;
     }
     crate::quickstart::walk(root)?;
-    crate::readme::check(root)
+    crate::readme::check(root)?;
+    crate::standalone::check(root, catalog, sources)
 }

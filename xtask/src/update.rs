@@ -72,7 +72,7 @@ pub fn run(args: &UpdateArgs) -> Result<(), Error> {
     update(
         &crate::repo_root(),
         &request,
-        &Https::default(),
+        &Https::from_flags(&args.specs)?,
         &mut stdout,
     )
     .map(drop)

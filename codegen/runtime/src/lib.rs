@@ -17,6 +17,9 @@
 
 #![deny(missing_docs)]
 
+/// This crate's version: what the crates generated for it depend on.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod check;
 #[cfg(feature = "client")]
 pub mod client;

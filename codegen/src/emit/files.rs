@@ -25,7 +25,8 @@ struct CargoToml<'a> {
     name: &'a str,
     version: &'a str,
     description: &'a str,
-    runtime_path: &'a str,
+    runtime: &'a str,
+    runtime_testing: &'a str,
     standalone: bool,
     server: bool,
 }
@@ -284,7 +285,8 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         name: &settings.crate_name,
         version: &version,
         description: &description,
-        runtime_path: &settings.runtime_path,
+        runtime: &settings.runtime.dependency(&[]),
+        runtime_testing: &settings.runtime.dependency(&["testing"]),
         standalone: settings.standalone,
         server: server_tokens.is_some(),
     };
@@ -346,12 +348,24 @@ pub fn mentions_named(ty: &Ty) -> bool {
 struct Workspace<'a> {
     members: &'a [String],
     extra: &'a [String],
+    runtime: &'a str,
 }
 
 /// The Cargo.toml of a workspace holding the generated crates at `members` and the
-/// hand-written crates at `extra` that build on them (paths relative to the workspace).
-pub fn workspace_manifest(members: &[String], extra: &[String]) -> Result<String, String> {
-    Workspace { members, extra }
-        .render()
-        .map_err(|e| format!("internal error: workspace template: {e}"))
+/// hand-written crates at `extra` that build on them (paths relative to the workspace), whose
+/// members take the runtime (by version) from `runtime_path`.
+pub fn workspace_manifest(
+    members: &[String],
+    extra: &[String],
+    runtime_path: &str,
+) -> Result<String, String> {
+    let runtime = crate::Runtime::Path(runtime_path.to_owned()).dependency(&[]);
+    Workspace {
+        members,
+        extra,
+        runtime: &runtime,
+    }
+    .render()
+    .map(|text| text + "\n")
+    .map_err(|e| format!("internal error: workspace template: {e}"))
 }
