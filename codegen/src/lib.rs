@@ -39,6 +39,7 @@ pub struct Settings {
     report_violations: bool,
     classes_required: bool,
     changes: Option<(String, String)>,
+    version: Option<String>,
 }
 
 /// Where a generated crate takes `ofb-runtime` from. It always names the runtime's version,
@@ -96,6 +97,7 @@ impl Settings {
             report_violations: false,
             classes_required: false,
             changes: None,
+            version: None,
         }
     }
 
@@ -175,6 +177,14 @@ impl Settings {
     /// The server trait's name.
     pub fn service(&self) -> String {
         naming::type_name(self.service.as_deref().unwrap_or("Api"))
+    }
+
+    /// The crate's version instead of the document's `info.version`: for publishing again a
+    /// crate whose document is unchanged but whose generator is not. Refused at emission unless
+    /// it is a semver version.
+    pub fn with_version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
     }
 
     /// Where the crate takes the runtime from (by default the path given to [`Settings::new`]).

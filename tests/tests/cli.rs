@@ -240,3 +240,45 @@ fn mock_writes_only_the_crate_it_serves() {
         "the crate is as generate writes it"
     );
 }
+
+/// The runtime is named by version in every case, with the repository's path unless the crate
+/// is to build against a registry; the crate's version can be chosen, when it is semver.
+#[test]
+fn a_crate_names_the_runtime_by_version_and_takes_the_version_it_is_given() {
+    let root = repo_root();
+    let spec = root.join("specs/fixtures/features/methods.yaml");
+    let version = ofb_codegen::RUNTIME_VERSION;
+    let manifest = |options: &xtask::generate::Single, name: &str| {
+        let out = temp(name);
+        xtask::generate::single_with(&root, &spec, &out, options).map(|_| {
+            let text = std::fs::read_to_string(out.join("Cargo.toml")).expect("manifest");
+            let _ = std::fs::remove_dir_all(&out);
+            text.parse::<toml::Table>().expect("TOML")
+        })
+    };
+    let runtime = |m: &toml::Table| m["dependencies"]["ofb-runtime"].clone();
+
+    let by_path = manifest(&xtask::generate::Single::default(), "by-path").expect("generates");
+    assert_eq!(runtime(&by_path)["version"].as_str(), Some(version));
+    assert!(runtime(&by_path).get("path").is_some(), "{by_path}");
+    assert!(by_path["package"].get("publish").is_none(), "{by_path}");
+
+    let registry = xtask::generate::Single {
+        registry_runtime: true,
+        version: Some(String::from("2.4.3")),
+        ..Default::default()
+    };
+    let registry = manifest(&registry, "registry").expect("generates");
+    assert_eq!(runtime(&registry).as_str(), Some(version), "{registry}");
+    assert_eq!(registry["package"]["version"].as_str(), Some("2.4.3"));
+
+    let bad = xtask::generate::Single {
+        version: Some(String::from("next")),
+        ..Default::default()
+    };
+    let e = manifest(&bad, "bad-version").expect_err("refused");
+    assert!(
+        e.contains("crate version `next` is not a semver version"),
+        "{e}"
+    );
+}

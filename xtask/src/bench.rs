@@ -278,7 +278,111 @@ fn generate(args: &BenchArgs) -> Result<(), String> {
     }
     print_phases(&["load", "model", "examples", "emit"], &phases);
     println!("ratio: {:.2}", g.as_secs_f64() / p.as_secs_f64().max(1e-9));
+    let catalog_bytes: usize = docs.iter().map(|(_, b)| b.len()).sum();
+    hostile_documents(runs, (catalog_bytes, lines), g)
+}
+
+/// The hostile fixtures, smallest to largest: bytes, parse and generate time, lines emitted,
+/// peak memory added, and time per kilobyte and per line beside the catalog's own, so that a
+/// cost growing faster than the document (or than what it asks to emit) shows as a figure
+/// growing with size.
+fn hostile_documents(
+    runs: usize,
+    (catalog_bytes, catalog_lines): (usize, usize),
+    catalog: Duration,
+) -> Result<(), String> {
+    let dir = crate::repo_root().join(HOSTILE_FIXTURES);
+    let mut docs: Vec<(String, Vec<u8>)> = crate::files::listed(&dir)
+        .into_iter()
+        .map(|rel| {
+            std::fs::read(dir.join(&rel))
+                .map(|b| (rel.clone(), b))
+                .map_err(|e| format!("{rel}: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    docs.sort_by_key(|(_, b)| b.len());
+    let per_kb = |d: Duration, bytes: usize| d.as_secs_f64() * 1e3 / (bytes as f64 / 1024.0);
+    println!();
+    let per_line = |d: Duration, lines: usize| d.as_secs_f64() * 1e6 / lines.max(1) as f64;
+    println!(
+        "hostile fixtures ({HOSTILE_FIXTURES}), median of {runs}; the catalog generates at \
+         {:.3} ms/KiB, {:.2} us/line",
+        per_kb(catalog, catalog_bytes),
+        per_line(catalog, catalog_lines)
+    );
+    println!(
+        "{:<24} {:>7} {:>9} {:>12} {:>8} {:>8} {:>8} {:>9} {:>9}",
+        "document",
+        "KiB",
+        "parse ms",
+        "generate ms",
+        "lines",
+        "ms/KiB",
+        "us/line",
+        "peak MiB",
+        "MiB/KiB"
+    );
+    for (name, bytes) in &docs {
+        let mut parse = Vec::new();
+        let mut generate = Vec::new();
+        let mut peak = 0u64;
+        let mut lines = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            // A parse error is a result like any other here: the time to it is what counts.
+            let _ = ofb_codegen::load::load(name, bytes, &[]);
+            parse.push(t.elapsed());
+            let before = reset_peak_rss();
+            let t = Instant::now();
+            let out = ofb_codegen::generate(name, bytes, &[], &Settings::new("bench", "runtime"));
+            generate.push(t.elapsed());
+            lines = out.map_or(0, |o| o.stats.lines);
+            peak = peak.max(peak_rss().saturating_sub(before));
+        }
+        let (p, g) = (median(parse), median(generate));
+        let kib = bytes.len() as f64 / 1024.0;
+        let mib = peak as f64 / (1024.0 * 1024.0);
+        println!(
+            "{:<24} {:>7.1} {:>9.1} {:>12.1} {:>8} {:>8.3} {:>8.2} {:>9.1} {:>9.3}",
+            name,
+            kib,
+            p.as_secs_f64() * 1e3,
+            g.as_secs_f64() * 1e3,
+            lines,
+            per_kb(g, bytes.len()),
+            per_line(g, lines),
+            mib,
+            mib / kib.max(1e-9)
+        );
+    }
     Ok(())
+}
+
+/// Where the hostile fixtures are, relative to the repository root.
+const HOSTILE_FIXTURES: &str = "specs/fixtures/hostile";
+
+/// Resets the kernel's record of this process's peak resident memory (Linux's
+/// `/proc/self/clear_refs`) and returns the resident memory now, the base a peak is taken
+/// from; 0 where the kernel offers neither.
+fn reset_peak_rss() -> u64 {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    status_kib("VmRSS:") * 1024
+}
+
+/// Peak resident memory since the last reset, in bytes (0 where unknown).
+fn peak_rss() -> u64 {
+    status_kib("VmHWM:") * 1024
+}
+
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix(field))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// The pair `bench diff` compares: of the catalogued documents that share a family (another

@@ -164,6 +164,7 @@ mod tests {
         let bad = [
             &["generate", "--spec", "f.yaml"][..],
             &["generate", "--registry-runtime"],
+            &["generate", "--crate-version", "1.0.0"],
             &["generate", "--check", "--spec", "f", "--out", "o"],
             &["mock"],
             &["bench", "nothing"],

@@ -444,7 +444,17 @@ pub fn open_in(
         lacking.len()
     );
     let mut failures = Vec::new();
+    let mut fetched = 0;
     for (i, entry) in lacking.iter().enumerate() {
+        // Failures in a row and not one success: the network is plainly not there, and each
+        // further try could wait out its own timeout.
+        if fetched == 0 && failures.len() == GIVE_UP_AFTER {
+            failures.push(format!(
+                "  ({} more not tried after {GIVE_UP_AFTER} failures in a row)",
+                lacking.len() - i
+            ));
+            break;
+        }
         let line = format!(
             "[{:>2}/{}] {} {}",
             i + 1,
@@ -454,6 +464,7 @@ pub fn open_in(
         );
         match fetch_entry(&sources, entry, download) {
             Ok(_) => {
+                fetched += 1;
                 let size = std::fs::metadata(sources.cache_path(entry)).map_or(0, |m| m.len());
                 eprintln!("{line}: {} KiB, verified", size.div_ceil(1024));
             }
@@ -471,10 +482,13 @@ pub fn open_in(
          written):\n{}\nFix: without network, name a directory that holds them: \
          `cargo xtask generate --specs-dir DIR` (behind a mirror: --mirror URL, with --ca-file \
          PEM for its CA).",
-        failures.len(),
+        lacking.len() - fetched,
         failures.join("\n")
     )))
 }
+
+/// Downloads that fail in a row, with none succeeding, before `open` stops trying.
+const GIVE_UP_AFTER: usize = 3;
 
 /// Whether the cache holds `entry` with its pinned hash.
 fn cached(sources: &Sources, entry: &Entry) -> bool {

@@ -161,6 +161,10 @@ pub struct GenerateArgs {
     /// version and the path of this repository's runtime (for a crate built elsewhere).
     #[arg(long, requires = "spec")]
     pub registry_runtime: bool,
+    /// The crate's version instead of the document's info.version: to publish again a crate
+    /// whose document is unchanged but whose generator changed its code.
+    #[arg(long, value_name = "SEMVER", requires = "spec")]
+    pub crate_version: Option<String>,
 }
 
 /// Flags of `mock`.

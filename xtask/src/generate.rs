@@ -15,15 +15,16 @@ use std::path::{Component, Path, PathBuf};
 pub fn run(args: &GenerateArgs) -> Result<(), Error> {
     let root = crate::repo_root();
     match (&args.spec, &args.out) {
-        (Some(spec), Some(out)) => single_with(
-            &root,
-            spec,
-            out,
-            args.name.as_deref(),
-            args.registry_runtime,
-        )
-        .map(drop)
-        .map_err(Error::Failed),
+        (Some(spec), Some(out)) => {
+            let options = Single {
+                name: args.name.clone(),
+                registry_runtime: args.registry_runtime,
+                version: args.crate_version.clone(),
+            };
+            single_with(&root, spec, out, &options)
+                .map(drop)
+                .map_err(Error::Failed)
+        }
         // clap makes --spec and --out require each other; this only guards library callers.
         (Some(_), None) | (None, Some(_)) => Err(Error::Failed(String::from(
             "`generate --spec FILE` and `--out DIR` go together: name both or neither",
@@ -544,18 +545,33 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
 
 /// One document anywhere: `--spec FILE --out DIR`. The crate builds in place.
 pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Result<String, String> {
-    single_with(root, spec, out, name, false)
+    let options = Single {
+        name: name.map(str::to_owned),
+        ..Single::default()
+    };
+    single_with(root, spec, out, &options)
 }
 
-/// [`single`], naming the runtime by version alone when `registry_runtime` (for a crate built
-/// against the runtime published in a registry, away from this repository).
+/// The choices of `generate --spec FILE --out DIR`.
+#[derive(Debug, Clone, Default)]
+pub struct Single {
+    /// The package name (default: `ofb-<file stem>`).
+    pub name: Option<String>,
+    /// Name the runtime by version alone (for a crate built against the runtime published in
+    /// a registry, away from this repository).
+    pub registry_runtime: bool,
+    /// The crate's version instead of the document's.
+    pub version: Option<String>,
+}
+
+/// [`single`] with every choice.
 pub fn single_with(
     root: &Path,
     spec: &Path,
     out: &Path,
-    name: Option<&str>,
-    registry_runtime: bool,
+    options: &Single,
 ) -> Result<String, String> {
+    let (name, registry_runtime) = (options.name.as_deref(), options.registry_runtime);
     let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let file = spec
         .file_name()
@@ -617,6 +633,10 @@ pub fn single_with(
         .with_standalone(!member)
         .with_source(file.clone(), sha256_hex(&bytes))
         .with_command("cargo xtask generate --spec");
+    let settings = match &options.version {
+        Some(v) => settings.with_version(v),
+        None => settings,
+    };
     let output = ofb_codegen::generate(&file, &bytes, &[], &settings).map_err(|d| d.to_string())?;
     for w in output.warnings.sorted() {
         eprintln!("{w}");

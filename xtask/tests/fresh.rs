@@ -225,6 +225,7 @@ fn what_cannot_be_downloaded_is_reported_once_with_the_fix_and_nothing_unverifie
     let e = open_in(&root, None, &https)
         .expect_err("two documents fail")
         .to_string();
+    println!("{e}");
     assert!(e.starts_with("2 of "), "{e}");
     for failed in [gone, corrupt] {
         assert_eq!(
@@ -280,4 +281,27 @@ fn a_named_directory_without_the_documents_is_reported_once_and_nothing_is_downl
 fn a_mirror_must_be_https() {
     let e = Https::new(Some("http://127.0.0.1:1"), None).expect_err("refused");
     assert!(e.contains("only an https:// mirror"), "{e}");
+}
+
+#[test]
+fn with_no_document_to_be_had_it_stops_after_three_tries() {
+    let root = fresh_clone("give-up");
+    let m = mirror(BTreeMap::new());
+    let https = downloader(&m, &root);
+    let e = open_in(&root, None, &https)
+        .expect_err("nothing served")
+        .to_string();
+    let (catalog, _) = xtask::sources::open_in(&root, None).expect("catalog");
+    let wanted = upstream_entries(&catalog).len();
+    assert_eq!(m.requests.load(Ordering::Relaxed), 3, "{e}");
+    assert!(e.starts_with(&format!("{wanted} of {wanted} ")), "{e}");
+    assert!(
+        e.contains(&format!(
+            "({} more not tried after 3 failures in a row)",
+            wanted - 3
+        )),
+        "{e}"
+    );
+    assert_eq!(e.matches("Fix:").count(), 1, "{e}");
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -277,7 +277,11 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         contents: format!("{rs_header}{}", format(lib, "lib")?),
     });
 
-    let version = crate_version(&api.version);
+    let version = match &settings.version {
+        Some(v) if crate_version(v) == *v && !v.starts_with("0.0.0+") => v.clone(),
+        Some(v) => return Err(format!("crate version `{v}` is not a semver version")),
+        None => crate_version(&api.version),
+    };
     let description =
         format!("Typed Rust for {} (generated).", api.title).replace(['"', '\\'], "'");
     let cargo = CargoToml {

@@ -30,6 +30,12 @@ pub(super) struct Ctx<'a> {
     pub op: Option<String>,
     /// Component schemas being inlined right now (cycle guard).
     pub inlining: Vec<String>,
+    /// Component schemas whose properties are being merged into an `allOf` right now: one met
+    /// again inside them is a type that would contain itself without end.
+    pub merging: Vec<String>,
+    /// How many inline schemas enclose the one being modelled (the guard against any
+    /// recursion the cycle checks miss).
+    pub nesting: usize,
     /// Patterns met and judged not worth checking (vacuous, uncompilable, unmatchable).
     pub unchecked_patterns: BTreeSet<String>,
     /// Examples met so far, by pointer (see [`Api::examples`]).
@@ -147,6 +153,8 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         patterns: IndexMap::new(),
         op: None,
         inlining: Vec::new(),
+        merging: Vec::new(),
+        nesting: 0,
         examples: IndexMap::new(),
         unchecked_patterns: BTreeSet::new(),
     };

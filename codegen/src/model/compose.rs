@@ -453,13 +453,26 @@ impl Ctx<'_> {
         }
         let mut merged = AnySchema::default();
         let mut ok = true;
+        let mut components = Vec::new();
         for (i, part) in parts.iter().enumerate() {
-            ok &= self.merge_into(
-                &mut merged,
-                SRef::from(part),
-                &ptr.join("allOf").join(i.to_string()),
-                0,
-            );
+            let at = ptr.join("allOf").join(i.to_string());
+            if let ReferenceOr::Reference { reference } = part {
+                if let Some(name) = reference.strip_prefix("#/components/schemas/") {
+                    if self.merging.iter().any(|m| m == name) {
+                        self.error(
+                            &at,
+                            format!(
+                                "allOf includes `{name}` inside one of `{name}`'s own properties: \
+                                 the merged type would contain itself without end; refer to \
+                                 `{name}` with $ref alone there"
+                            ),
+                        );
+                        continue;
+                    }
+                    components.push(name.to_owned());
+                }
+            }
+            ok &= self.merge_into(&mut merged, SRef::from(part), &at, 0);
         }
         if !ok {
             self.warn(
@@ -467,7 +480,11 @@ impl Ctx<'_> {
                 "allOf mixes objects with other kinds of schema: only the object parts are kept",
             );
         }
-        self.object_kind(&merged, ptr, name)
+        let depth = self.merging.len();
+        self.merging.extend(components);
+        let kind = self.object_kind(&merged, ptr, name);
+        self.merging.truncate(depth);
+        kind
     }
 
     fn merge_into(

@@ -59,6 +59,11 @@ impl<'s> From<&'s ReferenceOr<Box<Schema>>> for SRef<'s> {
 
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
 
+/// How deep inline schemas may nest before the model gives up with a diagnostic. The YAML
+/// loader already refuses deeper documents; this bounds what references and `allOf` merges
+/// can unfold from a shallow one.
+const MAX_NESTING: usize = 64;
+
 /// The component name a `$ref` points at, unescaped.
 fn component_name(reference: &str) -> Option<String> {
     reference
@@ -257,6 +262,23 @@ impl Ctx<'_> {
 
     /// The shape of an inline schema; named kinds get a fresh type named after `hint`.
     fn inline_shape(&mut self, s: &Schema, ptr: &Ptr, hint: &str) -> Shape {
+        if self.nesting >= MAX_NESTING {
+            self.error(
+                ptr,
+                format!(
+                    "schemas nest more than {MAX_NESTING} levels deep here, through properties, \
+                     items or allOf/oneOf/anyOf: the model stops at that depth"
+                ),
+            );
+            return Shape::any();
+        }
+        self.nesting += 1;
+        let shape = self.inline_shape_within(s, ptr, hint);
+        self.nesting -= 1;
+        shape
+    }
+
+    fn inline_shape_within(&mut self, s: &Schema, ptr: &Ptr, hint: &str) -> Shape {
         let mut shape = if is_named(s) {
             let id = self.new_type(hint, ptr, s.schema_data.description.clone());
             let name = self.types[id.0].name.clone();
