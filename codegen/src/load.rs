@@ -8,6 +8,8 @@
 use crate::diag::{Diagnostics, Ptr, Sink};
 use crate::overlay::Overlay;
 
+pub mod json_schema;
+
 /// A parsed document: its raw JSON tree (for pointers and examples) and its typed form.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -22,27 +24,8 @@ pub struct Document {
 /// Parses `bytes` (YAML or JSON, with or without a BOM), applies `overlays` in order, and checks
 /// that the result is an OpenAPI 3.0 document.
 pub fn load(label: &str, bytes: &[u8], overlays: &[Overlay]) -> Result<Document, Diagnostics> {
+    let mut json = tree(label, bytes)?;
     let mut sink = Sink::new(label);
-    let root = Ptr::root();
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            sink.error(&root, None, format!("the document is not UTF-8: {e}"));
-            return Err(sink.finish());
-        }
-    };
-    if text.trim().is_empty() {
-        sink.error(&root, None, "the document is empty");
-        return Err(sink.finish());
-    }
-    let mut json = match parse_tree(text) {
-        Ok(v) => v,
-        Err(msg) => {
-            sink.error(&root, None, msg);
-            return Err(sink.finish());
-        }
-    };
     check_version(&json, &mut sink);
     if sink.has_errors() {
         return Err(sink.finish());
@@ -145,6 +128,32 @@ fn refine(json: &serde_json::Value) -> Option<(Ptr, String)> {
         }
     }
     None
+}
+
+/// The JSON tree of `bytes` (YAML or JSON, with or without a BOM), whose root must be an
+/// object; `label` names the document in diagnostics.
+pub fn tree(label: &str, bytes: &[u8]) -> Result<serde_json::Value, Diagnostics> {
+    let mut sink = Sink::new(label);
+    let root = Ptr::root();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            sink.error(&root, None, format!("the document is not UTF-8: {e}"));
+            return Err(sink.finish());
+        }
+    };
+    if text.trim().is_empty() {
+        sink.error(&root, None, "the document is empty");
+        return Err(sink.finish());
+    }
+    match parse_tree(text) {
+        Ok(v) => Ok(v),
+        Err(msg) => {
+            sink.error(&root, None, msg);
+            Err(sink.finish())
+        }
+    }
 }
 
 /// YAML (or JSON) text to a JSON tree. Integer keys such as unquoted status codes become

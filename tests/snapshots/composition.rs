@@ -606,6 +606,7 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
 }
 /// Schema at `#/components/schemas/Value`.
 /// A value matches exactly one of these alternatives.
+#[allow(clippy::large_enum_variant)]
 #[derive(
     Debug,
     Clone,
@@ -627,6 +628,7 @@ pub enum Value {
 }
 /// Schema at `#/components/schemas/Either`.
 /// A value matches at least one of these alternatives.
+#[allow(clippy::large_enum_variant)]
 #[derive(
     Debug,
     Clone,

@@ -215,6 +215,7 @@ fn mock_writes_only_the_crate_it_serves() {
     let g = xtask::generate::entry_with(
         &root,
         &sources,
+        &catalog,
         entry,
         &xtask::frequencies::Frequencies::load(
             &root.join(xtask::generate::FREQUENCIES),

@@ -80,6 +80,7 @@ fn two_major_versions_generate_side_by_side_and_serve_on_one_server() {
         let mut g = xtask::generate::entry_with(
             &root,
             &sources,
+            &catalog,
             entry,
             &none,
             &Default::default(),
@@ -118,16 +119,22 @@ ofb-partner-widgets-v2 = { path = "../widgets-v2", features = ["server"] }
 ofb-runtime = { path = "../../../codegen/runtime", features = ["testing"] }
 axum = { version = "0.8", default-features = false }
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
-
-[workspace]
 "#
     .to_owned();
+    // The crates name the runtime through their workspace, as in generated/.
+    let workspace = ofb_codegen::emit::files::workspace_manifest(
+        &[String::from("widgets-v1"), String::from("widgets-v2")],
+        &[String::from("server")],
+        "../../codegen/runtime",
+    )
+    .expect("workspace manifest");
+    std::fs::write(out.join("Cargo.toml"), workspace).expect("workspace manifest");
     let server = out.join("server");
     write(
         &server,
         &[("Cargo.toml", manifest), ("src/main.rs", SERVER.to_owned())],
     );
-    std::fs::copy(root.join("Cargo.lock"), server.join("Cargo.lock")).expect("lock");
+    std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).expect("lock");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
     let run = std::process::Command::new(cargo)
         .current_dir(&root)

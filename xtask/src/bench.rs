@@ -498,6 +498,7 @@ mod tests {
             path: None,
             sha256: "0".repeat(64),
             overlay: None,
+            dir: None,
         }
     }
 

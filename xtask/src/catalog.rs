@@ -20,6 +20,9 @@ pub enum Kind {
     Integration,
     /// A document we author (the receiver-side partner API).
     Partner,
+    /// A bare JSON Schema document (no paths, no `info`): its crate holds types, validation,
+    /// example values and docs, and no client or server.
+    Schema,
 }
 
 impl Kind {
@@ -29,6 +32,7 @@ impl Kind {
             Kind::Regulated => "regulated",
             Kind::Integration => "integration",
             Kind::Partner => "partner",
+            Kind::Schema => "schema",
         }
     }
 }
@@ -58,9 +62,17 @@ pub struct Entry {
     pub sha256: String,
     /// Overlay of ours, relative to `specs/`.
     pub overlay: Option<PathBuf>,
+    /// The folder of a specs directory that holds the document, when it is not the kind's
+    /// (the channels' JSON Schema documents sit beside the integration documents).
+    pub dir: Option<String>,
 }
 
 impl Entry {
+    /// The folder of a specs directory that holds the document: `dir`, else the kind's name.
+    pub fn folder(&self) -> &str {
+        self.dir.as_deref().unwrap_or(self.kind.as_str())
+    }
+
     /// `kind/family`, the name commands take.
     pub fn id(&self) -> String {
         format!("{}/{}", self.kind, self.family)
@@ -116,6 +128,8 @@ struct RawEntry {
     sha256: Spanned<String>,
     #[serde(default)]
     overlay: Option<Spanned<PathBuf>>,
+    #[serde(default)]
+    dir: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -295,6 +309,7 @@ impl Catalog {
                 path: raw.path.as_ref().map(|p| p.get_ref().clone()),
                 sha256: raw.sha256.get_ref().clone(),
                 overlay: raw.overlay.as_ref().map(|p| p.get_ref().clone()),
+                dir: raw.dir.as_ref().map(|d| d.get_ref().clone()),
             };
             let at = format!("document {} ({})", i + 1, entry.id());
             let mut problem = |range: Range<usize>, field: &'static str, message: String| {
@@ -426,6 +441,16 @@ fn check_entry(
             format!("must be a bare file name, not {file:?}"),
         );
     }
+    if let Some(dir) = &raw.dir {
+        let d = dir.get_ref();
+        if d.is_empty() || d.contains(['/', '\\']) || d == "." || d == ".." {
+            problem(
+                dir.span(),
+                "dir",
+                format!("must be a bare folder name, not {d:?}"),
+            );
+        }
+    }
     let ours = *raw.kind.get_ref() == Kind::Partner;
     match (&raw.url, &raw.path) {
         (None, None) if ours => problem(
@@ -518,6 +543,7 @@ mod tests {
                 path: None,
                 sha256: String::from(ZEROS),
                 overlay: Some(PathBuf::from("overlays/a.yaml")),
+                dir: None,
             }]
         );
         assert_eq!(

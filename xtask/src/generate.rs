@@ -6,6 +6,7 @@ use crate::flags::GenerateArgs;
 use crate::frequencies::Frequencies;
 use crate::sources::{read_entry, sha256_hex, Sources};
 use crate::Error;
+use ofb_codegen::load::json_schema::{self, Sibling};
 use ofb_codegen::{Diagnostic, Frequency, Modelled, Output, Runtime, Settings};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -58,7 +59,7 @@ pub fn entry(
 ) -> Result<Generated, String> {
     let frequencies = Frequencies::load(&root.join(FREQUENCIES), None)?;
     let classes = counterpart_classes(catalog, sources, &frequencies, entry)?;
-    entry_with(root, sources, entry, &frequencies, &classes, None)
+    entry_with(root, sources, catalog, entry, &frequencies, &classes, None)
 }
 
 /// Generates and writes the crate of one catalog entry alone, as `generate` would write it
@@ -75,6 +76,7 @@ pub fn only(
     let g = entry_with(
         root,
         sources,
+        catalog,
         entry,
         &frequencies,
         &classes,
@@ -107,7 +109,7 @@ pub fn counterpart_classes(
     };
     Ok(classes_of(
         regulated,
-        &model(sources, regulated)?,
+        &model(sources, catalog, regulated)?,
         frequencies,
     ))
 }
@@ -126,10 +128,33 @@ fn classes_of(
         .collect()
 }
 
-/// Reads an entry (with its overlay) and models it: the one time a run does so.
-fn model(sources: &Sources, entry: &Entry) -> Result<Modelled, String> {
+/// Reads an entry (with its overlay) and models it: the one time a run does so. A JSON Schema
+/// document is first made an OpenAPI document, with the other schema documents of the catalog
+/// for the files its references name.
+fn model(sources: &Sources, catalog: &Catalog, entry: &Entry) -> Result<Modelled, String> {
     let named = read_entry(entry, sources).map_err(|e| e.to_string())?;
-    ofb_codegen::modelled(&named.label, &named.bytes, &named.overlays).map_err(|d| d.to_string())
+    if entry.kind != Kind::Schema {
+        return ofb_codegen::modelled(&named.label, &named.bytes, &named.overlays)
+            .map_err(|d| d.to_string());
+    }
+    let others: Vec<(&str, Vec<u8>)> = catalog
+        .entries()
+        .iter()
+        .filter(|e| e.kind == Kind::Schema && !std::ptr::eq(*e, entry))
+        .map(|e| sources.read(e).map(|b| (e.file.as_str(), b)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let siblings: Vec<Sibling<'_>> = others
+        .iter()
+        .map(|(file, bytes)| Sibling { file, bytes })
+        .collect();
+    let (bytes, warnings) =
+        json_schema::openapi(&named.label, &named.bytes, &siblings, &entry.version)
+            .map_err(|d| d.to_string())?;
+    let mut modelled =
+        ofb_codegen::modelled(&named.label, &bytes, &named.overlays).map_err(|d| d.to_string())?;
+    modelled.warnings.extend(warnings);
+    Ok(modelled)
 }
 
 /// The entry of the same kind and family with the highest major version below `entry`'s: the
@@ -160,14 +185,15 @@ pub const FREQUENCIES: &str = "specs/frequencies.toml";
 pub fn entry_with(
     root: &Path,
     sources: &Sources,
+    catalog: &Catalog,
     entry: &Entry,
     frequencies: &Frequencies,
     classes: &BTreeMap<String, Frequency>,
     previous: Option<&Entry>,
 ) -> Result<Generated, String> {
-    let modelled = model(sources, entry)?;
+    let modelled = model(sources, catalog, entry)?;
     let changes = match previous {
-        Some(old) => Some(changes(old, &model(sources, old)?, &modelled)),
+        Some(old) => Some(changes(old, &model(sources, catalog, old)?, &modelled)),
         None => None,
     };
     emit(root, entry, modelled, frequencies, classes, changes)
@@ -197,7 +223,7 @@ fn emit(
         )
         .with_service(&entry.family)
         .with_report_violations(entry.kind == Kind::Integration)
-        .with_classes_required(entry.kind != Kind::Partner);
+        .with_classes_required(matches!(entry.kind, Kind::Regulated | Kind::Integration));
     let settings = classes
         .iter()
         .fold(settings, |s, (id, class)| s.with_frequency_of(id, *class));
@@ -248,7 +274,7 @@ pub fn all(root: &Path, catalog: &Catalog, sources: &Sources) -> Vec<Result<Gene
         Ok(f) => f,
         Err(e) => return entries.iter().map(|_| Err(e.clone())).collect(),
     };
-    let models = parallel(entries.iter().collect(), |e| model(sources, e));
+    let models = parallel(entries.iter().collect(), |e| model(sources, catalog, e));
     let index = |e: &Entry| entries.iter().position(|x| std::ptr::eq(x, e));
     let failed = |e: &Entry, why: &str| format!("{}: {why}", e.id());
     let mut work = Vec::new();

@@ -116,7 +116,7 @@ impl Sources {
     pub fn specs_dir_path(&self, entry: &Entry) -> Option<PathBuf> {
         self.specs_dir
             .as_ref()
-            .map(|d| d.join(entry.kind.as_str()).join(&entry.file))
+            .map(|d| d.join(entry.folder()).join(&entry.file))
     }
 
     /// The cache path of `entry`: `specs/.cache/<kind>/<file>`.
@@ -208,6 +208,7 @@ mod tests {
             path: None,
             sha256: sha256_hex(bytes),
             overlay: None,
+            dir: None,
         }
     }
 

@@ -137,7 +137,7 @@ fn upstream(catalog: &Catalog, specs_dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .iter()
         .filter_map(|e| {
             let rest = e.url.as_deref()?.strip_prefix("https://")?;
-            let bytes = std::fs::read(specs_dir.join(e.kind.as_str()).join(&e.file)).ok()?;
+            let bytes = std::fs::read(specs_dir.join(e.folder()).join(&e.file)).ok()?;
             Some((format!("/{rest}"), bytes))
         })
         .collect()

@@ -6,7 +6,9 @@
 //! `cargo xtask quickstart` runs it. Against a real partner, drop the local server and build
 //! the session with the partner's URL and an HTTP client that carries your mTLS identity.
 
-use ofb_partner::{Category, ConsentRequest, ConsentStatus, Credentials, Filter, Session};
+use ofb_partner::{
+    Category, ConsentRequest, ConsentStatus, Credentials, Filter, Session, UserDocument,
+};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -70,21 +72,40 @@ async fn walk(base: &str) -> Result<(), Failure> {
         bank.customer_friendly_name
     );
 
-    // 3. The consent: accounts, and RESOURCES_READ, which every data consent carries.
-    let expiry = "2026-07-29T16:34:27Z".parse()?;
+    // 3. The consent: accounts, and RESOURCES_READ, which every data consent carries. The
+    //    creation answer may carry the bank's own consent, as its regulated API created it.
+    let expiry: ofb_runtime::DateTime = "2026-07-29T16:34:27Z".parse()?;
     let request = ConsentRequest::new(
         "https://app.example/consent/callback",
-        "12345678901",
-        expiry,
+        UserDocument::Cpf(String::from("12345678901")),
+        expiry.clone(),
     )
     .category(Category::Accounts);
     let permissions = request.permissions();
     let created = session.create_consent(&server_id, request).await?;
+    let regulated = created.consent.as_ref().map_or_else(
+        || String::from("not passed on"),
+        |c| c.data.status.to_string(),
+    );
     println!(
-        "3. consent {} for {} permissions; send the user to {}",
+        "3. consent {} for {} permissions (at the bank: {regulated}); send the user to {}",
         created.consent_id,
         permissions.len(),
         created.redirect_url
+    );
+
+    //    A company can be the logged user too, by its CNPJ.
+    let company = UserDocument::from_digits("12345678000190").ok_or("not a CNPJ")?;
+    let for_company = session
+        .create_consent(
+            &server_id,
+            ConsentRequest::new("https://app.example/consent/callback", company, expiry)
+                .category(Category::Accounts),
+        )
+        .await?;
+    println!(
+        "3. and for a company (CNPJ): consent {}",
+        for_company.consent_id
     );
 
     // 4. The user authorises at the bank and comes back; the consent says so.

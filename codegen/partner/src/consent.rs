@@ -132,28 +132,67 @@ pub fn permissions(categories: &[Category]) -> Vec<Permission> {
     out
 }
 
+/// The logged user's document: the seed lets the end user be a person (CPF, 11 digits) or a
+/// company (CNPJ, 14 digits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserDocument {
+    /// A natural person's CPF, digits only.
+    Cpf(String),
+    /// A company's CNPJ, digits only.
+    Cnpj(String),
+}
+
+impl UserDocument {
+    /// The document of `digits`: a CPF when it has 11 digits, a CNPJ when it has 14; `None`
+    /// for anything else (punctuation included: the partner takes digits only).
+    pub fn from_digits(digits: &str) -> Option<Self> {
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        match digits.len() {
+            11 => Some(UserDocument::Cpf(digits.to_owned())),
+            14 => Some(UserDocument::Cnpj(digits.to_owned())),
+            _ => None,
+        }
+    }
+
+    fn into_document(self) -> Document {
+        match self {
+            UserDocument::Cpf(identification) => Document {
+                identification,
+                rel: DocumentRel::Cpf,
+            },
+            UserDocument::Cnpj(identification) => Document {
+                identification,
+                rel: DocumentRel::Cnpj,
+            },
+        }
+    }
+}
+
 /// A data-sharing consent to create: who, for which categories, until when, and where the
 /// bank sends the user back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsentRequest {
     callback_application_uri: String,
-    cpf: String,
+    user: UserDocument,
     cnpj: Option<String>,
     categories: Vec<Category>,
     expiration: DateTime,
 }
 
 impl ConsentRequest {
-    /// A consent for the user with CPF `cpf`, expiring at `expiration`, returning the user to
-    /// `callback_application_uri`; add categories with [`ConsentRequest::category`].
+    /// A consent for the logged user with document `user` (a person's CPF or a company's
+    /// CNPJ), expiring at `expiration`, returning the user to `callback_application_uri`; add
+    /// categories with [`ConsentRequest::category`].
     pub fn new(
         callback_application_uri: impl Into<String>,
-        cpf: impl Into<String>,
+        user: UserDocument,
         expiration: DateTime,
     ) -> Self {
         ConsentRequest {
             callback_application_uri: callback_application_uri.into(),
-            cpf: cpf.into(),
+            user,
             cnpj: None,
             categories: Vec::new(),
             expiration,
@@ -166,7 +205,7 @@ impl ConsentRequest {
         self
     }
 
-    /// The user acts for the company with CNPJ `cnpj`.
+    /// The user (a person, by CPF) acts for the company with CNPJ `cnpj`.
     pub fn business(mut self, cnpj: impl Into<String>) -> Self {
         self.cnpj = Some(cnpj.into());
         self
@@ -184,10 +223,7 @@ impl ConsentRequest {
             data: CreateConsentData {
                 callback_application_uri: self.callback_application_uri,
                 logged_user: LoggedUser {
-                    document: Document {
-                        identification: self.cpf,
-                        rel: DocumentRel::Cpf,
-                    },
+                    document: self.user.into_document(),
                 },
                 business_entity: self.cnpj.map(|identification| BusinessEntity {
                     document: Document {
@@ -250,7 +286,7 @@ mod tests {
         let expiry: DateTime = "2026-07-29T16:34:27Z".parse().expect("a date-time");
         let body = ConsentRequest::new(
             "https://app.example/consent/callback",
-            "12345678901",
+            UserDocument::Cpf(String::from("12345678901")),
             expiry,
         )
         .category(Category::Accounts)
@@ -260,5 +296,36 @@ mod tests {
         let company = body.data.business_entity.expect("a company");
         assert_eq!(company.document.identification, "12345678000190");
         assert!(ofb_runtime::Validate::validate(&body.data.permissions).is_ok());
+    }
+
+    #[test]
+    fn a_company_can_be_the_logged_user() {
+        let expiry: DateTime = "2026-07-29T16:34:27Z".parse().expect("a date-time");
+        let user = UserDocument::from_digits("12345678000190").expect("a CNPJ");
+        let body = ConsentRequest::new("https://app.example/cb", user, expiry)
+            .category(Category::Accounts)
+            .into_body();
+        assert_eq!(body.data.logged_user.document.rel, DocumentRel::Cnpj);
+        assert_eq!(
+            body.data.logged_user.document.identification,
+            "12345678000190"
+        );
+        assert!(body.data.business_entity.is_none());
+        assert!(ofb_runtime::Validate::validate(&body).is_ok());
+    }
+
+    #[test]
+    fn documents_are_told_apart_by_their_digits() {
+        assert_eq!(
+            UserDocument::from_digits("12345678901"),
+            Some(UserDocument::Cpf(String::from("12345678901")))
+        );
+        assert!(matches!(
+            UserDocument::from_digits("12345678000190"),
+            Some(UserDocument::Cnpj(_))
+        ));
+        for bad in ["123", "123.456.789-01", "1234567890123", ""] {
+            assert_eq!(UserDocument::from_digits(bad), None, "{bad:?}");
+        }
     }
 }

@@ -47,7 +47,7 @@ pub mod local;
 mod session;
 
 pub use bank::Bank;
-pub use consent::{Category, ConsentRequest};
+pub use consent::{Category, ConsentRequest, UserDocument};
 pub use directory::{ClaimStatus, Filter, Role};
 pub use ofb_partner_data_receiver_v1 as api;
 pub use ofb_partner_data_receiver_v1::types::{ConsentStatus, Permission};

@@ -195,8 +195,12 @@ async fn the_token_is_refreshed_when_its_expiry_is_crossed_mid_session() {
     let consent = session
         .create_consent(
             &server_id,
-            ConsentRequest::new("https://app.example/cb", "12345678901", expiry)
-                .category(Category::Accounts),
+            ConsentRequest::new(
+                "https://app.example/cb",
+                ofb_partner::UserDocument::Cpf(String::from("12345678901")),
+                expiry,
+            )
+            .category(Category::Accounts),
         )
         .await
         .expect("the consent, with a refreshed token");

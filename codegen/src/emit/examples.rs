@@ -26,6 +26,21 @@ pub fn constant_name(op: &Operation, response: Option<&Response>) -> String {
 
 fn entries(api: &Api) -> Vec<Entry<'_>> {
     let mut out = Vec::new();
+    for sample in &api.samples {
+        let crate::model::Ty::Named(id) = &sample.shape.ty else {
+            continue;
+        };
+        let ty = &api.types[id.0];
+        out.push(Entry {
+            constant: format!("{}_EXAMPLE", ty.name.to_shouty_snake_case()),
+            body: sample,
+            what: format!(
+                "An example `{}`: the document's own example where it is valid, else a value \
+                 composed from the schema.",
+                ty.name
+            ),
+        });
+    }
     for op in &api.operations {
         if let Some(b) = &op.body {
             out.push(Entry {

@@ -211,10 +211,22 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
 
     let examples_tokens = examples::module(api);
     if let Some(ex) = &examples_tokens {
+        let head = if api.operations.is_empty() {
+            quote! {
+                //! One JSON example per schema of the document, to show and test its types.
+                //! Each is the document's own example where it is valid, else one composed from
+                //! the schema; the tests below check that it round-trips through its type and
+                //! validates.
+            }
+        } else {
+            quote! {
+                //! One JSON example per request and response body, for tests and mock servers.
+                //! Each is the document's own example where it is valid, else one composed from the
+                //! schema; the tests below check that it round-trips through its type and validates.
+            }
+        };
         let tokens = quote! {
-            //! One JSON example per request and response body, for tests and mock servers.
-            //! Each is the document's own example where it is valid, else one composed from the
-            //! schema; the tests below check that it round-trips through its type and validates.
+            #head
             #ex
         };
         files.push(File {
@@ -330,12 +342,39 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
     };
     files.push(File {
         path: String::from("README.md"),
-        contents: readme
-            .render()
-            .map_err(|e| format!("internal error: README template: {e}"))?,
+        contents: markdown_spacing(
+            &readme
+                .render()
+                .map_err(|e| format!("internal error: README template: {e}"))?,
+        ),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Markdown with one blank line before each heading, no runs of blank lines and one final
+/// newline: what the README template's conditional sections leave uneven.
+fn markdown_spacing(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut fenced = false;
+    let mut blank_run = 0;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        }
+        if !fenced && line.trim().is_empty() {
+            blank_run += 1;
+            continue;
+        }
+        let heading = !fenced && line.starts_with('#') && !out.is_empty();
+        if (blank_run > 0 || heading) && !out.is_empty() {
+            out.push('\n');
+        }
+        blank_run = 0;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// Whether `ty` names a generated type anywhere inside it.

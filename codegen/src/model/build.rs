@@ -178,6 +178,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         patterns: cx.patterns.keys().cloned().collect(),
         matchers: cx.patterns.into_values().collect(),
         examples: cx.examples.into_iter().collect(),
+        samples: Vec::new(),
     };
     Ok((api, cx.sink.finish()))
 }

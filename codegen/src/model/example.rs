@@ -7,7 +7,7 @@
 //! checks reuse the runtime's rules (`ofb_runtime::check`), so a value judged valid here passes
 //! the generated `validate()`.
 
-use super::{Additional, Api, Body, Format, Shape, Ty, TypeKind};
+use super::{Additional, Api, Body, Format, Shape, Ty, TypeId, TypeKind};
 use crate::diag::{Ptr, Sink};
 use ofb_runtime::{check, Rule, Validator};
 use serde_json::{Map, Value};
@@ -492,17 +492,24 @@ fn format_sample(f: Format) -> &'static str {
 /// Chooses the example of every body, parameter and response header of `api`, warning where a given example was invalid or no
 /// valid value could be composed.
 pub fn fill(api: &mut Api, sink: &mut Sink) {
+    if api.operations.is_empty() {
+        api.samples = samples(api, sink);
+    }
     let mut chosen: Vec<(usize, Option<usize>, Value)> = Vec::new();
     {
         let checker = Checker::strict(api);
         let mut s = Some(&mut *sink);
         for (i, op) in api.operations.iter().enumerate() {
             if let Some(b) = &op.body {
-                chosen.push((i, None, body_example(&checker, b, &mut s, &op.name)));
+                chosen.push((i, None, body_example(&checker, b, &mut s, Some(&op.name))));
             }
             for (j, r) in op.responses.iter().enumerate() {
                 if let Some(b) = &r.body {
-                    chosen.push((i, Some(j), body_example(&checker, b, &mut s, &op.name)));
+                    chosen.push((
+                        i,
+                        Some(j),
+                        body_example(&checker, b, &mut s, Some(&op.name)),
+                    ));
                 }
             }
         }
@@ -544,11 +551,41 @@ pub fn fill(api: &mut Api, sink: &mut Sink) {
     }
 }
 
+/// An example body for each component schema that is a named type.
+fn samples(api: &Api, sink: &mut Sink) -> Vec<Body> {
+    let checker = Checker::strict(api);
+    let mut s = Some(&mut *sink);
+    api.types
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| is_component(&t.pointer))
+        .map(|(i, t)| {
+            let mut body = Body {
+                media: String::from("application/json"),
+                required: false,
+                doc: None,
+                shape: Shape::of(Ty::Named(TypeId(i))),
+                example: Value::Null,
+                pointer: t.pointer.clone(),
+            };
+            body.example = body_example(&checker, &body, &mut s, None);
+            body
+        })
+        .collect()
+}
+
+/// Whether `pointer` is that of a component schema itself (`#/components/schemas/X`).
+fn is_component(pointer: &str) -> bool {
+    pointer
+        .strip_prefix("#/components/schemas/")
+        .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+}
+
 fn body_example(
     checker: &Checker<'_>,
     body: &Body,
     sink: &mut Option<&mut Sink>,
-    op: &str,
+    op: Option<&str>,
 ) -> Value {
     let value = checker.compose(&body.shape, sink, 0);
     let bad = checker.violations(&body.shape, &value);
@@ -556,7 +593,7 @@ fn body_example(
         if let Some(s) = sink.as_deref_mut() {
             s.warn(
                 &Ptr::from_ref(&body.pointer).unwrap_or_default(),
-                Some(op),
+                op,
                 format!(
                     "no valid example could be composed for this body: {}",
                     bad.join("; ")

@@ -35,6 +35,10 @@ pub struct Api {
     /// Every `example` the document gives for a schema, parameter or header, with the pointer
     /// of the `example` and the shape it must fit.
     pub examples: Vec<(String, Shape)>,
+    /// For a document without operations (a JSON Schema document's types), one example value
+    /// per component schema, as a body of `application/json`: what its crate shows and tests
+    /// instead of request and response bodies. Filled with the other examples.
+    pub samples: Vec<Body>,
 }
 
 /// Index of a named type in [`Api::types`].
