@@ -234,7 +234,7 @@ fn is_base64(b: &[u8]) -> bool {
         [body @ .., b'=', b'='] | [body @ .., b'='] => body,
         body => body,
     };
-    b.len() % 4 == 0
+    b.len().is_multiple_of(4)
         && body
             .iter()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/'))

@@ -30,6 +30,8 @@ pub mod envelope;
 mod formats;
 pub mod frequency;
 pub mod json_pointer;
+#[cfg(any(feature = "server", feature = "client"))]
+pub mod jws;
 pub mod media;
 pub mod nullable;
 pub mod pattern;
@@ -39,6 +41,8 @@ pub mod secret;
 pub mod server;
 mod strict;
 pub mod testing;
+#[cfg(any(feature = "server", feature = "client"))]
+pub mod tls;
 pub mod validate;
 pub mod wire;
 

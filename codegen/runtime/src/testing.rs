@@ -1,5 +1,8 @@
 //! The round-trip check generated example tests run.
 
+#[cfg(feature = "testing")]
+pub mod keys;
+
 use crate::validate::Validate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -94,6 +94,30 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
             assert!(matches!(*e.kind, ErrorKind::Undocumented { .. }), "{e:?}");
         }
     };
+    // Signed bodies: the client signs with the process's test key pair, the router verifies
+    // with its public half.
+    let signs = api
+        .operations
+        .iter()
+        .any(|o| o.body.as_ref().is_some_and(|b| b.signed));
+    let (router, client) = if signs {
+        (
+            quote!(#krate::server::router_with(
+                backend,
+                ::ofb_runtime::server::Config::default()
+                    .with_verifier(::ofb_runtime::testing::keys::TestKeys::shared().verifier()),
+            )),
+            quote!(Client::with_config(config(&server.url(""))).expect("a client")),
+        )
+    } else {
+        (
+            quote!(router(backend)),
+            quote!(Client::with_config(config(&server.url(""))).expect("a client")),
+        )
+    };
+    let signer = signs
+        .then(|| quote!(.with_signer(::ofb_runtime::testing::keys::TestKeys::shared().signer())));
+    let router_import = (!signs).then(|| quote!(use #krate::server::router;));
     Some(quote! {
         //! The generated client against the generated router with the example back-end, over
         //! real HTTP on 127.0.0.1.
@@ -101,18 +125,23 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
 
         use #krate::client::{Client, Config, ErrorKind};
         use #krate::mock::Examples;
-        use #krate::server::router;
+        #router_import
         use ::ofb_runtime::server::testing::TestServer;
         use ::std::time::Duration;
 
         async fn start(backend: Examples) -> TestServer {
-            TestServer::start(router(backend)).await
+            TestServer::start(#router).await
+        }
+
+        /// A client's config for `url`.
+        fn config(url: &str) -> Config {
+            Config::new(url) #signer
         }
 
         #[tokio::test]
         async fn every_operation_comes_back_typed() {
             let server = start(Examples::default()).await;
-            let client = Client::new(&server.url("")).expect("a client");
+            let client = #client;
             #(#calls)*
             server.shutdown().await;
         }
@@ -120,7 +149,7 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
         #[tokio::test]
         async fn a_deadline_passed_is_a_timeout() {
             let server = start(Examples::delayed(Duration::from_millis(800))).await;
-            let client = Client::with_config(Config::new(server.url("")).timeout(Duration::from_millis(100))).expect("a client");
+            let client = Client::with_config(config(&server.url("")).timeout(Duration::from_millis(100))).expect("a client");
             let e = #first_call.expect_err("too slow");
             assert!(e.is_timeout(), "{e:?}");
             assert_eq!(e.status(), ::std::option::Option::None);
@@ -129,7 +158,7 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
         #[tokio::test]
         async fn an_unserved_base_url_gets_the_routers_404_kept_whole() {
             let server = start(Examples::default()).await;
-            let client = Client::new(&server.url("/ofb-no-such-base")).expect("a client");
+            let client = Client::with_config(config(&server.url("/ofb-no-such-base"))).expect("a client");
             let e = #first_call.expect_err("no such route");
             assert_eq!(e.status(), ::std::option::Option::Some(404), "{e}");
             let raw = e.raw().expect("the answer is kept");
@@ -142,7 +171,7 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
             let listener = ::std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
             let addr = listener.local_addr().expect("an address");
             drop(listener);
-            let client = Client::new(&format!("http://{addr}")).expect("a client");
+            let client = Client::with_config(config(&format!("http://{addr}"))).expect("a client");
             let e = #first_call.expect_err("nobody listens");
             assert!(matches!(*e.kind, ErrorKind::Connect { .. }), "{e:?}");
         }

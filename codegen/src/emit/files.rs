@@ -175,12 +175,32 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             contents: format!("{rs_header}{}", format(tokens, "mock")?),
         });
         let krate = quote::format_ident!("{}", rust_name);
+        let signed = api
+            .operations
+            .iter()
+            .any(|o| o.body.as_ref().is_some_and(|b| b.signed));
+        let run = if signed {
+            quote! {
+                // Signed bodies are verified: against --jwks FILE, or a key pair made now.
+                match ::ofb_runtime::testing::keys::mock_verifier() {
+                    ::std::result::Result::Ok(v) => #krate::mock::main_with(
+                        ::ofb_runtime::server::Config::default().with_verifier(v),
+                    ),
+                    ::std::result::Result::Err(e) => {
+                        ::std::eprintln!("error: {e}");
+                        ::std::process::ExitCode::FAILURE
+                    }
+                }
+            }
+        } else {
+            quote!(#krate::mock::main())
+        };
         let main = quote! {
             //! Serves the document's examples through the generated router
             //! (`cargo xtask mock`, or `cargo run --features server --example <crate>-mock --
             //! --addr 127.0.0.1:8080`).
             fn main() -> ::std::process::ExitCode {
-                #krate::mock::main()
+                #run
             }
         };
         files.push(File {

@@ -157,7 +157,12 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
         /// Serves [`Examples`] with the response check on: the `main` of the crate's `mock`
         /// example (`--addr HOST:PORT`, default a free port of 127.0.0.1).
         pub fn main() -> ::std::process::ExitCode {
-            let config = ::ofb_runtime::server::Config::default().with_response_check(true);
+            main_with(::ofb_runtime::server::Config::default())
+        }
+
+        /// [`main`] with `config` (a verifier of signed bodies, say), the response check on.
+        pub fn main_with(config: ::ofb_runtime::server::Config) -> ::std::process::ExitCode {
+            let config = config.with_response_check(true);
             ::ofb_runtime::server::run_mock(#title, crate::server::router_with(Examples::default(), config))
         }
     })

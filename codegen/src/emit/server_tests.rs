@@ -203,6 +203,16 @@ fn routed(api: &Api, path: &str) -> bool {
 pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
     let first = api.operations.first()?;
     let krate = format_ident!("{}", krate_name);
+    // Signed bodies: every router of these tests verifies with the process's test key pair
+    // (the test server signs what it sends with it).
+    let signed: Vec<&Operation> = api
+        .operations
+        .iter()
+        .filter(|o| o.body.as_ref().is_some_and(|b| b.signed))
+        .collect();
+    let verifier = (!signed.is_empty()).then(
+        || quote!(.with_verifier(::ofb_runtime::testing::keys::TestKeys::shared().verifier())),
+    );
     let mut uses_types = false;
     let calls = api.operations.iter().map(|op| {
         let call = valid_call(&krate, op, None);
@@ -475,9 +485,34 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             #[tokio::test]
             async fn a_pattern_violation_meets_the_documents_own_validation_mode() {
                 assert_eq!(#krate::server::DOCUMENT.validation, #default_mode);
-                let server = start(::ofb_runtime::server::Config::default()).await;
+                let server = start(::ofb_runtime::server::Config::default() #verifier).await;
                 let a = #a;
                 #expect
+            }
+        });
+    }
+    // Each signed operation meets a valid token and every forgery.
+    for op in &signed {
+        let call = valid_call(&krate, op, None);
+        let m = &call.method;
+        let t = &call.target;
+        let mut hs: Vec<TokenStream> = call.headers.iter().map(|(k, v)| quote!((#k, #v))).collect();
+        if let Some((media, _)) = &call.body {
+            hs.push(quote!(("content-type", #media)));
+        }
+        let c = format_ident!("{}", constant_name(op, None));
+        let test = format_ident!(
+            "signed_bodies_of_{}_are_verified",
+            op.name.trim_start_matches("r#")
+        );
+        tests.push(quote! {
+            #[tokio::test]
+            async fn #test() {
+                let server = start(config()).await;
+                server
+                    .expect_signatures_checked(#m, #t, &[#(#hs),*], #krate::examples::#c)
+                    .await;
+                server.shutdown().await;
             }
         });
     }
@@ -498,6 +533,7 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             ::ofb_runtime::server::Config::default()
                 .with_response_check(true)
                 .with_validation(::ofb_runtime::server::Validation::Enforce)
+                #verifier
         }
 
         async fn start(config: ::ofb_runtime::server::Config) -> ::ofb_runtime::server::testing::TestServer {

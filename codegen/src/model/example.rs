@@ -567,6 +567,7 @@ fn samples(api: &Api, sink: &mut Sink) -> Vec<Body> {
                 shape: Shape::of(Ty::Named(TypeId(i))),
                 example: Value::Null,
                 pointer: t.pointer.clone(),
+                signed: false,
             };
             body.example = body_example(&checker, &body, &mut s, None);
             body

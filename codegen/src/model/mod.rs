@@ -336,14 +336,22 @@ pub struct Body {
     pub example: serde_json::Value,
     /// Where the media type object is in the document.
     pub pointer: String,
+    /// A signed body (`application/jwt` with a schema): a compact JWS whose payload is the
+    /// JSON value `shape` describes. The runtime signs and verifies it; everything typed
+    /// treats it as that JSON value.
+    pub signed: bool,
 }
 
 impl Body {
-    /// Whether the body is JSON (by essence, so `application/json; charset=utf-8` counts).
+    /// Whether the body's value is JSON: a JSON media type (by essence, so
+    /// `application/json; charset=utf-8` counts), or a signed body's payload.
     pub fn is_json(&self) -> bool {
-        is_json_media(&self.media)
+        self.signed || is_json_media(&self.media)
     }
 }
+
+/// The media type of a signed body.
+pub const SIGNED_MEDIA: &str = "application/jwt";
 
 /// Whether a media type essence is JSON (`application/json` or `+json` suffixed).
 pub fn is_json_media(essence: &str) -> bool {

@@ -416,7 +416,9 @@ impl Ctx<'_> {
             );
         }
         let essence = essence(media_key);
-        let shape = if super::is_json_media(&essence) {
+        // A JWT with a schema is a signed body: its payload is what the schema describes.
+        let signed = essence == super::SIGNED_MEDIA && media.schema.is_some();
+        let shape = if super::is_json_media(&essence) || signed {
             match &media.schema {
                 Some(s) => self.shape(SRef::from(s), &mptr.join("schema"), hint),
                 None => Shape::any(),
@@ -443,6 +445,7 @@ impl Ctx<'_> {
             shape,
             example: Value::Null,
             pointer: mptr.to_string(),
+            signed,
         })
     }
 

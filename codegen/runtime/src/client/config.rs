@@ -12,27 +12,7 @@ use std::time::Duration;
 /// waits forever is the failure users meet first.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Installs rustls' ring provider as the process default, once; later calls, and a process
-/// that installed another provider first, are left as they are. For post-quantum key exchange,
-/// install aws-lc-rs' provider (`rustls::crypto::aws_lc_rs::default_provider().install_default()`)
-/// before the first client is built: it is then used instead. [`Config`] calls it; call it
-/// yourself before building a `reqwest::Client` by other means than [`http_builder`].
-pub fn install_tls_provider() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            // Losing a race with another installer leaves theirs in place, which is as good.
-            // rustls 0.23.48 deprecated ring's provider because ring has no post-quantum key
-            // exchange. It is still the one that builds everywhere without cmake or a second C
-            // toolchain, which is why it stays the default; the docs above say how to choose
-            // aws-lc-rs instead. Older rustls releases do not know the lint's target, hence
-            // the allow rather than a version bound.
-            #[allow(deprecated)]
-            let provider = rustls::crypto::ring::default_provider();
-            let _ = provider.install_default();
-        }
-    });
-}
+pub use crate::tls::install_tls_provider;
 
 /// A `reqwest::ClientBuilder` ready for rustls: set the mTLS identity and root certificates on
 /// it, build it, and pass the client to [`Config::http`].
@@ -61,6 +41,7 @@ pub struct Config {
     max_body: usize,
     page_limit: usize,
     allow_http: bool,
+    signer: Option<crate::jws::Signer>,
 }
 
 /// The most pages a walk fetches ([`Config::page_limit`] changes it): every page is a
@@ -82,7 +63,16 @@ impl Config {
             max_body: DEFAULT_MAX_BODY,
             page_limit: DEFAULT_PAGE_LIMIT,
             allow_http: false,
+            signer: None,
         }
+    }
+
+    /// Signs request bodies of media type `application/jwt` with `signer` (its private key,
+    /// `kid`, and the `iss` and `aud` the parties agree), each attempt with a fresh `iat` and
+    /// `jti`. Without one, such a request is not sent.
+    pub fn with_signer(mut self, signer: crate::jws::Signer) -> Self {
+        self.signer = Some(signer);
+        self
     }
 
     /// The most pages [`pages`](super::Pages) walks ([`DEFAULT_PAGE_LIMIT`] by default).
@@ -214,6 +204,7 @@ pub(super) struct Inner {
     pub(super) check_responses: bool,
     pub(super) max_body: usize,
     pub(super) page_limit: usize,
+    pub(super) signer: Option<crate::jws::Signer>,
 }
 
 impl Core {
@@ -283,6 +274,7 @@ impl Core {
                 check_responses: config.check_responses,
                 max_body: config.max_body,
                 page_limit: config.page_limit,
+                signer: config.signer,
             }),
         })
     }

@@ -136,6 +136,27 @@ impl Core {
         ))
     }
 
+    /// A signed body: the JSON `body` signed by the configured signer, afresh for each attempt
+    /// (a retried token with the same `jti` would be refused as a replay).
+    fn signed(&self, body: &[u8]) -> Result<String, crate::Violations> {
+        let problem = |message: String| {
+            crate::Violations::new(vec![crate::Violation {
+                pointer: String::new(),
+                rule: crate::Rule::Type,
+                message,
+            }])
+        };
+        let Some(signer) = &self.inner.signer else {
+            return Err(problem(String::from(
+                "the body is signed (application/jwt) and the client has no signer: \
+                 Config::with_signer",
+            )));
+        };
+        let value: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|e| problem(format!("the body cannot be signed: {e}")))?;
+        signer.sign(&value).map_err(|e| problem(e.to_string()))
+    }
+
     /// Sends `p` as often as the retry policy allows and sorts the last answer.
     pub(super) async fn execute<R: Response>(
         &self,
@@ -204,8 +225,15 @@ impl Core {
                 headers.insert(http::header::AUTHORIZATION, value);
                 sent_token = Some((provider, token));
             }
-            if let Some((_, body)) = &p.body {
-                builder = builder.body(body.clone());
+            if let Some((media, body)) = &p.body {
+                if *media == crate::jws::MEDIA {
+                    let token = self.signed(body).map_err(|violations| {
+                        fail(id.clone(), ErrorKind::Invalid { violations })
+                    })?;
+                    builder = builder.body(token);
+                } else {
+                    builder = builder.body(body.clone());
+                }
             }
             builder = builder.headers(headers);
             let classify = |e: reqwest::Error| {

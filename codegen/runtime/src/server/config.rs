@@ -58,6 +58,7 @@ pub struct Config {
     pub(crate) in_flight: Option<Arc<tokio::sync::Semaphore>>,
     max_in_flight: Option<usize>,
     pub(crate) violation_limit: usize,
+    pub(crate) verifier: Option<crate::jws::Verifier>,
 }
 
 /// The default body limit: 1 MiB.
@@ -86,6 +87,7 @@ impl Default for Config {
             in_flight: Some(Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT))),
             max_in_flight: Some(MAX_IN_FLIGHT),
             violation_limit: crate::validate::DEFAULT_LIMIT,
+            verifier: None,
         }
     }
 }
@@ -175,6 +177,16 @@ impl Config {
     /// they are only counted. `Enforce` builds what the envelope carries, 13.
     pub fn with_violation_limit(mut self, n: usize) -> Self {
         self.violation_limit = n;
+        self
+    }
+
+    /// Verifies signed request bodies (`application/jwt`) with `verifier`: its key set (static,
+    /// or a JWKS URL), algorithms (PS256 by default), audience and `iat` window. The verified
+    /// body is then read like any JSON body; the back-end finds the token and its claims as a
+    /// [`crate::jws::Verified`] in the context's extensions. Without a verifier, a signed body
+    /// is answered with a 500: the router cannot check it, and will not take it unchecked.
+    pub fn with_verifier(mut self, verifier: crate::jws::Verifier) -> Self {
+        self.verifier = Some(verifier);
         self
     }
 

@@ -237,6 +237,20 @@ where
     if let (Some(expected), None, false) = (op.request_media, &content_type, bytes.is_empty()) {
         return answer(unsupported("absent", expected));
     }
+    // A signed body is verified before anything reads it, and only its payload goes on.
+    let mut verified = None;
+    let bytes = if op.request_media == Some(crate::jws::MEDIA) && !bytes.is_empty() {
+        match verify(shared.config.verifier.as_ref(), &bytes).await {
+            Ok(v) => {
+                let payload = serde_json::to_vec(&v.body).unwrap_or_default();
+                verified = Some(v);
+                Bytes::from(payload)
+            }
+            Err(f) => return answer(f),
+        }
+    } else {
+        bytes
+    };
 
     let path: Vec<(String, String)> = match RawPathParams::from_request_parts(&mut parts, &()).await
     {
@@ -298,6 +312,9 @@ where
     };
 
     parts.extensions.insert(OperationName(op.name));
+    if let Some(v) = verified {
+        parts.extensions.insert(v);
+    }
     let ctx = Context {
         operation: op.name,
         interaction_id: echo.map(str::to_owned),
@@ -454,6 +471,37 @@ fn fallback(document: &Document, request: &Request, f: Failure) -> Response {
 }
 
 /// `given` is shortened and quoted already (or says it is absent).
+/// The payload of a signed body, or the failure to answer.
+async fn verify(
+    verifier: Option<&crate::jws::Verifier>,
+    bytes: &[u8],
+) -> Result<crate::jws::Verified, Failure> {
+    let Some(verifier) = verifier else {
+        tracing::error!(
+            "a signed body arrived and the router has no verifier (Config::with_verifier)"
+        );
+        return Err(Failure::internal(
+            &"signed bodies cannot be verified: no key set is configured",
+        ));
+    };
+    let Ok(token) = std::str::from_utf8(bytes) else {
+        return Err(Failure::new(
+            400,
+            "INVALID_REQUEST",
+            "Invalid request",
+            String::from("the body is not a compact JWS: it is not text"),
+        ));
+    };
+    verifier.verify(token).await.map_err(|e| match e.status() {
+        400 => Failure::new(400, "INVALID_REQUEST", "Invalid request", e.to_string()),
+        401 => Failure::new(401, "INVALID_SIGNATURE", "Invalid signature", e.to_string()),
+        _ => {
+            tracing::error!(error = %e, "a signed body could not be verified");
+            Failure::internal(&e.to_string())
+        }
+    })
+}
+
 fn unsupported(given: &str, expected: &str) -> Failure {
     Failure::new(
         415,

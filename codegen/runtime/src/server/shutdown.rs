@@ -37,8 +37,10 @@ pub fn run_mock(title: &str, router: Router) -> ExitCode {
     while let Some(a) = args.next() {
         match (a.as_str(), args.next()) {
             ("--addr", Some(v)) => addr = v,
+            // Read by the mock's `main` for signed bodies (`testing::keys::mock_verifier`).
+            ("--jwks", Some(_)) => {}
             _ => {
-                eprintln!("usage: mock [--addr HOST:PORT]");
+                eprintln!("usage: mock [--addr HOST:PORT] [--jwks FILE]");
                 return ExitCode::from(2);
             }
         }

@@ -106,9 +106,8 @@ impl TestServer {
             .expect("a free port on 127.0.0.1");
         let addr = listener.local_addr().expect("a bound address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        // With the client feature, reqwest is built with rustls and no default provider.
-        #[cfg(feature = "client")]
-        crate::client::install_tls_provider();
+        // reqwest is built with rustls and no default provider.
+        crate::tls::install_tls_provider();
         let task = tokio::spawn(super::serve_with(
             listener,
             router,
@@ -140,6 +139,47 @@ impl TestServer {
         format!("http://{}{path}", self.addr)
     }
 
+    /// Sends the signed body `example` (JSON) validly, then as each [`Forgery`] of
+    /// [`TestKeys::shared`]: the valid one must pass the signature check (any answer but 400
+    /// and 401), every forgery must get a 401 in the error envelope.
+    ///
+    /// [`Forgery`]: crate::testing::keys::Forgery
+    /// [`TestKeys::shared`]: crate::testing::keys::TestKeys::shared
+    pub async fn expect_signatures_checked(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        example: &str,
+    ) {
+        use crate::testing::keys::{Forgery, TestKeys};
+        let body: serde_json::Value = serde_json::from_str(example).expect("a JSON example");
+        let keys = TestKeys::shared();
+        let valid = keys.sign(&body);
+        let a = self
+            .call(method, path_and_query, headers, Some(valid.as_bytes()))
+            .await;
+        assert!(
+            a.status != 400 && a.status != 401,
+            "a valid signature: {} {}",
+            a.status,
+            a.text()
+        );
+        for forgery in Forgery::ALL {
+            let token = keys.forge(forgery, &body);
+            let a = self
+                .call(method, path_and_query, headers, Some(token.as_bytes()))
+                .await;
+            let e = expect_error(&a, 401, forgery.name());
+            assert!(
+                !a.text().contains(&token),
+                "{}: the token is echoed",
+                forgery.name()
+            );
+            assert!(!e.errors.is_empty(), "{}", forgery.name());
+        }
+    }
+
     /// Sends a request and reads the whole answer.
     pub async fn call(
         &self,
@@ -153,8 +193,18 @@ impl TestServer {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
+        // A signed body's JSON is signed here with the process's test key pair, as a client
+        // would; anything else (a token, broken JSON) goes as it is.
+        let signed = headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("content-type") && v.starts_with(crate::jws::MEDIA)
+        });
         if let Some(b) = body {
-            req = req.body(b.to_vec());
+            match serde_json::from_slice::<serde_json::Value>(b) {
+                Ok(v @ serde_json::Value::Object(_)) if signed => {
+                    req = req.body(crate::testing::keys::TestKeys::shared().sign(&v));
+                }
+                _ => req = req.body(b.to_vec()),
+            }
         }
         let resp = req.send().await.expect("the test server answers");
         let status = resp.status().as_u16();

@@ -1,0 +1,160 @@
+//! The payment walk: the platform, as it calls an account holder's payment connector (account
+//! discovery, payment validation, payment creation, find, cancellation), through the generated
+//! client that signs every body, against the generated router that verifies each one with a
+//! key pair made on the fly. The back-end answers with the document's examples and records
+//! what the router handed it: the verified token, for the institution's own record.
+
+use ofb_integration_payments_v5 as payments;
+use ofb_runtime::jws::Verified;
+use ofb_runtime::server::Context;
+use ofb_runtime::testing::keys::TestKeys;
+use payments::client::{Client, Config};
+use payments::mock::Examples;
+use payments::operations::*;
+use payments::server::Payments;
+use std::sync::{Arc, Mutex};
+
+/// The examples' back-end, recording the `jti` of every verified body it is handed.
+#[derive(Clone, Default)]
+struct Recording {
+    examples: Examples,
+    seen: Arc<Mutex<Vec<(&'static str, String)>>>,
+}
+
+impl Recording {
+    fn record(&self, op: &'static str, context: &Context) {
+        let jti = context
+            .extension::<Verified>()
+            .map_or_else(|| String::from("unsigned"), |v| v.jti.clone());
+        self.seen.lock().expect("the record").push((op, jti));
+    }
+}
+
+impl Payments for Recording {
+    type Error = ofb_runtime::server::ExampleError;
+
+    async fn post_account_discovery(
+        &self,
+        request: PostAccountDiscoveryRequest,
+        context: Context,
+    ) -> Result<PostAccountDiscoveryResponse, Self::Error> {
+        self.record("account discovery", &context);
+        self.examples.post_account_discovery(request, context).await
+    }
+
+    async fn post_payment_validation(
+        &self,
+        request: PostPaymentValidationRequest,
+        context: Context,
+    ) -> Result<PostPaymentValidationResponse, Self::Error> {
+        self.record("payment validation", &context);
+        self.examples
+            .post_payment_validation(request, context)
+            .await
+    }
+
+    async fn post_payments(
+        &self,
+        request: PostPaymentsRequest,
+        context: Context,
+    ) -> Result<PostPaymentsResponse, Self::Error> {
+        self.record("payment creation", &context);
+        self.examples.post_payments(request, context).await
+    }
+
+    async fn post_find(
+        &self,
+        request: PostFindRequest,
+        context: Context,
+    ) -> Result<PostFindResponse, Self::Error> {
+        self.record("find", &context);
+        self.examples.post_find(request, context).await
+    }
+
+    async fn post_cancellation(
+        &self,
+        request: PostCancellationRequest,
+        context: Context,
+    ) -> Result<PostCancellationResponse, Self::Error> {
+        self.record("cancellation", &context);
+        self.examples.post_cancellation(request, context).await
+    }
+}
+
+fn body<T: serde::de::DeserializeOwned>(example: &str) -> T {
+    serde_json::from_str(example).expect("the document's example decodes")
+}
+
+#[tokio::test]
+async fn the_platform_walks_a_payment_through_the_connector_signing_every_body() {
+    let keys = TestKeys::generate("platform-2026").expect("a key pair");
+    let backend = Recording::default();
+    let router = payments::server::router_with(
+        backend.clone(),
+        ofb_runtime::server::Config::default().with_verifier(keys.verifier()),
+    );
+    let server = ofb_runtime::server::testing::TestServer::start(router).await;
+    let client = Client::with_config(Config::new(server.url("")).with_signer(keys.signer()))
+        .expect("a client");
+
+    let discovered = client
+        .post_account_discovery(body(payments::examples::POST_ACCOUNT_DISCOVERY_REQUEST))
+        .await
+        .expect("account discovery");
+    assert_eq!(discovered.status, 200);
+    let validated = client
+        .post_payment_validation(body(payments::examples::POST_PAYMENT_VALIDATION_REQUEST))
+        .await
+        .expect("payment validation");
+    assert_eq!(validated.status, 200);
+    let created = client
+        .post_payments(body(payments::examples::POST_PAYMENTS_REQUEST))
+        .await
+        .expect("payment creation");
+    assert_eq!(created.status, 201);
+    let found = client
+        .post_find(body(payments::examples::POST_FIND_REQUEST))
+        .await
+        .expect("find");
+    assert_eq!(found.status, 200);
+    let cancelled = client
+        .post_cancellation(body(payments::examples::POST_CANCELLATION_REQUEST))
+        .await
+        .expect("cancellation");
+    assert_eq!(cancelled.status, 200);
+
+    let seen = backend.seen.lock().expect("the record").clone();
+    let steps: Vec<&str> = seen.iter().map(|(op, _)| *op).collect();
+    assert_eq!(
+        steps,
+        [
+            "account discovery",
+            "payment validation",
+            "payment creation",
+            "find",
+            "cancellation"
+        ]
+    );
+    let mut jtis: Vec<&String> = seen.iter().map(|(_, jti)| jti).collect();
+    assert!(jtis.iter().all(|j| *j != "unsigned"), "{seen:?}");
+    jtis.dedup();
+    assert_eq!(jtis.len(), 5, "each body is signed afresh: {seen:?}");
+
+    // A client without the key sends nothing; a body signed by another key is refused.
+    let unsigned = Client::new(&server.url("")).expect("a client");
+    let e = unsigned
+        .post_find(body(payments::examples::POST_FIND_REQUEST))
+        .await
+        .expect_err("not sent");
+    assert!(e.to_string().contains("Config::with_signer"), "{e}");
+    let stranger = TestKeys::generate("platform-2026").expect("another key pair");
+    let foreign = Client::with_config(Config::new(server.url("")).with_signer(stranger.signer()))
+        .expect("a client");
+    let e = foreign
+        .post_find(body(payments::examples::POST_FIND_REQUEST))
+        .await
+        .expect_err("a signature by another key");
+    assert_eq!(e.status(), Some(401), "{e}");
+    assert_eq!(backend.seen.lock().expect("the record").len(), 5);
+    server.shutdown().await;
+}
