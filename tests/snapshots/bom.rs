@@ -129,6 +129,7 @@ impl ::ofb_runtime::client::Request for crate::operations::HelloRequest {
         accept: "application/json",
         interaction_id: false,
         anonymous: false,
+        signed_response: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }
@@ -222,7 +223,11 @@ impl crate::server::Api for Examples {
 /// Serves [`Examples`] with the response check on: the `main` of the crate's `mock`
 /// example (`--addr HOST:PORT`, default a free port of 127.0.0.1).
 pub fn main() -> ::std::process::ExitCode {
-    let config = ::ofb_runtime::server::Config::default().with_response_check(true);
+    main_with(::ofb_runtime::server::Config::default())
+}
+/// [`main`] with `config` (a verifier of signed bodies, say), the response check on.
+pub fn main_with(config: ::ofb_runtime::server::Config) -> ::std::process::ExitCode {
+    let config = config.with_response_check(true);
     ::ofb_runtime::server::run_mock(
         "BOM fixture 1.0.0",
         crate::server::router_with(Examples::default(), config),
@@ -297,6 +302,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 1] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::None,
         body_required: false,
+        signed_request: false,
         response_media: &["application/json"],
         interaction_id: false,
         unprocessable: false,

@@ -194,6 +194,7 @@ impl ::ofb_runtime::client::Request for crate::operations::New2Request {
         accept: "application/json",
         interaction_id: false,
         anonymous: false,
+        signed_response: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.query_opt("timeout", &self.timeout);
@@ -230,6 +231,7 @@ impl ::ofb_runtime::client::Request for crate::operations::OnlyRangesRequest {
         accept: "application/json",
         interaction_id: false,
         anonymous: true,
+        signed_response: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }
@@ -270,6 +272,7 @@ impl ::ofb_runtime::client::Request for crate::operations::HeadersOnlyRequest {
         accept: "",
         interaction_id: false,
         anonymous: false,
+        signed_response: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }
@@ -307,6 +310,7 @@ impl ::ofb_runtime::client::Request for crate::operations::NoResponsesRequest {
         accept: "",
         interaction_id: false,
         anonymous: false,
+        signed_response: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.text_opt("text/plain", &self.body);
@@ -457,7 +461,11 @@ impl crate::server::Api for Examples {
 /// Serves [`Examples`] with the response check on: the `main` of the crate's `mock`
 /// example (`--addr HOST:PORT`, default a free port of 127.0.0.1).
 pub fn main() -> ::std::process::ExitCode {
-    let config = ::ofb_runtime::server::Config::default().with_response_check(true);
+    main_with(::ofb_runtime::server::Config::default())
+}
+/// [`main`] with `config` (a verifier of signed bodies, say), the response check on.
+pub fn main_with(config: ::ofb_runtime::server::Config) -> ::std::process::ExitCode {
+    let config = config.with_response_check(true);
     ::ofb_runtime::server::run_mock(
         "Client shapes fixture 1.0.0",
         crate::server::router_with(Examples::default(), config),
@@ -640,6 +648,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 4] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::None,
         body_required: false,
+        signed_request: false,
         response_media: &["application/json"],
         interaction_id: false,
         unprocessable: false,
@@ -651,6 +660,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 4] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::None,
         body_required: false,
+        signed_request: false,
         response_media: &["application/json"],
         interaction_id: false,
         unprocessable: false,
@@ -662,6 +672,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 4] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::None,
         body_required: false,
+        signed_request: false,
         response_media: &[],
         interaction_id: false,
         unprocessable: false,
@@ -673,6 +684,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 4] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::Some("text/plain"),
         body_required: false,
+        signed_request: false,
         response_media: &[],
         interaction_id: false,
         unprocessable: false,

@@ -216,6 +216,7 @@ impl ::ofb_runtime::client::Request for crate::operations::ListNotesRequest {
         accept: "application/json",
         interaction_id: false,
         anonymous: false,
+        signed_response: false,
     };
     fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
 }
@@ -263,6 +264,7 @@ impl ::ofb_runtime::client::Request for crate::operations::CreateNoteRequest {
         accept: "application/json",
         interaction_id: false,
         anonymous: false,
+        signed_response: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.json_opt("application/json", &self.body);
@@ -300,6 +302,7 @@ impl ::ofb_runtime::client::Request for crate::operations::ReplaceNoteRequest {
         accept: "",
         interaction_id: false,
         anonymous: false,
+        signed_response: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.path("id", &self.id);
@@ -335,6 +338,7 @@ impl ::ofb_runtime::client::Request for crate::operations::DeleteNotesIdRequest 
         accept: "",
         interaction_id: false,
         anonymous: false,
+        signed_response: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.path("id", &self.id);
@@ -371,6 +375,7 @@ impl ::ofb_runtime::client::Request for crate::operations::PatchNoteRequest {
         accept: "",
         interaction_id: false,
         anonymous: false,
+        signed_response: false,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
         out.path("id", &self.id);
@@ -406,9 +411,10 @@ impl ::ofb_runtime::client::Request for crate::operations::PostSignedRequest {
         accept: "application/jwt, text/plain",
         interaction_id: false,
         anonymous: false,
+        signed_response: true,
     };
     fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.text("application/jwt", &self.body);
+        out.json("application/jwt", &self.body);
     }
 }
 impl ::ofb_runtime::client::Response for crate::operations::PostSignedResponse {
@@ -420,7 +426,7 @@ impl ::ofb_runtime::client::Response for crate::operations::PostSignedResponse {
         ::ofb_runtime::client::Mismatch,
     > {
         let value = match i.status() {
-            201 => Self::Created(i.text()?),
+            201 => Self::Created(i.json()?),
             400 => Self::BadRequest(i.text()?),
             _ => return ::std::result::Result::Ok(::std::option::Option::None),
         };
@@ -456,9 +462,9 @@ pub const REPLACE_NOTE_REQUEST: &str = r#"{"text":"a"}"#;
 /// The request body of `patch_note` (PATCH /notes/{id}). Media type `application/json`.
 pub const PATCH_NOTE_REQUEST: &str = r#"{"text":"a"}"#;
 /// The request body of `post_signed` (POST /signed). Media type `application/jwt`.
-pub const POST_SIGNED_REQUEST: &str = r#"a"#;
+pub const POST_SIGNED_REQUEST: &str = r#""a""#;
 /// The `201` response body of `post_signed` (POST /signed). Media type `application/jwt`.
-pub const POST_SIGNED_CREATED: &str = r#"a"#;
+pub const POST_SIGNED_CREATED: &str = r#""a""#;
 /// The `400` response body of `post_signed` (POST /signed). Media type `text/plain`.
 pub const POST_SIGNED_BAD_REQUEST: &str = r#"a"#;
 #[cfg(test)]
@@ -493,6 +499,14 @@ mod tests {
     #[test]
     fn patch_note_request() -> Outcome {
         round_trip::<PatchNoteRequestBody>(super::PATCH_NOTE_REQUEST)
+    }
+    #[test]
+    fn post_signed_request() -> Outcome {
+        round_trip::<::std::string::String>(super::POST_SIGNED_REQUEST)
+    }
+    #[test]
+    fn post_signed_created() -> Outcome {
+        round_trip::<::std::string::String>(super::POST_SIGNED_CREATED)
     }
 }
 }
@@ -606,7 +620,10 @@ impl crate::server::Api for Examples {
         self.pause().await;
         ::std::result::Result::Ok(
             crate::operations::PostSignedResponse::Created(
-                ::std::string::String::from(crate::examples::POST_SIGNED_CREATED),
+                ::ofb_runtime::server::from_example(
+                    "POST_SIGNED_CREATED",
+                    crate::examples::POST_SIGNED_CREATED,
+                )?,
             ),
         )
     }
@@ -614,7 +631,11 @@ impl crate::server::Api for Examples {
 /// Serves [`Examples`] with the response check on: the `main` of the crate's `mock`
 /// example (`--addr HOST:PORT`, default a free port of 127.0.0.1).
 pub fn main() -> ::std::process::ExitCode {
-    let config = ::ofb_runtime::server::Config::default().with_response_check(true);
+    main_with(::ofb_runtime::server::Config::default())
+}
+/// [`main`] with `config` (a verifier of signed bodies, say), the response check on.
+pub fn main_with(config: ::ofb_runtime::server::Config) -> ::std::process::ExitCode {
+    let config = config.with_response_check(true);
     ::ofb_runtime::server::run_mock(
         "Methods fixture 1.0.0",
         crate::server::router_with(Examples::default(), config),
@@ -873,6 +894,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 6] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::None,
         body_required: false,
+        signed_request: false,
         response_media: &["application/json"],
         interaction_id: false,
         unprocessable: false,
@@ -884,6 +906,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 6] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::Some("application/json"),
         body_required: false,
+        signed_request: false,
         response_media: &["application/json"],
         interaction_id: false,
         unprocessable: true,
@@ -895,6 +918,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 6] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::Some("application/json"),
         body_required: true,
+        signed_request: false,
         response_media: &[],
         interaction_id: false,
         unprocessable: false,
@@ -906,6 +930,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 6] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::None,
         body_required: false,
+        signed_request: false,
         response_media: &[],
         interaction_id: false,
         unprocessable: false,
@@ -917,6 +942,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 6] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::Some("application/json"),
         body_required: false,
+        signed_request: false,
         response_media: &[],
         interaction_id: false,
         unprocessable: false,
@@ -928,6 +954,7 @@ pub static OPERATIONS: [::ofb_runtime::server::Operation; 6] = [
         frequency: ::ofb_runtime::server::Frequency::Unclassified,
         request_media: ::std::option::Option::Some("application/jwt"),
         body_required: true,
+        signed_request: true,
         response_media: &["application/jwt", "text/plain"],
         interaction_id: false,
         unprocessable: false,
@@ -1218,7 +1245,7 @@ impl ::ofb_runtime::server::FromInputs for crate::operations::PostSignedRequest 
     fn from_inputs(
         i: &mut ::ofb_runtime::server::Inputs<'_>,
     ) -> ::std::option::Option<Self> {
-        let body = i.text();
+        let body = i.json();
         ::std::option::Option::Some(Self { body: body? })
     }
 }
@@ -1227,7 +1254,7 @@ impl ::ofb_runtime::server::IntoReply for crate::operations::PostSignedResponse 
         match self {
             Self::Created(body) => {
                 reply.status(201);
-                reply.text("application/jwt", &body);
+                reply.signed(&body);
             }
             Self::BadRequest(body) => {
                 reply.status(400);

@@ -262,8 +262,8 @@ fn every_catalogued_document_diffs_against_itself_to_nothing() {
     let sources = xtask::sources::Sources::new(root, Some(dir));
     let mut failures = Vec::new();
     for entry in catalog.entries() {
-        let named = match xtask::sources::read_entry(entry, &sources) {
-            Ok(n) => n,
+        let named = match xtask::sources::read_document(&catalog, &sources, entry) {
+            Ok((n, _)) => n,
             Err(e) => {
                 failures.push(e.to_string());
                 continue;

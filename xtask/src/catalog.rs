@@ -605,7 +605,7 @@ mod tests {
     fn an_unknown_kind_is_pinned_at_its_line_and_column() {
         assert_eq!(
             err(&good().replace("regulated", "other")),
-            "c.toml:2:8: document 1: unknown variant `other`, expected one of `regulated`, `integration`, `partner`"
+            "c.toml:2:8: document 1: unknown variant `other`, expected one of `regulated`, `integration`, `partner`, `schema`"
         );
     }
 
@@ -613,7 +613,7 @@ mod tests {
     fn an_unknown_field_is_pinned() {
         assert_eq!(
             err(&good().replace("version", "versoin")),
-            "c.toml:4:1: document 1: unknown field `versoin`, expected one of `kind`, `family`, `version`, `file`, `url`, `path`, `sha256`, `overlay`"
+            "c.toml:4:1: document 1: unknown field `versoin`, expected one of `kind`, `family`, `version`, `file`, `url`, `path`, `sha256`, `overlay`, `dir`"
         );
     }
 

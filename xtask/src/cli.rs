@@ -143,6 +143,7 @@ mod tests {
             &["quickstart", "--specs-dir", "d"],
             &["bench", "generate"],
             &["bench", "diff"],
+            &["bench", "build"],
             &["bench", "hostile", "--document", "integration/accounts"],
             &["institution"],
             &[

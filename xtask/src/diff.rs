@@ -4,7 +4,7 @@
 //! [`ofb_codegen::diff`].
 
 use crate::flags::{DiffArgs, DiffFormat, SpecsDirArg};
-use crate::sources::{read_entry, Named};
+use crate::sources::{read_document, Named};
 use crate::Error;
 use ofb_codegen::diff::{self, render, Model, Report};
 use std::path::Path;
@@ -29,7 +29,7 @@ pub fn read(arg: &str, specs: &SpecsDirArg) -> Result<Named, Error> {
             known.join(", ")
         )));
     };
-    read_entry(entry, &sources)
+    read_document(&catalog, &sources, entry).map(|(named, _)| named)
 }
 
 /// Loads and models a document, naming it in the error when it is not a valid one.

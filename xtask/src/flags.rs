@@ -205,8 +205,11 @@ pub enum BenchName {
     /// each against a small valid body (default document: the first taking a JSON body; pick
     /// one with --document, an integration family for the platform's own calls).
     Hostile,
-    /// Comparing documents (issue 6).
+    /// Comparing documents, against only parsing them.
     Diff,
+    /// A cold build of generated/ with every feature, in a target directory of its own: the
+    /// shared dependencies, then each crate alone; seconds and lines per crate and in total.
+    Build,
 }
 
 /// Flags of `bench`.

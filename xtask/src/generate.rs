@@ -4,9 +4,8 @@
 use crate::catalog::{Catalog, Entry, Kind};
 use crate::flags::GenerateArgs;
 use crate::frequencies::Frequencies;
-use crate::sources::{read_entry, sha256_hex, Sources};
+use crate::sources::{read_document, sha256_hex, Sources};
 use crate::Error;
-use ofb_codegen::load::json_schema::{self, Sibling};
 use ofb_codegen::{Diagnostic, Frequency, Modelled, Output, Runtime, Settings};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -129,30 +128,11 @@ fn classes_of(
 }
 
 /// Reads an entry (with its overlay) and models it: the one time a run does so. A JSON Schema
-/// document is first made an OpenAPI document, with the other schema documents of the catalog
-/// for the files its references name.
+/// document is first made an OpenAPI document ([`read_document`]).
 fn model(sources: &Sources, catalog: &Catalog, entry: &Entry) -> Result<Modelled, String> {
-    let named = read_entry(entry, sources).map_err(|e| e.to_string())?;
-    if entry.kind != Kind::Schema {
-        return ofb_codegen::modelled(&named.label, &named.bytes, &named.overlays)
-            .map_err(|d| d.to_string());
-    }
-    let others: Vec<(&str, Vec<u8>)> = catalog
-        .entries()
-        .iter()
-        .filter(|e| e.kind == Kind::Schema && !std::ptr::eq(*e, entry))
-        .map(|e| sources.read(e).map(|b| (e.file.as_str(), b)))
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
-    let siblings: Vec<Sibling<'_>> = others
-        .iter()
-        .map(|(file, bytes)| Sibling { file, bytes })
-        .collect();
-    let (bytes, warnings) =
-        json_schema::openapi(&named.label, &named.bytes, &siblings, &entry.version)
-            .map_err(|d| d.to_string())?;
-    let mut modelled =
-        ofb_codegen::modelled(&named.label, &bytes, &named.overlays).map_err(|d| d.to_string())?;
+    let (named, warnings) = read_document(catalog, sources, entry).map_err(|e| e.to_string())?;
+    let mut modelled = ofb_codegen::modelled(&named.label, &named.bytes, &named.overlays)
+        .map_err(|d| d.to_string())?;
     modelled.warnings.extend(warnings);
     Ok(modelled)
 }

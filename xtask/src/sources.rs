@@ -303,3 +303,37 @@ pub fn read_entry(entry: &Entry, sources: &Sources) -> Result<Named, Error> {
         overlays,
     })
 }
+
+/// A catalogued document as generation and comparison read it: [`read_entry`], and for a JSON
+/// Schema document the OpenAPI document it stands for, with the other schema documents of
+/// `catalog` for the files its references name. The warnings of that conversion are returned
+/// beside it.
+pub fn read_document(
+    catalog: &Catalog,
+    sources: &Sources,
+    entry: &Entry,
+) -> Result<(Named, ofb_codegen::Diagnostics), Error> {
+    let mut named = read_entry(entry, sources)?;
+    if entry.kind != Kind::Schema {
+        return Ok((named, ofb_codegen::Diagnostics::default()));
+    }
+    let others: Vec<(&str, Vec<u8>)> = catalog
+        .entries()
+        .iter()
+        .filter(|e| e.kind == Kind::Schema && !std::ptr::eq(*e, entry))
+        .map(|e| sources.read(e).map(|b| (e.file.as_str(), b)))
+        .collect::<Result<_, _>>()?;
+    let siblings: Vec<ofb_codegen::load::json_schema::Sibling<'_>> = others
+        .iter()
+        .map(|(file, bytes)| ofb_codegen::load::json_schema::Sibling { file, bytes })
+        .collect();
+    let (bytes, warnings) = ofb_codegen::load::json_schema::openapi(
+        &named.label,
+        &named.bytes,
+        &siblings,
+        &entry.version,
+    )
+    .map_err(|d| Error::Failed(d.to_string()))?;
+    named.bytes = bytes;
+    Ok((named, warnings))
+}

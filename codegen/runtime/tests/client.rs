@@ -65,6 +65,7 @@ static CASE: Endpoint = Endpoint {
     accept: "application/json",
     interaction_id: true,
     anonymous: false,
+    signed_response: true,
 };
 
 impl Request for CaseRequest {
@@ -197,6 +198,23 @@ async fn answer(
             )
         }
         "teapot" => json(418, String::from(r#"{"short":"and stout"}"#)),
+        // A signed answer (application/jwt), validly and as a forgery.
+        "signed" | "signed-forged" => {
+            use ofb_runtime::testing::keys::{Forgery, TestKeys};
+            let body = serde_json::json!({"data": [{"id": "s1"}]});
+            let keys = TestKeys::shared();
+            let token = if case == "signed" {
+                keys.sign(&body)
+            } else {
+                keys.forge(Forgery::Tampered, &body)
+            };
+            let mut r = (StatusCode::OK, token).into_response();
+            r.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/jwt"),
+            );
+            r
+        }
         "broken" => json(200, String::from(r#"{"data":[{"id":"a1"}"#)),
         "mismatch" => json(200, String::from(r#"{"data":[{"id":"a1"},{"id":7}]}"#)),
         "gateway" => (
@@ -661,6 +679,7 @@ static OPEN: Endpoint = Endpoint {
     accept: "application/json",
     interaction_id: false,
     anonymous: true,
+    signed_response: false,
 };
 
 impl Request for OpenRequest {
@@ -855,4 +874,28 @@ async fn server_text_in_display_cannot_forge_log_lines() {
     let shown = e.to_string();
     assert!(!shown.contains('\n') && !shown.contains('\r'), "{shown}");
     assert!(shown.contains("NAO\\u{d}\\u{a}2026-12-06"), "{shown}");
+}
+
+#[tokio::test]
+async fn a_signed_answer_is_verified_then_typed_and_kept_as_received() {
+    let keys = ofb_runtime::testing::keys::TestKeys::shared();
+    let (server, _) = setup().await;
+    let c = core(&server, |c| c.with_verifier(keys.verifier()));
+    let reply = call(&c, "signed").await.expect("a verified success");
+    assert_eq!(reply.value.data, [Item { id: "s1".into() }]);
+    assert_eq!(
+        reply.body.split(|b| *b == b'.').count(),
+        3,
+        "the token, as received"
+    );
+
+    let e = call(&c, "signed-forged")
+        .await
+        .expect_err("a tampered answer");
+    assert!(matches!(&*e.kind, ErrorKind::Mismatch { .. }), "{e:?}");
+    assert!(e.to_string().contains("signature"), "{e}");
+
+    let unverified = core(&server, |c| c);
+    let e = call(&unverified, "signed").await.expect_err("no verifier");
+    assert!(e.to_string().contains("Config::with_verifier"), "{e}");
 }

@@ -27,7 +27,22 @@ static OP: Operation = Operation {
     frequency: Frequency::High,
     request_media: Some("application/json"),
     body_required: true,
+    signed_request: false,
     response_media: &["application/json"],
+    interaction_id: true,
+    unprocessable: true,
+};
+
+/// The same operation with a signed body both ways (`application/jwt`).
+static SIGNED_OP: Operation = Operation {
+    name: "put_signed_thing",
+    method: "PUT",
+    path: "/things/{id}",
+    frequency: Frequency::High,
+    request_media: Some("application/jwt"),
+    body_required: true,
+    signed_request: true,
+    response_media: &["application/jwt"],
     interaction_id: true,
     unprocessable: true,
 };
@@ -102,6 +117,7 @@ impl FromInputs for PutThing {
 
 enum Answer {
     Ok(Thing),
+    Signed(Thing),
 }
 
 impl IntoReply for Answer {
@@ -110,6 +126,10 @@ impl IntoReply for Answer {
             Answer::Ok(body) => {
                 reply.status(200);
                 reply.json(&body);
+            }
+            Answer::Signed(body) => {
+                reply.status(200);
+                reply.signed(&body);
             }
         }
     }
@@ -130,6 +150,8 @@ enum Mode {
     Slow(Duration),
     /// Blocks its thread this long (as a synchronous driver would), then echoes.
     Block(Duration),
+    /// Echoes the body signed, with the `jti` of the verified request as its code.
+    SignedEcho,
 }
 
 struct Backend(Mode);
@@ -155,6 +177,12 @@ impl Backend {
             Mode::Block(d) => {
                 std::thread::sleep(d);
                 Ok(Answer::Ok(body))
+            }
+            Mode::SignedEcho => {
+                body.code = c
+                    .extension::<ofb_runtime::jws::Verified>()
+                    .map_or_else(String::new, |v| v.jti.clone());
+                Ok(Answer::Signed(body))
             }
         }
     }
@@ -840,4 +868,70 @@ async fn layers_given_to_the_config_know_the_operation() {
     assert_eq!(a.status, 200, "{}", a.text());
     let thing: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
     assert_eq!(thing["code"], "PUT");
+}
+
+/// A signed request is verified before it is read and its claims reach the back-end; a signed
+/// answer leaves signed; without a signer the router refuses to send it unsigned.
+#[tokio::test]
+async fn signed_bodies_are_verified_coming_in_and_signed_going_out() {
+    let keys = ofb_runtime::testing::keys::TestKeys::shared();
+    let config = || {
+        Config::default()
+            .with_response_check(false)
+            .with_verifier(keys.verifier())
+    };
+    let server = TestServer::start(router_of(
+        &SIGNED_OP,
+        Mode::SignedEcho,
+        config().with_signer(keys.signer()),
+    ))
+    .await;
+    let headers = [
+        ("x-fapi-interaction-id", ID),
+        ("content-type", "application/jwt"),
+    ];
+    // The test server signs a JSON body sent as application/jwt.
+    let a = server
+        .call("PUT", "/things/ABC", &headers, Some(BODY))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(
+        a.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/jwt")
+    );
+    let answer = keys
+        .verifier()
+        .verify(&a.text())
+        .await
+        .expect("the answer is signed by the router's key");
+    let jti = answer.body["code"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        jti.len(),
+        36,
+        "the back-end saw the request's jti: {}",
+        answer.body
+    );
+    let unsigned = server
+        .call("PUT", "/things/ABC", &headers[..1], Some(BODY))
+        .await;
+    assert_eq!(unsigned.status, 415, "{}", unsigned.text());
+    server.shutdown().await;
+
+    let no_signer = TestServer::start(router_of(&SIGNED_OP, Mode::SignedEcho, config())).await;
+    let a = no_signer
+        .call("PUT", "/things/ABC", &headers, Some(BODY))
+        .await;
+    assert_eq!(a.status, 500, "{}", a.text());
+    no_signer.shutdown().await;
+    let no_verifier = TestServer::start(router_of(
+        &SIGNED_OP,
+        Mode::SignedEcho,
+        Config::default().with_signer(keys.signer()),
+    ))
+    .await;
+    let a = no_verifier
+        .call("PUT", "/things/ABC", &headers, Some(BODY))
+        .await;
+    assert_eq!(a.status, 500, "{}", a.text());
+    no_verifier.shutdown().await;
 }

@@ -282,6 +282,10 @@ fn request_impl(api: &Api, op: &Operation) -> TokenStream {
     let accept = accept(op);
     let interaction = declares_interaction_id(op);
     let anonymous = op.anonymous;
+    let signed_response = op
+        .responses
+        .iter()
+        .any(|r| r.body.as_ref().is_some_and(|b| b.signed));
     let writes: Vec<TokenStream> = op
         .params
         .iter()
@@ -336,6 +340,7 @@ fn request_impl(api: &Api, op: &Operation) -> TokenStream {
                 accept: #accept,
                 interaction_id: #interaction,
                 anonymous: #anonymous,
+                signed_response: #signed_response,
             };
             fn write(&self, #param: &mut #rt::Outgoing) {
                 #(#writes)*

@@ -96,16 +96,14 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
     };
     // Signed bodies: the client signs with the process's test key pair, the router verifies
     // with its public half.
-    let signs = api
-        .operations
-        .iter()
-        .any(|o| o.body.as_ref().is_some_and(|b| b.signed));
+    let signs = api.signs();
     let (router, client) = if signs {
         (
             quote!(#krate::server::router_with(
                 backend,
                 ::ofb_runtime::server::Config::default()
-                    .with_verifier(::ofb_runtime::testing::keys::TestKeys::shared().verifier()),
+                    .with_verifier(::ofb_runtime::testing::keys::TestKeys::shared().verifier())
+                    .with_signer(::ofb_runtime::testing::keys::TestKeys::shared().signer()),
             )),
             quote!(Client::with_config(config(&server.url(""))).expect("a client")),
         )
@@ -115,8 +113,12 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
             quote!(Client::with_config(config(&server.url(""))).expect("a client")),
         )
     };
-    let signer = signs
-        .then(|| quote!(.with_signer(::ofb_runtime::testing::keys::TestKeys::shared().signer())));
+    let signer = signs.then(|| {
+        quote!(
+            .with_signer(::ofb_runtime::testing::keys::TestKeys::shared().signer())
+            .with_verifier(::ofb_runtime::testing::keys::TestKeys::shared().verifier())
+        )
+    });
     let router_import = (!signs).then(|| quote!(use #krate::server::router;));
     Some(quote! {
         //! The generated client against the generated router with the example back-end, over

@@ -175,16 +175,13 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             contents: format!("{rs_header}{}", format(tokens, "mock")?),
         });
         let krate = quote::format_ident!("{}", rust_name);
-        let signed = api
-            .operations
-            .iter()
-            .any(|o| o.body.as_ref().is_some_and(|b| b.signed));
-        let run = if signed {
+        let run = if api.signs() {
             quote! {
-                // Signed bodies are verified: against --jwks FILE, or a key pair made now.
-                match ::ofb_runtime::testing::keys::mock_verifier() {
-                    ::std::result::Result::Ok(v) => #krate::mock::main_with(
-                        ::ofb_runtime::server::Config::default().with_verifier(v),
+                match ::ofb_runtime::testing::keys::mock_keys() {
+                    ::std::result::Result::Ok((verifier, signer)) => #krate::mock::main_with(
+                        ::ofb_runtime::server::Config::default()
+                            .with_verifier(verifier)
+                            .with_signer(signer),
                     ),
                     ::std::result::Result::Err(e) => {
                         ::std::eprintln!("error: {e}");

@@ -46,6 +46,7 @@ fn operation_static(op: &Operation, settings: &Settings) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let body_required = op.body.as_ref().is_some_and(|b| b.required);
+    let signed_request = op.body.as_ref().is_some_and(|b| b.signed);
     let media = super::operations::response_media(op);
     let interaction = declares_interaction_id(op);
     let unprocessable = op.responses.iter().any(|r| r.status == Status::Code(422));
@@ -57,6 +58,7 @@ fn operation_static(op: &Operation, settings: &Settings) -> TokenStream {
             frequency: #freq,
             request_media: #request_media,
             body_required: #body_required,
+            signed_request: #signed_request,
             response_media: &[#(#media),*],
             interaction_id: #interaction,
             unprocessable: #unprocessable,
@@ -214,7 +216,9 @@ fn write_response(api: &Api, used: &mut Used, r: &Response) -> TokenStream {
         _ => quote!(reply.status_in(status, ::std::option::Option::None);),
     };
     let body = r.body.as_ref().map(|b| {
-        if b.is_json() {
+        if b.signed {
+            quote!(reply.signed(&body);)
+        } else if b.is_json() {
             quote!(reply.json(&body);)
         } else {
             let m = Literal::string(&b.media);

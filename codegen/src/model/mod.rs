@@ -394,6 +394,26 @@ pub enum Status {
 }
 
 impl Api {
+    /// Whether any operation takes a signed request body.
+    pub fn signs_requests(&self) -> bool {
+        self.operations
+            .iter()
+            .any(|o| o.body.as_ref().is_some_and(|b| b.signed))
+    }
+
+    /// Whether any operation answers a signed body.
+    pub fn signs_responses(&self) -> bool {
+        self.operations
+            .iter()
+            .flat_map(|o| &o.responses)
+            .any(|r| r.body.as_ref().is_some_and(|b| b.signed))
+    }
+
+    /// Whether anything is signed either way.
+    pub fn signs(&self) -> bool {
+        self.signs_requests() || self.signs_responses()
+    }
+
     /// The named type with id `id`.
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]

@@ -42,6 +42,7 @@ pub struct Config {
     page_limit: usize,
     allow_http: bool,
     signer: Option<crate::jws::Signer>,
+    verifier: Option<crate::jws::Verifier>,
 }
 
 /// The most pages a walk fetches ([`Config::page_limit`] changes it): every page is a
@@ -64,7 +65,15 @@ impl Config {
             page_limit: DEFAULT_PAGE_LIMIT,
             allow_http: false,
             signer: None,
+            verifier: None,
         }
+    }
+
+    /// Verifies answers of media type `application/jwt` with `verifier` (the server's key set),
+    /// then decodes their payload; without one, such an answer is a mismatch.
+    pub fn with_verifier(mut self, verifier: crate::jws::Verifier) -> Self {
+        self.verifier = Some(verifier);
+        self
     }
 
     /// Signs request bodies of media type `application/jwt` with `signer` (its private key,
@@ -205,6 +214,7 @@ pub(super) struct Inner {
     pub(super) max_body: usize,
     pub(super) page_limit: usize,
     pub(super) signer: Option<crate::jws::Signer>,
+    pub(super) verifier: Option<crate::jws::Verifier>,
 }
 
 impl Core {
@@ -275,6 +285,7 @@ impl Core {
                 max_body: config.max_body,
                 page_limit: config.page_limit,
                 signer: config.signer,
+                verifier: config.verifier,
             }),
         })
     }

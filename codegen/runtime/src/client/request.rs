@@ -23,6 +23,9 @@ pub struct Endpoint {
     /// Whether the document opens the operation to anyone (`security: []`): then no token is
     /// asked for or sent (a session's own login call, say).
     pub anonymous: bool,
+    /// Whether a documented answer is signed (`application/jwt` with a schema): such an
+    /// answer is verified by the client's verifier before it is decoded.
+    pub signed_response: bool,
 }
 
 /// A typed request of one operation. Generated for each request struct.
@@ -87,6 +90,8 @@ pub struct Outgoing {
     pub(super) query: Vec<(String, String)>,
     pub(super) headers: Vec<(&'static str, String)>,
     pub(super) body: Option<(&'static str, Vec<u8>)>,
+    /// The body is JSON to be signed as it is sent (`application/jwt` with a schema).
+    pub(super) signed: bool,
     pub(super) problems: Vec<String>,
 }
 
@@ -98,6 +103,7 @@ impl Outgoing {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            signed: false,
             problems: Vec::new(),
         }
     }
@@ -202,8 +208,10 @@ impl Outgoing {
             .push(("cookie", format!("{name}={}", items.join(","))));
     }
 
-    /// A JSON body of media type `media`.
+    /// A JSON body of media type `media`; with `application/jwt`, the JSON is the payload the
+    /// client's signer signs as the request leaves.
     pub fn json<T: Serialize>(&mut self, media: &'static str, body: &T) {
+        self.signed = media == crate::jws::MEDIA;
         match serde_json::to_vec(body) {
             Ok(bytes) => self.body = Some((media, bytes)),
             Err(e) => self
@@ -221,6 +229,7 @@ impl Outgoing {
 
     /// A body of another media type, as text.
     pub fn text(&mut self, media: &'static str, body: &str) {
+        self.signed = false;
         self.body = Some((media, body.as_bytes().to_vec()));
     }
 

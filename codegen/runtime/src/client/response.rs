@@ -73,7 +73,7 @@ impl Incoming {
     }
 
     /// The `Content-Type` essence, lower case.
-    fn media(&self) -> Option<String> {
+    pub(super) fn media(&self) -> Option<String> {
         let v = self
             .headers
             .get(http::header::CONTENT_TYPE)?

@@ -32,6 +32,7 @@ pub(super) struct Prepared {
     pub(super) url: reqwest::Url,
     pub(super) headers: HeaderMap,
     pub(super) body: Option<(&'static str, bytes::Bytes)>,
+    pub(super) signed: bool,
     pub(super) timeout: Duration,
 }
 
@@ -130,6 +131,7 @@ impl Core {
                 url,
                 headers,
                 body: out.body.map(|(m, b)| (m, bytes::Bytes::from(b))),
+                signed: out.signed,
                 timeout: options.timeout.unwrap_or(self.inner.timeout),
             },
             id,
@@ -155,6 +157,52 @@ impl Core {
         let value: serde_json::Value = serde_json::from_slice(body)
             .map_err(|e| problem(format!("the body cannot be signed: {e}")))?;
         signer.sign(&value).map_err(|e| problem(e.to_string()))
+    }
+
+    /// For a signed answer (`application/jwt`), the same answer with the verified payload as
+    /// its JSON body; `None` for any other answer.
+    async fn verified(
+        &self,
+        endpoint: &Endpoint,
+        incoming: &Incoming,
+    ) -> Result<Option<Incoming>, super::Mismatch> {
+        if !endpoint.signed_response
+            || incoming.media().as_deref() != Some(crate::jws::MEDIA)
+            || incoming.body.is_empty()
+        {
+            return Ok(None);
+        }
+        let problem = |message: String| {
+            super::Mismatch::Decode(crate::decode::DecodeError {
+                pointer: String::new(),
+                message,
+                line: 0,
+                column: 0,
+            })
+        };
+        let Some(verifier) = &self.inner.verifier else {
+            return Err(problem(String::from(
+                "the answer is signed (application/jwt) and the client has no verifier: \
+                 Config::with_verifier",
+            )));
+        };
+        let token = std::str::from_utf8(&incoming.body)
+            .map_err(|_| problem(String::from("the signed answer is not text")))?;
+        let v = verifier
+            .verify(token)
+            .await
+            .map_err(|e| problem(e.to_string()))?;
+        let mut headers = incoming.headers.clone();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        Ok(Some(Incoming {
+            status: incoming.status,
+            headers,
+            body: bytes::Bytes::from(serde_json::to_vec(&v.body).unwrap_or_default()),
+            check: incoming.check,
+        }))
     }
 
     /// Sends `p` as often as the retry policy allows and sorts the last answer.
@@ -225,8 +273,8 @@ impl Core {
                 headers.insert(http::header::AUTHORIZATION, value);
                 sent_token = Some((provider, token));
             }
-            if let Some((media, body)) = &p.body {
-                if *media == crate::jws::MEDIA {
+            if let Some((_, body)) = &p.body {
+                if p.signed {
                     let token = self.signed(body).map_err(|violations| {
                         fail(id.clone(), ErrorKind::Invalid { violations })
                     })?;
@@ -300,7 +348,21 @@ impl Core {
             headers: i.headers,
             body: i.body,
         };
-        match R::decode(&incoming) {
+        // A signed answer is verified, and its payload decoded; the token stays the body
+        // as received.
+        let verified = match self.verified(p.endpoint, &incoming).await {
+            Ok(v) => v,
+            Err(mismatch) => {
+                return Err(fail(
+                    id,
+                    ErrorKind::Mismatch {
+                        mismatch,
+                        raw: raw(incoming),
+                    },
+                ))
+            }
+        };
+        match R::decode(verified.as_ref().unwrap_or(&incoming)) {
             Ok(None) => Err(fail(id, ErrorKind::Undocumented { raw: raw(incoming) })),
             Err(mismatch) => Err(fail(
                 id,

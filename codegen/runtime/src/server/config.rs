@@ -59,6 +59,7 @@ pub struct Config {
     max_in_flight: Option<usize>,
     pub(crate) violation_limit: usize,
     pub(crate) verifier: Option<crate::jws::Verifier>,
+    pub(crate) signer: Option<crate::jws::Signer>,
 }
 
 /// The default body limit: 1 MiB.
@@ -88,6 +89,7 @@ impl Default for Config {
             max_in_flight: Some(MAX_IN_FLIGHT),
             violation_limit: crate::validate::DEFAULT_LIMIT,
             verifier: None,
+            signer: None,
         }
     }
 }
@@ -187,6 +189,13 @@ impl Config {
     /// is answered with a 500: the router cannot check it, and will not take it unchecked.
     pub fn with_verifier(mut self, verifier: crate::jws::Verifier) -> Self {
         self.verifier = Some(verifier);
+        self
+    }
+
+    /// Signs response bodies of media type `application/jwt` with `signer`. Without one, such
+    /// a response is replaced by a 500: the router will not send it unsigned.
+    pub fn with_signer(mut self, signer: crate::jws::Signer) -> Self {
+        self.signer = Some(signer);
         self
     }
 

@@ -239,7 +239,7 @@ where
     }
     // A signed body is verified before anything reads it, and only its payload goes on.
     let mut verified = None;
-    let bytes = if op.request_media == Some(crate::jws::MEDIA) && !bytes.is_empty() {
+    let bytes = if op.signed_request && !bytes.is_empty() {
         match verify(shared.config.verifier.as_ref(), &bytes).await {
             Ok(v) => {
                 let payload = serde_json::to_vec(&v.body).unwrap_or_default();
@@ -361,6 +361,12 @@ where
         Ok(Ok(Ok(resp))) => {
             let mut reply = Reply::new(shared.config.check_responses);
             resp.into_reply(&mut reply);
+            if reply.sign && reply.problems.is_empty() {
+                match sign(shared.config.signer.as_ref(), &reply.body) {
+                    Ok(token) => reply.body = token.into_bytes(),
+                    Err(f) => return answer(f),
+                }
+            }
             if reply.problems.is_empty() {
                 tagged(respond(reply, echo), op)
             } else {
@@ -471,6 +477,21 @@ fn fallback(document: &Document, request: &Request, f: Failure) -> Response {
 }
 
 /// `given` is shortened and quoted already (or says it is absent).
+/// A signed response body, or the failure to answer instead.
+fn sign(signer: Option<&crate::jws::Signer>, json: &[u8]) -> Result<String, Failure> {
+    let Some(signer) = signer else {
+        tracing::error!(
+            "a signed response is due and the router has no signer (Config::with_signer)"
+        );
+        return Err(Failure::internal(
+            &"signed responses cannot be signed: no key is configured",
+        ));
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(json).map_err(|e| Failure::internal(&e))?;
+    signer.sign(&value).map_err(|e| Failure::internal(&e))
+}
+
 /// The payload of a signed body, or the failure to answer.
 async fn verify(
     verifier: Option<&crate::jws::Verifier>,

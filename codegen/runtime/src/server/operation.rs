@@ -19,6 +19,9 @@ pub struct Operation {
     pub request_media: Option<&'static str>,
     /// Whether the request body is required.
     pub body_required: bool,
+    /// Whether the request body is signed (`application/jwt` with a schema): it is verified,
+    /// and its payload read as the body. A JWT without a schema is opaque text, passed on.
+    pub signed_request: bool,
     /// The media type essences of the documented response bodies (empty: none has a body).
     pub response_media: &'static [&'static str],
     /// Whether the operation declares the `x-fapi-interaction-id` request header: then a

@@ -29,6 +29,8 @@ pub struct Reply {
     pub(crate) body: Vec<u8>,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) problems: Vec<String>,
+    /// The body is to be signed (`application/jwt`) before it leaves.
+    pub(crate) sign: bool,
 }
 
 impl Reply {
@@ -41,6 +43,7 @@ impl Reply {
             body: Vec::new(),
             headers: Vec::new(),
             problems: Vec::new(),
+            sign: false,
         }
     }
 
@@ -86,6 +89,14 @@ impl Reply {
             }
             Err(e) => self.problems.push(format!("body: cannot be written: {e}")),
         }
+    }
+
+    /// A signed body: written as JSON here, signed by the router's signer
+    /// ([`Config::with_signer`](super::Config::with_signer)) as it leaves, as `application/jwt`.
+    pub fn signed<T: Serialize + Validate>(&mut self, body: &T) {
+        self.json(body);
+        self.content_type = Some(crate::jws::MEDIA);
+        self.sign = true;
     }
 
     /// A body of a non-JSON media type, as text.

@@ -56,7 +56,32 @@ impl Answer {
 
     /// The body as `T`, decoded and validated; panics with every violation when it is not.
     pub fn typed<T: serde::de::DeserializeOwned + crate::Validate>(&self) -> T {
-        crate::decode::validated::<T>(&self.body).unwrap_or_else(|v| {
+        // A signed answer is typed by its payload (its signature is checked where it matters,
+        // by the client's verifier), without the envelope's claims.
+        let signed = self
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(crate::jws::MEDIA));
+        let body = if signed {
+            use base64::Engine as _;
+            let text = String::from_utf8_lossy(&self.body).into_owned();
+            let payload = text.split('.').nth(1).unwrap_or_default();
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .expect("a JWS payload");
+            let mut claims: serde_json::Value =
+                serde_json::from_slice(&bytes).expect("a JSON payload");
+            if let Some(m) = claims.as_object_mut() {
+                for c in crate::jws::REGISTERED_CLAIMS {
+                    m.remove(*c);
+                }
+            }
+            serde_json::to_vec(&claims).unwrap_or_default()
+        } else {
+            self.body.clone()
+        };
+        crate::decode::validated::<T>(&body).unwrap_or_else(|v| {
             panic!(
                 "status {}: the body does not fit its type:\n{v}\n{}",
                 self.status,

@@ -172,20 +172,12 @@ impl TestKeys {
     }
 }
 
-/// The verifier of a mock that serves signed bodies: the key set of `--jwks FILE` when the
-/// command line names one; else a key pair made now, whose JWKS and private key (PKCS#8 PEM)
-/// are written to a fresh directory under the system's temporary one and named on stderr, so
-/// that whoever calls the mock can sign with it.
-pub fn mock_verifier() -> Result<Verifier, String> {
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        if a == "--jwks" {
-            let path = args.next().ok_or("--jwks needs a file")?;
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-            eprintln!("signed bodies are verified against the key set of {path}");
-            return Verifier::from_jwks(&text).map_err(|e| format!("{path}: {e}"));
-        }
-    }
+/// The keys of a mock that serves signed bodies: a verifier for requests, the key set of
+/// `--jwks FILE` when the command line names one, else of a key pair made now; and a signer for
+/// responses, with that key pair. The pair's JWKS and private key (PKCS#8 PEM) are written to a
+/// fresh directory under the system's temporary one and named on stderr, so that whoever calls
+/// the mock can sign requests and verify answers.
+pub fn mock_keys() -> Result<(Verifier, Signer), String> {
     let keys = TestKeys::generate("mock-key")?;
     let dir = std::env::temp_dir().join(format!("ofb-mock-keys-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -193,11 +185,24 @@ pub fn mock_verifier() -> Result<Verifier, String> {
     std::fs::write(&jwks, keys.jwks()).map_err(|e| format!("{}: {e}", jwks.display()))?;
     std::fs::write(&pem, keys.private_pem()).map_err(|e| format!("{}: {e}", pem.display()))?;
     eprintln!(
-        "signed bodies (application/jwt, PS256) are verified against {}; sign them with the \
-         private key {} under kid `{}` (or start the mock with --jwks FILE)",
+        "signed bodies (application/jwt, PS256): the mock's key set is {} and its private key \
+         {} (kid `{}`); it signs its answers with it",
         jwks.display(),
         pem.display(),
         keys.kid()
     );
-    Ok(keys.verifier())
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--jwks" {
+            let path = args.next().ok_or("--jwks needs a file")?;
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+            eprintln!("signed requests are verified against the key set of {path}");
+            let verifier = Verifier::from_jwks(&text).map_err(|e| format!("{path}: {e}"))?;
+            return Ok((verifier, keys.signer()));
+        }
+    }
+    eprintln!(
+        "signed requests are verified against the mock's key set (or start it with --jwks FILE)"
+    );
+    Ok((keys.verifier(), keys.signer()))
 }
