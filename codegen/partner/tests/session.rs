@@ -306,3 +306,37 @@ async fn a_token_revoked_early_is_renewed_and_the_call_goes_through() {
     assert!(!participants.is_empty());
     assert_eq!(session.renewals(), (1, 1));
 }
+
+/// Seed 004: the logged user may be a company, by its CNPJ, and the creation answer may carry
+/// the consent as the bank's regulated API created it.
+#[tokio::test]
+async fn a_company_consents_and_the_answer_carries_the_banks_consent() {
+    let server = TestServer::start(ofb_partner::local::router()).await;
+    let session = Session::builder(server.url(""))
+        .login(credentials())
+        .await
+        .expect("a session");
+    let participants = session.participants().await.expect("participants");
+    let chosen = Filter::data_holders()
+        .apply(&participants)
+        .next()
+        .expect("a data holder");
+    let server_id = chosen.authorisation_server_ids[0].clone();
+    let company = ofb_partner::UserDocument::from_digits("12345678000190").expect("a CNPJ");
+    let expiry = "2026-07-29T16:34:27Z".parse().expect("a date-time");
+    let created = session
+        .create_consent(
+            &server_id,
+            ConsentRequest::new("https://app.example/cb", company, expiry)
+                .category(Category::Accounts),
+        )
+        .await
+        .expect("the partner takes a company's consent");
+    let regulated = created.consent.expect("the bank's consent, passed on");
+    assert_eq!(
+        regulated.data.status,
+        ofb_partner::ConsentStatus::AwaitingAuthorisation
+    );
+    assert_eq!(regulated.data.consent_id, created.consent_id);
+    server.shutdown().await;
+}
