@@ -293,13 +293,13 @@ fn generate(args: &BenchArgs) -> Result<(), String> {
     if cfg!(debug_assertions) {
         return rerun_in_release();
     }
+    // Each document as generation reads it (a JSON Schema document as its OpenAPI form).
     let docs: Vec<(String, Vec<u8>)> = catalog
         .entries()
         .iter()
         .map(|e| {
-            sources
-                .read(e)
-                .map(|b| (e.id(), b))
+            crate::sources::read_document(&catalog, &sources, e)
+                .map(|(named, _)| (e.id(), named.bytes))
                 .map_err(|e| e.to_string())
         })
         .collect::<Result<_, _>>()?;
@@ -486,7 +486,8 @@ fn diff(args: &BenchArgs) -> Result<(), String> {
     }
     let mut docs = Vec::new();
     for e in catalog.entries() {
-        let named = crate::sources::read_entry(e, &sources).map_err(|e| e.to_string())?;
+        let (named, _) =
+            crate::sources::read_document(&catalog, &sources, e).map_err(|e| e.to_string())?;
         let len = named.bytes.len();
         docs.push((e.clone(), len, named));
     }
