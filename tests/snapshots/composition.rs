@@ -550,6 +550,12 @@ pub struct Dog {
     /// `barks`.
     pub barks: bool,
 }
+impl Dog {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(kind: ::std::string::String, barks: bool) -> Self {
+        Dog { kind, barks }
+    }
+}
 /// Schema at `#/components/schemas/Cat`.
 #[derive(
     Debug,
@@ -565,6 +571,12 @@ pub struct Cat {
     /// `lives`.
     #[validate(rules = R0)]
     pub lives: i64,
+}
+impl Cat {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(kind: ::std::string::String, lives: i64) -> Self {
+        Cat { kind, lives }
+    }
 }
 /// Schema at `#/components/schemas/Pet`.
 /// The `kind` property says which alternative a value is.
@@ -667,6 +679,12 @@ pub struct Named {
     /// `name`.
     pub name: ::std::string::String,
 }
+impl Named {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(name: ::std::string::String) -> Self {
+        Named { name }
+    }
+}
 /// Schema at `#/components/schemas/Tagged`.
 #[derive(
     Debug,
@@ -681,6 +699,12 @@ pub struct Tagged {
     pub name: ::std::string::String,
     /// `tag`.
     pub tag: ::std::string::String,
+}
+impl Tagged {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(name: ::std::string::String, tag: ::std::string::String) -> Self {
+        Tagged { name, tag }
+    }
 }
 /// Schema at `#/components/schemas/Alias`.
 pub type Alias = Named;
@@ -701,6 +725,16 @@ pub struct Nested {
     /// `extra`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<i64>,
+}
+impl Nested {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(name: ::std::string::String, tag: ::std::string::String) -> Self {
+        Nested {
+            name,
+            tag,
+            extra: ::std::option::Option::None,
+        }
+    }
 }
 /// `not` has no Rust form: a warning, and any value is accepted.
 ///

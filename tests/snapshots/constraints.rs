@@ -477,6 +477,20 @@ pub struct Limits {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+impl Limits {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(code: ::std::string::String) -> Self {
+        Limits {
+            code,
+            loose: ::std::option::Option::None,
+            trimmed: ::std::option::Option::None,
+            percent: ::std::option::Option::None,
+            steps: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            labels: ::std::option::Option::None,
+        }
+    }
+}
 }
 
 fn main() {}

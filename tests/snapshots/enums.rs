@@ -479,6 +479,16 @@ pub struct Task {
     #[validate(nested)]
     pub channel: ::std::option::Option<TaskChannel>,
 }
+impl Task {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(status: TaskStatus) -> Self {
+        Task {
+            status,
+            priority: ::std::option::Option::None,
+            channel: ::std::option::Option::None,
+        }
+    }
+}
 /// Schema at `#/components/schemas/Task/properties/channel`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskChannel {

@@ -702,6 +702,15 @@ pub struct Item {
     #[validate(rules = R0)]
     pub count: ::std::option::Option<i64>,
 }
+impl Item {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(name: ::std::string::String) -> Self {
+        Item {
+            name,
+            count: ::std::option::Option::None,
+        }
+    }
+}
 /// Schema at `#/components/schemas/Broken`.
 #[derive(
     Debug,
@@ -723,6 +732,22 @@ pub struct Broken {
     /// `colour`.
     #[validate(nested)]
     pub colour: BrokenColour,
+}
+impl Broken {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(
+        flag: bool,
+        code: ::std::string::String,
+        level: i64,
+        colour: BrokenColour,
+    ) -> Self {
+        Broken {
+            flag,
+            code,
+            level,
+            colour,
+        }
+    }
 }
 /// Schema at `#/components/schemas/Broken/properties/colour`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -457,6 +457,18 @@ pub struct RequestMeta {
     #[validate(rules = R1)]
     pub brand_id: ::std::string::String,
 }
+impl RequestMeta {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(
+        correlation_id: ::std::string::String,
+        brand_id: ::std::string::String,
+    ) -> Self {
+        RequestMeta {
+            correlation_id,
+            brand_id,
+        }
+    }
+}
 /// Schema at `#/components/schemas/BookPage`.
 #[derive(
     Debug,
@@ -477,6 +489,16 @@ pub struct BookPage {
     #[validate(nested)]
     pub meta: BookPageMeta,
 }
+impl BookPage {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(
+        data: ::std::vec::Vec<BookPageDataItem>,
+        links: BookPageLinks,
+        meta: BookPageMeta,
+    ) -> Self {
+        BookPage { data, links, meta }
+    }
+}
 /// Schema at `#/components/schemas/BookPage/properties/data/items`.
 #[derive(
     Debug,
@@ -490,6 +512,12 @@ pub struct BookPageDataItem {
     /// `isbn`.
     #[validate(rules = R2)]
     pub isbn: ::std::string::String,
+}
+impl BookPageDataItem {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(isbn: ::std::string::String) -> Self {
+        BookPageDataItem { isbn }
+    }
 }
 /// Schema at `#/components/schemas/BookPage/properties/links`.
 #[derive(
@@ -522,6 +550,18 @@ pub struct BookPageLinks {
     #[validate(rules = R3)]
     pub last: ::std::option::Option<::std::string::String>,
 }
+impl BookPageLinks {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(self_: ::std::string::String) -> Self {
+        BookPageLinks {
+            self_,
+            first: ::std::option::Option::None,
+            prev: ::std::option::Option::None,
+            next: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+        }
+    }
+}
 /// Schema at `#/components/schemas/BookPage/properties/meta`.
 #[derive(
     Debug,
@@ -543,6 +583,20 @@ pub struct BookPageMeta {
     #[validate(nested)]
     pub request_date_time: ::ofb_runtime::DateTime,
 }
+impl BookPageMeta {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(
+        total_records: i64,
+        total_pages: i64,
+        request_date_time: ::ofb_runtime::DateTime,
+    ) -> Self {
+        BookPageMeta {
+            total_records,
+            total_pages,
+            request_date_time,
+        }
+    }
+}
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema`.
 #[derive(
     Debug,
@@ -561,6 +615,18 @@ pub struct ListBooksRequestBody {
     #[serde(rename = "requestMeta")]
     #[validate(nested)]
     pub request_meta: RequestMeta,
+}
+impl ListBooksRequestBody {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(
+        request_body: ListBooksRequestBodyRequestBody,
+        request_meta: RequestMeta,
+    ) -> Self {
+        ListBooksRequestBody {
+            request_body,
+            request_meta,
+        }
+    }
 }
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema/properties/requestBody`.
 #[derive(

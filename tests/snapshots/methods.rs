@@ -1283,6 +1283,12 @@ pub struct Note {
     /// `text`.
     pub text: ::std::string::String,
 }
+impl Note {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(text: ::std::string::String) -> Self {
+        Note { text }
+    }
+}
 /// Schema at `#/components/schemas/Problem`.
 #[derive(
     Debug,

@@ -555,6 +555,18 @@ pub struct Order {
     #[validate(nested)]
     pub extras: ::std::option::Option<OrderExtras>,
 }
+impl Order {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(customer: OrderCustomer2) -> Self {
+        Order {
+            customer,
+            shipping: ::std::option::Option::None,
+            counters: ::std::option::Option::None,
+            attributes: ::std::option::Option::None,
+            extras: ::std::option::Option::None,
+        }
+    }
+}
 /// A component whose name the inline type of Order.customer would take.
 ///
 /// Schema at `#/components/schemas/OrderCustomer`.

@@ -401,6 +401,17 @@ pub struct Node {
     #[validate(nested)]
     pub owner: ::std::option::Option<::std::boxed::Box<Person>>,
 }
+impl Node {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(name: ::std::string::String) -> Self {
+        Node {
+            name,
+            children: ::std::option::Option::None,
+            parent: ::std::option::Option::None,
+            owner: ::std::option::Option::None,
+        }
+    }
+}
 /// Schema at `#/components/schemas/Person`.
 #[derive(
     Debug,

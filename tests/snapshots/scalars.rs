@@ -492,6 +492,39 @@ pub struct Reading {
     )]
     pub nullable_optional: ::std::option::Option<::std::option::Option<i64>>,
 }
+impl Reading {
+    /// A value with its required fields; the optional ones are absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        label: ::std::string::String,
+        count: i32,
+        total: i64,
+        amount: ::ofb_runtime::DecimalString,
+        active: bool,
+        taken_on: ::ofb_runtime::Date,
+        taken_at: ::ofb_runtime::DateTime,
+        nullable_required: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        Reading {
+            label,
+            api_key: ::std::option::Option::None,
+            count,
+            total,
+            ratio: ::std::option::Option::None,
+            amount,
+            active,
+            taken_on,
+            taken_at,
+            id: ::std::option::Option::None,
+            contact: ::std::option::Option::None,
+            homepage: ::std::option::Option::None,
+            callback: ::std::option::Option::None,
+            document: ::std::option::Option::None,
+            nullable_required,
+            nullable_optional: ::std::option::Option::None,
+        }
+    }
+}
 }
 
 fn main() {}

@@ -607,6 +607,12 @@ pub struct Payment {
     #[validate(nested)]
     pub currency: PaymentCurrency,
 }
+impl Payment {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(amount: ::std::string::String, currency: PaymentCurrency) -> Self {
+        Payment { amount, currency }
+    }
+}
 /// Schema at `#/components/schemas/Receipt`.
 #[derive(
     Debug,
@@ -621,6 +627,12 @@ pub struct Receipt {
     #[serde(rename = "paymentId")]
     #[validate(rules = R1)]
     pub payment_id: ::std::string::String,
+}
+impl Receipt {
+    /// A value with its required fields; the optional ones are absent.
+    pub fn new(payment_id: ::std::string::String) -> Self {
+        Receipt { payment_id }
+    }
 }
 /// Schema at `#/components/schemas/Errors`.
 ///

@@ -49,8 +49,8 @@ pub fn check(root: &Path) -> Result<(), String> {
             "# Written by `cargo xtask test` from README.md: derived, not committed.\n\
              [package]\nname = \"readme-example-{i}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
              publish = false\n\n[dependencies]\n\
-             {name} = {{ path = \"../../../{dir}\", features = [\"server\", \"client\"] }}\n\
-             ofb-runtime = {{ path = \"../../../codegen/runtime\", features = [\"server\", \"client\"] }}\n\
+             {name} = {{ path = \"../../../{dir}\", features = [\"server\", \"client\", \"decimal\", \"time\"] }}\n\
+             ofb-runtime = {{ path = \"../../../codegen/runtime\", features = [\"server\", \"client\", \"decimal\", \"time\"] }}\n\
              axum = {{ version = \"0.8\", default-features = false, features = [\"http1\", \"tokio\"] }}\n\
              tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\"] }}\n\n\
              [workspace]\n"

@@ -60,4 +60,4 @@ pub use pattern::Pattern;
 pub use rules::Rules;
 pub use secret::Secret;
 pub use validate::{Rule, Validate, Validator, Violation, Violations};
-pub use wire::{Date, DateTime, DecimalString, Number};
+pub use wire::{ConvertError, Date, DateTime, DecimalString, Number};

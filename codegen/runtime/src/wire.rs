@@ -2,9 +2,13 @@
 //!
 //! Each holds the wire text, so a value read and written back is byte for byte what came in,
 //! and no amount ever passes through `f64`. Anything is accepted when decoding; validation
-//! reports text that is not in the format (the `Validate` impls are in [`crate::rules`]). Parse
-//! the text with the date or decimal library of your choice through
-//! [`as_str`](DecimalString::as_str).
+//! reports text that is not in the format (the `Validate` impls are in [`crate::rules`]).
+//!
+//! To work with the values: with the `decimal` feature, [`DecimalString`] converts to and from
+//! `rust_decimal::Decimal` exactly (scale kept: `"1.50"` is 1.50, and back is `"1.50"`); with
+//! the `time` feature, [`Date`] and [`DateTime`] convert to and from `time::Date` and
+//! `time::OffsetDateTime`, which order them. The wire text itself never changes: a conversion
+//! reads it or makes a new value.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -332,5 +336,125 @@ mod tests {
             dates.map(|d| d.into_string()),
             ["2023-12-31", "2024-02-29", "2024-10-01"]
         );
+    }
+}
+
+/// Why wire text could not be converted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConvertError {
+    /// The text, as sent.
+    pub text: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} cannot be converted: {}", self.text, self.reason)
+    }
+}
+
+impl std::error::Error for ConvertError {}
+
+#[cfg(feature = "decimal")]
+mod decimal {
+    use super::{ConvertError, DecimalString};
+    use rust_decimal::Decimal;
+
+    impl DecimalString {
+        /// The exact decimal (scale kept); an error for text that is not a decimal or has more
+        /// than 28 significant digits.
+        pub fn to_decimal(&self) -> Result<Decimal, ConvertError> {
+            Decimal::from_str_exact(self.as_str()).map_err(|e| ConvertError {
+                text: self.as_str().to_owned(),
+                reason: e.to_string(),
+            })
+        }
+    }
+
+    impl TryFrom<&DecimalString> for Decimal {
+        type Error = ConvertError;
+        fn try_from(d: &DecimalString) -> Result<Self, ConvertError> {
+            d.to_decimal()
+        }
+    }
+
+    impl From<Decimal> for DecimalString {
+        /// The decimal's text with its scale (`1.50`, never `1.5`), as the documents write
+        /// amounts.
+        fn from(d: Decimal) -> Self {
+            DecimalString::new(d.to_string())
+        }
+    }
+}
+
+#[cfg(feature = "time")]
+mod times {
+    use super::{ConvertError, Date, DateTime};
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+
+    fn err(text: &str, e: impl std::fmt::Display) -> ConvertError {
+        ConvertError {
+            text: text.to_owned(),
+            reason: e.to_string(),
+        }
+    }
+
+    impl Date {
+        /// The calendar date.
+        pub fn to_date(&self) -> Result<time::Date, ConvertError> {
+            time::Date::parse(self.as_str(), format_description!("[year]-[month]-[day]"))
+                .map_err(|e| err(self.as_str(), e))
+        }
+    }
+
+    impl From<time::Date> for Date {
+        /// `YYYY-MM-DD`.
+        fn from(d: time::Date) -> Self {
+            let text = d
+                .format(format_description!("[year]-[month]-[day]"))
+                .unwrap_or_default();
+            Date::new(text)
+        }
+    }
+
+    impl TryFrom<&Date> for time::Date {
+        type Error = ConvertError;
+        fn try_from(d: &Date) -> Result<Self, ConvertError> {
+            d.to_date()
+        }
+    }
+
+    impl DateTime {
+        /// The instant, with the offset as sent; `OffsetDateTime` orders instants across
+        /// offsets, which the text cannot.
+        pub fn to_offset_date_time(&self) -> Result<time::OffsetDateTime, ConvertError> {
+            time::OffsetDateTime::parse(self.as_str(), &Rfc3339).map_err(|e| err(self.as_str(), e))
+        }
+
+        /// How the instants of `self` and `other` compare; `None` when either is not a valid
+        /// date-time.
+        pub fn cmp_instant(&self, other: &DateTime) -> Option<std::cmp::Ordering> {
+            Some(
+                self.to_offset_date_time()
+                    .ok()?
+                    .cmp(&other.to_offset_date_time().ok()?),
+            )
+        }
+    }
+
+    impl From<time::OffsetDateTime> for DateTime {
+        /// RFC 3339, with the offset and the fraction of a second the value has.
+        fn from(t: time::OffsetDateTime) -> Self {
+            DateTime::new(t.format(&Rfc3339).unwrap_or_default())
+        }
+    }
+
+    impl TryFrom<&DateTime> for time::OffsetDateTime {
+        type Error = ConvertError;
+        fn try_from(d: &DateTime) -> Result<Self, ConvertError> {
+            d.to_offset_date_time()
+        }
     }
 }

@@ -56,6 +56,9 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
         let args = arguments(api, &krate, op);
         let what = format!("{} {}", op.method, op.path);
         let call = quote!(client.#f(#(#args),*).await);
+        // A call of an operation the document deprecates is allowed where it is made, and
+        // only there.
+        let allow = op.deprecated.then(|| quote!(#[allow(deprecated)]));
         match chosen(op) {
             Some(r) if is_success(r) => {
                 let status = Literal::u16_unsuffixed(chosen_status(r));
@@ -63,6 +66,7 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
                     quote!(assert!(reply.interaction_id.is_some(), "{}: no interaction id", #what);)
                 });
                 quote! {
+                    #allow
                     let reply = #call.unwrap_or_else(|e| panic!("{}: {e}", #what));
                     assert_eq!(reply.status, #status, "{}", #what);
                     #id
@@ -71,12 +75,19 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
             other => {
                 let status = Literal::u16_unsuffixed(other.map_or(500, chosen_status));
                 quote! {
+                    #allow
                     let e = #call.expect_err(#what);
                     assert_eq!(e.status(), ::std::option::Option::Some(#status), "{}: {e}", #what);
                 }
             }
         }
     });
+    // The failure cases call one operation: the first the document does not deprecate.
+    let first = api
+        .operations
+        .iter()
+        .find(|o| !o.deprecated)
+        .unwrap_or(first);
     let f = ident(&first.name);
     let args = arguments(api, &krate, first);
     let first_call = quote!(client.#f(#(#args),*).await);
@@ -123,7 +134,6 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
     Some(quote! {
         //! The generated client against the generated router with the example back-end, over
         //! real HTTP on 127.0.0.1.
-        #![allow(deprecated)]
 
         use #krate::client::{Client, Config, ErrorKind};
         use #krate::mock::Examples;

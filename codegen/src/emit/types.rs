@@ -174,12 +174,55 @@ fn struct_def(
     } else {
         quote!()
     };
+    let constructor = constructor(api, name, s);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize, ::ofb_runtime::Validate)]
         #struct_check
         pub struct #name { #(#fields)* #extra }
+        #constructor
     }
+}
+
+/// `new`, taking the required fields in document order and leaving the optional ones absent,
+/// so that nobody writes out (or allows) optional and deprecated fields to make a value. A
+/// struct without required fields derives `Default` instead.
+fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct) -> Option<TokenStream> {
+    if s.fields.iter().all(|f| !f.required) {
+        return None;
+    }
+    let required: Vec<_> = s.fields.iter().filter(|f| f.required).collect();
+    let params = required.iter().map(|f| {
+        let n = ident(&f.name);
+        let ty = field_type(api, &f.shape, true, f.boxed);
+        quote!(#n: #ty)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let n = ident(&f.name);
+        if f.required {
+            quote!(#n,)
+        } else {
+            quote!(#n: ::std::option::Option::None,)
+        }
+    });
+    let extra = matches!(s.additional, Additional::Kept(_))
+        .then(|| quote!(additional_properties: ::std::collections::BTreeMap::new(),));
+    let deprecated = s
+        .fields
+        .iter()
+        .any(|f| f.deprecated)
+        .then(|| quote!(#[allow(deprecated)]));
+    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    Some(quote! {
+        impl #name {
+            /// A value with its required fields; the optional ones are absent.
+            #deprecated
+            #many
+            pub fn new(#(#params),*) -> Self {
+                #name { #(#inits)* #extra }
+            }
+        }
+    })
 }
 
 fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenStream {
