@@ -503,6 +503,16 @@ pub enum New2Response {
         body: Thing,
     },
 }
+impl New2Response {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Default { status, .. } => status,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `only_ranges` (`GET /ranges`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct OnlyRangesRequest {}
@@ -527,6 +537,17 @@ pub enum OnlyRangesResponse {
         status: u16,
     },
 }
+impl OnlyRangesResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Status2xx { status, .. } => status,
+            Self::Status4xx { status, .. } => status,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `headers_only` (`DELETE /headers-only`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct HeadersOnlyRequest {}
@@ -548,6 +569,16 @@ pub enum HeadersOnlyResponse {
     /// Gone; the header says when.
     NoContent(HeadersOnlyNoContentHeaders),
 }
+impl HeadersOnlyResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::NoContent(_) => 204,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `no_responses` (`PUT /undocumented`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct NoResponsesRequest {
@@ -558,6 +589,12 @@ pub struct NoResponsesRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum NoResponsesResponse {}
+impl NoResponsesResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        match *self {}
+    }
+}
 }
 
 pub mod server {

@@ -323,6 +323,16 @@ pub enum GetPetResponse {
     /// A pet.
     Ok(Pet),
 }
+impl GetPetResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok(_) => 200,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `get_value` (`GET /values`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct GetValueRequest {}
@@ -334,6 +344,16 @@ pub enum GetValueResponse {
     ///
     /// A value of several kinds.
     Ok(Value),
+}
+impl GetValueResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok(_) => 200,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
 }
 }
 

@@ -255,6 +255,16 @@ pub enum PostLimitsResponse {
     /// Accepted.
     NoContent,
 }
+impl PostLimitsResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::NoContent => 204,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 }
 
 mod rules {

@@ -277,6 +277,18 @@ pub enum ListThingsResponse {
     /// Broken.
     InternalServerError(ErrorBody),
 }
+impl ListThingsResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok(_) => 200,
+            Self::BadRequest(_) => 400,
+            Self::InternalServerError(_) => 500,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 }
 
 pub mod server {

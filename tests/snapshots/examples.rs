@@ -394,6 +394,16 @@ pub enum GetOneResponse {
     /// A media-type example.
     Ok(Item),
 }
+impl GetOneResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok(_) => 200,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `get_two` (`GET /two`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct GetTwoRequest {}
@@ -406,6 +416,16 @@ pub enum GetTwoResponse {
     /// Named examples; the first is used.
     Ok(Item),
 }
+impl GetTwoResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok(_) => 200,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `get_three` (`GET /three`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct GetThreeRequest {}
@@ -417,6 +437,16 @@ pub enum GetThreeResponse {
     ///
     /// Composed from property examples, invalid ones replaced.
     Ok(Broken),
+}
+impl GetThreeResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok(_) => 200,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
 }
 }
 

@@ -250,6 +250,16 @@ pub enum PingResponse {
     /// Pong.
     Ok(PingOkBody),
 }
+impl PingResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok(_) => 200,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 }
 
 pub mod server {

@@ -685,6 +685,18 @@ pub enum ListNotesResponse {
         body: Problem,
     },
 }
+impl ListNotesResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok { .. } => 200,
+            Self::Status529 => 529,
+            Self::Default { status, .. } => status,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `create_note` (`POST /notes`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct CreateNoteRequest {
@@ -709,6 +721,18 @@ pub enum CreateNoteResponse {
     /// Too many.
     TooManyRequests,
 }
+impl CreateNoteResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Created(_) => 201,
+            Self::UnprocessableEntity(_) => 422,
+            Self::TooManyRequests => 429,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `replace_note` (`PUT /notes/{id}`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct ReplaceNoteRequest {
@@ -726,6 +750,16 @@ pub enum ReplaceNoteResponse {
     ///
     /// Replaced.
     Ok,
+}
+impl ReplaceNoteResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok => 200,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
 }
 /// The request of `delete_notes_id` (`DELETE /notes/{id}`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
@@ -746,6 +780,17 @@ pub enum DeleteNotesIdResponse {
     /// Not found.
     NotFound,
 }
+impl DeleteNotesIdResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::NoContent => 204,
+            Self::NotFound => 404,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `patch_note` (`PATCH /notes/{id}`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct PatchNoteRequest {
@@ -763,6 +808,16 @@ pub enum PatchNoteResponse {
     ///
     /// Patched.
     NoContent,
+}
+impl PatchNoteResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::NoContent => 204,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
 }
 /// The request of `post_signed` (`POST /signed`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
@@ -782,6 +837,17 @@ pub enum PostSignedResponse {
     ///
     /// Plain text error.
     BadRequest(::std::string::String),
+}
+impl PostSignedResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Created(_) => 201,
+            Self::BadRequest(_) => 400,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
 }
 }
 

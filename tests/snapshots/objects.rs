@@ -323,6 +323,16 @@ pub enum ListOrdersResponse {
     /// An array at the root.
     Ok(::std::vec::Vec<Order>),
 }
+impl ListOrdersResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok(_) => 200,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `get_grid` (`GET /grid`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct GetGridRequest {}
@@ -334,6 +344,16 @@ pub enum GetGridResponse {
     ///
     /// Arrays of arrays.
     Ok(::std::vec::Vec<::std::vec::Vec<i64>>),
+}
+impl GetGridResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Ok(_) => 200,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
 }
 }
 

@@ -355,6 +355,17 @@ pub enum PostPaymentsResponse {
         body: Errors,
     },
 }
+impl PostPaymentsResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::Created(_) => 201,
+            Self::Default { status, .. } => status,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
 /// The request of `post_opaque_token` (`POST /tokens`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
 pub struct PostOpaqueTokenRequest {
@@ -369,6 +380,16 @@ pub enum PostOpaqueTokenResponse {
     ///
     /// Taken.
     NoContent,
+}
+impl PostOpaqueTokenResponse {
+    /// The HTTP status of this response.
+    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
+        let code: u16 = match *self {
+            Self::NoContent => 204,
+        };
+        ::ofb_runtime::http::StatusCode::from_u16(code)
+            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
 }
 }
 

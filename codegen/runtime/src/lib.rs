@@ -55,6 +55,8 @@ pub mod __private {
 pub use check::Format;
 pub use decode::{DecodeError, Decoded, Judged};
 pub use envelope::{ErrorEnvelope, ErrorItem};
+/// The `http` crate, whose `StatusCode` the generated responses' `status()` returns.
+pub use http;
 pub use ofb_runtime_derive::Validate;
 pub use pattern::Pattern;
 pub use rules::Rules;

@@ -78,6 +78,9 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
                     #allow
                     let e = #call.expect_err(#what);
                     assert_eq!(e.status(), ::std::option::Option::Some(#status), "{}: {e}", #what);
+                    if let ErrorKind::Status { response, .. } = &*e.kind {
+                        assert_eq!(response.status().as_u16(), #status, "{}", #what);
+                    }
                 }
             }
         }

@@ -320,11 +320,45 @@ fn response_enum(api: &Api, op: &Operation) -> TokenStream {
     // A response is built once per call and moved straight into the reply: boxing the large
     // success bodies would cost every implementer a `Box::new` and buy nothing, so this one
     // size lint is allowed on these enums only.
+    let arms = op.responses.iter().map(|r| {
+        let v = ident(&r.name);
+        let parts = VariantParts::of(r);
+        let fixed = fixed_status(r).map(proc_macro2::Literal::u16_unsuffixed);
+        match (
+            &fixed,
+            parts.tuple(),
+            parts.status,
+            parts.body || parts.headers,
+        ) {
+            (_, _, true, _) => quote!(Self::#v { status, .. } => status,),
+            (Some(c), true, _, _) => quote!(Self::#v(_) => #c,),
+            (Some(c), false, false, true) => quote!(Self::#v { .. } => #c,),
+            (Some(c), _, _, _) => quote!(Self::#v => #c,),
+            (None, _, _, _) => quote!(Self::#v { .. } => 500,),
+        }
+    });
+    let http = quote!(::ofb_runtime::http::StatusCode);
+    // An operation that documents no response has an empty enum: nothing to match.
+    let body = if op.responses.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote! {
+            let code: u16 = match *self { #(#arms)* };
+            #http::from_u16(code).unwrap_or(#http::INTERNAL_SERVER_ERROR)
+        }
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)]
         pub enum #name { #(#variants)* }
+
+        impl #name {
+            /// The HTTP status of this response.
+            pub fn status(&self) -> #http {
+                #body
+            }
+        }
     }
 }
 
