@@ -106,6 +106,7 @@ pub fn publish_dry_run(root: &Path, spec: &Path) -> Result<(), String> {
         output,
         id: String::from(CRATE),
     })?;
+    forget_unpacked(&[&derive, &runtime, &format!("{CRATE}-1.0.0")]);
     let manifest = format!(
         "[workspace]\nresolver = \"2\"\nmembers = [\"{derive}\", \"{runtime}\", \"{CRATE}\"]\n\n\
          [workspace.dependencies]\nofb-runtime = {{ version = \"{version}\", path = \"{runtime}\" }}\n"
@@ -118,6 +119,30 @@ pub fn publish_dry_run(root: &Path, spec: &Path) -> Result<(), String> {
         &["publish", "--dry-run", "--workspace", "--allow-dirty"],
         &[],
     )
+}
+
+/// Removes the copies of our own packages that an earlier dry run left unpacked in cargo's
+/// registry sources. A dry run verifies each package against a local registry whose path is
+/// the same every time, and cargo reuses a copy it unpacked from there before: a package
+/// changed since would be verified as it was. Only these names are touched, and no such
+/// package is on a public registry.
+fn forget_unpacked(dirs: &[&str]) {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(home) = home else { return };
+    for source in std::fs::read_dir(home.join("registry/src"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for dir in dirs {
+            let stale = source.path().join(dir);
+            if stale.is_dir() {
+                let _ = std::fs::remove_dir_all(&stale);
+            }
+        }
+    }
 }
 
 /// Unpacks `target/package/NAME-VERSION.crate` into `into`; returns the directory's name.
