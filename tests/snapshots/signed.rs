@@ -35,7 +35,9 @@ impl Client {
             core: ::ofb_runtime::client::Core::new(config)?,
         })
     }
-    /// A client sharing `core` (its connection pool, token and settings).
+    /// A client sharing `core` (its connection pool, token and settings): plumbing for
+    /// layers such as the partner session, kept out of the documentation.
+    #[doc(hidden)]
     pub fn from_core(core: ::ofb_runtime::client::Core) -> Self {
         Client { core }
     }
@@ -464,13 +466,17 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         ::ofb_runtime::server::Failure::internal(&error)
     }
 }
-/// The document, as the runtime needs it for requests no operation matches.
+/// The document, as the runtime needs it for requests no operation matches
+/// (plumbing: kept out of the documentation).
+#[doc(hidden)]
 pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
     title: "Signed bodies fixture 1.0.0",
     interaction_id: false,
     validation: ::ofb_runtime::server::Validation::Enforce,
 };
-/// The operations, in document order, as the runtime serves them.
+/// The operations, in document order, as the runtime serves them (plumbing: kept out
+/// of the documentation).
+#[doc(hidden)]
 pub static OPERATIONS: [::ofb_runtime::server::Operation; 2] = [
     ::ofb_runtime::server::Operation {
         name: "post_payments",

@@ -573,7 +573,9 @@ pub fn module(api: &Api) -> Option<TokenStream> {
                 ::std::result::Result::Ok(Client { core: #rt::Core::new(config)? })
             }
 
-            /// A client sharing `core` (its connection pool, token and settings).
+            /// A client sharing `core` (its connection pool, token and settings): plumbing for
+            /// layers such as the partner session, kept out of the documentation.
+            #[doc(hidden)]
             pub fn from_core(core: #rt::Core) -> Self {
                 Client { core }
             }

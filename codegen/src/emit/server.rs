@@ -429,14 +429,18 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
 
         #base_path
 
-        /// The document, as the runtime needs it for requests no operation matches.
+        /// The document, as the runtime needs it for requests no operation matches
+        /// (plumbing: kept out of the documentation).
+        #[doc(hidden)]
         pub static DOCUMENT: #rt::Document = #rt::Document {
             title: #title,
             interaction_id: #any_interaction,
             validation: #validation,
         };
 
-        /// The operations, in document order, as the runtime serves them.
+        /// The operations, in document order, as the runtime serves them (plumbing: kept out
+        /// of the documentation).
+        #[doc(hidden)]
         pub static OPERATIONS: [#rt::Operation; #count] = [#(#statics),*];
 
         /// [`router_with`] with the default [`Config`](::ofb_runtime::server::Config).
