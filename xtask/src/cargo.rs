@@ -7,14 +7,26 @@ use std::process::Command;
 
 /// Runs `cargo ARGS` in `root` (with `OFB_SPECS_DIR` when given), echoing the command line.
 pub fn run(root: &Path, args: &[&str], specs_dir: Option<&PathBuf>) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
-    eprintln!("$ cargo {}", args.join(" "));
-    let mut cmd = Command::new(cargo);
-    cmd.args(args).current_dir(root);
-    no_incremental(&mut cmd);
+    let mut cmd = command(root, args);
     if let Some(d) = specs_dir {
         cmd.env(SPECS_DIR_VAR, d);
     }
+    status(cmd, args)
+}
+
+/// `cargo ARGS` in `dir`, echoed, incremental compilation off unless the caller chose: to add
+/// to, then pass to [`status`].
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
+    eprintln!("$ (in {}) cargo {}", dir.display(), args.join(" "));
+    let mut cmd = Command::new(cargo);
+    cmd.args(args).current_dir(dir);
+    no_incremental(&mut cmd);
+    cmd
+}
+
+/// Runs `cmd` (the cargo `args` of [`command`]); its failure, worded.
+pub fn status(mut cmd: Command, args: &[&str]) -> Result<(), String> {
     let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
         Ok(())

@@ -22,13 +22,16 @@ pub trait Download {
     fn get(&self, url: &str) -> Result<Vec<u8>, String>;
 }
 
-fn agent(https_only: bool) -> ureq::Agent {
+/// The agent settings every download uses: timeouts, and `https://` only unless a test says.
+fn agent_config(https_only: bool) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
     ureq::Agent::config_builder()
         .https_only(https_only)
         .timeout_global(Some(Duration::from_secs(60)))
         .timeout_connect(Some(Duration::from_secs(10)))
-        .build()
-        .into()
+}
+
+fn agent(https_only: bool) -> ureq::Agent {
+    agent_config(https_only).build().into()
 }
 
 fn get_body(agent: &ureq::Agent, url: &str) -> Result<Vec<u8>, String> {
@@ -69,10 +72,7 @@ impl Https {
                 return Err(format!("mirror {m}: only an https:// mirror is used"));
             }
         }
-        let mut config = ureq::Agent::config_builder()
-            .https_only(true)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .timeout_connect(Some(Duration::from_secs(10)));
+        let mut config = agent_config(true);
         if let Some(pem) = roots_pem {
             let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(pem)
                 .filter_map(|item| match item {

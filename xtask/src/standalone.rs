@@ -15,7 +15,6 @@ use crate::catalog::{Catalog, Kind};
 use crate::sources::Sources;
 use ofb_codegen::{Runtime, Settings};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The generated crate both checks use: generated from the first document of ours in the
 /// catalog (always there, offline), under this name.
@@ -39,13 +38,8 @@ fn our_document(catalog: &Catalog, sources: &Sources) -> Result<PathBuf, String>
 }
 
 fn cargo(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
-    eprintln!("$ (in {}) cargo {}", dir.display(), args.join(" "));
-    let mut cmd = Command::new(cargo);
-    cmd.args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env("CARGO_INCREMENTAL", "0")
+    let mut cmd = crate::cargo::command(dir, args);
+    cmd.env("CARGO_TARGET_DIR", target)
         // What the workspace's own runs set must not leak into a build that stands for a
         // user's: only the flags given here apply.
         .env_remove("RUSTFLAGS")
@@ -53,12 +47,7 @@ fn cargo(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> Resu
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
-    }
+    crate::cargo::status(cmd, args)
 }
 
 /// Packages the runtime and its derive crate as they would be published, unpacks them beside
@@ -148,7 +137,7 @@ fn forget_unpacked(dirs: &[&str]) {
 /// Unpacks `target/package/NAME-VERSION.crate` into `into`; returns the directory's name.
 fn unpack(target: &Path, into: &Path, name: &str, version: &str) -> Result<String, String> {
     let file = target.join(format!("package/{name}-{version}.crate"));
-    let status = Command::new("tar")
+    let status = std::process::Command::new("tar")
         .arg("-xzf")
         .arg(&file)
         .arg("-C")

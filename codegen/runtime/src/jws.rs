@@ -159,12 +159,9 @@ enum Source {
     },
 }
 
-struct Inner {
+/// What clones of a verifier share: the keys, and the record of `jti`s seen.
+struct Shared {
     source: Source,
-    algorithms: Vec<Algorithm>,
-    audience: Option<String>,
-    max_age: Duration,
-    leeway: Duration,
     seen: Mutex<BTreeMap<String, u64>>,
 }
 
@@ -172,20 +169,24 @@ struct Inner {
 /// of `jti`s seen).
 #[derive(Clone)]
 pub struct Verifier {
-    inner: Arc<Inner>,
+    shared: Arc<Shared>,
+    algorithms: Vec<Algorithm>,
+    audience: Option<String>,
+    max_age: Duration,
+    leeway: Duration,
 }
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let source = match &self.inner.source {
+        let source = match &self.shared.source {
             Source::Static(set) => format!("{} static key(s)", set.keys.len()),
             Source::Url { url, .. } => format!("key set at {url}"),
         };
         f.debug_struct("Verifier")
             .field("keys", &source)
-            .field("algorithms", &self.inner.algorithms)
-            .field("audience", &self.inner.audience)
-            .field("max_age", &self.inner.max_age)
+            .field("algorithms", &self.algorithms)
+            .field("audience", &self.audience)
+            .field("max_age", &self.max_age)
             .finish()
     }
 }
@@ -193,37 +194,14 @@ impl fmt::Debug for Verifier {
 impl Verifier {
     fn with_source(source: Source) -> Self {
         Verifier {
-            inner: Arc::new(Inner {
+            shared: Arc::new(Shared {
                 source,
-                algorithms: DEFAULT_ALGORITHMS.to_vec(),
-                audience: None,
-                max_age: MAX_AGE,
-                leeway: LEEWAY,
                 seen: Mutex::new(BTreeMap::new()),
             }),
-        }
-    }
-
-    fn configured(self, f: impl FnOnce(&mut Inner)) -> Self {
-        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
-            source: match &shared.source {
-                Source::Static(set) => Source::Static(set.clone()),
-                Source::Url { url, http, .. } => Source::Url {
-                    url: url.clone(),
-                    http: http.clone(),
-                    cached: RwLock::new(None),
-                    last_fetch: Mutex::new(None),
-                },
-            },
-            algorithms: shared.algorithms.clone(),
-            audience: shared.audience.clone(),
-            max_age: shared.max_age,
-            leeway: shared.leeway,
-            seen: Mutex::new(BTreeMap::new()),
-        });
-        f(&mut inner);
-        Verifier {
-            inner: Arc::new(inner),
+            algorithms: DEFAULT_ALGORITHMS.to_vec(),
+            audience: None,
+            max_age: MAX_AGE,
+            leeway: LEEWAY,
         }
     }
 
@@ -268,19 +246,23 @@ impl Verifier {
         if algorithms.is_empty() {
             return Err(JwsError::Algorithm(String::from("(none allowed at all)")));
         }
-        let list = algorithms.to_vec();
-        Ok(self.configured(|i| i.algorithms = list))
+        Ok(Verifier {
+            algorithms: algorithms.to_vec(),
+            ..self
+        })
     }
 
     /// Requires `aud` to name `audience` (the receiving institution, as the parties agree).
     pub fn audience(self, audience: impl Into<String>) -> Self {
-        let audience = audience.into();
-        self.configured(|i| i.audience = Some(audience))
+        Verifier {
+            audience: Some(audience.into()),
+            ..self
+        }
     }
 
     /// How old an `iat` may be (default [`MAX_AGE`]); `jti`s are remembered as long.
     pub fn max_age(self, max_age: Duration) -> Self {
-        self.configured(|i| i.max_age = max_age)
+        Verifier { max_age, ..self }
     }
 
     /// Verifies `token` and returns its body.
@@ -295,7 +277,7 @@ impl Verifier {
         // refused as algorithms, not as malformed headers.
         let alg = header_alg(token)?;
         let header = jsonwebtoken::decode_header(token).map_err(|_| JwsError::Algorithm(alg))?;
-        let allowed = &self.inner.algorithms;
+        let allowed = &self.algorithms;
         if !allowed.contains(&header.alg) {
             return Err(JwsError::Algorithm(format!("{:?}", header.alg)));
         }
@@ -305,11 +287,11 @@ impl Verifier {
             .map_err(|e| JwsError::KeySet(format!("key `{}`: {e}", shorten(&kid))))?;
         let mut validation = Validation::new(header.alg);
         validation.algorithms = allowed.clone();
-        validation.leeway = self.inner.leeway.as_secs();
+        validation.leeway = self.leeway.as_secs();
         validation.required_spec_claims.clear();
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        match &self.inner.audience {
+        match &self.audience {
             Some(aud) => validation.set_audience(&[aud]),
             None => validation.validate_aud = false,
         }
@@ -339,7 +321,7 @@ impl Verifier {
             .and_then(Value::as_u64)
             .ok_or_else(|| JwsError::Claims(String::from("`iat` is missing")))?;
         let now = now();
-        let (max_age, leeway) = (self.inner.max_age.as_secs(), self.inner.leeway.as_secs());
+        let (max_age, leeway) = (self.max_age.as_secs(), self.leeway.as_secs());
         if iat > now + leeway {
             return Err(JwsError::Claims(String::from("`iat` is in the future")));
         }
@@ -372,11 +354,11 @@ impl Verifier {
     /// Records `jti`, refusing one seen within the window.
     fn remember(&self, jti: &str, now: u64) -> Result<(), JwsError> {
         let mut seen = self
-            .inner
+            .shared
             .seen
             .lock()
             .map_err(|_| JwsError::Claims(String::from("the record of `jti`s is unusable")))?;
-        let window = self.inner.max_age.as_secs() + self.inner.leeway.as_secs();
+        let window = self.max_age.as_secs() + self.leeway.as_secs();
         if seen
             .get(jti)
             .is_some_and(|at| now.saturating_sub(*at) <= window)
@@ -400,7 +382,7 @@ impl Verifier {
 
     /// The key `kid`, fetching the key set when it is due or does not know `kid`.
     async fn key(&self, kid: &str) -> Result<Jwk, JwsError> {
-        match &self.inner.source {
+        match &self.shared.source {
             Source::Static(set) => set
                 .find(kid)
                 .cloned()
