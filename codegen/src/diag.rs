@@ -182,6 +182,15 @@ impl Ptr {
         Ptr(s)
     }
 
+    /// The name of the component this pointer is (`#/components/responses/Locked` gives
+    /// `Locked`), unescaped; `None` for anything else, including a pointer inside one.
+    pub fn component(&self) -> Option<String> {
+        let rest = self.0.strip_prefix("/components/")?;
+        let (_, name) = rest.split_once('/')?;
+        (!name.is_empty() && !name.contains('/'))
+            .then(|| name.replace("~1", "/").replace("~0", "~"))
+    }
+
     /// The pointer without the leading `#`, as `serde_json::Value::pointer` takes it.
     pub fn as_json_pointer(&self) -> &str {
         &self.0
@@ -203,6 +212,19 @@ mod tests {
         let p = Ptr::root().join("paths").join("/accounts/{id}").join("a~b");
         assert_eq!(p.to_string(), "#/paths/~1accounts~1{id}/a~0b");
         assert_eq!(p.as_json_pointer(), "/paths/~1accounts~1{id}/a~0b");
+    }
+
+    #[test]
+    fn component_pointers_name_their_component() {
+        let c = |r: &str| Ptr::from_ref(r).and_then(|p| p.component());
+        assert_eq!(
+            c("#/components/responses/Locked").as_deref(),
+            Some("Locked")
+        );
+        assert_eq!(c("#/components/headers/a~1b").as_deref(), Some("a/b"));
+        assert_eq!(c("#/components/responses/Locked/content"), None);
+        assert_eq!(c("#/components/responses"), None);
+        assert_eq!(c("#/paths/~1x"), None);
     }
 
     #[test]

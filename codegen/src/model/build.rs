@@ -40,6 +40,9 @@ pub(super) struct Ctx<'a> {
     pub unchecked_patterns: BTreeSet<String>,
     /// Examples met so far, by pointer (see [`Api::examples`]).
     pub examples: IndexMap<String, Shape>,
+    /// Inline schemas already modelled, by pointer: a schema reached again (a scalar or array
+    /// component, a shared response, parameter or header) is the same type, not a new copy.
+    pub modelled: std::collections::BTreeMap<String, Shape>,
 }
 
 impl<'a> Ctx<'a> {
@@ -157,11 +160,15 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         nesting: 0,
         examples: IndexMap::new(),
         unchecked_patterns: BTreeSet::new(),
+        modelled: std::collections::BTreeMap::new(),
     };
     cx.declare_components();
     cx.define_components();
     cx.check_direct_cycles();
     let mut operations = cx.operations();
+    if !cx.sink.has_errors() {
+        super::share::share_identical(&mut cx.types, &mut operations, &mut cx.examples);
+    }
     name_operation_types(&mut cx.names, &mut operations);
     mark_boxes(&mut cx.types);
     if cx.sink.has_errors() {

@@ -8,6 +8,7 @@ pub mod example;
 mod operation;
 mod sample;
 mod schema;
+mod share;
 
 pub use build::build;
 pub use ofb_runtime::Format;

@@ -295,7 +295,11 @@ impl Ctx<'_> {
                 self.warn(ptr, format!("path parameter `{}` does not appear in the path template `{path}`; it is ignored", data.name));
                 continue;
             }
-            let hint = format!("{op_type}{}", type_name(&data.name));
+            // A shared (component) parameter is one type, named after its component.
+            let hint = match ptr.component() {
+                Some(component) => type_name(&component),
+                None => format!("{op_type}{}", type_name(&data.name)),
+            };
             let shape = self.param_shape(&data.format, ptr, &hint);
             self.record_own_example(&shape, data.example.as_ref(), ptr);
             let explode = match &**p {
@@ -381,7 +385,11 @@ impl Ctx<'_> {
         op_type: &str,
     ) -> Option<Body> {
         let (rb, rptr) = self.item_or_ref(rb, ptr, "request body")?;
-        let mut body = self.body(&rb.content, &rptr, &format!("{op_type}RequestBody"))?;
+        let hint = match rptr.component() {
+            Some(component) => type_name(&component),
+            None => format!("{op_type}RequestBody"),
+        };
+        let mut body = self.body(&rb.content, &rptr, &hint)?;
         body.required = rb.required;
         body.doc = rb.description.clone();
         Some(body)
@@ -473,7 +481,12 @@ impl Ctx<'_> {
                 continue;
             };
             let name = status_name(status);
-            let body = self.body(&resp.content, &rptr, &format!("{op_type}{name}Body"));
+            // A shared (component) response is one type, named after its component.
+            let owner = match rptr.component() {
+                Some(component) => type_name(&component),
+                None => format!("{op_type}{name}"),
+            };
+            let body = self.body(&resp.content, &rptr, &format!("{owner}Body"));
             let mut headers = Vec::new();
             let mut scope = Scope::default();
             for (hname, h) in &resp.headers {
@@ -484,11 +497,11 @@ impl Ctx<'_> {
                 if hname.eq_ignore_ascii_case("content-type") {
                     continue;
                 }
-                let shape = self.param_shape(
-                    &h.format,
-                    &hptr,
-                    &format!("{op_type}{name}{}", type_name(hname)),
-                );
+                let hint = match hptr.component() {
+                    Some(component) => type_name(&component),
+                    None => format!("{owner}{}", type_name(hname)),
+                };
+                let shape = self.param_shape(&h.format, &hptr, &hint);
                 self.record_own_example(&shape, h.example.as_ref(), &hptr);
                 headers.push(Param {
                     name: scope.claim(&value_name(hname)),

@@ -239,7 +239,9 @@ impl Ctx<'_> {
                     return Shape::any();
                 }
                 self.inlining.push(key);
-                let shape = self.inline_shape(&schema, ptr, hint);
+                // Modelled at its own pointer, so every reference to it shares one type.
+                let tptr = Ptr::from_ref(reference).unwrap_or_else(|| ptr.clone());
+                let shape = self.inline_shape(&schema, &tptr, hint);
                 self.inlining.pop();
                 shape
             }
@@ -260,8 +262,14 @@ impl Ctx<'_> {
         }
     }
 
-    /// The shape of an inline schema; named kinds get a fresh type named after `hint`.
+    /// The shape of an inline schema; named kinds get a fresh type named after `hint`, the
+    /// first time the schema at `ptr` is met. Later visits get the same shape, so one schema is
+    /// one type wherever it is used.
     fn inline_shape(&mut self, s: &Schema, ptr: &Ptr, hint: &str) -> Shape {
+        let key = ptr.to_string();
+        if let Some(shape) = self.modelled.get(&key) {
+            return shape.clone();
+        }
         if self.nesting >= MAX_NESTING {
             self.error(
                 ptr,
@@ -275,6 +283,7 @@ impl Ctx<'_> {
         self.nesting += 1;
         let shape = self.inline_shape_within(s, ptr, hint);
         self.nesting -= 1;
+        self.modelled.insert(key, shape.clone());
         shape
     }
 
