@@ -114,6 +114,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -185,152 +194,6 @@ impl Call<'_, crate::operations::NoResponsesRequest> {
     pub fn body(mut self, body: ::std::string::String) -> Self {
         self.request.body = ::std::option::Option::Some(body);
         self
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::New2Request {
-    type Response = crate::operations::New2Response;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "new2",
-        method: "GET",
-        path: "/anything",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.query_opt("timeout", &self.timeout);
-        out.query_opt("unchecked", &self.unchecked);
-        out.header_opt("send", &self.send);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::New2Response {
-    type Success = crate::operations::New2Response;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let status = i.status();
-        ::std::result::Result::Ok(
-            ::std::option::Option::Some(Self::Default {
-                status,
-                body: i.json()?,
-            }),
-        )
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        ::std::result::Result::Err(self)
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::OnlyRangesRequest {
-    type Response = crate::operations::OnlyRangesResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "only_ranges",
-        method: "GET",
-        path: "/ranges",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: true,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::OnlyRangesResponse {
-    type Success = crate::operations::OnlyRangesResponse;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            status @ 200..=299 => {
-                Self::Status2xx {
-                    status,
-                    body: i.json()?,
-                }
-            }
-            status @ 400..=499 => Self::Status4xx { status },
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        if matches!(self, Self::Status2xx { .. }) {
-            ::std::result::Result::Ok(self)
-        } else {
-            ::std::result::Result::Err(self)
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::HeadersOnlyRequest {
-    type Response = crate::operations::HeadersOnlyResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "headers_only",
-        method: "DELETE",
-        path: "/headers-only",
-        accept: "",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::HeadersOnlyResponse {
-    type Success = crate::operations::HeadersOnlyNoContentHeaders;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            204 => {
-                Self::NoContent(crate::operations::HeadersOnlyNoContentHeaders {
-                    x_deleted_at: i.header("x-deleted-at")?,
-                    x_count: i.header_opt("x-count")?,
-                })
-            }
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::NoContent(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::NoResponsesRequest {
-    type Response = crate::operations::NoResponsesResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "no_responses",
-        method: "PUT",
-        path: "/undocumented",
-        accept: "",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.text_opt("text/plain", &self.body);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::NoResponsesResponse {
-    type Success = crate::operations::NoResponsesResponse;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let _ = i;
-        ::std::result::Result::Ok(::std::option::Option::None)
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        ::std::result::Result::Err(self)
     }
 }
 }
@@ -480,123 +343,111 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `new2` (`GET /anything`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "new2",
+    method = "GET",
+    path = "/anything",
+    response = New2Response,
+    accept = "application/json"
+)]
 pub struct New2Request {
-    /// The query parameter `timeout`.
-    pub timeout: ::std::option::Option<i64>,
-    /// The query parameter `unchecked`.
-    pub unchecked: ::std::option::Option<bool>,
-    /// The header `send`.
-    pub send: ::std::option::Option<::std::string::String>,
+    #[param(query = "timeout")]
+    pub timeout: Option<i64>,
+    #[param(query = "unchecked")]
+    pub unchecked: Option<bool>,
+    #[param(header = "send")]
+    pub send: Option<String>,
 }
 /// The documented responses of `new2` (`GET /anything`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum New2Response {
-    /// `default`
-    ///
     /// Whatever the server says.
+    #[status(default)]
     Default {
-        ///The status.
+        /// The status.
         status: u16,
-        ///The body.
+        /// The body.
         body: Thing,
     },
-}
-impl New2Response {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Default { status, .. } => status,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 /// The request of `only_ranges` (`GET /ranges`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "only_ranges",
+    method = "GET",
+    path = "/ranges",
+    response = OnlyRangesResponse,
+    accept = "application/json",
+    anonymous
+)]
 pub struct OnlyRangesRequest {}
 /// The documented responses of `only_ranges` (`GET /ranges`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum OnlyRangesResponse {
-    /// `2XX`
-    ///
     /// Some success.
+    #[status("2XX")]
     Status2xx {
-        ///The status, in 200..=299.
+        /// The status, in 200..=299.
         status: u16,
-        ///The body.
+        /// The body.
         body: Thing,
     },
-    /// `4XX`
-    ///
     /// Some client error.
+    #[status("4XX")]
     Status4xx {
-        ///The status, in 400..=499.
+        /// The status, in 400..=499.
         status: u16,
     },
 }
-impl OnlyRangesResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Status2xx { status, .. } => status,
-            Self::Status4xx { status, .. } => status,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `headers_only` (`DELETE /headers-only`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "headers_only",
+    method = "DELETE",
+    path = "/headers-only",
+    response = HeadersOnlyResponse,
+    accept = ""
+)]
 pub struct HeadersOnlyRequest {}
 /// The headers of the `204` response of `headers_only`.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Headers)]
 pub struct HeadersOnlyNoContentHeaders {
-    /// `x-deleted-at`.
-    #[validate(name = "x-deleted-at", nested)]
-    pub x_deleted_at: ::ofb_runtime::DateTime,
-    /// `x-count`.
-    pub x_count: ::std::option::Option<i64>,
+    #[param(header = "x-deleted-at")]
+    pub x_deleted_at: DateTime,
+    #[param(header = "x-count")]
+    pub x_count: Option<i64>,
 }
 /// The documented responses of `headers_only` (`DELETE /headers-only`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum HeadersOnlyResponse {
-    /// `204`
-    ///
     /// Gone; the header says when.
+    #[status(204, headers)]
     NoContent(HeadersOnlyNoContentHeaders),
 }
-impl HeadersOnlyResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::NoContent(_) => 204,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `no_responses` (`PUT /undocumented`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "no_responses",
+    method = "PUT",
+    path = "/undocumented",
+    response = NoResponsesResponse,
+    accept = ""
+)]
 pub struct NoResponsesRequest {
-    /// The request body (text/plain).
-    pub body: ::std::option::Option<::std::string::String>,
+    #[body(text = "text/plain")]
+    pub body: Option<String>,
 }
 /// The documented responses of `no_responses` (`PUT /undocumented`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum NoResponsesResponse {}
-impl NoResponsesResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        match *self {}
-    }
-}
 }
 
 pub mod server {
@@ -845,106 +696,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::New2Request {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let timeout = i
-            .optional(
-                ::ofb_runtime::server::In::Query,
-                "timeout",
-                &::ofb_runtime::Rules::NONE,
-            );
-        let unchecked = i
-            .optional(
-                ::ofb_runtime::server::In::Query,
-                "unchecked",
-                &::ofb_runtime::Rules::NONE,
-            );
-        let send = i
-            .optional(
-                ::ofb_runtime::server::In::Header,
-                "send",
-                &::ofb_runtime::Rules::NONE,
-            );
-        ::std::option::Option::Some(Self {
-            timeout: timeout?,
-            unchecked: unchecked?,
-            send: send?,
-        })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::New2Response {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Default { status, body } => {
-                reply.status_in(status, ::std::option::Option::None);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::OnlyRangesRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::OnlyRangesResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Status2xx { status, body } => {
-                reply.status_in(status, ::std::option::Option::Some(2));
-                reply.json(&body);
-            }
-            Self::Status4xx { status } => {
-                reply.status_in(status, ::std::option::Option::Some(4));
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::HeadersOnlyRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::HeadersOnlyResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::NoContent(headers) => {
-                reply.status(204);
-                reply
-                    .header(
-                        "x-deleted-at",
-                        &headers.x_deleted_at,
-                        &::ofb_runtime::Rules::NONE,
-                    );
-                reply
-                    .header_opt(
-                        "x-count",
-                        &headers.x_count,
-                        &::ofb_runtime::Rules::NONE,
-                    );
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::NoResponsesRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let body = i.text_optional();
-        ::std::option::Option::Some(Self { body: body? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::NoResponsesResponse {
-    fn into_reply(self, _reply: &mut ::ofb_runtime::server::Reply) {
-        match self {}
-    }
-}
 }
 
 pub mod types {
@@ -952,20 +703,12 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Thing`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Thing {
-    /// `name`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 }
 

@@ -90,6 +90,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -135,72 +144,6 @@ pub type Outcome<Q> = ::std::result::Result<
 pub type GetPetCall<'c> = Call<'c, crate::operations::GetPetRequest>;
 ///A call of [`Client::get_value`] being set up: chain the optional parameters, then `.await` it.
 pub type GetValueCall<'c> = Call<'c, crate::operations::GetValueRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::GetPetRequest {
-    type Response = crate::operations::GetPetResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_pet",
-        method: "GET",
-        path: "/pets",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetPetResponse {
-    type Success = crate::types::Pet;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::GetValueRequest {
-    type Response = crate::operations::GetValueResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_value",
-        method: "GET",
-        path: "/values",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetValueResponse {
-    type Success = crate::types::Value;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -312,50 +255,43 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `get_pet` (`GET /pets`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_pet",
+    method = "GET",
+    path = "/pets",
+    response = GetPetResponse,
+    accept = "application/json"
+)]
 pub struct GetPetRequest {}
 /// The documented responses of `get_pet` (`GET /pets`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetPetResponse {
-    /// `200`
-    ///
     /// A pet.
+    #[status(200)]
     Ok(Pet),
 }
-impl GetPetResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `get_value` (`GET /values`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_value",
+    method = "GET",
+    path = "/values",
+    response = GetValueResponse,
+    accept = "application/json"
+)]
 pub struct GetValueRequest {}
 /// The documented responses of `get_value` (`GET /values`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetValueResponse {
-    /// `200`
-    ///
     /// A value of several kinds.
+    #[status(200)]
     Ok(Value),
-}
-impl GetValueResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -519,40 +455,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetPetRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetPetResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetValueRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetValueResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -560,59 +462,40 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/Dog`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Dog {
-    /// `kind`.
-    pub kind: ::std::string::String,
-    /// `barks`.
+    pub kind: String,
     pub barks: bool,
 }
 impl Dog {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(kind: ::std::string::String, barks: bool) -> Self {
-        Dog { kind, barks }
+    pub fn new(kind: String, barks: bool) -> Self {
+        Self { kind, barks }
     }
 }
 /// Schema at `#/components/schemas/Cat`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Cat {
-    /// `kind`.
-    pub kind: ::std::string::String,
-    /// `lives`.
+    pub kind: String,
     #[validate(rules = R0)]
     pub lives: i64,
 }
 impl Cat {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(kind: ::std::string::String, lives: i64) -> Self {
-        Cat { kind, lives }
+    pub fn new(kind: String, lives: i64) -> Self {
+        Self { kind, lives }
     }
 }
 /// Schema at `#/components/schemas/Pet`.
 /// The `kind` property says which alternative a value is.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[serde(untagged)]
 pub enum Pet {
-    /// The `Dog` alternative.
     #[validate(nested)]
     Dog(Dog),
-    /// The `Cat` alternative.
     #[validate(nested)]
     Cat(Cat),
 }
@@ -653,113 +536,63 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
 /// Schema at `#/components/schemas/Value`.
 /// A value matches exactly one of these alternatives.
 #[allow(clippy::large_enum_variant)]
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(untagged)]
 pub enum Value {
-    /// The `String` alternative.
     #[validate(rules = R1)]
-    String(::std::string::String),
-    /// The `Integer` alternative.
+    String(String),
     Integer(i64),
-    /// The `Dog` alternative.
     #[validate(nested)]
     Dog(Dog),
 }
 /// Schema at `#/components/schemas/Either`.
 /// A value matches at least one of these alternatives.
 #[allow(clippy::large_enum_variant)]
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(untagged)]
 pub enum Either {
-    /// The `Dog` alternative.
     #[validate(nested)]
     Dog(Dog),
-    /// The `Cat` alternative.
     #[validate(nested)]
     Cat(Cat),
 }
 /// Schema at `#/components/schemas/Named`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Named {
-    /// `name`.
-    pub name: ::std::string::String,
+    pub name: String,
 }
 impl Named {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(name: ::std::string::String) -> Self {
-        Named { name }
+    pub fn new(name: String) -> Self {
+        Self { name }
     }
 }
 /// Schema at `#/components/schemas/Tagged`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Tagged {
-    /// `name`.
-    pub name: ::std::string::String,
-    /// `tag`.
-    pub tag: ::std::string::String,
+    pub name: String,
+    pub tag: String,
 }
 impl Tagged {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(name: ::std::string::String, tag: ::std::string::String) -> Self {
-        Tagged { name, tag }
+    pub fn new(name: String, tag: String) -> Self {
+        Self { name, tag }
     }
 }
 /// Schema at `#/components/schemas/Alias`.
 pub type Alias = Named;
 /// Schema at `#/components/schemas/Nested`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Nested {
-    /// `name`.
-    pub name: ::std::string::String,
-    /// `tag`.
-    pub tag: ::std::string::String,
-    /// `extra`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub extra: ::std::option::Option<i64>,
+    pub name: String,
+    pub tag: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<i64>,
 }
 impl Nested {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(name: ::std::string::String, tag: ::std::string::String) -> Self {
-        Nested {
-            name,
-            tag,
-            extra: ::std::option::Option::None,
-        }
+    pub fn new(name: String, tag: String) -> Self {
+        Self { name, tag, extra: None }
     }
 }
 /// `not` has no Rust form: a warning, and any value is accepted.

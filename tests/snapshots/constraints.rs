@@ -82,6 +82,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -125,41 +134,6 @@ pub type Outcome<Q> = ::std::result::Result<
 >;
 ///A call of [`Client::post_limits`] being set up: chain the optional parameters, then `.await` it.
 pub type PostLimitsCall<'c> = Call<'c, crate::operations::PostLimitsRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::PostLimitsRequest {
-    type Response = crate::operations::PostLimitsResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "post_limits",
-        method: "POST",
-        path: "/limits",
-        accept: "",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.json("application/json", &self.body);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::PostLimitsResponse {
-    type Success = ();
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            204 => Self::NoContent,
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::NoContent => ::std::result::Result::Ok(()),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -240,32 +214,29 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `post_limits` (`POST /limits`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "post_limits",
+    method = "POST",
+    path = "/limits",
+    response = PostLimitsResponse,
+    accept = ""
+)]
 pub struct PostLimitsRequest {
-    /// The request body (application/json).
+    #[body(json = "application/json")]
     #[validate(nested)]
     pub body: Limits,
 }
 /// The documented responses of `post_limits` (`POST /limits`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostLimitsResponse {
-    /// `204`
-    ///
     /// Accepted.
+    #[status(204)]
     NoContent,
-}
-impl PostLimitsResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::NoContent => 204,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -427,23 +398,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::PostLimitsRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let body = i.json();
-        ::std::option::Option::Some(Self { body: body? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::PostLimitsResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::NoContent => {
-                reply.status(204);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -451,59 +405,46 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/Limits`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[validate(min_properties = 1, max_properties = 10)]
 pub struct Limits {
-    /// `code`.
     #[validate(rules = R0)]
-    pub code: ::std::string::String,
+    pub code: String,
     /// Unanchored pattern.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R1)]
-    pub loose: ::std::option::Option<::std::string::String>,
+    pub loose: Option<String>,
     /// Lookahead pattern (ECMA engine).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R2)]
-    pub trimmed: ::std::option::Option<::std::string::String>,
-    /// `percent`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trimmed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
-    pub percent: ::std::option::Option<::ofb_runtime::Number>,
-    /// `steps`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub percent: Option<Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R4)]
-    pub steps: ::std::option::Option<i64>,
-    /// `tags`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub steps: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R6)]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `labels`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R7)]
-    pub labels: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
+    pub labels: Option<::std::collections::BTreeMap<String, String>>,
 }
 impl Limits {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(code: ::std::string::String) -> Self {
-        Limits {
+    pub fn new(code: String) -> Self {
+        Self {
             code,
-            loose: ::std::option::Option::None,
-            trimmed: ::std::option::Option::None,
-            percent: ::std::option::Option::None,
-            steps: ::std::option::Option::None,
-            tags: ::std::option::Option::None,
-            labels: ::std::option::Option::None,
+            loose: None,
+            trimmed: None,
+            percent: None,
+            steps: None,
+            tags: None,
+            labels: None,
         }
     }
 }

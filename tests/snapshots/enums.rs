@@ -81,6 +81,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -130,41 +139,6 @@ impl Call<'_, crate::operations::ListTasksRequest> {
         self
     }
 }
-impl ::ofb_runtime::client::Request for crate::operations::ListTasksRequest {
-    type Response = crate::operations::ListTasksResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "list_tasks",
-        method: "GET",
-        path: "/tasks",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.query_opt("status", &self.status);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::ListTasksResponse {
-    type Success = ::std::vec::Vec<crate::types::Task>;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -182,7 +156,7 @@ mod tests {
     type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
     fn list_tasks_ok() -> Outcome {
-        round_trip::<::std::vec::Vec<Task>>(super::LIST_TASKS_OK)
+        round_trip::<Vec<Task>>(super::LIST_TASKS_OK)
     }
 }
 }
@@ -252,32 +226,28 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_tasks` (`GET /tasks`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "list_tasks",
+    method = "GET",
+    path = "/tasks",
+    response = ListTasksResponse,
+    accept = "application/json"
+)]
 pub struct ListTasksRequest {
-    /// The query parameter `status`.
-    #[validate(name = "status", nested)]
-    pub status: ::std::option::Option<TaskStatus>,
+    #[param(query = "status")]
+    pub status: Option<TaskStatus>,
 }
 /// The documented responses of `list_tasks` (`GET /tasks`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListTasksResponse {
-    /// `200`
-    ///
     /// Tasks.
-    Ok(::std::vec::Vec<Task>),
-}
-impl ListTasksResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
+    #[status(200)]
+    Ok(Vec<Task>),
 }
 }
 
@@ -392,29 +362,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::ListTasksRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let status = i
-            .optional(
-                ::ofb_runtime::server::In::Query,
-                "status",
-                &::ofb_runtime::Rules::NONE,
-            );
-        ::std::option::Option::Some(Self { status: status? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::ListTasksResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -422,6 +369,7 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Where a task is.
 ///
@@ -434,11 +382,8 @@ pub enum TaskStatus {
     Concluido,
     /// `EM_ANÁLISE`
     EmAnalise,
-    /// `1_MES`
     N1Mes,
-    /// `12_MESES`
     N12Meses,
-    /// `A-B`
     AB,
     /// `A_B`
     AB2,
@@ -446,7 +391,7 @@ pub enum TaskStatus {
     Unknown2,
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl TaskStatus {
     /// Every value the document lists, as sent on the wire.
@@ -474,47 +419,35 @@ impl TaskStatus {
 }
 ::ofb_runtime::wire_enum!(TaskStatus, Unknown);
 /// Schema at `#/components/schemas/Task`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Task {
-    /// `status`.
     #[validate(nested)]
     pub status: TaskStatus,
-    /// `priority`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R0)]
-    pub priority: ::std::option::Option<i64>,
-    /// `channel`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub priority: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub channel: ::std::option::Option<TaskChannel>,
+    pub channel: Option<TaskChannel>,
 }
 impl Task {
     /// A value with its required fields; the optional ones are absent.
     pub fn new(status: TaskStatus) -> Self {
-        Task {
+        Self {
             status,
-            priority: ::std::option::Option::None,
-            channel: ::std::option::Option::None,
+            priority: None,
+            channel: None,
         }
     }
 }
 /// Schema at `#/components/schemas/Task/properties/channel`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskChannel {
-    /// `web`
     Web,
-    /// `app`
     App,
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl TaskChannel {
     /// Every value the document lists, as sent on the wire.

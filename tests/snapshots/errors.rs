@@ -80,6 +80,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -123,42 +132,6 @@ pub type Outcome<Q> = ::std::result::Result<
 >;
 ///A call of [`Client::list_things`] being set up: chain the optional parameters, then `.await` it.
 pub type ListThingsCall<'c> = Call<'c, crate::operations::ListThingsRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::ListThingsRequest {
-    type Response = crate::operations::ListThingsResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "list_things",
-        method: "GET",
-        path: "/things",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::ListThingsResponse {
-    type Success = crate::types::ListThingsOkBody;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            400 => Self::BadRequest(i.json()?),
-            500 => Self::InternalServerError(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-            other => ::std::result::Result::Err(other),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -258,38 +231,31 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_things` (`GET /things`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "list_things",
+    method = "GET",
+    path = "/things",
+    response = ListThingsResponse,
+    accept = "application/json"
+)]
 pub struct ListThingsRequest {}
 /// The documented responses of `list_things` (`GET /things`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListThingsResponse {
-    /// `200`
-    ///
     /// Fine.
+    #[status(200)]
     Ok(ListThingsOkBody),
-    /// `400`
-    ///
     /// Malformed request.
+    #[status(400, envelope)]
     BadRequest(ResponseError),
-    /// `500`
-    ///
     /// Broken.
+    #[status(500, envelope)]
     InternalServerError(ErrorBody),
-}
-impl ListThingsResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-            Self::BadRequest(_) => 400,
-            Self::InternalServerError(_) => 500,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -396,31 +362,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::ListThingsRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::ListThingsResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-            Self::BadRequest(body) => {
-                reply.status(400);
-                reply.json(&body);
-            }
-            Self::InternalServerError(body) => {
-                reply.status(500);
-                reply.json(&body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -428,62 +369,35 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/ResponseError`.
 ///
 /// The Open Finance error envelope, shared by every generated crate.
-pub type ResponseError = ::ofb_runtime::ErrorEnvelope<Meta>;
+pub type ResponseError = ErrorEnvelope<Meta>;
 /// Schema at `#/components/schemas/Meta`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Meta {
-    /// `totalRecords`.
-    #[serde(
-        rename = "totalRecords",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub total_records: ::std::option::Option<i64>,
-    /// `totalPages`.
-    #[serde(
-        rename = "totalPages",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub total_pages: ::std::option::Option<i64>,
-    /// `requestDateTime`.
+    #[serde(rename = "totalRecords", default, skip_serializing_if = "Option::is_none")]
+    pub total_records: Option<i64>,
+    #[serde(rename = "totalPages", default, skip_serializing_if = "Option::is_none")]
+    pub total_pages: Option<i64>,
     #[serde(
         rename = "requestDateTime",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
     #[validate(nested)]
-    pub request_date_time: ::std::option::Option<::ofb_runtime::DateTime>,
+    pub request_date_time: Option<DateTime>,
 }
 /// Schema at `#/components/schemas/ErrorBody`.
 ///
 /// The Open Finance error envelope, shared by every generated crate.
-pub type ErrorBody = ::ofb_runtime::ErrorEnvelope;
+pub type ErrorBody = ErrorEnvelope;
 /// Schema at `#/paths/~1things/get/responses/200/content/application~1json/schema`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct ListThingsOkBody {
-    /// `ok`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ok: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok: Option<bool>,
 }
 }
 

@@ -102,6 +102,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -149,105 +158,6 @@ pub type GetOneCall<'c> = Call<'c, crate::operations::GetOneRequest>;
 pub type GetTwoCall<'c> = Call<'c, crate::operations::GetTwoRequest>;
 ///A call of [`Client::get_three`] being set up: chain the optional parameters, then `.await` it.
 pub type GetThreeCall<'c> = Call<'c, crate::operations::GetThreeRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::GetOneRequest {
-    type Response = crate::operations::GetOneResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_one",
-        method: "GET",
-        path: "/one",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetOneResponse {
-    type Success = crate::types::Item;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::GetTwoRequest {
-    type Response = crate::operations::GetTwoResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_two",
-        method: "GET",
-        path: "/two",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetTwoResponse {
-    type Success = crate::types::Item;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::GetThreeRequest {
-    type Response = crate::operations::GetThreeResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_three",
-        method: "GET",
-        path: "/three",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetThreeResponse {
-    type Success = crate::types::Broken;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -383,72 +293,61 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `get_one` (`GET /one`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_one",
+    method = "GET",
+    path = "/one",
+    response = GetOneResponse,
+    accept = "application/json"
+)]
 pub struct GetOneRequest {}
 /// The documented responses of `get_one` (`GET /one`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetOneResponse {
-    /// `200`
-    ///
     /// A media-type example.
+    #[status(200)]
     Ok(Item),
-}
-impl GetOneResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 /// The request of `get_two` (`GET /two`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_two",
+    method = "GET",
+    path = "/two",
+    response = GetTwoResponse,
+    accept = "application/json"
+)]
 pub struct GetTwoRequest {}
 /// The documented responses of `get_two` (`GET /two`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetTwoResponse {
-    /// `200`
-    ///
     /// Named examples; the first is used.
+    #[status(200)]
     Ok(Item),
 }
-impl GetTwoResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `get_three` (`GET /three`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_three",
+    method = "GET",
+    path = "/three",
+    response = GetThreeResponse,
+    accept = "application/json"
+)]
 pub struct GetThreeRequest {}
 /// The documented responses of `get_three` (`GET /three`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetThreeResponse {
-    /// `200`
-    ///
     /// Composed from property examples, invalid ones replaced.
+    #[status(200)]
     Ok(Broken),
-}
-impl GetThreeResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -662,57 +561,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetOneRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetOneResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetTwoRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetTwoResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetThreeRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetThreeResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -720,81 +568,47 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/Item`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Item {
-    /// `name`.
-    pub name: ::std::string::String,
-    /// `count`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R0)]
-    pub count: ::std::option::Option<i64>,
+    pub count: Option<i64>,
 }
 impl Item {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(name: ::std::string::String) -> Self {
-        Item {
-            name,
-            count: ::std::option::Option::None,
-        }
+    pub fn new(name: String) -> Self {
+        Self { name, count: None }
     }
 }
 /// Schema at `#/components/schemas/Broken`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Broken {
-    /// `flag`.
     pub flag: bool,
-    /// `code`.
     #[validate(rules = R1)]
-    pub code: ::std::string::String,
-    /// `level`.
+    pub code: String,
     #[validate(rules = R2)]
     pub level: i64,
-    /// `colour`.
     #[validate(nested)]
     pub colour: BrokenColour,
 }
 impl Broken {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(
-        flag: bool,
-        code: ::std::string::String,
-        level: i64,
-        colour: BrokenColour,
-    ) -> Self {
-        Broken {
-            flag,
-            code,
-            level,
-            colour,
-        }
+    pub fn new(flag: bool, code: String, level: i64, colour: BrokenColour) -> Self {
+        Self { flag, code, level, colour }
     }
 }
 /// Schema at `#/components/schemas/Broken/properties/colour`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BrokenColour {
-    /// `RED`
     Red,
-    /// `GREEN`
     Green,
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BrokenColour {
     /// Every value the document lists, as sent on the wire.

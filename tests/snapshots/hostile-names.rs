@@ -107,6 +107,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -156,138 +165,6 @@ pub type TypeCall<'c> = Call<'c, crate::operations::TypeRequest>;
 pub type GetX2Call<'c> = Call<'c, crate::operations::GetX2Request>;
 ///A call of [`Client::get_x_2`] being set up: chain the optional parameters, then `.await` it.
 pub type GetX2Call2<'c> = Call<'c, crate::operations::GetX2Request2>;
-impl ::ofb_runtime::client::Request for crate::operations::GetTypeRequest {
-    type Response = crate::operations::GetTypeResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_type",
-        method: "GET",
-        path: "/type",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetTypeResponse {
-    type Success = crate::types::Type;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::TypeRequest {
-    type Response = crate::operations::TypeResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "type",
-        method: "POST",
-        path: "/type",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::TypeResponse {
-    type Success = crate::types::Result;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::GetX2Request {
-    type Response = crate::operations::GetX2Response;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_x2",
-        method: "GET",
-        path: "/twins",
-        accept: "",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetX2Response {
-    type Success = ();
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            204 => Self::NoContent,
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::NoContent => ::std::result::Result::Ok(()),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::GetX2Request2 {
-    type Response = crate::operations::GetX2Response2;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_x_2",
-        method: "POST",
-        path: "/twins",
-        accept: "",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetX2Response2 {
-    type Success = ();
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            204 => Self::NoContent,
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::NoContent => ::std::result::Result::Ok(()),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -418,94 +295,79 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `get_type` (`GET /type`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_type",
+    method = "GET",
+    path = "/type",
+    response = GetTypeResponse,
+    accept = "application/json"
+)]
 pub struct GetTypeRequest {}
 /// The documented responses of `get_type` (`GET /type`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetTypeResponse {
-    /// `200`
-    ///
     /// Names.
+    #[status(200)]
     Ok(Type),
 }
-impl GetTypeResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `type` (`POST /type`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "type",
+    method = "POST",
+    path = "/type",
+    response = TypeResponse,
+    accept = "application/json"
+)]
 pub struct TypeRequest {}
 /// The documented responses of `type` (`POST /type`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum TypeResponse {
-    /// `200`
-    ///
     /// More names.
+    #[status(200)]
     Ok(Result),
 }
-impl TypeResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `get_x2` (`GET /twins`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_x2",
+    method = "GET",
+    path = "/twins",
+    response = GetX2Response,
+    accept = ""
+)]
 pub struct GetX2Request {}
 /// The documented responses of `get_x2` (`GET /twins`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetX2Response {
-    /// `204`
-    ///
     /// Nothing.
+    #[status(204)]
     NoContent,
-}
-impl GetX2Response {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::NoContent => 204,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 /// The request of `get_x_2` (`POST /twins`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_x_2",
+    method = "POST",
+    path = "/twins",
+    response = GetX2Response2,
+    accept = ""
+)]
 pub struct GetX2Request2 {}
 /// The documented responses of `get_x_2` (`POST /twins`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetX2Response2 {
-    /// `204`
-    ///
     /// Nothing either.
+    #[status(204)]
     NoContent,
-}
-impl GetX2Response2 {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::NoContent => 204,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -744,72 +606,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetTypeRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetTypeResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::TypeRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::TypeResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetX2Request {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetX2Response {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::NoContent => {
-                reply.status(204);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetX2Request2 {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetX2Response2 {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::NoContent => {
-                reply.status(204);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -817,151 +613,113 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/type`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Type {
-    /// `type`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
-    /// `ref`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#ref: ::std::option::Option<::std::string::String>,
-    /// `self`.
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_: ::std::option::Option<::std::string::String>,
-    /// `Self`.
     #[serde(
         rename = "Self",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub self_2: ::std::option::Option<::std::string::String>,
-    /// `1stItem`.
     #[serde(
         rename = "1stItem",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub n_1st_item: ::std::option::Option<::std::string::String>,
-    /// `ação`.
     #[serde(
         rename = "ação",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub acao: ::std::option::Option<::std::string::String>,
-    /// `match`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#match: ::std::option::Option<::std::string::String>,
-    /// `async`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#async: ::std::option::Option<::std::string::String>,
-    /// `crate`.
     #[serde(
         rename = "crate",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub crate_: ::std::option::Option<::std::string::String>,
-    /// `super`.
     #[serde(
         rename = "super",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub super_: ::std::option::Option<::std::string::String>,
-    /// `_`.
     #[serde(
         rename = "_",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub unnamed: ::std::option::Option<::std::string::String>,
-    /// `__proto__`.
     #[serde(
         rename = "__proto__",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub proto: ::std::option::Option<::std::string::String>,
-    /// `a-b`.
     #[serde(
         rename = "a-b",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub a_b: ::std::option::Option<::std::string::String>,
-    /// `a.b`.
     #[serde(
         rename = "a.b",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub a_b2: ::std::option::Option<::std::string::String>,
-    /// `a b`.
     #[serde(
         rename = "a b",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub a_b3: ::std::option::Option<::std::string::String>,
-    /// `camelCase`.
     #[serde(
         rename = "camelCase",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub camel_case: ::std::option::Option<::std::string::String>,
-    /// `camel_case`.
     #[serde(
         rename = "camel_case",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub camel_case2: ::std::option::Option<::std::string::String>,
-    /// `errors`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 /// Schema at `#/components/schemas/Result`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Result {
-    /// `option`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[validate(nested)]
     pub option: ::std::option::Option<Option>,
-    /// `box`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[validate(nested)]
     pub r#box: ::std::option::Option<Box>,
-    /// `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[validate(nested)]
     pub string: ::std::option::Option<String>,
-    /// `vec`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub vec: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `self`.
     #[serde(
         rename = "self",
         default,
@@ -969,55 +727,31 @@ pub struct Result {
     )]
     #[validate(nested)]
     pub self_: ::std::option::Option<Self_>,
-    /// `first`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[validate(nested)]
     pub first: ::std::option::Option<N1stItem>,
-    /// `acao`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[validate(nested)]
     pub acao: ::std::option::Option<Acao>,
 }
 /// Schema at `#/components/schemas/Option`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Option {
-    /// `some`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub some: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/Box`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Box {
-    /// `none`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub none: ::std::option::Option<bool>,
 }
 /// Schema at `#/components/schemas/String`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum String {
-    /// `Ok`
     Ok,
-    /// `Err`
     Err,
-    /// `Some`
     Some,
-    /// `None`
     None,
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
@@ -1033,17 +767,8 @@ impl String {
 /// Schema at `#/components/schemas/Vec`.
 pub type Vec = ::std::vec::Vec<i64>;
 /// Schema at `#/components/schemas/Self`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Self_ {
-    /// `self`.
     #[serde(
         rename = "self",
         default,
@@ -1052,32 +777,14 @@ pub struct Self_ {
     pub self_: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/1stItem`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct N1stItem {
-    /// `x`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub x: ::std::option::Option<i64>,
 }
 /// Schema at `#/components/schemas/ação`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Acao {
-    /// `y`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub y: ::std::option::Option<i64>,
 }

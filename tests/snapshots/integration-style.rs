@@ -84,6 +84,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -127,41 +136,6 @@ pub type Outcome<Q> = ::std::result::Result<
 >;
 ///A call of [`Client::list_books`] being set up: chain the optional parameters, then `.await` it.
 pub type ListBooksCall<'c> = Call<'c, crate::operations::ListBooksRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::ListBooksRequest {
-    type Response = crate::operations::ListBooksResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "list_books",
-        method: "POST",
-        path: "/books/list",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.json("application/json", &self.body);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::ListBooksResponse {
-    type Success = crate::types::BookPage;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -255,32 +229,30 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_books` (`POST /books/list`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "list_books",
+    method = "POST",
+    path = "/books/list",
+    response = ListBooksResponse,
+    accept = "application/json",
+    correlation = "request_meta.correlation_id"
+)]
 pub struct ListBooksRequest {
-    /// The request body (application/json).
+    #[body(json = "application/json")]
     #[validate(nested)]
     pub body: ListBooksRequestBody,
 }
 /// The documented responses of `list_books` (`POST /books/list`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListBooksResponse {
-    /// `200`
-    ///
     /// One page of books.
+    #[status(200)]
     Ok(BookPage),
-}
-impl ListBooksResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -421,30 +393,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::ListBooksRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let body = i.json();
-        ::std::option::Option::Some(Self { body: body? })
-    }
-    fn correlation_id(&self) -> ::std::option::Option<&str> {
-        let x = &self.body;
-        let x = &x.request_meta;
-        let x = &x.correlation_id;
-        ::std::option::Option::Some(x.as_str())
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::ListBooksResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -452,161 +400,107 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/RequestMeta`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[validate(deny_unknown)]
 pub struct RequestMeta {
-    /// `correlationId`.
     #[serde(rename = "correlationId")]
     #[validate(rules = R0)]
-    pub correlation_id: ::std::string::String,
-    /// `brandId`.
+    pub correlation_id: String,
     #[serde(rename = "brandId")]
     #[validate(rules = R1)]
-    pub brand_id: ::std::string::String,
+    pub brand_id: String,
 }
 impl RequestMeta {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(
-        correlation_id: ::std::string::String,
-        brand_id: ::std::string::String,
-    ) -> Self {
-        RequestMeta {
-            correlation_id,
-            brand_id,
-        }
+    pub fn new(correlation_id: String, brand_id: String) -> Self {
+        Self { correlation_id, brand_id }
     }
 }
 /// Schema at `#/components/schemas/BookPage`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct BookPage {
-    /// `data`.
     #[validate(nested)]
-    pub data: ::std::vec::Vec<BookPageDataItem>,
-    /// `links`.
+    pub data: Vec<BookPageDataItem>,
     #[validate(nested)]
     pub links: BookPageLinks,
-    /// `meta`.
     #[validate(nested)]
     pub meta: BookPageMeta,
 }
 impl BookPage {
     /// A value with its required fields; the optional ones are absent.
     pub fn new(
-        data: ::std::vec::Vec<BookPageDataItem>,
+        data: Vec<BookPageDataItem>,
         links: BookPageLinks,
         meta: BookPageMeta,
     ) -> Self {
-        BookPage { data, links, meta }
+        Self { data, links, meta }
     }
 }
 /// Schema at `#/components/schemas/BookPage/properties/data/items`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct BookPageDataItem {
-    /// `isbn`.
     #[validate(rules = R2)]
-    pub isbn: ::std::string::String,
+    pub isbn: String,
 }
 impl BookPageDataItem {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(isbn: ::std::string::String) -> Self {
-        BookPageDataItem { isbn }
+    pub fn new(isbn: String) -> Self {
+        Self { isbn }
     }
 }
 /// Schema at `#/components/schemas/BookPage/properties/links`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct BookPageLinks {
-    /// `self`.
     #[serde(rename = "self")]
     #[validate(rules = R3)]
-    pub self_: ::std::string::String,
-    /// `first`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub self_: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
-    pub first: ::std::option::Option<::std::string::String>,
-    /// `prev`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub first: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
-    pub prev: ::std::option::Option<::std::string::String>,
-    /// `next`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub prev: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
-    pub next: ::std::option::Option<::std::string::String>,
-    /// `last`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub next: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
-    pub last: ::std::option::Option<::std::string::String>,
+    pub last: Option<String>,
 }
 impl BookPageLinks {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(self_: ::std::string::String) -> Self {
-        BookPageLinks {
+    pub fn new(self_: String) -> Self {
+        Self {
             self_,
-            first: ::std::option::Option::None,
-            prev: ::std::option::Option::None,
-            next: ::std::option::Option::None,
-            last: ::std::option::Option::None,
+            first: None,
+            prev: None,
+            next: None,
+            last: None,
         }
     }
 }
 /// Schema at `#/components/schemas/BookPage/properties/meta`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct BookPageMeta {
-    /// `totalRecords`.
     #[serde(rename = "totalRecords")]
     pub total_records: i64,
-    /// `totalPages`.
     #[serde(rename = "totalPages")]
     pub total_pages: i64,
-    /// `requestDateTime`.
     #[serde(rename = "requestDateTime")]
     #[validate(nested)]
-    pub request_date_time: ::ofb_runtime::DateTime,
+    pub request_date_time: DateTime,
 }
 impl BookPageMeta {
     /// A value with its required fields; the optional ones are absent.
     pub fn new(
         total_records: i64,
         total_pages: i64,
-        request_date_time: ::ofb_runtime::DateTime,
+        request_date_time: DateTime,
     ) -> Self {
-        BookPageMeta {
+        Self {
             total_records,
             total_pages,
             request_date_time,
@@ -614,20 +508,11 @@ impl BookPageMeta {
     }
 }
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct ListBooksRequestBody {
-    /// `requestBody`.
     #[serde(rename = "requestBody")]
     #[validate(nested)]
     pub request_body: ListBooksRequestBodyRequestBody,
-    /// `requestMeta`.
     #[serde(rename = "requestMeta")]
     #[validate(nested)]
     pub request_meta: RequestMeta,
@@ -638,35 +523,18 @@ impl ListBooksRequestBody {
         request_body: ListBooksRequestBodyRequestBody,
         request_meta: RequestMeta,
     ) -> Self {
-        ListBooksRequestBody {
-            request_body,
-            request_meta,
-        }
+        Self { request_body, request_meta }
     }
 }
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema/properties/requestBody`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct ListBooksRequestBodyRequestBody {
-    /// `page`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R4)]
-    pub page: ::std::option::Option<i64>,
-    /// `pageSize`.
-    #[serde(
-        rename = "pageSize",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    pub page: Option<i64>,
+    #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R5)]
-    pub page_size: ::std::option::Option<i64>,
+    pub page_size: Option<i64>,
 }
 }
 

@@ -107,7 +107,7 @@ impl Client {
         }
     }
     /// `POST /signed`
-    pub fn post_signed(&self, body: ::std::string::String) -> PostSignedCall<'_> {
+    pub fn post_signed(&self, body: String) -> PostSignedCall<'_> {
         Call {
             client: self,
             request: crate::operations::PostSignedRequest {
@@ -140,6 +140,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.options.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
         self
     }
     /// Sends the request even where it breaks the document's rules (checked by
@@ -209,238 +218,6 @@ impl Call<'_, crate::operations::PatchNoteRequest> {
 }
 ///A call of [`Client::post_signed`] being set up: chain the optional parameters, then `.await` it.
 pub type PostSignedCall<'c> = Call<'c, crate::operations::PostSignedRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::ListNotesRequest {
-    type Response = crate::operations::ListNotesResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "list_notes",
-        method: "GET",
-        path: "/notes",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::ListNotesResponse {
-    type Success = crate::operations::ListNotesResponse;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => {
-                Self::Ok {
-                    body: i.json()?,
-                    headers: crate::operations::ListNotesOkHeaders {
-                        x_total: i.header_opt("x-total")?,
-                    },
-                }
-            }
-            529 => Self::Status529,
-            status => {
-                Self::Default {
-                    status,
-                    body: i.json()?,
-                }
-            }
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        if matches!(self, Self::Ok { .. }) {
-            ::std::result::Result::Ok(self)
-        } else {
-            ::std::result::Result::Err(self)
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::CreateNoteRequest {
-    type Response = crate::operations::CreateNoteResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "create_note",
-        method: "POST",
-        path: "/notes",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.json_opt("application/json", &self.body);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::CreateNoteResponse {
-    type Success = crate::types::Note;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            201 => Self::Created(i.json()?),
-            422 => Self::UnprocessableEntity(i.json()?),
-            429 => Self::TooManyRequests,
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Created(value) => ::std::result::Result::Ok(value),
-            other => ::std::result::Result::Err(other),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::ReplaceNoteRequest {
-    type Response = crate::operations::ReplaceNoteResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "replace_note",
-        method: "PUT",
-        path: "/notes/{id}",
-        accept: "",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.path("id", &self.id);
-        out.json("application/json", &self.body);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::ReplaceNoteResponse {
-    type Success = ();
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok,
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok => ::std::result::Result::Ok(()),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::DeleteNotesIdRequest {
-    type Response = crate::operations::DeleteNotesIdResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "delete_notes_id",
-        method: "DELETE",
-        path: "/notes/{id}",
-        accept: "",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.path("id", &self.id);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::DeleteNotesIdResponse {
-    type Success = ();
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            204 => Self::NoContent,
-            404 => Self::NotFound,
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::NoContent => ::std::result::Result::Ok(()),
-            other => ::std::result::Result::Err(other),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::PatchNoteRequest {
-    type Response = crate::operations::PatchNoteResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "patch_note",
-        method: "PATCH",
-        path: "/notes/{id}",
-        accept: "",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.path("id", &self.id);
-        out.json_opt("application/json", &self.body);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::PatchNoteResponse {
-    type Success = ();
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            204 => Self::NoContent,
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::NoContent => ::std::result::Result::Ok(()),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::PostSignedRequest {
-    type Response = crate::operations::PostSignedResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "post_signed",
-        method: "POST",
-        path: "/signed",
-        accept: "application/jwt, text/plain",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: true,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.json("application/jwt", &self.body);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::PostSignedResponse {
-    type Success = ::std::string::String;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            201 => Self::Created(i.json()?),
-            400 => Self::BadRequest(i.text()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Created(value) => ::std::result::Result::Ok(value),
-            other => ::std::result::Result::Err(other),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -476,7 +253,7 @@ mod tests {
     type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
     fn list_notes_ok() -> Outcome {
-        round_trip::<::std::vec::Vec<Note>>(super::LIST_NOTES_OK)
+        round_trip::<Vec<Note>>(super::LIST_NOTES_OK)
     }
     #[test]
     fn list_notes_default() -> Outcome {
@@ -504,11 +281,11 @@ mod tests {
     }
     #[test]
     fn post_signed_request() -> Outcome {
-        round_trip::<::std::string::String>(super::POST_SIGNED_REQUEST)
+        round_trip::<String>(super::POST_SIGNED_REQUEST)
     }
     #[test]
     fn post_signed_created() -> Outcome {
-        round_trip::<::std::string::String>(super::POST_SIGNED_CREATED)
+        round_trip::<String>(super::POST_SIGNED_CREATED)
     }
 }
 }
@@ -548,17 +325,19 @@ impl crate::server::Api for Examples {
         ::ofb_runtime::server::ExampleError,
     > {
         self.pause().await;
-        ::std::result::Result::Ok(crate::operations::ListNotesResponse::Ok {
-            body: ::ofb_runtime::server::from_example(
-                "LIST_NOTES_OK",
-                crate::examples::LIST_NOTES_OK,
-            )?,
-            headers: crate::operations::ListNotesOkHeaders {
-                x_total: ::std::option::Option::Some(
-                    ::ofb_runtime::server::from_example("header x-total", "1")?,
-                ),
-            },
-        })
+        ::std::result::Result::Ok(
+            crate::operations::ListNotesResponse::Ok(::ofb_runtime::WithHeaders {
+                body: ::ofb_runtime::server::from_example(
+                    "LIST_NOTES_OK",
+                    crate::examples::LIST_NOTES_OK,
+                )?,
+                headers: crate::operations::ListNotesOkHeaders {
+                    x_total: ::std::option::Option::Some(
+                        ::ofb_runtime::server::from_example("header x-total", "1")?,
+                    ),
+                },
+            }),
+        )
     }
     async fn create_note(
         &self,
@@ -650,206 +429,168 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_notes` (`GET /notes`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "list_notes",
+    method = "GET",
+    path = "/notes",
+    response = ListNotesResponse,
+    accept = "application/json"
+)]
 pub struct ListNotesRequest {}
 /// The headers of the `200` response of `list_notes`.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Headers)]
 pub struct ListNotesOkHeaders {
     /// How many notes there are.
-    pub x_total: ::std::option::Option<i64>,
+    #[param(header = "x-total")]
+    pub x_total: Option<i64>,
 }
 /// The documented responses of `list_notes` (`GET /notes`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListNotesResponse {
-    /// `200`
-    ///
     /// Notes.
-    Ok {
-        ///The body.
-        body: ::std::vec::Vec<Note>,
-        ///The headers.
-        headers: ListNotesOkHeaders,
-    },
-    /// `529`
-    ///
+    #[status(200, json, headers)]
+    Ok(WithHeaders<Vec<Note>, ListNotesOkHeaders>),
     /// Site overloaded.
+    #[status(529)]
     Status529,
-    /// `default`
-    ///
     /// Anything else.
+    #[status(default)]
     Default {
-        ///The status.
+        /// The status.
         status: u16,
-        ///The body.
+        /// The body.
         body: Problem,
     },
 }
-impl ListNotesResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok { .. } => 200,
-            Self::Status529 => 529,
-            Self::Default { status, .. } => status,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `create_note` (`POST /notes`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "create_note",
+    method = "POST",
+    path = "/notes",
+    response = CreateNoteResponse,
+    accept = "application/json"
+)]
 pub struct CreateNoteRequest {
-    /// The request body (application/json).
+    #[body(json = "application/json")]
     #[validate(nested)]
-    pub body: ::std::option::Option<Note>,
+    pub body: Option<Note>,
 }
 /// The documented responses of `create_note` (`POST /notes`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateNoteResponse {
-    /// `201`
-    ///
     /// Created.
+    #[status(201)]
     Created(Note),
-    /// `422`
-    ///
     /// Rejected.
+    #[status(422)]
     UnprocessableEntity(Problem),
-    /// `429`
-    ///
     /// Too many.
+    #[status(429)]
     TooManyRequests,
 }
-impl CreateNoteResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Created(_) => 201,
-            Self::UnprocessableEntity(_) => 422,
-            Self::TooManyRequests => 429,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `replace_note` (`PUT /notes/{id}`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "replace_note",
+    method = "PUT",
+    path = "/notes/{id}",
+    response = ReplaceNoteResponse,
+    accept = ""
+)]
 pub struct ReplaceNoteRequest {
-    /// The path parameter `id`.
-    pub id: ::std::string::String,
-    /// The request body (application/json).
+    #[param(path = "id")]
+    pub id: String,
+    #[body(json = "application/json")]
     #[validate(nested)]
     pub body: Note,
 }
 /// The documented responses of `replace_note` (`PUT /notes/{id}`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReplaceNoteResponse {
-    /// `200`
-    ///
     /// Replaced.
+    #[status(200)]
     Ok,
 }
-impl ReplaceNoteResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `delete_notes_id` (`DELETE /notes/{id}`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "delete_notes_id",
+    method = "DELETE",
+    path = "/notes/{id}",
+    response = DeleteNotesIdResponse,
+    accept = ""
+)]
 pub struct DeleteNotesIdRequest {
-    /// The path parameter `id`.
-    pub id: ::std::string::String,
+    #[param(path = "id")]
+    pub id: String,
 }
 /// The documented responses of `delete_notes_id` (`DELETE /notes/{id}`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeleteNotesIdResponse {
-    /// `204`
-    ///
     /// Deleted (no operationId).
+    #[status(204)]
     NoContent,
-    /// `404`
-    ///
     /// Not found.
+    #[status(404)]
     NotFound,
 }
-impl DeleteNotesIdResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::NoContent => 204,
-            Self::NotFound => 404,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `patch_note` (`PATCH /notes/{id}`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "patch_note",
+    method = "PATCH",
+    path = "/notes/{id}",
+    response = PatchNoteResponse,
+    accept = ""
+)]
 pub struct PatchNoteRequest {
-    /// The path parameter `id`.
-    pub id: ::std::string::String,
-    /// The request body (application/json).
+    #[param(path = "id")]
+    pub id: String,
+    #[body(json = "application/json")]
     #[validate(nested)]
-    pub body: ::std::option::Option<PatchNoteRequestBody>,
+    pub body: Option<PatchNoteRequestBody>,
 }
 /// The documented responses of `patch_note` (`PATCH /notes/{id}`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum PatchNoteResponse {
-    /// `204`
-    ///
     /// Patched.
+    #[status(204)]
     NoContent,
 }
-impl PatchNoteResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::NoContent => 204,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `post_signed` (`POST /signed`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "post_signed",
+    method = "POST",
+    path = "/signed",
+    response = PostSignedResponse,
+    accept = "application/jwt, text/plain",
+    signed_response
+)]
 pub struct PostSignedRequest {
-    /// The request body (application/jwt).
-    pub body: ::std::string::String,
+    #[body(json = "application/jwt")]
+    pub body: String,
 }
 /// The documented responses of `post_signed` (`POST /signed`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostSignedResponse {
-    /// `201`
-    ///
     /// A signed answer.
-    Created(::std::string::String),
-    /// `400`
-    ///
+    #[status(201, signed)]
+    Created(String),
     /// Plain text error.
-    BadRequest(::std::string::String),
-}
-impl PostSignedResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Created(_) => 201,
-            Self::BadRequest(_) => 400,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
+    #[status(400, text = "text/plain")]
+    BadRequest(String),
 }
 }
 
@@ -1187,154 +928,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::ListNotesRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::ListNotesResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok { body, headers } => {
-                reply.status(200);
-                reply.json(&body);
-                reply
-                    .header_opt(
-                        "x-total",
-                        &headers.x_total,
-                        &::ofb_runtime::Rules::NONE,
-                    );
-            }
-            Self::Status529 => {
-                reply.status(529);
-            }
-            Self::Default { status, body } => {
-                reply.status_in(status, ::std::option::Option::None);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::CreateNoteRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let body = i.json_optional();
-        ::std::option::Option::Some(Self { body: body? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::CreateNoteResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Created(body) => {
-                reply.status(201);
-                reply.json(&body);
-            }
-            Self::UnprocessableEntity(body) => {
-                reply.status(422);
-                reply.json(&body);
-            }
-            Self::TooManyRequests => {
-                reply.status(429);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::ReplaceNoteRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let id = i
-            .required(
-                ::ofb_runtime::server::In::Path,
-                "id",
-                &::ofb_runtime::Rules::NONE,
-            );
-        let body = i.json();
-        ::std::option::Option::Some(Self { id: id?, body: body? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::ReplaceNoteResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok => {
-                reply.status(200);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::DeleteNotesIdRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let id = i
-            .required(
-                ::ofb_runtime::server::In::Path,
-                "id",
-                &::ofb_runtime::Rules::NONE,
-            );
-        ::std::option::Option::Some(Self { id: id? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::DeleteNotesIdResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::NoContent => {
-                reply.status(204);
-            }
-            Self::NotFound => {
-                reply.status(404);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::PatchNoteRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let id = i
-            .required(
-                ::ofb_runtime::server::In::Path,
-                "id",
-                &::ofb_runtime::Rules::NONE,
-            );
-        let body = i.json_optional();
-        ::std::option::Option::Some(Self { id: id?, body: body? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::PatchNoteResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::NoContent => {
-                reply.status(204);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::PostSignedRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let body = i.json();
-        ::std::option::Option::Some(Self { body: body? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::PostSignedResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Created(body) => {
-                reply.status(201);
-                reply.signed(&body);
-            }
-            Self::BadRequest(body) => {
-                reply.status(400);
-                reply.text("text/plain", &body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -1342,54 +935,29 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Note`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Note {
-    /// `text`.
-    pub text: ::std::string::String,
+    pub text: String,
 }
 impl Note {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(text: ::std::string::String) -> Self {
-        Note { text }
+    pub fn new(text: String) -> Self {
+        Self { text }
     }
 }
 /// Schema at `#/components/schemas/Problem`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Problem {
-    /// `message`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 /// Schema at `#/paths/~1notes~1{id}/patch/requestBody/content/application~1json/schema`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct PatchNoteRequestBody {
-    /// `text`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub text: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 }
 

@@ -90,6 +90,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -135,72 +144,6 @@ pub type Outcome<Q> = ::std::result::Result<
 pub type ListOrdersCall<'c> = Call<'c, crate::operations::ListOrdersRequest>;
 ///A call of [`Client::get_grid`] being set up: chain the optional parameters, then `.await` it.
 pub type GetGridCall<'c> = Call<'c, crate::operations::GetGridRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::ListOrdersRequest {
-    type Response = crate::operations::ListOrdersResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "list_orders",
-        method: "GET",
-        path: "/orders",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::ListOrdersResponse {
-    type Success = ::std::vec::Vec<crate::types::Order>;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::GetGridRequest {
-    type Response = crate::operations::GetGridResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_grid",
-        method: "GET",
-        path: "/grid",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetGridResponse {
-    type Success = ::std::vec::Vec<::std::vec::Vec<i64>>;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -220,11 +163,11 @@ mod tests {
     type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
     fn list_orders_ok() -> Outcome {
-        round_trip::<::std::vec::Vec<Order>>(super::LIST_ORDERS_OK)
+        round_trip::<Vec<Order>>(super::LIST_ORDERS_OK)
     }
     #[test]
     fn get_grid_ok() -> Outcome {
-        round_trip::<::std::vec::Vec<::std::vec::Vec<i64>>>(super::GET_GRID_OK)
+        round_trip::<Vec<Vec<i64>>>(super::GET_GRID_OK)
     }
 }
 }
@@ -312,50 +255,43 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_orders` (`GET /orders`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "list_orders",
+    method = "GET",
+    path = "/orders",
+    response = ListOrdersResponse,
+    accept = "application/json"
+)]
 pub struct ListOrdersRequest {}
 /// The documented responses of `list_orders` (`GET /orders`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListOrdersResponse {
-    /// `200`
-    ///
     /// An array at the root.
-    Ok(::std::vec::Vec<Order>),
-}
-impl ListOrdersResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
+    #[status(200)]
+    Ok(Vec<Order>),
 }
 /// The request of `get_grid` (`GET /grid`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_grid",
+    method = "GET",
+    path = "/grid",
+    response = GetGridResponse,
+    accept = "application/json"
+)]
 pub struct GetGridRequest {}
 /// The documented responses of `get_grid` (`GET /grid`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetGridResponse {
-    /// `200`
-    ///
     /// Arrays of arrays.
-    Ok(::std::vec::Vec<::std::vec::Vec<i64>>),
-}
-impl GetGridResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
+    #[status(200)]
+    Ok(Vec<Vec<i64>>),
 }
 }
 
@@ -507,40 +443,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::ListOrdersRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::ListOrdersResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetGridRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetGridResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -548,174 +450,98 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Order`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[validate(deny_unknown)]
 pub struct Order {
     /// Level one.
     #[validate(nested)]
     pub customer: OrderCustomer2,
-    /// `shipping`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub shipping: ::std::option::Option<OrderShipping>,
-    /// `counters`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub counters: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, i64>,
-    >,
+    pub shipping: Option<OrderShipping>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counters: Option<::std::collections::BTreeMap<String, i64>>,
     /// Free-form.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub attributes: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `extras`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub extras: ::std::option::Option<OrderExtras>,
+    pub extras: Option<OrderExtras>,
 }
 impl Order {
     /// A value with its required fields; the optional ones are absent.
     pub fn new(customer: OrderCustomer2) -> Self {
-        Order {
+        Self {
             customer,
-            shipping: ::std::option::Option::None,
-            counters: ::std::option::Option::None,
-            attributes: ::std::option::Option::None,
-            extras: ::std::option::Option::None,
+            shipping: None,
+            counters: None,
+            attributes: None,
+            extras: None,
         }
     }
 }
 /// A component whose name the inline type of Order.customer would take.
 ///
 /// Schema at `#/components/schemas/OrderCustomer`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer {
-    /// `name`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Level one.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer2 {
     /// Level two.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub address: ::std::option::Option<OrderCustomer2Address>,
+    pub address: Option<OrderCustomer2Address>,
 }
 /// Level two.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer/properties/address`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer2Address {
     /// Level three.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub geo: ::std::option::Option<OrderCustomer2AddressGeo>,
+    pub geo: Option<OrderCustomer2AddressGeo>,
 }
 /// Level three.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer/properties/address/properties/geo`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer2AddressGeo {
-    /// `lat`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub lat: ::std::option::Option<::ofb_runtime::Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<Number>,
 }
 /// Schema at `#/components/schemas/Order/properties/shipping`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderShipping {
     /// Same property name as under customer, another place.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub address: ::std::option::Option<OrderShippingAddress>,
+    pub address: Option<OrderShippingAddress>,
 }
 /// Same property name as under customer, another place.
 ///
 /// Schema at `#/components/schemas/Order/properties/shipping/properties/address`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderShippingAddress {
-    /// `line`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub line: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
 }
 /// Schema at `#/components/schemas/Order/properties/extras`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderExtras {
-    /// `note`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Members not listed in the schema, kept so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 }
 

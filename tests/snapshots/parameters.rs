@@ -60,7 +60,6 @@ impl Client {
                 in_stock: ::std::option::Option::None,
                 tags: ::std::option::Option::None,
                 order: ::std::option::Option::None,
-                x_fapi_interaction_id: ::std::string::String::new(),
                 x_customer_user_agent: ::std::option::Option::None,
                 session: ::std::option::Option::None,
             },
@@ -91,6 +90,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.options.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
         self
     }
     /// Sends the request even where it breaks the document's rules (checked by
@@ -145,20 +153,12 @@ impl Call<'_, crate::operations::GetBookRequest> {
         self.request.in_stock = ::std::option::Option::Some(value);
         self
     }
-    pub fn tags(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+    pub fn tags(mut self, value: Vec<String>) -> Self {
         self.request.tags = ::std::option::Option::Some(value);
         self
     }
     pub fn order(mut self, value: crate::types::Order) -> Self {
         self.request.order = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sends this `x-fapi-interaction-id` instead of a minted one.
-    pub fn x_fapi_interaction_id(
-        mut self,
-        id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.interaction_id = ::std::option::Option::Some(id.into());
         self
     }
     pub fn x_customer_user_agent(
@@ -174,56 +174,6 @@ impl Call<'_, crate::operations::GetBookRequest> {
     ) -> Self {
         self.request.session = ::std::option::Option::Some(value.into());
         self
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::GetBookRequest {
-    type Response = crate::operations::GetBookResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_book",
-        method: "GET",
-        path: "/shelves/{shelfId}/books/{bookId}",
-        accept: "application/json",
-        interaction_id: true,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.path("shelfId", &self.shelf_id);
-        out.path("bookId", &self.book_id);
-        out.query_opt("page", &self.page);
-        out.query_opt("inStock", &self.in_stock);
-        out.query_list_opt("tags", &self.tags, true);
-        out.query_opt("order", &self.order);
-        out.header_opt("x-customer-user-agent", &self.x_customer_user_agent);
-        if let ::std::option::Option::Some(v) = &self.session {
-            out.cookie("session", v);
-        }
-    }
-    fn interaction_id(&self) -> ::std::option::Option<&str> {
-        ::std::option::Option::Some(&self.x_fapi_interaction_id)
-    }
-    fn set_interaction_id(&mut self, id: &str) {
-        ::std::borrow::ToOwned::clone_into(id, &mut self.x_fapi_interaction_id);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetBookResponse {
-    type Success = crate::types::GetBookOkBody;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
     }
 }
 }
@@ -313,51 +263,44 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 use crate::rules::*;
 /// The request of `get_book` (`GET /shelves/{shelfId}/books/{bookId}`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_book",
+    method = "GET",
+    path = "/shelves/{shelfId}/books/{bookId}",
+    response = GetBookResponse,
+    accept = "application/json",
+    interaction_id
+)]
 pub struct GetBookRequest {
-    /// The path parameter `shelfId`.
+    #[param(path = "shelfId")]
     pub shelf_id: i64,
-    /// The path parameter `bookId`.
-    pub book_id: ::std::string::String,
-    /// The query parameter `page`.
-    #[validate(name = "page", rules = R0)]
-    pub page: ::std::option::Option<i64>,
-    /// The query parameter `inStock`.
-    pub in_stock: ::std::option::Option<bool>,
-    /// The query parameter `tags`.
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The query parameter `order`.
-    #[validate(name = "order", nested)]
-    pub order: ::std::option::Option<Order>,
-    /// The header `x-fapi-interaction-id`.
-    #[validate(name = "x-fapi-interaction-id", rules = R1)]
-    pub x_fapi_interaction_id: ::std::string::String,
-    /// The header `x-customer-user-agent`.
-    pub x_customer_user_agent: ::std::option::Option<::std::string::String>,
-    /// The cookie `session`.
-    pub session: ::std::option::Option<::std::string::String>,
+    #[param(path = "bookId")]
+    pub book_id: String,
+    #[param(query = "page", rules = R0)]
+    pub page: Option<i64>,
+    #[param(query = "inStock")]
+    pub in_stock: Option<bool>,
+    #[param(query = "tags", list)]
+    pub tags: Option<Vec<String>>,
+    #[param(query = "order")]
+    pub order: Option<Order>,
+    #[param(header = "x-customer-user-agent")]
+    pub x_customer_user_agent: Option<String>,
+    #[param(cookie = "session")]
+    pub session: Option<String>,
 }
 /// The documented responses of `get_book` (`GET /shelves/{shelfId}/books/{bookId}`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetBookResponse {
-    /// `200`
-    ///
     /// A book.
+    #[status(200)]
     Ok(GetBookOkBody),
-}
-impl GetBookResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -368,10 +311,6 @@ mod rules {
 //! (ECMA-262 syntax), each compiled once, on first use.
 pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
     minimum: Some(1f64),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R1: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    format: Some(::ofb_runtime::Format::Uuid),
     ..::ofb_runtime::Rules::NONE
 };
 }
@@ -476,84 +415,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetBookRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let shelf_id = i
-            .required(
-                ::ofb_runtime::server::In::Path,
-                "shelfId",
-                &::ofb_runtime::Rules::NONE,
-            );
-        let book_id = i
-            .required(
-                ::ofb_runtime::server::In::Path,
-                "bookId",
-                &::ofb_runtime::Rules::NONE,
-            );
-        let page = i
-            .optional(::ofb_runtime::server::In::Query, "page", &crate::rules::R0);
-        let in_stock = i
-            .optional(
-                ::ofb_runtime::server::In::Query,
-                "inStock",
-                &::ofb_runtime::Rules::NONE,
-            );
-        let tags = i
-            .optional_list(
-                ::ofb_runtime::server::In::Query,
-                "tags",
-                true,
-                &::ofb_runtime::Rules::NONE,
-            );
-        let order = i
-            .optional(
-                ::ofb_runtime::server::In::Query,
-                "order",
-                &::ofb_runtime::Rules::NONE,
-            );
-        let x_fapi_interaction_id = i
-            .required(
-                ::ofb_runtime::server::In::Header,
-                "x-fapi-interaction-id",
-                &crate::rules::R1,
-            );
-        let x_customer_user_agent = i
-            .optional(
-                ::ofb_runtime::server::In::Header,
-                "x-customer-user-agent",
-                &::ofb_runtime::Rules::NONE,
-            );
-        let session = i
-            .optional(
-                ::ofb_runtime::server::In::Cookie,
-                "session",
-                &::ofb_runtime::Rules::NONE,
-            );
-        ::std::option::Option::Some(Self {
-            shelf_id: shelf_id?,
-            book_id: book_id?,
-            page: page?,
-            in_stock: in_stock?,
-            tags: tags?,
-            order: order?,
-            x_fapi_interaction_id: x_fapi_interaction_id?,
-            x_customer_user_agent: x_customer_user_agent?,
-            session: session?,
-        })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetBookResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -561,16 +422,15 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Order`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Order {
-    /// `asc`
     Asc,
-    /// `desc`
     Desc,
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl Order {
     /// Every value the document lists, as sent on the wire.
@@ -580,19 +440,10 @@ impl Order {
 }
 ::ofb_runtime::wire_enum!(Order, Unknown);
 /// Schema at `#/paths/~1shelves~1{shelfId}~1books~1{bookId}/get/responses/200/content/application~1json/schema`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct GetBookOkBody {
-    /// `title`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub title: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 }
 

@@ -80,6 +80,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -123,39 +132,6 @@ pub type Outcome<Q> = ::std::result::Result<
 >;
 ///A call of [`Client::get_tree`] being set up: chain the optional parameters, then `.await` it.
 pub type GetTreeCall<'c> = Call<'c, crate::operations::GetTreeRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::GetTreeRequest {
-    type Response = crate::operations::GetTreeResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_tree",
-        method: "GET",
-        path: "/tree",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetTreeResponse {
-    type Success = crate::types::Node;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -243,28 +219,25 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `get_tree` (`GET /tree`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_tree",
+    method = "GET",
+    path = "/tree",
+    response = GetTreeResponse,
+    accept = "application/json"
+)]
 pub struct GetTreeRequest {}
 /// The documented responses of `get_tree` (`GET /tree`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetTreeResponse {
-    /// `200`
-    ///
     /// A tree.
+    #[status(200)]
     Ok(Node),
-}
-impl GetTreeResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -368,23 +341,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetTreeRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetTreeResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -392,57 +348,38 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Node`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Node {
-    /// `name`.
-    pub name: ::std::string::String,
-    /// `children`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub children: ::std::option::Option<::std::vec::Vec<Node>>,
-    /// `parent`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub children: Option<Vec<Node>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub parent: ::std::option::Option<::std::boxed::Box<Node>>,
-    /// `owner`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parent: Option<Box<Node>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub owner: ::std::option::Option<::std::boxed::Box<Person>>,
+    pub owner: Option<Box<Person>>,
 }
 impl Node {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(name: ::std::string::String) -> Self {
-        Node {
+    pub fn new(name: String) -> Self {
+        Self {
             name,
-            children: ::std::option::Option::None,
-            parent: ::std::option::Option::None,
-            owner: ::std::option::Option::None,
+            children: None,
+            parent: None,
+            owner: None,
         }
     }
 }
 /// Schema at `#/components/schemas/Person`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Person {
-    /// `favourite`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub favourite: ::std::option::Option<::std::boxed::Box<Node>>,
+    pub favourite: Option<Box<Node>>,
 }
 }
 

@@ -83,6 +83,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -126,39 +135,6 @@ pub type Outcome<Q> = ::std::result::Result<
 >;
 ///A call of [`Client::get_reading`] being set up: chain the optional parameters, then `.await` it.
 pub type GetReadingCall<'c> = Call<'c, crate::operations::GetReadingRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::GetReadingRequest {
-    type Response = crate::operations::GetReadingResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_reading",
-        method: "GET",
-        path: "/readings",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, _out: &mut ::ofb_runtime::client::Outgoing) {}
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetReadingResponse {
-    type Success = crate::types::Reading;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -246,28 +222,25 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `get_reading` (`GET /readings`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_reading",
+    method = "GET",
+    path = "/readings",
+    response = GetReadingResponse,
+    accept = "application/json"
+)]
 pub struct GetReadingRequest {}
 /// The documented responses of `get_reading` (`GET /readings`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetReadingResponse {
-    /// `200`
-    ///
     /// The reading.
+    #[status(200)]
     Ok(Reading),
-}
-impl GetReadingResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -410,23 +383,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetReadingRequest {
-    fn from_inputs(
-        _i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(Self {})
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetReadingResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -434,110 +390,91 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// A measurement with one property per scalar kind.
 ///
 /// Schema at `#/components/schemas/Reading`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Reading {
     /// Free text.
-    pub label: ::std::string::String,
+    pub label: String,
     /// A credential, which Debug output must not show.
-    #[serde(
-        rename = "apiKey",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R0)]
-    pub api_key: ::std::option::Option<::ofb_runtime::Secret>,
-    /// `count`.
+    pub api_key: Option<Secret>,
     pub count: i32,
-    /// `total`.
     pub total: i64,
     /// A plain JSON number.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ratio: ::std::option::Option<::ofb_runtime::Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<Number>,
     /// Money, as decimal text.
     #[validate(rules = R1)]
-    pub amount: ::ofb_runtime::DecimalString,
-    /// `active`.
+    pub amount: DecimalString,
     pub active: bool,
-    /// `takenOn`.
     #[serde(rename = "takenOn")]
     #[validate(nested)]
-    pub taken_on: ::ofb_runtime::Date,
-    /// `takenAt`.
+    pub taken_on: Date,
     #[serde(rename = "takenAt")]
     #[validate(nested)]
-    pub taken_at: ::ofb_runtime::DateTime,
-    /// `id`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub taken_at: DateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R2)]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `contact`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
-    pub contact: ::std::option::Option<::std::string::String>,
-    /// `homepage`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R4)]
-    pub homepage: ::std::option::Option<::std::string::String>,
-    /// `callback`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub homepage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R5)]
-    pub callback: ::std::option::Option<::std::string::String>,
+    pub callback: Option<String>,
     /// A format the generator does not know.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub document: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
     /// Must be present, may be null.
     #[serde(rename = "nullableRequired")]
-    pub nullable_required: ::std::option::Option<::std::string::String>,
+    pub nullable_required: Option<String>,
     /// May be absent, null or a number.
     #[serde(
         rename = "nullableOptional",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         with = "::ofb_runtime::nullable"
     )]
-    pub nullable_optional: ::std::option::Option<::std::option::Option<i64>>,
+    pub nullable_optional: Option<Option<i64>>,
 }
 impl Reading {
     /// A value with its required fields; the optional ones are absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        label: ::std::string::String,
+        label: String,
         count: i32,
         total: i64,
-        amount: ::ofb_runtime::DecimalString,
+        amount: DecimalString,
         active: bool,
-        taken_on: ::ofb_runtime::Date,
-        taken_at: ::ofb_runtime::DateTime,
-        nullable_required: ::std::option::Option<::std::string::String>,
+        taken_on: Date,
+        taken_at: DateTime,
+        nullable_required: Option<String>,
     ) -> Self {
-        Reading {
+        Self {
             label,
-            api_key: ::std::option::Option::None,
+            api_key: None,
             count,
             total,
-            ratio: ::std::option::Option::None,
+            ratio: None,
             amount,
             active,
             taken_on,
             taken_at,
-            id: ::std::option::Option::None,
-            contact: ::std::option::Option::None,
-            homepage: ::std::option::Option::None,
-            callback: ::std::option::Option::None,
-            document: ::std::option::Option::None,
+            id: None,
+            contact: None,
+            homepage: None,
+            callback: None,
+            document: None,
             nullable_required,
-            nullable_optional: ::std::option::Option::None,
+            nullable_optional: None,
         }
     }
 }

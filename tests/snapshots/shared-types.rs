@@ -105,6 +105,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -164,130 +173,6 @@ impl Call<'_, crate::operations::AddKeysRequest> {
 }
 ///A call of [`Client::get_key`] being set up: chain the optional parameters, then `.await` it.
 pub type GetKeyCall<'c> = Call<'c, crate::operations::GetKeyRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::ListKeysRequest {
-    type Response = crate::operations::ListKeysResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "list_keys",
-        method: "GET",
-        path: "/keys",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.query_opt("sort", &self.sort);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::ListKeysResponse {
-    type Success = crate::operations::ListKeysResponse;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => {
-                Self::Ok {
-                    body: i.json()?,
-                    headers: crate::operations::ListKeysOkHeaders {
-                        x_trace: i.header_opt("x-trace")?,
-                    },
-                }
-            }
-            423 => Self::Locked(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        if matches!(self, Self::Ok { .. }) {
-            ::std::result::Result::Ok(self)
-        } else {
-            ::std::result::Result::Err(self)
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::AddKeysRequest {
-    type Response = crate::operations::AddKeysResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "add_keys",
-        method: "POST",
-        path: "/keys",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.query_opt("sort", &self.sort);
-        out.json("application/json", &self.body);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::AddKeysResponse {
-    type Success = crate::operations::AddKeysCreatedHeaders;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            201 => {
-                Self::Created(crate::operations::AddKeysCreatedHeaders {
-                    x_trace: i.header_opt("x-trace")?,
-                })
-            }
-            423 => Self::Locked(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Created(value) => ::std::result::Result::Ok(value),
-            other => ::std::result::Result::Err(other),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::GetKeyRequest {
-    type Response = crate::operations::GetKeyResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "get_key",
-        method: "GET",
-        path: "/keys/{keyId}",
-        accept: "application/json",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.path("keyId", &self.key_id);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::GetKeyResponse {
-    type Success = crate::types::GetKeyOkBody;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            200 => Self::Ok(i.json()?),
-            423 => Self::Locked(i.json()?),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Ok(value) => ::std::result::Result::Ok(value),
-            other => ::std::result::Result::Err(other),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -375,17 +260,22 @@ impl crate::server::Api for Examples {
         ::ofb_runtime::server::ExampleError,
     > {
         self.pause().await;
-        ::std::result::Result::Ok(crate::operations::ListKeysResponse::Ok {
-            body: ::ofb_runtime::server::from_example(
-                "LIST_KEYS_OK",
-                crate::examples::LIST_KEYS_OK,
-            )?,
-            headers: crate::operations::ListKeysOkHeaders {
-                x_trace: ::std::option::Option::Some(
-                    ::ofb_runtime::server::from_example("header x-trace", "\"EDGE\"")?,
-                ),
-            },
-        })
+        ::std::result::Result::Ok(
+            crate::operations::ListKeysResponse::Ok(::ofb_runtime::WithHeaders {
+                body: ::ofb_runtime::server::from_example(
+                    "LIST_KEYS_OK",
+                    crate::examples::LIST_KEYS_OK,
+                )?,
+                headers: crate::operations::ListKeysOkHeaders {
+                    x_trace: ::std::option::Option::Some(
+                        ::ofb_runtime::server::from_example(
+                            "header x-trace",
+                            "\"EDGE\"",
+                        )?,
+                    ),
+                },
+            }),
+        )
     }
     async fn add_keys(
         &self,
@@ -443,120 +333,96 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_keys` (`GET /keys`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "list_keys",
+    method = "GET",
+    path = "/keys",
+    response = ListKeysResponse,
+    accept = "application/json"
+)]
 pub struct ListKeysRequest {
-    /// The query parameter `sort`.
-    #[validate(name = "sort", nested)]
-    pub sort: ::std::option::Option<Sort>,
+    #[param(query = "sort")]
+    pub sort: Option<Sort>,
 }
 /// The headers of the `200` response of `list_keys`.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Headers)]
 pub struct ListKeysOkHeaders {
     /// Where the answer was traced.
-    #[validate(name = "x-trace", nested)]
-    pub x_trace: ::std::option::Option<Trace>,
+    #[param(header = "x-trace")]
+    pub x_trace: Option<Trace>,
 }
 /// The documented responses of `list_keys` (`GET /keys`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListKeysResponse {
-    /// `200`
-    ///
     /// The keys.
-    Ok {
-        ///The body.
-        body: ListKeysOkBody,
-        ///The headers.
-        headers: ListKeysOkHeaders,
-    },
-    /// `423`
-    ///
+    #[status(200, json, headers)]
+    Ok(WithHeaders<ListKeysOkBody, ListKeysOkHeaders>),
     /// The resource is locked.
+    #[status(423)]
     Locked(LockedBody),
 }
-impl ListKeysResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok { .. } => 200,
-            Self::Locked(_) => 423,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `add_keys` (`POST /keys`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "add_keys",
+    method = "POST",
+    path = "/keys",
+    response = AddKeysResponse,
+    accept = "application/json"
+)]
 pub struct AddKeysRequest {
-    /// The query parameter `sort`.
-    #[validate(name = "sort", nested)]
-    pub sort: ::std::option::Option<Sort>,
-    /// The request body (application/json).
+    #[param(query = "sort")]
+    pub sort: Option<Sort>,
+    #[body(json = "application/json")]
     #[validate(nested)]
     pub body: AddKeysRequestBody,
 }
 /// The headers of the `201` response of `add_keys`.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Headers)]
 pub struct AddKeysCreatedHeaders {
     /// Where the answer was traced.
-    #[validate(name = "x-trace", nested)]
-    pub x_trace: ::std::option::Option<Trace>,
+    #[param(header = "x-trace")]
+    pub x_trace: Option<Trace>,
 }
 /// The documented responses of `add_keys` (`POST /keys`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum AddKeysResponse {
-    /// `201`
-    ///
     /// Added.
+    #[status(201, headers)]
     Created(AddKeysCreatedHeaders),
-    /// `423`
-    ///
     /// The resource is locked.
+    #[status(423)]
     Locked(LockedBody),
-}
-impl AddKeysResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Created(_) => 201,
-            Self::Locked(_) => 423,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 /// The request of `get_key` (`GET /keys/{keyId}`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "get_key",
+    method = "GET",
+    path = "/keys/{keyId}",
+    response = GetKeyResponse,
+    accept = "application/json"
+)]
 pub struct GetKeyRequest {
-    /// The path parameter `keyId`.
-    pub key_id: ::std::string::String,
+    #[param(path = "keyId")]
+    pub key_id: String,
 }
 /// The documented responses of `get_key` (`GET /keys/{keyId}`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetKeyResponse {
-    /// `200`
-    ///
     /// One key, or a list of them.
+    #[status(200)]
     Ok(GetKeyOkBody),
-    /// `423`
-    ///
     /// The resource is locked.
+    #[status(423)]
     Locked(LockedBody),
-}
-impl GetKeyResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Ok(_) => 200,
-            Self::Locked(_) => 423,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -764,99 +630,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::ListKeysRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let sort = i
-            .optional(
-                ::ofb_runtime::server::In::Query,
-                "sort",
-                &::ofb_runtime::Rules::NONE,
-            );
-        ::std::option::Option::Some(Self { sort: sort? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::ListKeysResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok { body, headers } => {
-                reply.status(200);
-                reply.json(&body);
-                reply
-                    .header_opt(
-                        "x-trace",
-                        &headers.x_trace,
-                        &::ofb_runtime::Rules::NONE,
-                    );
-            }
-            Self::Locked(body) => {
-                reply.status(423);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::AddKeysRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let sort = i
-            .optional(
-                ::ofb_runtime::server::In::Query,
-                "sort",
-                &::ofb_runtime::Rules::NONE,
-            );
-        let body = i.json();
-        ::std::option::Option::Some(Self { sort: sort?, body: body? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::AddKeysResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Created(headers) => {
-                reply.status(201);
-                reply
-                    .header_opt(
-                        "x-trace",
-                        &headers.x_trace,
-                        &::ofb_runtime::Rules::NONE,
-                    );
-            }
-            Self::Locked(body) => {
-                reply.status(423);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::GetKeyRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let key_id = i
-            .required(
-                ::ofb_runtime::server::In::Path,
-                "keyId",
-                &::ofb_runtime::Rules::NONE,
-            );
-        ::std::option::Option::Some(Self { key_id: key_id? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::GetKeyResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Ok(body) => {
-                reply.status(200);
-                reply.json(&body);
-            }
-            Self::Locked(body) => {
-                reply.status(423);
-                reply.json(&body);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -864,56 +637,37 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/KeyList`.
-pub type KeyList = ::std::vec::Vec<KeyListItem>;
+pub type KeyList = Vec<KeyListItem>;
 /// Schema at `#/components/schemas/Tagged`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Tagged {
-    /// `tags`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R0)]
-    pub tags: ::std::option::Option<::std::vec::Vec<KeyListItem>>,
+    pub tags: Option<Vec<KeyListItem>>,
 }
 /// Schema at `#/components/schemas/KeyList/items`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct KeyListItem {
-    /// `key`.
-    pub key: ::std::string::String,
-    /// `value`.
-    pub value: ::std::string::String,
+    pub key: String,
+    pub value: String,
 }
 impl KeyListItem {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(key: ::std::string::String, value: ::std::string::String) -> Self {
-        KeyListItem { key, value }
+    pub fn new(key: String, value: String) -> Self {
+        Self { key, value }
     }
 }
 /// Schema at `#/components/parameters/Sort/schema`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Sort {
-    /// `ASC`
     Asc,
-    /// `DESC`
     Desc,
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl Sort {
     /// Every value the document lists, as sent on the wire.
@@ -923,48 +677,31 @@ impl Sort {
 }
 ::ofb_runtime::wire_enum!(Sort, Unknown);
 /// Schema at `#/paths/~1keys/get/responses/200/content/application~1json/schema`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct ListKeysOkBody {
-    /// `ids`.
     #[validate(rules = R0)]
-    pub ids: ::std::vec::Vec<KeyListItem>,
-    /// `batches`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub ids: Vec<KeyListItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R1)]
-    pub batches: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<KeyListItem>>>,
-    /// `colour`.
+    pub batches: Option<Vec<Vec<KeyListItem>>>,
     #[validate(nested)]
     pub colour: ListKeysOkBodyColour,
 }
 impl ListKeysOkBody {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(ids: ::std::vec::Vec<KeyListItem>, colour: ListKeysOkBodyColour) -> Self {
-        ListKeysOkBody {
-            ids,
-            batches: ::std::option::Option::None,
-            colour,
-        }
+    pub fn new(ids: Vec<KeyListItem>, colour: ListKeysOkBodyColour) -> Self {
+        Self { ids, batches: None, colour }
     }
 }
 /// Schema at `#/paths/~1keys/get/responses/200/content/application~1json/schema/properties/colour`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListKeysOkBodyColour {
-    /// `RED`
     Red,
-    /// `GREEN`
     Green,
-    /// `BLUE`
     Blue,
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl ListKeysOkBodyColour {
     /// Every value the document lists, as sent on the wire.
@@ -976,13 +713,11 @@ impl ListKeysOkBodyColour {
 /// Schema at `#/components/headers/Trace/schema`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Trace {
-    /// `EDGE`
     Edge,
-    /// `CORE`
     Core,
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl Trace {
     /// Every value the document lists, as sent on the wire.
@@ -992,62 +727,40 @@ impl Trace {
 }
 ::ofb_runtime::wire_enum!(Trace, Unknown);
 /// Schema at `#/components/responses/Locked/content/application~1json/schema`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct LockedBody {
-    /// `reason`.
     #[validate(nested)]
     pub reason: LockedBodyReason,
 }
 impl LockedBody {
     /// A value with its required fields; the optional ones are absent.
     pub fn new(reason: LockedBodyReason) -> Self {
-        LockedBody { reason }
+        Self { reason }
     }
 }
 /// Schema at `#/components/responses/Locked/content/application~1json/schema/properties/reason`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct LockedBodyReason {
-    /// `code`.
     #[validate(nested)]
     pub code: LockedBodyReasonCode,
-    /// `until`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub until: ::std::option::Option<::ofb_runtime::DateTime>,
+    pub until: Option<DateTime>,
 }
 impl LockedBodyReason {
     /// A value with its required fields; the optional ones are absent.
     pub fn new(code: LockedBodyReasonCode) -> Self {
-        LockedBodyReason {
-            code,
-            until: ::std::option::Option::None,
-        }
+        Self { code, until: None }
     }
 }
 /// Schema at `#/components/responses/Locked/content/application~1json/schema/properties/reason/properties/code`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LockedBodyReasonCode {
-    /// `MAINTENANCE`
     Maintenance,
-    /// `AUDIT`
     Audit,
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl LockedBodyReasonCode {
     /// Every value the document lists, as sent on the wire.
@@ -1057,63 +770,36 @@ impl LockedBodyReasonCode {
 }
 ::ofb_runtime::wire_enum!(LockedBodyReasonCode, Unknown);
 /// Schema at `#/paths/~1keys/post/requestBody/content/application~1json/schema`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct AddKeysRequestBody {
-    /// `tags`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R0)]
-    pub tags: ::std::option::Option<::std::vec::Vec<KeyListItem>>,
-    /// `shade`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tags: Option<Vec<KeyListItem>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub shade: ::std::option::Option<ListKeysOkBodyColour>,
+    pub shade: Option<ListKeysOkBodyColour>,
 }
 /// Schema at `#/paths/~1keys~1{keyId}/get/responses/200/content/application~1json/schema`.
 /// A value matches exactly one of these alternatives.
 #[allow(clippy::large_enum_variant)]
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(untagged)]
 pub enum GetKeyOkBody {
-    /// The `KeyList` alternative.
     #[validate(rules = R0)]
-    KeyList(::std::vec::Vec<KeyListItem>),
-    /// The `Variant2` alternative.
+    KeyList(Vec<KeyListItem>),
     #[validate(nested)]
     Variant2(GetKeyOkBodyVariant2),
 }
 /// Schema at `#/paths/~1keys~1{keyId}/get/responses/200/content/application~1json/schema/oneOf/1`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct GetKeyOkBodyVariant2 {
-    /// `hue`.
     #[validate(nested)]
     pub hue: ListKeysOkBodyColour,
 }
 impl GetKeyOkBodyVariant2 {
     /// A value with its required fields; the optional ones are absent.
     pub fn new(hue: ListKeysOkBodyColour) -> Self {
-        GetKeyOkBodyVariant2 { hue }
+        Self { hue }
     }
 }
 }

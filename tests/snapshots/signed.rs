@@ -98,6 +98,15 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.options.headers.push((name.into(), value.into()));
         self
     }
+    /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+    /// declares the header).
+    pub fn x_fapi_interaction_id(
+        mut self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.options.interaction_id = ::std::option::Option::Some(id.into());
+        self
+    }
     /// Sends the request even where it breaks the document's rules (checked by
     /// default: a request that breaks them is refused before it leaves).
     pub fn unchecked(mut self) -> Self {
@@ -143,82 +152,6 @@ pub type Outcome<Q> = ::std::result::Result<
 pub type PostPaymentsCall<'c> = Call<'c, crate::operations::PostPaymentsRequest>;
 ///A call of [`Client::post_opaque_token`] being set up: chain the optional parameters, then `.await` it.
 pub type PostOpaqueTokenCall<'c> = Call<'c, crate::operations::PostOpaqueTokenRequest>;
-impl ::ofb_runtime::client::Request for crate::operations::PostPaymentsRequest {
-    type Response = crate::operations::PostPaymentsResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "post_payments",
-        method: "POST",
-        path: "/payments",
-        accept: "application/json, application/jwt",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: true,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.json("application/jwt", &self.body);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::PostPaymentsResponse {
-    type Success = crate::types::Receipt;
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            201 => Self::Created(i.json()?),
-            status => {
-                Self::Default {
-                    status,
-                    body: i.json()?,
-                }
-            }
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::Created(value) => ::std::result::Result::Ok(value),
-            other => ::std::result::Result::Err(other),
-        }
-    }
-}
-impl ::ofb_runtime::client::Request for crate::operations::PostOpaqueTokenRequest {
-    type Response = crate::operations::PostOpaqueTokenResponse;
-    const ENDPOINT: &'static ::ofb_runtime::client::Endpoint = &::ofb_runtime::client::Endpoint {
-        name: "post_opaque_token",
-        method: "POST",
-        path: "/tokens",
-        accept: "",
-        interaction_id: false,
-        anonymous: false,
-        signed_response: false,
-    };
-    fn write(&self, out: &mut ::ofb_runtime::client::Outgoing) {
-        out.text("application/jwt", &self.body);
-    }
-}
-impl ::ofb_runtime::client::Response for crate::operations::PostOpaqueTokenResponse {
-    type Success = ();
-    fn decode(
-        i: &::ofb_runtime::client::Incoming,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::ofb_runtime::client::Mismatch,
-    > {
-        let value = match i.status() {
-            204 => Self::NoContent,
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-    fn split(self) -> ::std::result::Result<Self::Success, Self> {
-        match self {
-            Self::NoContent => ::std::result::Result::Ok(()),
-        }
-    }
-}
 }
 
 pub mod examples {
@@ -331,67 +264,59 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `post_payments` (`POST /payments`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "post_payments",
+    method = "POST",
+    path = "/payments",
+    response = PostPaymentsResponse,
+    accept = "application/json, application/jwt",
+    signed_response
+)]
 pub struct PostPaymentsRequest {
-    /// The request body (application/jwt).
+    #[body(json = "application/jwt")]
     #[validate(nested)]
     pub body: Payment,
 }
 /// The documented responses of `post_payments` (`POST /payments`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostPaymentsResponse {
-    /// `201`
-    ///
     /// Created, signed.
+    #[status(201, signed)]
     Created(Receipt),
-    /// `default`
-    ///
     /// Refused.
+    #[status(default, envelope)]
     Default {
-        ///The status.
+        /// The status.
         status: u16,
-        ///The body.
+        /// The body.
         body: Errors,
     },
 }
-impl PostPaymentsResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::Created(_) => 201,
-            Self::Default { status, .. } => status,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
 /// The request of `post_opaque_token` (`POST /tokens`): its parameters and body.
-#[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+#[derive(Debug, Clone, PartialEq, Validate, Request)]
+#[request(
+    name = "post_opaque_token",
+    method = "POST",
+    path = "/tokens",
+    response = PostOpaqueTokenResponse,
+    accept = ""
+)]
 pub struct PostOpaqueTokenRequest {
-    /// The request body (application/jwt).
-    pub body: ::std::string::String,
+    #[body(text = "application/jwt")]
+    pub body: String,
 }
 /// The documented responses of `post_opaque_token` (`POST /tokens`), one variant per status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Response)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostOpaqueTokenResponse {
-    /// `204`
-    ///
     /// Taken.
+    #[status(204)]
     NoContent,
-}
-impl PostOpaqueTokenResponse {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> ::ofb_runtime::http::StatusCode {
-        let code: u16 = match *self {
-            Self::NoContent => 204,
-        };
-        ::ofb_runtime::http::StatusCode::from_u16(code)
-            .unwrap_or(::ofb_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
 }
 }
 
@@ -569,45 +494,6 @@ pub fn router_with<B: Api>(
             ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
         })
 }
-impl ::ofb_runtime::server::FromInputs for crate::operations::PostPaymentsRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let body = i.json();
-        ::std::option::Option::Some(Self { body: body? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::PostPaymentsResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::Created(body) => {
-                reply.status(201);
-                reply.signed(&body);
-            }
-            Self::Default { status, body } => {
-                reply.status_in(status, ::std::option::Option::None);
-                reply.json(&body);
-            }
-        }
-    }
-}
-impl ::ofb_runtime::server::FromInputs for crate::operations::PostOpaqueTokenRequest {
-    fn from_inputs(
-        i: &mut ::ofb_runtime::server::Inputs<'_>,
-    ) -> ::std::option::Option<Self> {
-        let body = i.text();
-        ::std::option::Option::Some(Self { body: body? })
-    }
-}
-impl ::ofb_runtime::server::IntoReply for crate::operations::PostOpaqueTokenResponse {
-    fn into_reply(self, reply: &mut ::ofb_runtime::server::Reply) {
-        match self {
-            Self::NoContent => {
-                reply.status(204);
-            }
-        }
-    }
-}
 }
 
 pub mod types {
@@ -615,64 +501,47 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/Payment`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[validate(deny_unknown)]
 pub struct Payment {
-    /// `amount`.
     #[validate(rules = R0)]
-    pub amount: ::std::string::String,
-    /// `currency`.
+    pub amount: String,
     #[validate(nested)]
     pub currency: PaymentCurrency,
 }
 impl Payment {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(amount: ::std::string::String, currency: PaymentCurrency) -> Self {
-        Payment { amount, currency }
+    pub fn new(amount: String, currency: PaymentCurrency) -> Self {
+        Self { amount, currency }
     }
 }
 /// Schema at `#/components/schemas/Receipt`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::ofb_runtime::Validate
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Receipt {
-    /// `paymentId`.
     #[serde(rename = "paymentId")]
     #[validate(rules = R1)]
-    pub payment_id: ::std::string::String,
+    pub payment_id: String,
 }
 impl Receipt {
     /// A value with its required fields; the optional ones are absent.
-    pub fn new(payment_id: ::std::string::String) -> Self {
-        Receipt { payment_id }
+    pub fn new(payment_id: String) -> Self {
+        Self { payment_id }
     }
 }
 /// Schema at `#/components/schemas/Errors`.
 ///
 /// The Open Finance error envelope, shared by every generated crate.
-pub type Errors = ::ofb_runtime::ErrorEnvelope;
+pub type Errors = ErrorEnvelope;
 /// Schema at `#/components/schemas/Payment/properties/currency`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PaymentCurrency {
-    /// `BRL`
     Brl,
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl PaymentCurrency {
     /// Every value the document lists, as sent on the wire.

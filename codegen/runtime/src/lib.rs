@@ -34,6 +34,7 @@ pub mod json_pointer;
 pub mod jws;
 pub mod media;
 pub mod nullable;
+mod parts;
 pub mod pattern;
 pub mod rules;
 pub mod secret;
@@ -52,12 +53,23 @@ pub mod __private {
     pub use serde;
 }
 
+/// What generated `types` and `operations` modules glob-import, so that they name these as
+/// hand-written code would (`DecimalString`, `#[derive(Serialize, Validate)]`).
+pub mod prelude {
+    pub use crate::{
+        Date, DateTime, DecimalString, ErrorEnvelope, Headers, Number, Request, Response, Secret,
+        Validate, WithHeaders,
+    };
+    pub use serde::{Deserialize, Serialize};
+}
+
 pub use check::Format;
 pub use decode::{DecodeError, Decoded, Judged};
 pub use envelope::{ErrorEnvelope, ErrorItem};
 /// The `http` crate, whose `StatusCode` the generated responses' `status()` returns.
 pub use http;
-pub use ofb_runtime_derive::Validate;
+pub use ofb_runtime_derive::{Headers, Request, Response, Validate};
+pub use parts::WithHeaders;
 pub use pattern::Pattern;
 pub use rules::Rules;
 pub use secret::Secret;

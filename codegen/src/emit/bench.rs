@@ -67,7 +67,7 @@ pub fn measured(api: &Api) -> Option<(usize, &Operation, u16)> {
         };
         let parts = VariantParts::of(r);
         let json = r.body.as_ref().is_some_and(|b| b.is_json());
-        (op.body.is_none() && json && parts.tuple() && parts.body).then_some((i, op, code))
+        (op.body.is_none() && json && parts.tuple() && !parts.headers).then_some((i, op, code))
     })
 }
 
@@ -264,12 +264,7 @@ pub fn decode_files(
         .map(|b| body_type_in(api, b, &quote!(#rust::types)))
         .ok_or("internal error: no body")?;
     let constant = format_ident!("{}", constant_name(op, Some(r)));
-    let what = format!(
-        "{} {} ({})",
-        op.method,
-        op.path,
-        super::operations::status_key(r.status)
-    );
+    let what = format!("{} {} ({})", op.method, op.path, r.status.key());
     let main = quote! {
         //! `cargo xtask bench decode`: one page of 1,000 items decoded into the generated types and
         //! into `serde_json::Value`, in the same run.

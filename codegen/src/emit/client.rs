@@ -5,13 +5,10 @@
 //! so the server and the client speak the same types.
 
 use super::docs::{doc_attrs, doc_parts};
-use super::operations::{
-    body_type_in, is_managed, param_kind, param_value_type, typed_headers, ParamKind, VariantParts,
-};
-use super::server::declares_interaction_id;
-use crate::model::{Api, Location, Operation, Param, Response, Shape, Status, Ty, TypeKind};
+use super::operations::{body_type_in, param_kind, param_value_type, ParamKind};
+use crate::model::{Api, Location, Operation, Param, Shape, Ty, TypeKind};
 use crate::naming::{ident, Scope};
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 fn rt() -> TokenStream {
@@ -23,8 +20,9 @@ fn types_path() -> TokenStream {
 }
 
 /// Names a call has for itself; a parameter setter that would take one is prefixed `set_`.
-const CALL_METHODS: [&str; 7] = [
+const CALL_METHODS: [&str; 8] = [
     "send",
+    "x_fapi_interaction_id",
     "pages",
     "request",
     "timeout",
@@ -56,7 +54,7 @@ pub fn paginated(api: &Api, op: &Operation) -> bool {
 
 /// The shape of the body of the only success response, when there is exactly one.
 fn success_body(op: &Operation) -> Option<&Shape> {
-    let mut ok = op.responses.iter().filter(|r| is_success(r));
+    let mut ok = op.responses.iter().filter(|r| r.is_success());
     let r = ok.next()?;
     if ok.next().is_some() {
         return None;
@@ -80,299 +78,6 @@ fn member<'a>(api: &'a Api, shape: &'a Shape, wire: &str) -> Option<&'a Shape> {
         }
     }
     None
-}
-
-pub(crate) fn is_success(r: &Response) -> bool {
-    matches!(r.status, Status::Code(200..=299) | Status::Range(2))
-}
-
-/// The success type of `op` and the body of its `split`.
-fn success(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
-    let resp = ident(&op.response_type);
-    let resp = quote!(crate::operations::#resp);
-    let ok: Vec<&Response> = op.responses.iter().filter(|r| is_success(r)).collect();
-    // Where the success is the only response, a catch-all arm could never be reached.
-    let other =
-        (op.responses.len() > 1).then(|| quote!(other => ::std::result::Result::Err(other),));
-    if let [r] = ok.as_slice() {
-        let v = ident(&r.name);
-        let parts = VariantParts::of(r);
-        if parts.tuple() {
-            let t = match &r.body {
-                Some(b) => body_type_in(api, b, &types_path()),
-                None => {
-                    let h = r.headers_type.as_deref().map(ident);
-                    quote!(crate::operations::#h)
-                }
-            };
-            let split = quote! {
-                match self {
-                    Self::#v(value) => ::std::result::Result::Ok(value),
-                    #other
-                }
-            };
-            return (t, split);
-        }
-        if !parts.status && !parts.body && !parts.headers {
-            let split = quote! {
-                match self {
-                    Self::#v => ::std::result::Result::Ok(()),
-                    #other
-                }
-            };
-            return (quote!(()), split);
-        }
-    }
-    if ok.is_empty() {
-        return (resp, quote!(::std::result::Result::Err(self)));
-    }
-    let patterns = ok.iter().map(|r| {
-        let v = ident(&r.name);
-        let parts = VariantParts::of(r);
-        if parts.tuple() {
-            quote!(Self::#v(..))
-        } else if !parts.status && !parts.body && !parts.headers {
-            quote!(Self::#v)
-        } else {
-            quote!(Self::#v { .. })
-        }
-    });
-    let split = quote! {
-        if matches!(self, #(#patterns)|*) {
-            ::std::result::Result::Ok(self)
-        } else {
-            ::std::result::Result::Err(self)
-        }
-    };
-    (resp, split)
-}
-
-/// The expression that builds the variant of `r` from `i` (`status` in scope for ranges), in
-/// the response enum's own `impl`.
-fn variant_value(r: &Response) -> TokenStream {
-    let v = ident(&r.name);
-    let parts = VariantParts::of(r);
-    let body = r.body.as_ref().map(|b| {
-        if b.is_json() {
-            quote!(i.json()?)
-        } else {
-            quote!(i.text()?)
-        }
-    });
-    let headers = r.headers_type.as_deref().map(|h| {
-        let h = ident(h);
-        let fields = typed_headers(r).map(|p| {
-            let f = ident(&p.name);
-            let wire = Literal::string(&p.wire.to_ascii_lowercase());
-            if p.required {
-                quote!(#f: i.header(#wire)?,)
-            } else {
-                quote!(#f: i.header_opt(#wire)?,)
-            }
-        });
-        quote!(crate::operations::#h { #(#fields)* })
-    });
-    let path = quote!(Self::#v);
-    if parts.tuple() {
-        let value = body.or(headers);
-        return quote!(#path(#value));
-    }
-    if !parts.status && !parts.body && !parts.headers {
-        return path;
-    }
-    let status = parts.status.then(|| quote!(status,));
-    let body = body.map(|b| quote!(body: #b,));
-    let headers = headers.map(|h| quote!(headers: #h,));
-    quote!(#path { #status #body #headers })
-}
-
-/// The body of `Response::decode` for `op`: the variant of the answer's status, `None` for a
-/// status the document does not give.
-fn decode_body(op: &Operation) -> TokenStream {
-    let mut arms = Vec::new();
-    let mut ranges = Vec::new();
-    let mut default = None;
-    for r in &op.responses {
-        let value = variant_value(r);
-        match r.status {
-            Status::Code(c) => {
-                let c = Literal::u16_unsuffixed(c);
-                arms.push(quote!(#c => #value,));
-            }
-            Status::Range(h) => {
-                let lo = Literal::u16_unsuffixed(h * 100);
-                let hi = Literal::u16_unsuffixed(h * 100 + 99);
-                ranges.push(quote!(status @ #lo..=#hi => #value,));
-            }
-            Status::Default => default = Some(quote!(status => #value,)),
-        }
-    }
-    // A match of one arm would be a lint; these two shapes get no match.
-    if arms.is_empty() && ranges.is_empty() {
-        let r = op.responses.iter().find(|r| r.status == Status::Default);
-        return match r {
-            None => quote! {
-                let _ = i;
-                ::std::result::Result::Ok(::std::option::Option::None)
-            },
-            Some(r) => {
-                let value = variant_value(r);
-                quote! {
-                    let status = i.status();
-                    ::std::result::Result::Ok(::std::option::Option::Some(#value))
-                }
-            }
-        };
-    }
-    let last = default.unwrap_or_else(
-        || quote!(_ => return ::std::result::Result::Ok(::std::option::Option::None),),
-    );
-    quote! {
-        let value = match i.status() {
-            #(#arms)*
-            #(#ranges)*
-            #last
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(value))
-    }
-}
-
-/// How a parameter is written into the outgoing request.
-fn write_param(api: &Api, p: &Param) -> TokenStream {
-    let f = ident(&p.name);
-    let wire = Literal::string(&p.wire);
-    let list = matches!(param_kind(api, &p.shape), ParamKind::List);
-    let explode = p.explode;
-    let value = quote!(&self.#f);
-    match (p.location, list, p.required) {
-        (Location::Path, false, true) => quote!(out.path(#wire, #value);),
-        (Location::Path, true, true) => quote!(out.path_list(#wire, #value);),
-        (Location::Path, false, false) => {
-            quote!(if let ::std::option::Option::Some(v) = #value { out.path(#wire, v); })
-        }
-        (Location::Path, true, false) => {
-            quote!(if let ::std::option::Option::Some(v) = #value { out.path_list(#wire, v); })
-        }
-        (Location::Query, false, true) => quote!(out.query(#wire, #value);),
-        (Location::Query, false, false) => quote!(out.query_opt(#wire, #value);),
-        (Location::Query, true, true) => quote!(out.query_list(#wire, #value, #explode);),
-        (Location::Query, true, false) => quote!(out.query_list_opt(#wire, #value, #explode);),
-        (Location::Header, false, true) => quote!(out.header(#wire, #value);),
-        (Location::Header, false, false) => quote!(out.header_opt(#wire, #value);),
-        (Location::Header, true, true) => quote!(out.header_list(#wire, #value);),
-        (Location::Header, true, false) => quote!(out.header_list_opt(#wire, #value);),
-        (Location::Cookie, false, true) => quote!(out.cookie(#wire, #value);),
-        (Location::Cookie, false, false) => {
-            quote!(if let ::std::option::Option::Some(v) = #value { out.cookie(#wire, v); })
-        }
-        (Location::Cookie, true, true) => quote!(out.cookie_list(#wire, #value);),
-        (Location::Cookie, true, false) => {
-            quote!(if let ::std::option::Option::Some(v) = #value { out.cookie_list(#wire, v); })
-        }
-    }
-}
-
-/// `impl Request` for the request struct of `op`.
-fn request_impl(api: &Api, op: &Operation) -> TokenStream {
-    let rt = rt();
-    let req = ident(&op.request_type);
-    let name = op.name.trim_start_matches("r#");
-    let method = &op.method;
-    let path = &op.path;
-    let accept = accept(op);
-    let interaction = declares_interaction_id(op);
-    let anonymous = op.anonymous;
-    let signed_response = op
-        .responses
-        .iter()
-        .any(|r| r.body.as_ref().is_some_and(|b| b.signed));
-    let writes: Vec<TokenStream> = op
-        .params
-        .iter()
-        .filter(|p| !is_managed(p))
-        .map(|p| write_param(api, p))
-        .collect();
-    let body = op.body.as_ref().map(|b| {
-        let media = Literal::string(&b.media);
-        match (b.is_json(), b.required) {
-            (true, true) => quote!(out.json(#media, &self.body);),
-            (true, false) => quote!(out.json_opt(#media, &self.body);),
-            (false, true) => quote!(out.text(#media, &self.body);),
-            (false, false) => quote!(out.text_opt(#media, &self.body);),
-        }
-    });
-    let param = if writes.is_empty() && body.is_none() {
-        quote!(_out)
-    } else {
-        quote!(out)
-    };
-    let id_methods = op.params.iter().find(|p| is_managed(p)).map(|p| {
-        let f = ident(&p.name);
-        if p.required {
-            quote! {
-                fn interaction_id(&self) -> ::std::option::Option<&str> {
-                    ::std::option::Option::Some(&self.#f)
-                }
-                fn set_interaction_id(&mut self, id: &str) {
-                    ::std::borrow::ToOwned::clone_into(id, &mut self.#f);
-                }
-            }
-        } else {
-            quote! {
-                fn interaction_id(&self) -> ::std::option::Option<&str> {
-                    self.#f.as_deref()
-                }
-                fn set_interaction_id(&mut self, id: &str) {
-                    self.#f = ::std::option::Option::Some(::std::borrow::ToOwned::to_owned(id));
-                }
-            }
-        }
-    });
-    let resp = ident(&op.response_type);
-    let paged = paginated(api, op).then(|| quote!(impl #rt::Paged for crate::operations::#req {}));
-    quote! {
-        impl #rt::Request for crate::operations::#req {
-            type Response = crate::operations::#resp;
-            const ENDPOINT: &'static #rt::Endpoint = &#rt::Endpoint {
-                name: #name,
-                method: #method,
-                path: #path,
-                accept: #accept,
-                interaction_id: #interaction,
-                anonymous: #anonymous,
-                signed_response: #signed_response,
-            };
-            fn write(&self, #param: &mut #rt::Outgoing) {
-                #(#writes)*
-                #body
-            }
-            #id_methods
-        }
-        #paged
-    }
-}
-
-/// The `Accept` header of `op`: its documented response media types.
-fn accept(op: &Operation) -> String {
-    super::operations::response_media(op).join(", ")
-}
-
-/// `impl Response` for the response enum of `op`.
-fn response_impl(op: &Operation, success: &TokenStream, split: &TokenStream) -> TokenStream {
-    let rt = rt();
-    let resp = ident(&op.response_type);
-    let decode = decode_body(op);
-    quote! {
-        impl #rt::Response for crate::operations::#resp {
-            type Success = #success;
-            fn decode(i: &#rt::Incoming) -> ::std::result::Result<::std::option::Option<Self>, #rt::Mismatch> {
-                #decode
-            }
-            fn split(self) -> ::std::result::Result<Self::Success, Self> {
-                #split
-            }
-        }
-    }
 }
 
 /// Names the client module has for itself, before any call alias claims one.
@@ -431,21 +136,7 @@ fn method_and_call(api: &Api, op: &Operation, call: &syn::Ident) -> (TokenStream
         let field = ident(&p.name);
         let t = param_value_type(api, p, Some(&types_path()));
         let pdoc = doc_attrs(p.doc.as_deref());
-        if is_managed(p) {
-            let init = if p.required {
-                quote!(::std::string::String::new())
-            } else {
-                quote!(::std::option::Option::None)
-            };
-            inits.push(quote!(#field: #init,));
-            let s = setter(&mut names, p);
-            setters.push(quote! {
-                /// Sends this `x-fapi-interaction-id` instead of a minted one.
-                pub fn #s(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
-                    self.options.interaction_id = ::std::option::Option::Some(id.into());
-                    self
-                }
-            });
+        if p.is_managed() {
             continue;
         }
         let string = is_string(api, p);
@@ -541,16 +232,12 @@ pub fn module(api: &Api) -> Option<TokenStream> {
     );
     let mut methods = Vec::new();
     let mut calls = Vec::new();
-    let mut impls = Vec::new();
     let mut names = Scope::with_reserved(&MODULE_NAMES);
     for op in &api.operations {
-        let (success, split) = success(api, op);
         let call = call_name(&mut names, op);
         let (m, c) = method_and_call(api, op, &call);
         methods.push(m);
         calls.push(c);
-        impls.push(request_impl(api, op));
-        impls.push(response_impl(op, &success, &split));
     }
     Some(quote! {
         pub use #rt::{CallOptions, Config, Error, ErrorKind, Pages, Reply, RetryPolicy, Secret, TokenProvider};
@@ -612,6 +299,13 @@ pub fn module(api: &Api) -> Option<TokenStream> {
                 self
             }
 
+            /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
+            /// declares the header).
+            pub fn x_fapi_interaction_id(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.options.interaction_id = ::std::option::Option::Some(id.into());
+                self
+            }
+
             /// Sends the request even where it breaks the document's rules (checked by
             /// default: a request that breaks them is refused before it leaves).
             pub fn unchecked(mut self) -> Self {
@@ -654,6 +348,5 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         >;
 
         #(#calls)*
-        #(#impls)*
     })
 }

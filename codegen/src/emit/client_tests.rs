@@ -4,11 +4,10 @@
 //! deadline passed, a base URL the router does not serve, and a port nobody listens on must
 //! each give their error, with the answer kept where there was one.
 
-use super::client::{is_string, is_success};
+use super::client::is_string;
 use super::examples::constant_name;
 use super::mock::{chosen, chosen_status};
-use super::operations::{example_text, is_managed, param_kind, ParamKind};
-use super::server::declares_interaction_id;
+use super::operations::{example_text, param_kind, ParamKind};
 use crate::model::{Api, Operation, Status};
 use crate::naming::ident;
 use proc_macro2::{Literal, TokenStream};
@@ -17,7 +16,7 @@ use quote::{format_ident, quote};
 /// The required arguments of `op`'s client method, from the examples.
 fn arguments(api: &Api, krate: &syn::Ident, op: &Operation) -> Vec<TokenStream> {
     let mut args = Vec::new();
-    for p in op.params.iter().filter(|p| p.required && !is_managed(p)) {
+    for p in op.params.iter().filter(|p| p.required && !p.is_managed()) {
         let arg = if is_string(api, p) {
             let t = Literal::string(&example_text(&p.example));
             quote!(#t)
@@ -60,9 +59,9 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
         // only there.
         let allow = op.deprecated.then(|| quote!(#[allow(deprecated)]));
         match chosen(op) {
-            Some(r) if is_success(r) => {
+            Some(r) if r.is_success() => {
                 let status = Literal::u16_unsuffixed(chosen_status(r));
-                let id = declares_interaction_id(op).then(|| {
+                let id = op.declares_interaction_id().then(|| {
                     quote!(assert!(reply.interaction_id.is_some(), "{}: no interaction id", #what);)
                 });
                 quote! {

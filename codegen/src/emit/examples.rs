@@ -1,7 +1,7 @@
 //! The `examples` module: one JSON example per body, and a test per example that it
 //! deserializes into its type, serializes back to an equal JSON value and passes `validate()`.
 
-use super::types::rust_type;
+use super::types::rust_type_in;
 use crate::model::{Api, Body, Operation, Response, Status};
 use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
@@ -102,7 +102,7 @@ pub fn module(api: &Api) -> Option<TokenStream> {
     let tests = entries.iter().filter(|e| e.body.is_json()).map(|e| {
         let name = format_ident!("{}", e.constant);
         let test = format_ident!("{}", e.constant.to_lowercase());
-        let ty = rust_type(api, &e.body.shape);
+        let ty = rust_type_in(api, &e.body.shape, None);
         quote! {
             #[test]
             fn #test() -> Outcome {

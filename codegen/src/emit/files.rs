@@ -110,9 +110,11 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             use crate::rules::*;
         )
     });
+    let prelude = super::paths::prelude_import();
     let types_file = quote! {
         //! Serde types for every schema of the document, with `Validate` implementations that
         //! report every violation at its JSON pointer.
+        #prelude
         #rules_import
         #types_tokens
     };
@@ -134,7 +136,7 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             contents: format!("{rs_header}{}", format(tokens, "operations")?),
         });
     }
-    let server_tokens = server::module(api, settings, &mut used);
+    let server_tokens = server::module(api, settings);
     if let Some(srv) = &server_tokens {
         let tokens = quote! {
             //! The server contract: the trait the institution implements, and a router that

@@ -4,9 +4,7 @@
 //! envelope, never an off-spec body.
 
 use super::examples::constant_name;
-use super::operations::{
-    example_text, fixed_status, param_kind, typed_headers, ParamKind, VariantParts,
-};
+use super::operations::{example_text, param_kind, typed_headers, ParamKind, VariantParts};
 use crate::model::{Api, Operation, Response, Status};
 use crate::naming::ident;
 use proc_macro2::{Literal, TokenStream};
@@ -75,25 +73,16 @@ fn answer(api: &Api, op: &Operation, r: &Response) -> TokenStream {
         });
         quote!(crate::operations::#h { #(#fields)* })
     });
-    if parts.tuple() {
-        let inner = body.or(headers).unwrap_or_default();
-        return quote!(crate::operations::#resp::#v(#inner));
-    }
-    if !parts.status && !parts.body && !parts.headers {
+    let payload = super::operations::payload(api, body, headers, true);
+    if parts.unit() {
         return quote!(crate::operations::#resp::#v);
     }
-    let mut fields = Vec::new();
-    if parts.status && fixed_status(r).is_none() {
-        let s = Literal::u16_unsuffixed(chosen_status(r));
-        fields.push(quote!(status: #s,));
+    if parts.tuple() {
+        return quote!(crate::operations::#resp::#v(#payload));
     }
-    if let Some(b) = body {
-        fields.push(quote!(body: #b,));
-    }
-    if let Some(h) = headers {
-        fields.push(quote!(headers: #h,));
-    }
-    quote!(crate::operations::#resp::#v { #(#fields)* })
+    let s = Literal::u16_unsuffixed(chosen_status(r));
+    let field = parts.field().map(|f| quote!(#f: #payload,));
+    quote!(crate::operations::#resp::#v { status: #s, #field })
 }
 
 /// The mock module's tokens, implementing the trait named `service`.

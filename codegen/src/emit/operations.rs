@@ -2,11 +2,12 @@
 //! merged) and the enum of its documented responses, each variant carrying its typed body and
 //! typed headers. Both the server and the client speak in these types.
 
-use super::docs::{doc_attrs, doc_parts};
+use super::docs::doc_attrs;
+use super::paths;
 use super::types::rust_type;
 use super::validate::{self, Used};
 use crate::model::{
-    is_managed_header, Api, Body, Operation, Param, Response, Shape, Status, Ty, TypeKind,
+    is_managed_header, Api, Body, Location, Operation, Param, Response, Shape, Status, Ty, TypeKind,
 };
 use crate::naming::ident;
 use proc_macro2::TokenStream;
@@ -71,19 +72,14 @@ pub fn param_value_type(api: &Api, p: &Param, module: Option<&TokenStream>) -> T
     }
 }
 
-/// Whether `p` is the `x-fapi-interaction-id` request header, which the generated server and
-/// client handle themselves.
-pub fn is_managed(p: &Param) -> bool {
-    p.location == crate::model::Location::Header && is_managed_header(&p.wire)
-}
-
 /// The Rust type of a parameter field.
 pub fn param_type(api: &Api, p: &Param) -> TokenStream {
     let t = param_value_type(api, p, None);
     if p.required {
         t
     } else {
-        quote!(::std::option::Option<#t>)
+        let option = paths::std(api, "Option");
+        quote!(#option<#t>)
     }
 }
 
@@ -91,12 +87,13 @@ pub fn param_type(api: &Api, p: &Param) -> TokenStream {
 pub fn header_type(api: &Api, h: &Param) -> TokenStream {
     let t = match param_kind(api, &h.shape) {
         ParamKind::Scalar => rust_type(api, &h.shape),
-        ParamKind::List | ParamKind::Text => quote!(::std::string::String),
+        ParamKind::List | ParamKind::Text => paths::std(api, "String"),
     };
     if h.required {
         t
     } else {
-        quote!(::std::option::Option<#t>)
+        let option = paths::std(api, "Option");
+        quote!(#option<#t>)
     }
 }
 
@@ -105,7 +102,7 @@ pub fn body_type(api: &Api, b: &Body) -> TokenStream {
     if b.is_json() {
         rust_type(api, &b.shape)
     } else {
-        quote!(::std::string::String)
+        paths::std(api, "String")
     }
 }
 
@@ -135,25 +132,10 @@ pub fn response_media(op: &Operation) -> Vec<&str> {
     media
 }
 
-/// The numeric status a variant answers with when it fixes one.
-pub fn fixed_status(r: &Response) -> Option<u16> {
-    match r.status {
-        Status::Code(c) => Some(c),
-        _ => None,
-    }
-}
-
-/// The `key` of the status as the document writes it (`200`, `4XX`, `default`).
-pub fn status_key(s: Status) -> String {
-    match s {
-        Status::Code(c) => c.to_string(),
-        Status::Range(h) => format!("{h}XX"),
-        Status::Default => String::from("default"),
-    }
-}
-
-/// What a response variant holds, in this order: the status (ranges and `default`), the
-/// body, the headers. A single part makes a tuple variant; several make named fields.
+/// What a response variant holds: its own status (ranges and `default`), a body, typed
+/// headers. A fixed status with a payload is a tuple variant of it (body and headers together
+/// are an `ofb_runtime::WithHeaders`); a fixed status without one is a unit variant; a range
+/// or `default` has named fields, `status` and the payload as `body` (or `headers`).
 pub struct VariantParts {
     /// Carries its own status.
     pub status: bool,
@@ -167,28 +149,108 @@ impl VariantParts {
     /// The parts of `r`.
     pub fn of(r: &Response) -> Self {
         VariantParts {
-            status: fixed_status(r).is_none(),
+            status: r.fixed_status().is_none(),
             body: r.body.is_some(),
             headers: r.headers_type.is_some(),
         }
     }
 
-    /// Whether the variant is a tuple of one value.
+    /// Whether the variant is a tuple of its payload.
     pub fn tuple(&self) -> bool {
-        !self.status && (self.body != self.headers)
+        !self.status && (self.body || self.headers)
+    }
+
+    /// Whether the variant holds nothing.
+    pub fn unit(&self) -> bool {
+        !self.status && !self.body && !self.headers
+    }
+
+    /// The name of the payload's field in a variant with a `status` field.
+    pub fn field(&self) -> Option<syn::Ident> {
+        match (self.body, self.headers) {
+            (true, _) => Some(ident("body")),
+            (false, true) => Some(ident("headers")),
+            (false, false) => None,
+        }
     }
 }
 
-/// The `#[validate]` attributes of a parameter or header field: its wire name and its rules.
-fn check_attrs(api: &Api, p: &Param, used: &mut Used) -> TokenStream {
-    if let ParamKind::Text = param_kind(api, &p.shape) {
-        return quote!();
+/// The payload of a variant from its body and headers, as a type (`value` false, in the
+/// `operations` module) or as an expression (`value` true, from elsewhere): `WithHeaders` of
+/// both, else whichever there is.
+pub fn payload(
+    api: &Api,
+    body: Option<TokenStream>,
+    headers: Option<TokenStream>,
+    value: bool,
+) -> Option<TokenStream> {
+    match (body, headers) {
+        (Some(b), Some(h)) if value => {
+            Some(quote!(::ofb_runtime::WithHeaders { body: #b, headers: #h }))
+        }
+        (Some(b), Some(h)) => {
+            let w = paths::rt(api, "WithHeaders", true);
+            Some(quote!(#w<#b, #h>))
+        }
+        (b, h) => b.or(h),
     }
-    let Some(check) = validate::check(api, &p.shape, used) else {
-        return quote!();
-    };
+}
+
+/// The `#[param(...)]` of a parameter or header field: where it travels, its rules, and how
+/// it is carried.
+fn param_attr(api: &Api, p: &Param, used: &mut Used) -> TokenStream {
     let wire = &p.wire;
-    quote!(#[validate(name = #wire, #check)])
+    let at = match p.location {
+        Location::Path => quote!(path),
+        Location::Query => quote!(query),
+        Location::Header => quote!(header),
+        Location::Cookie => quote!(cookie),
+    };
+    let mut parts = vec![quote!(#at = #wire)];
+    let kind = param_kind(api, &p.shape);
+    if let ParamKind::Text = kind {
+        parts.push(quote!(text));
+    } else {
+        if let Some(r) = used.rules_path(&p.shape) {
+            parts.push(quote!(rules = #r));
+        }
+        if let ParamKind::List = kind {
+            parts.push(quote!(list));
+            if p.explode != matches!(p.location, Location::Query | Location::Cookie) {
+                let e = p.explode;
+                parts.push(quote!(explode = #e));
+            }
+        }
+    }
+    quote!(#[param(#(#parts),*)])
+}
+
+/// `requestMeta.correlationId` of the body, where the request has one: the path of fields
+/// from the body to it, `?` after an optional one (see `derive(Request)`).
+fn correlation_path(api: &Api, op: &Operation) -> Option<String> {
+    let body = op.body.as_ref().filter(|b| b.is_json())?;
+    let mut path = Vec::new();
+    let mut shape = &body.shape;
+    for wire in ["requestMeta", "correlationId"] {
+        let Ty::Named(id) = &shape.ty else {
+            return None;
+        };
+        let TypeKind::Struct(s) = &api.ty(*id).kind else {
+            return None;
+        };
+        let f = s.fields.iter().find(|f| f.wire == wire)?;
+        if f.shape.nullable || f.boxed {
+            return None;
+        }
+        path.push(format!("{}{}", f.name, if f.required { "" } else { "?" }));
+        shape = &f.shape;
+    }
+    let is_text = match &shape.ty {
+        Ty::String => true,
+        Ty::Named(id) => matches!(&api.ty(*id).kind, TypeKind::Alias(s) if s.ty == Ty::String),
+        _ => false,
+    };
+    is_text.then(|| path.join("."))
 }
 
 fn request_struct(api: &Api, op: &Operation, used: &mut Used) -> TokenStream {
@@ -201,49 +263,73 @@ fn request_struct(api: &Api, op: &Operation, used: &mut Used) -> TokenStream {
     );
     let doc = doc_attrs(Some(&what));
     let mut fields = Vec::new();
-    for p in &op.params {
+    // The interaction id is the call's and the router's, not the request's.
+    for p in op.params.iter().filter(|p| !p.is_managed()) {
         let f = ident(&p.name);
         let t = param_type(api, p);
-        let fallback = format!("The {} `{}`.", location_word(p), p.wire);
-        let mut d = doc_parts(&[p.doc.as_deref().or(Some(&fallback))]);
+        let mut d = doc_attrs(p.doc.as_deref());
         if let ParamKind::Text = param_kind(api, &p.shape) {
             let note = doc_attrs(Some(
                 "\nCarried as text: the document gives it a structured schema.",
             ));
             d = quote!(#d #note);
         }
-        let check = check_attrs(api, p, used);
-        fields.push(quote!(#d #check pub #f: #t,));
+        let attr = param_attr(api, p, used);
+        fields.push(quote!(#d #attr pub #f: #t,));
     }
     if let Some(b) = &op.body {
         let t = body_type(api, b);
         let t = if b.required {
             t
         } else {
-            quote!(::std::option::Option<#t>)
+            let option = paths::std(api, "Option");
+            quote!(#option<#t>)
         };
-        let fallback = format!("The request body ({}).", b.media);
-        let d = doc_attrs(Some(b.doc.as_deref().unwrap_or(&fallback)));
-        let check = if b.is_json() {
-            validate::attr(api, &b.shape, used)
+        let d = doc_attrs(b.doc.as_deref());
+        let media = &b.media;
+        let (carried, check) = if b.is_json() {
+            (
+                quote!(#[body(json = #media)]),
+                validate::attr(api, &b.shape, used),
+            )
         } else {
-            quote!()
+            (quote!(#[body(text = #media)]), quote!())
         };
-        fields.push(quote!(#d #check pub body: #t,));
+        fields.push(quote!(#d #carried #check pub body: #t,));
+    }
+    let op_name = op.name.trim_start_matches("r#");
+    let (validate, request) = (
+        paths::rt(api, "Validate", true),
+        paths::rt(api, "Request", true),
+    );
+    let (method, path) = (&op.method, &op.path);
+    let response = ident(&op.response_type);
+    let accept = response_media(op).join(", ");
+    let mut flags = Vec::new();
+    if op.declares_interaction_id() {
+        flags.push(quote!(interaction_id));
+    }
+    if op.anonymous {
+        flags.push(quote!(anonymous));
+    }
+    if op
+        .responses
+        .iter()
+        .any(|r| r.body.as_ref().is_some_and(|b| b.signed))
+    {
+        flags.push(quote!(signed_response));
+    }
+    if super::client::paginated(api, op) {
+        flags.push(quote!(paged));
+    }
+    if let Some(c) = correlation_path(api, op) {
+        flags.push(quote!(correlation = #c));
     }
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+        #[derive(Debug, Clone, PartialEq, #validate, #request)]
+        #[request(name = #op_name, method = #method, path = #path, response = #response, accept = #accept #(, #flags)*)]
         pub struct #name { #(#fields)* }
-    }
-}
-
-fn location_word(p: &Param) -> &'static str {
-    match p.location {
-        crate::model::Location::Path => "path parameter",
-        crate::model::Location::Query => "query parameter",
-        crate::model::Location::Header => "header",
-        crate::model::Location::Cookie => "cookie",
     }
 }
 
@@ -254,28 +340,85 @@ fn headers_struct(api: &Api, op: &Operation, r: &Response, used: &mut Used) -> T
     let name = ident(name);
     let what = format!(
         "The headers of the `{}` response of `{}`.",
-        status_key(r.status),
+        r.status.key(),
         op.name.trim_start_matches("r#")
     );
     let doc = doc_attrs(Some(&what));
+    let (validate, headers) = (
+        paths::rt(api, "Validate", true),
+        paths::rt(api, "Headers", true),
+    );
     let fields: Vec<TokenStream> = typed_headers(r)
         .map(|h| {
             let f = ident(&h.name);
             let t = header_type(api, h);
-            let fallback = format!("`{}`.", h.wire);
-            let d = doc_attrs(Some(h.doc.as_deref().unwrap_or(&fallback)));
-            let check = match param_kind(api, &h.shape) {
-                ParamKind::Scalar => check_attrs(api, h, used),
-                ParamKind::List | ParamKind::Text => quote!(),
+            let d = doc_attrs(h.doc.as_deref());
+            let wire = &h.wire;
+            let attr = match param_kind(api, &h.shape) {
+                ParamKind::Scalar => match used.rules_path(&h.shape) {
+                    Some(r) => quote!(#[param(header = #wire, rules = #r)]),
+                    None => quote!(#[param(header = #wire)]),
+                },
+                ParamKind::List | ParamKind::Text => quote!(#[param(header = #wire, text)]),
             };
-            quote!(#d #check pub #f: #t,)
+            quote!(#d #attr pub #f: #t,)
         })
         .collect();
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, ::ofb_runtime::Validate)]
+        #[derive(Debug, Clone, PartialEq, #validate, #headers)]
         pub struct #name { #(#fields)* }
     }
+}
+
+/// Whether `shape` is the error envelope (through aliases).
+fn is_envelope(api: &Api, shape: &Shape) -> bool {
+    let mut shape = shape;
+    for _ in 0..8 {
+        let Ty::Named(id) = &shape.ty else {
+            return false;
+        };
+        match &api.ty(*id).kind {
+            TypeKind::Envelope { .. } => return true,
+            TypeKind::Alias(s) => shape = s,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The `#[status(...)]` of the variant of `r`.
+fn status_attr(api: &Api, r: &Response) -> TokenStream {
+    let status = match r.status {
+        Status::Code(c) => {
+            let c = proc_macro2::Literal::u16_unsuffixed(c);
+            quote!(#c)
+        }
+        Status::Range(_) => {
+            let k = r.status.key();
+            quote!(#k)
+        }
+        Status::Default => quote!(default),
+    };
+    let mut flags = Vec::new();
+    let headers = r.headers_type.is_some();
+    if let Some(b) = &r.body {
+        if b.signed {
+            flags.push(quote!(signed));
+        } else if !b.is_json() {
+            let m = &b.media;
+            flags.push(quote!(text = #m));
+        } else if headers {
+            flags.push(quote!(json));
+        }
+        if b.is_json() && is_envelope(api, &b.shape) {
+            flags.push(quote!(envelope));
+        }
+    }
+    if headers {
+        flags.push(quote!(headers));
+    }
+    quote!(#[status(#status #(, #flags)*)])
 }
 
 fn response_enum(api: &Api, op: &Operation) -> TokenStream {
@@ -289,76 +432,44 @@ fn response_enum(api: &Api, op: &Operation) -> TokenStream {
     let doc = doc_attrs(Some(&what));
     let variants = op.responses.iter().map(|r| {
         let v = ident(&r.name);
-        let head = format!("`{}`", status_key(r.status));
-        let d = doc_parts(&[Some(&head), r.doc.as_deref()]);
+        let d = doc_attrs(r.doc.as_deref());
+        let attr = status_attr(api, r);
         let parts = VariantParts::of(r);
         let body = r.body.as_ref().map(|b| body_type(api, b));
-        let headers = r.headers_type.as_deref().map(ident);
+        let headers = r.headers_type.as_deref().map(|h| {
+            let h = ident(h);
+            quote!(#h)
+        });
+        let payload = payload(api, body, headers, false);
+        if parts.unit() {
+            return quote!(#d #attr #v,);
+        }
         if parts.tuple() {
-            let t = body.unwrap_or_else(|| quote!(#headers));
-            return quote!(#d #v(#t),);
+            return quote!(#d #attr #v(#payload),);
         }
-        if !parts.status && !parts.body && !parts.headers {
-            return quote!(#d #v,);
-        }
-        let mut fields = Vec::new();
-        if parts.status {
-            let sd = match r.status {
-                Status::Range(h) => format!("The status, in {h}00..={h}99."),
-                _ => String::from("The status."),
+        let sd = match r.status {
+            Status::Range(h) => format!(" The status, in {h}00..={h}99."),
+            _ => String::from(" The status."),
+        };
+        let field = parts.field().map(|f| {
+            let fd = if parts.body {
+                " The body."
+            } else {
+                " The headers."
             };
-            fields.push(quote!(#[doc = #sd] status: u16,));
-        }
-        if let Some(t) = body {
-            fields.push(quote!(#[doc = "The body."] body: #t,));
-        }
-        if let Some(h) = headers {
-            fields.push(quote!(#[doc = "The headers."] headers: #h,));
-        }
-        quote!(#d #v { #(#fields)* },)
+            quote!(#[doc = #fd] #f: #payload,)
+        });
+        quote!(#d #attr #v { #[doc = #sd] status: u16, #field },)
     });
+    let response = paths::rt(api, "Response", true);
     // A response is built once per call and moved straight into the reply: boxing the large
     // success bodies would cost every implementer a `Box::new` and buy nothing, so this one
     // size lint is allowed on these enums only.
-    let arms = op.responses.iter().map(|r| {
-        let v = ident(&r.name);
-        let parts = VariantParts::of(r);
-        let fixed = fixed_status(r).map(proc_macro2::Literal::u16_unsuffixed);
-        match (
-            &fixed,
-            parts.tuple(),
-            parts.status,
-            parts.body || parts.headers,
-        ) {
-            (_, _, true, _) => quote!(Self::#v { status, .. } => status,),
-            (Some(c), true, _, _) => quote!(Self::#v(_) => #c,),
-            (Some(c), false, false, true) => quote!(Self::#v { .. } => #c,),
-            (Some(c), _, _, _) => quote!(Self::#v => #c,),
-            (None, _, _, _) => quote!(Self::#v { .. } => 500,),
-        }
-    });
-    let http = quote!(::ofb_runtime::http::StatusCode);
-    // An operation that documents no response has an empty enum: nothing to match.
-    let body = if op.responses.is_empty() {
-        quote!(match *self {})
-    } else {
-        quote! {
-            let code: u16 = match *self { #(#arms)* };
-            #http::from_u16(code).unwrap_or(#http::INTERNAL_SERVER_ERROR)
-        }
-    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, #response)]
         #[allow(clippy::large_enum_variant)]
         pub enum #name { #(#variants)* }
-
-        impl #name {
-            /// The HTTP status of this response.
-            pub fn status(&self) -> #http {
-                #body
-            }
-        }
     }
 }
 
@@ -383,6 +494,7 @@ pub fn module(api: &Api, used: &mut Used) -> Option<TokenStream> {
             quote!(#req #(#headers)* #resp)
         })
         .collect();
+    let prelude = paths::prelude_import();
     let types = mentions_types(api).then(|| {
         quote!(
             use crate::types::*;
@@ -393,7 +505,7 @@ pub fn module(api: &Api, used: &mut Used) -> Option<TokenStream> {
             use crate::rules::*;
         )
     });
-    Some(quote!(#types #rules #(#items)*))
+    Some(quote!(#prelude #types #rules #(#items)*))
 }
 
 /// Whether any parameter, body or header of `api` names a generated type.

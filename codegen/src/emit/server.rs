@@ -1,12 +1,11 @@
 //! The `server` module (behind the crate's `server` feature): the trait an institution
-//! implements, one async method per operation; the operations as data for the runtime; how each
-//! typed request is read and each typed response written; and `router`, a plain
-//! `axum::Router` that does everything before and after the trait is called.
+//! implements, one async method per operation; the operations as data for the runtime; and
+//! `router`, a plain `axum::Router` that does everything before and after the trait is called.
+//! How each typed request is read and each typed response written is derived on those types
+//! (`derive(Request)`, `derive(Response)`).
 
 use super::docs::{doc_attrs, doc_parts};
-use super::operations::{fixed_status, param_kind, typed_headers, ParamKind, VariantParts};
-use super::validate::Used;
-use crate::model::{Api, Location, Operation, Param, Response, Shape, Status, Ty, TypeKind};
+use crate::model::{Api, Operation, Status};
 use crate::naming::ident;
 use crate::{Frequency, Settings};
 use proc_macro2::{Literal, TokenStream};
@@ -15,11 +14,6 @@ use quote::{format_ident, quote};
 /// The runtime's server module, as every emitted path names it.
 fn rt() -> TokenStream {
     quote!(::ofb_runtime::server)
-}
-
-/// Whether `op` declares the FAPI interaction id as a request header.
-pub fn declares_interaction_id(op: &Operation) -> bool {
-    op.params.iter().any(super::operations::is_managed)
 }
 
 fn frequency(f: Option<Frequency>) -> TokenStream {
@@ -48,7 +42,7 @@ fn operation_static(op: &Operation, settings: &Settings) -> TokenStream {
     let body_required = op.body.as_ref().is_some_and(|b| b.required);
     let signed_request = op.body.as_ref().is_some_and(|b| b.signed);
     let media = super::operations::response_media(op);
-    let interaction = declares_interaction_id(op);
+    let interaction = op.declares_interaction_id();
     let unprocessable = op.responses.iter().any(|r| r.status == Status::Code(422));
     quote! {
         #rt::Operation {
@@ -62,226 +56,6 @@ fn operation_static(op: &Operation, settings: &Settings) -> TokenStream {
             response_media: &[#(#media),*],
             interaction_id: #interaction,
             unprocessable: #unprocessable,
-        }
-    }
-}
-
-/// The rules static of a parameter or header, or `Rules::NONE`.
-fn rules(used: &mut Used, shape: &Shape) -> TokenStream {
-    match used.rules_path(shape) {
-        Some(r) => quote!(&crate::rules::#r),
-        None => quote!(&::ofb_runtime::Rules::NONE),
-    }
-}
-
-fn location(l: Location) -> TokenStream {
-    let rt = rt();
-    match l {
-        Location::Path => quote!(#rt::In::Path),
-        Location::Query => quote!(#rt::In::Query),
-        Location::Header => quote!(#rt::In::Header),
-        Location::Cookie => quote!(#rt::In::Cookie),
-    }
-}
-
-fn read_param(api: &Api, used: &mut Used, p: &Param) -> TokenStream {
-    let f = ident(&p.name);
-    let at = location(p.location);
-    let wire = &p.wire;
-    let read = match (param_kind(api, &p.shape), p.required) {
-        (ParamKind::Scalar, true) => {
-            let r = rules(used, &p.shape);
-            quote!(i.required(#at, #wire, #r))
-        }
-        (ParamKind::Scalar, false) => {
-            let r = rules(used, &p.shape);
-            quote!(i.optional(#at, #wire, #r))
-        }
-        (ParamKind::List, req) => {
-            let r = rules(used, &p.shape);
-            let explode = p.explode;
-            if req {
-                quote!(i.required_list(#at, #wire, #explode, #r))
-            } else {
-                quote!(i.optional_list(#at, #wire, #explode, #r))
-            }
-        }
-        // Structured parameters are carried as text, unchecked.
-        (ParamKind::Text, true) => quote!(i.required(#at, #wire, &::ofb_runtime::Rules::NONE)),
-        (ParamKind::Text, false) => quote!(i.optional(#at, #wire, &::ofb_runtime::Rules::NONE)),
-    };
-    quote!(let #f = #read;)
-}
-
-/// `requestMeta.correlationId` of the body, where the request has one: the path of fields
-/// (with whether each is optional) from the body to it.
-fn correlation_path(api: &Api, op: &Operation) -> Option<Vec<(String, bool)>> {
-    let body = op.body.as_ref().filter(|b| b.is_json())?;
-    let mut path = Vec::new();
-    let mut shape = &body.shape;
-    for wire in ["requestMeta", "correlationId"] {
-        let Ty::Named(id) = &shape.ty else {
-            return None;
-        };
-        let TypeKind::Struct(s) = &api.ty(*id).kind else {
-            return None;
-        };
-        let f = s.fields.iter().find(|f| f.wire == wire)?;
-        if f.shape.nullable || f.boxed {
-            return None;
-        }
-        path.push((f.name.clone(), !f.required));
-        shape = &f.shape;
-    }
-    let is_text = match &shape.ty {
-        Ty::String => true,
-        Ty::Named(id) => matches!(&api.ty(*id).kind, TypeKind::Alias(s) if s.ty == Ty::String),
-        _ => false,
-    };
-    is_text.then_some(path)
-}
-
-fn from_inputs(api: &Api, used: &mut Used, op: &Operation) -> TokenStream {
-    let rt = rt();
-    let name = ident(&op.request_type);
-    let reads: Vec<TokenStream> = op.params.iter().map(|p| read_param(api, used, p)).collect();
-    let mut fields: Vec<TokenStream> = op
-        .params
-        .iter()
-        .map(|p| {
-            let f = ident(&p.name);
-            quote!(#f: #f?,)
-        })
-        .collect();
-    let body = op.body.as_ref().map(|b| {
-        let read = match (b.is_json(), b.required) {
-            (true, true) => quote!(i.json()),
-            (true, false) => quote!(i.json_optional()),
-            (false, true) => quote!(i.text()),
-            (false, false) => quote!(i.text_optional()),
-        };
-        fields.push(quote!(body: body?,));
-        quote!(let body = #read;)
-    });
-    let param = if op.params.is_empty() && op.body.is_none() {
-        quote!(_i)
-    } else {
-        quote!(i)
-    };
-    let correlation = correlation_path(api, op).map(|path| {
-        let body_step = match op.body.as_ref().is_some_and(|b| b.required) {
-            true => quote!(let x = &self.body;),
-            false => quote!(let x = self.body.as_ref()?;),
-        };
-        let steps = path.iter().map(|(f, optional)| {
-            let f = ident(f);
-            if *optional {
-                quote!(let x = x.#f.as_ref()?;)
-            } else {
-                quote!(let x = &x.#f;)
-            }
-        });
-        quote! {
-            fn correlation_id(&self) -> ::std::option::Option<&str> {
-                #body_step
-                #(#steps)*
-                ::std::option::Option::Some(x.as_str())
-            }
-        }
-    });
-    quote! {
-        impl #rt::FromInputs for crate::operations::#name {
-            fn from_inputs(#param: &mut #rt::Inputs<'_>) -> ::std::option::Option<Self> {
-                #(#reads)*
-                #body
-                ::std::option::Option::Some(Self { #(#fields)* })
-            }
-            #correlation
-        }
-    }
-}
-
-fn write_response(api: &Api, used: &mut Used, r: &Response) -> TokenStream {
-    let v = ident(&r.name);
-    let parts = VariantParts::of(r);
-    let status = match (r.status, fixed_status(r)) {
-        (_, Some(c)) => {
-            let c = Literal::u16_unsuffixed(c);
-            quote!(reply.status(#c);)
-        }
-        (Status::Range(h), None) => {
-            let h = Literal::u16_unsuffixed(h);
-            quote!(reply.status_in(status, ::std::option::Option::Some(#h));)
-        }
-        _ => quote!(reply.status_in(status, ::std::option::Option::None);),
-    };
-    let body = r.body.as_ref().map(|b| {
-        if b.signed {
-            quote!(reply.signed(&body);)
-        } else if b.is_json() {
-            quote!(reply.json(&body);)
-        } else {
-            let m = Literal::string(&b.media);
-            quote!(reply.text(#m, &body);)
-        }
-    });
-    let headers: Vec<TokenStream> = typed_headers(r)
-        .map(|h| {
-            let f = ident(&h.name);
-            let wire = h.wire.to_ascii_lowercase();
-            let rl = match param_kind(api, &h.shape) {
-                ParamKind::Scalar => rules(used, &h.shape),
-                _ => quote!(&::ofb_runtime::Rules::NONE),
-            };
-            if h.required {
-                quote!(reply.header(#wire, &headers.#f, #rl);)
-            } else {
-                quote!(reply.header_opt(#wire, &headers.#f, #rl);)
-            }
-        })
-        .collect();
-    let pattern = if parts.tuple() {
-        if parts.body {
-            quote!(Self::#v(body))
-        } else {
-            quote!(Self::#v(headers))
-        }
-    } else if !parts.status && !parts.body && !parts.headers {
-        quote!(Self::#v)
-    } else {
-        let mut binds = Vec::new();
-        if parts.status {
-            binds.push(quote!(status));
-        }
-        if parts.body {
-            binds.push(quote!(body));
-        }
-        if parts.headers {
-            binds.push(quote!(headers));
-        }
-        quote!(Self::#v { #(#binds),* })
-    };
-    quote!(#pattern => { #status #body #(#headers)* })
-}
-
-fn into_reply(api: &Api, used: &mut Used, op: &Operation) -> TokenStream {
-    let rt = rt();
-    let name = ident(&op.response_type);
-    let arms: Vec<TokenStream> = op
-        .responses
-        .iter()
-        .map(|r| write_response(api, used, r))
-        .collect();
-    let (param, body) = if arms.is_empty() {
-        (quote!(_reply), quote!(match self {}))
-    } else {
-        (quote!(reply), quote!(match self { #(#arms)* }))
-    };
-    quote! {
-        impl #rt::IntoReply for crate::operations::#name {
-            fn into_reply(self, #param: &mut #rt::Reply) {
-                #body
-            }
         }
     }
 }
@@ -331,7 +105,7 @@ fn trait_method(op: &Operation, settings: &Settings) -> TokenStream {
 }
 
 /// The server module's tokens, with the trait named `service`.
-pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenStream> {
+pub fn module(api: &Api, settings: &Settings) -> Option<TokenStream> {
     if api.operations.is_empty() {
         return None;
     }
@@ -344,7 +118,10 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
         .map(|op| operation_static(op, settings))
         .collect();
     let count = Literal::usize_unsuffixed(statics.len());
-    let any_interaction = api.operations.iter().any(declares_interaction_id);
+    let any_interaction = api
+        .operations
+        .iter()
+        .any(Operation::declares_interaction_id);
     let methods = api.operations.iter().map(|op| trait_method(op, settings));
     let validation = if settings.reports_violations() {
         quote!(#rt::Validation::Report)
@@ -358,15 +135,6 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
             pub use crate::BASE_PATH;
         }
     });
-    let impls: Vec<TokenStream> = api
-        .operations
-        .iter()
-        .map(|op| {
-            let r = from_inputs(api, used, op);
-            let w = into_reply(api, used, op);
-            quote!(#r #w)
-        })
-        .collect();
     // Routes grouped by path, in document order, each with its methods.
     let mut paths: Vec<(&str, Vec<(usize, &Operation)>)> = Vec::new();
     for (i, op) in api.operations.iter().enumerate() {
@@ -460,6 +228,5 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
                 })
         }
 
-        #(#impls)*
     })
 }

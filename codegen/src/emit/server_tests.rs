@@ -9,8 +9,7 @@
 use super::examples::constant_name;
 use super::mock::{chosen, chosen_status};
 use super::operations::{example_text as text, param_kind, ParamKind};
-use super::server::declares_interaction_id;
-use super::types::rust_type;
+use super::types::rust_type_in;
 use crate::model::{is_managed_header, Api, Location, Operation, Param, Shape, Ty, TypeKind};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -227,10 +226,10 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
         let status = proc_macro2::Literal::u16_unsuffixed(chosen_status(r));
         let typed = r.body.as_ref().filter(|b| b.is_json()).map(|b| {
             uses_types = true;
-            let t = rust_type(api, &b.shape);
+            let t = rust_type_in(api, &b.shape, None);
             quote!(let _: #t = a.typed();)
         });
-        let echo = declares_interaction_id(op).then(|| quote!(assert_eq!(a.interaction_id(), ::std::option::Option::Some(ID), "{}", #what);));
+        let echo = op.declares_interaction_id().then(|| quote!(assert_eq!(a.interaction_id(), ::std::option::Option::Some(ID), "{}", #what);));
         quote! {
             let a = #a;
             assert_eq!(a.status, #status, "{}: {}", #what, a.text());
@@ -238,7 +237,10 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             #echo
         }
     }).collect::<Vec<_>>();
-    let fapi = api.operations.iter().any(declares_interaction_id);
+    let fapi = api
+        .operations
+        .iter()
+        .any(Operation::declares_interaction_id);
     let mut tests = Vec::new();
 
     // Requests no route or method takes.
@@ -330,7 +332,7 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             }
         });
     }
-    if let Some(op) = api.operations.iter().find(|o| declares_interaction_id(o)) {
+    if let Some(op) = api.operations.iter().find(|o| o.declares_interaction_id()) {
         let p = op
             .params
             .iter()

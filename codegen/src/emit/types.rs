@@ -1,33 +1,46 @@
 //! Serde types: structs, enums that tolerate values a newer server adds, unions and aliases.
-//! Every path is fully qualified, so a schema named `Result`, `Option` or `Box` still compiles.
+//! Outside names are short where they cannot collide and spelt in full where the document
+//! declares a type of the same name (see [`super::paths`]), so a schema named `Option` or
+//! `Date` still compiles.
 
 use super::docs::{doc_attrs, doc_parts};
+use super::paths;
 use super::validate::{self, Used};
 use crate::model::{Additional, Api, Shape, StrEnum, Struct, Ty, TypeDef, TypeKind, Union};
 use crate::naming::ident;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-/// The Rust type of a value of `shape` (an inner `nullable` becomes an `Option`).
+/// The Rust type of a value of `shape` (an inner `nullable` becomes an `Option`), in a module
+/// that imports the runtime's prelude and the crate's types (`types`, `operations`).
 pub fn rust_type(api: &Api, shape: &Shape) -> TokenStream {
-    rust_type_in(api, shape, None)
+    type_in(api, shape, None, true)
 }
 
-/// [`rust_type`] for code outside the crate's `types` module: generated types are named
-/// through `module` (`my_crate::types`).
+/// [`rust_type`] for code elsewhere: generated types are named through `module`
+/// (`my_crate::types`) when given, and runtime types in full.
 pub fn rust_type_in(api: &Api, shape: &Shape, module: Option<&TokenStream>) -> TokenStream {
+    type_in(api, shape, module, false)
+}
+
+fn type_in(api: &Api, shape: &Shape, module: Option<&TokenStream>, prelude: bool) -> TokenStream {
+    let rt = |name: &str| paths::rt(api, name, prelude);
+    let string = || paths::std(api, "String");
     let base = match &shape.ty {
         Ty::Bool => quote!(bool),
         Ty::Int32 => quote!(i32),
         Ty::Int64 => quote!(i64),
-        Ty::Number => quote!(::ofb_runtime::Number),
-        Ty::String if shape.c.secret => quote!(::ofb_runtime::Secret),
-        Ty::String => quote!(::std::string::String),
-        Ty::Decimal => quote!(::ofb_runtime::DecimalString),
-        Ty::Date => quote!(::ofb_runtime::Date),
-        Ty::DateTime => quote!(::ofb_runtime::DateTime),
+        Ty::Number => rt("Number"),
+        Ty::String if shape.c.secret => rt("Secret"),
+        Ty::String => string(),
+        Ty::Decimal => rt("DecimalString"),
+        Ty::Date => rt("Date"),
+        Ty::DateTime => rt("DateTime"),
         Ty::Any => quote!(::serde_json::Value),
-        Ty::Object => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Ty::Object => {
+            let s = string();
+            quote!(::serde_json::Map<#s, ::serde_json::Value>)
+        }
         Ty::Named(id) => {
             let name = ident(&api.ty(*id).name);
             match module {
@@ -36,16 +49,19 @@ pub fn rust_type_in(api: &Api, shape: &Shape, module: Option<&TokenStream>) -> T
             }
         }
         Ty::Array(item) => {
-            let t = rust_type_in(api, item, module);
-            quote!(::std::vec::Vec<#t>)
+            let t = type_in(api, item, module, prelude);
+            let vec = paths::std(api, "Vec");
+            quote!(#vec<#t>)
         }
         Ty::Map(item) => {
-            let t = rust_type_in(api, item, module);
-            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            let t = type_in(api, item, module, prelude);
+            let s = string();
+            quote!(::std::collections::BTreeMap<#s, #t>)
         }
     };
     if shape.nullable && shape.ty != Ty::Any {
-        quote!(::std::option::Option<#base>)
+        let option = paths::std(api, "Option");
+        quote!(#option<#base>)
     } else {
         base
     }
@@ -60,13 +76,15 @@ pub fn field_type(api: &Api, shape: &Shape, required: bool, boxed: bool) -> Toke
     };
     let mut t = rust_type(api, &inner);
     if boxed {
-        t = quote!(::std::boxed::Box<#t>);
+        let b = paths::std(api, "Box");
+        t = quote!(#b<#t>);
     }
     let nullable = shape.nullable && shape.ty != Ty::Any;
+    let option = paths::std(api, "Option");
     match (required, nullable) {
         (true, false) => t,
-        (true, true) | (false, false) => quote!(::std::option::Option<#t>),
-        (false, true) => quote!(::std::option::Option<::std::option::Option<#t>>),
+        (true, true) | (false, false) => quote!(#option<#t>),
+        (false, true) => quote!(#option<#option<#t>>),
     }
 }
 
@@ -82,13 +100,14 @@ fn type_def(api: &Api, t: &TypeDef, used: &mut Used) -> TokenStream {
     let doc = doc_parts(&[t.doc.as_deref(), Some(&origin)]);
     match &t.kind {
         TypeKind::Struct(s) => struct_def(api, &name, doc, s, used),
-        TypeKind::Enum(e) => enum_def(&name, doc, e),
+        TypeKind::Enum(e) => enum_def(api, &name, doc, e),
         TypeKind::Union(u) => union_def(api, &name, doc, u, used),
         TypeKind::Alias(shape) => {
             let ty = rust_type(api, shape);
             quote!(#doc pub type #name = #ty;)
         }
         TypeKind::Envelope { meta } => {
+            let envelope = paths::rt(api, "ErrorEnvelope", true);
             let m = match meta {
                 Some(m) => {
                     let ty = rust_type(
@@ -106,7 +125,7 @@ fn type_def(api: &Api, t: &TypeDef, used: &mut Used) -> TokenStream {
                 #doc
                 ///
                 /// The Open Finance error envelope, shared by every generated crate.
-                pub type #name = ::ofb_runtime::ErrorEnvelope #m;
+                pub type #name = #envelope #m;
             }
         }
     }
@@ -124,8 +143,7 @@ fn struct_def(
         let fname = ident(&f.name);
         let ty = field_type(api, &f.shape, f.required, f.boxed);
         let wire = &f.wire;
-        let fallback = format!("`{wire}`.");
-        let fdoc = doc_attrs(Some(f.doc.as_deref().unwrap_or(&fallback)));
+        let fdoc = doc_attrs(f.doc.as_deref());
         // One `serde` attribute per field: the wire name where it differs, and for optional
         // fields, absent when `None` (with `null` kept apart when the field is also nullable).
         let mut serde = Vec::new();
@@ -134,10 +152,8 @@ fn struct_def(
         }
         let nullable = f.shape.nullable && f.shape.ty != Ty::Any;
         if !f.required {
-            serde.push(quote!(
-                default,
-                skip_serializing_if = "::std::option::Option::is_none"
-            ));
+            let is_none = format!("{}::is_none", paths::std(api, "Option")).replace(' ', "");
+            serde.push(quote!(default, skip_serializing_if = #is_none));
             if nullable {
                 serde.push(quote!(with = "::ofb_runtime::nullable"));
             }
@@ -158,12 +174,13 @@ fn struct_def(
     let extra = match &s.additional {
         Additional::Kept(shape) => {
             let ty = rust_type(api, shape);
+            let string = paths::std(api, "String");
             let check = validate::additional_attr(api, shape, used);
             quote! {
                 /// Members not listed in the schema, kept so that nothing is lost.
                 #[serde(flatten)]
                 #check
-                pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #ty>,
+                pub additional_properties: ::std::collections::BTreeMap<#string, #ty>,
             }
         }
         _ => quote!(),
@@ -175,13 +192,23 @@ fn struct_def(
         quote!()
     };
     let constructor = constructor(api, name, s);
+    let (ser, de, val) = serde_derives(api);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize, ::ofb_runtime::Validate)]
+        #[derive(Debug, Clone, PartialEq, #derive_default #ser, #de, #val)]
         #struct_check
         pub struct #name { #(#fields)* #extra }
         #constructor
     }
+}
+
+/// The derives every serde type takes: `Serialize`, `Deserialize`, `Validate`.
+fn serde_derives(api: &Api) -> (TokenStream, TokenStream, TokenStream) {
+    (
+        paths::rt(api, "Serialize", true),
+        paths::rt(api, "Deserialize", true),
+        paths::rt(api, "Validate", true),
+    )
 }
 
 /// `new`, taking the required fields in document order and leaving the optional ones absent,
@@ -192,6 +219,7 @@ fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct) -> Option<Token
         return None;
     }
     let required: Vec<_> = s.fields.iter().filter(|f| f.required).collect();
+    let none = paths::std(api, "None");
     let params = required.iter().map(|f| {
         let n = ident(&f.name);
         let ty = field_type(api, &f.shape, true, f.boxed);
@@ -202,7 +230,7 @@ fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct) -> Option<Token
         if f.required {
             quote!(#n,)
         } else {
-            quote!(#n: ::std::option::Option::None,)
+            quote!(#n: #none,)
         }
     });
     let extra = matches!(s.additional, Additional::Kept(_))
@@ -219,18 +247,21 @@ fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct) -> Option<Token
             #deprecated
             #many
             pub fn new(#(#params),*) -> Self {
-                #name { #(#inits)* #extra }
+                Self { #(#inits)* #extra }
             }
         }
     })
 }
 
-fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenStream {
+fn enum_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenStream {
     let unknown = ident(&e.unknown);
+    let string = paths::std(api, "String");
     let variants = e.variants.iter().map(|v| {
         let n = ident(&v.name);
+        // The wire value is worth a line where the name does not already spell it.
+        let spelt = v.wire.is_ascii() && crate::naming::type_name(&v.wire) == v.name;
         let d = format!("`{}`", v.wire);
-        let d = doc_attrs(Some(&d));
+        let d = if spelt { quote!() } else { doc_attrs(Some(&d)) };
         quote!(#d #n,)
     });
     let wires: Vec<Literal> = e
@@ -246,7 +277,7 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenSt
             #(#variants)*
             /// A value this version of the document does not list (a newer server may send one);
             /// it is kept as sent and serialized back unchanged.
-            #unknown(::std::string::String),
+            #unknown(#string),
         }
 
         impl #name {
@@ -274,10 +305,8 @@ fn union_def(
         if v.boxed {
             ty = quote!(::std::boxed::Box<#ty>);
         }
-        let d = format!("The `{}` alternative.", v.name);
-        let d = doc_attrs(Some(&d));
         let check = validate::attr(api, &v.shape, used);
-        variants.push(quote!(#d #check #n(#ty),));
+        variants.push(quote!(#check #n(#ty),));
     }
     let kind = if u.exclusive {
         "exactly one"
@@ -291,11 +320,12 @@ fn union_def(
     // change every constructor and match for a saving of stack bytes on values decoded once
     // per request, so clippy's size lint is answered here, once, instead.
     let note = quote!(#note #[allow(clippy::large_enum_variant)]);
+    let (ser, de, val) = serde_derives(api);
     match &u.discriminator {
         None => quote! {
             #doc
             #note
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::ofb_runtime::Validate)]
+            #[derive(Debug, Clone, PartialEq, #ser, #de, #val)]
             #[serde(untagged)]
             pub enum #name { #(#variants)* }
         },
@@ -317,7 +347,7 @@ fn union_def(
             quote! {
                 #doc
                 #by
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::ofb_runtime::Validate)]
+                #[derive(Debug, Clone, PartialEq, #ser, #val)]
                 #[serde(untagged)]
                 pub enum #name { #(#variants)* }
 

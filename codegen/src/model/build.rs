@@ -186,8 +186,22 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         matchers: cx.patterns.into_values().collect(),
         examples: cx.examples.into_iter().collect(),
         samples: Vec::new(),
+        declared: std::collections::BTreeSet::new(),
     };
+    let mut api = api;
+    api.declared = declared(&api);
     Ok((api, cx.sink.finish()))
+}
+
+/// The Rust type names `api` declares.
+fn declared(api: &Api) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = api.types.iter().map(|t| t.name.clone()).collect();
+    for op in &api.operations {
+        names.insert(op.request_type.clone());
+        names.insert(op.response_type.clone());
+        names.extend(op.responses.iter().filter_map(|r| r.headers_type.clone()));
+    }
+    names
 }
 
 /// The path of a server URL (`https://host/open-banking/accounts/v2` gives

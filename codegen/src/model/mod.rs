@@ -40,6 +40,9 @@ pub struct Api {
     /// per component schema, as a body of `application/json`: what its crate shows and tests
     /// instead of request and response bodies. Filled with the other examples.
     pub samples: Vec<Body>,
+    /// Every type name the crate declares (schema types and each operation's request,
+    /// response and headers), so that emitted code knows which outside names it may shorten.
+    pub declared: std::collections::BTreeSet<String>,
 }
 
 /// Index of a named type in [`Api::types`].
@@ -394,6 +397,54 @@ pub enum Status {
     Default,
 }
 
+impl Status {
+    /// The key as the document writes it (`200`, `4XX`, `default`).
+    pub fn key(self) -> String {
+        match self {
+            Status::Code(c) => c.to_string(),
+            Status::Range(h) => format!("{h}XX"),
+            Status::Default => String::from("default"),
+        }
+    }
+
+    /// Whether it is a success: a 2xx code or the `2XX` range.
+    pub fn is_success(self) -> bool {
+        matches!(self, Status::Code(200..=299) | Status::Range(2))
+    }
+}
+
+impl Response {
+    /// The status this response is always sent with: its code, unless it stands for a range or
+    /// for `default`, whose variants carry the status they were sent with.
+    pub fn fixed_status(&self) -> Option<u16> {
+        match self.status {
+            Status::Code(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Whether it is a success (see [`Status::is_success`]).
+    pub fn is_success(&self) -> bool {
+        self.status.is_success()
+    }
+}
+
+impl Param {
+    /// Whether this is the `x-fapi-interaction-id` request header, which the runtime sends,
+    /// reads and echoes itself: no request field holds it.
+    pub fn is_managed(&self) -> bool {
+        self.location == Location::Header && is_managed_header(&self.wire)
+    }
+}
+
+impl Operation {
+    /// Whether the operation declares `x-fapi-interaction-id`: then every call sends one and
+    /// every answer echoes it.
+    pub fn declares_interaction_id(&self) -> bool {
+        self.params.iter().any(Param::is_managed)
+    }
+}
+
 impl Api {
     /// Whether any operation takes a signed request body.
     pub fn signs_requests(&self) -> bool {
@@ -413,6 +464,11 @@ impl Api {
     /// Whether anything is signed either way.
     pub fn signs(&self) -> bool {
         self.signs_requests() || self.signs_responses()
+    }
+
+    /// Whether the crate declares a type named `name`.
+    pub fn declares(&self, name: &str) -> bool {
+        self.declared.contains(name)
     }
 
     /// The named type with id `id`.

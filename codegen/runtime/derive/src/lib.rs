@@ -1,4 +1,6 @@
-//! `#[derive(Validate)]` for generated types, so that a generated struct says which rules
+//! The derives of generated crates: `Request`, `Response` and `Headers` turn an operation's
+//! declarations into its client and server plumbing (see their modules), and `Validate`, for
+//! every generated type, so that a generated struct says which rules
 //! apply to each field (`#[validate(rules = R4)]`) and the checking code is written here, once.
 //!
 //! Field attributes: `rules = PATH` (check with those rules), `nested` (the field's type checks
@@ -11,211 +13,48 @@
 //! variants (one unnamed field each) take `rules = PATH` or `nested`. The member name used in
 //! JSON pointers is the field's `#[serde(rename)]`, else its name.
 
+mod attrs;
+mod request;
+mod response;
+mod validate;
+
 use proc_macro::TokenStream;
-use proc_macro2::TokenStream as Tokens;
-use quote::quote;
-use syn::ext::IdentExt;
-use syn::{parse_macro_input, Attribute, Data, DeriveInput, Fields, LitInt, LitStr, Path, Type};
+use syn::{parse_macro_input, DeriveInput};
 
 /// Derives `ofb_runtime::Validate` from `#[validate(...)]` attributes.
-#[proc_macro_derive(Validate, attributes(validate))]
+#[proc_macro_derive(Validate, attributes(validate, param))]
 pub fn derive_validate(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    match expand(&input) {
+    finish(validate::expand(&input))
+}
+
+/// Derives a request's `ofb_runtime::client::Request` and `ofb_runtime::server::FromInputs`
+/// from `#[request(...)]`, `#[param(...)]` and `#[body(...)]` (see the `request` module).
+#[proc_macro_derive(Request, attributes(request, param, body))]
+pub fn derive_request(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    finish(request::expand(&input))
+}
+
+/// Derives a response enum's `status()`, `errors()`, `ofb_runtime::client::Response` and
+/// `ofb_runtime::server::IntoReply` from `#[status(...)]` (see the `response` module).
+#[proc_macro_derive(Response, attributes(status))]
+pub fn derive_response(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    finish(response::expand(&input))
+}
+
+/// Derives how a struct of response headers is read by the client and written by the server,
+/// from each field's `#[param(header = "...")]`.
+#[proc_macro_derive(Headers, attributes(param))]
+pub fn derive_headers(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    finish(response::expand_headers(&input))
+}
+
+fn finish(t: syn::Result<proc_macro2::TokenStream>) -> TokenStream {
+    match t {
         Ok(t) => t.into(),
         Err(e) => e.to_compile_error().into(),
     }
-}
-
-#[derive(Default)]
-struct Opts {
-    rules: Option<Path>,
-    nested: bool,
-    flatten: bool,
-    deny_unknown: bool,
-    min_properties: Option<u64>,
-    max_properties: Option<u64>,
-    name: Option<String>,
-}
-
-fn opts(attrs: &[Attribute]) -> syn::Result<Opts> {
-    let mut o = Opts::default();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("validate")) {
-        attr.parse_nested_meta(|m| {
-            if m.path.is_ident("rules") {
-                o.rules = Some(m.value()?.parse()?);
-            } else if m.path.is_ident("nested") {
-                o.nested = true;
-            } else if m.path.is_ident("flatten") {
-                o.flatten = true;
-            } else if m.path.is_ident("deny_unknown") {
-                o.deny_unknown = true;
-            } else if m.path.is_ident("name") {
-                o.name = Some(m.value()?.parse::<LitStr>()?.value());
-            } else if m.path.is_ident("min_properties") {
-                o.min_properties = Some(m.value()?.parse::<LitInt>()?.base10_parse()?);
-            } else if m.path.is_ident("max_properties") {
-                o.max_properties = Some(m.value()?.parse::<LitInt>()?.base10_parse()?);
-            } else {
-                return Err(
-                    m.error("expected rules, nested, flatten, name, deny_unknown, min_properties or max_properties")
-                );
-            }
-            Ok(())
-        })?;
-    }
-    Ok(o)
-}
-
-/// The `#[serde(rename = "...")]` of a field, if any.
-fn serde_rename(attrs: &[Attribute]) -> syn::Result<Option<String>> {
-    let mut name = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        attr.parse_nested_meta(|m| {
-            if m.path.is_ident("rename") {
-                name = Some(m.value()?.parse::<LitStr>()?.value());
-            } else if m.input.peek(syn::Token![=]) {
-                let _: syn::Expr = m.value()?.parse()?;
-            }
-            Ok(())
-        })?;
-    }
-    Ok(name)
-}
-
-fn is_option(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
-}
-
-fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
-    let name = &input.ident;
-    let top = opts(&input.attrs)?;
-    // How to walk the value by member (wire name) and item, for `decode::validated`.
-    let walk: Tokens;
-    let (body, uses_v) = match &input.data {
-        Data::Struct(s) => {
-            let Fields::Named(fields) = &s.fields else {
-                return Err(syn::Error::new_spanned(
-                    name,
-                    "derive(Validate) needs named fields",
-                ));
-            };
-            let mut stmts = Vec::new();
-            let mut present = Vec::new();
-            let mut arms = Vec::new();
-            let mut rest = quote!(::std::option::Option::None);
-            for f in &fields.named {
-                let Some(ident) = &f.ident else { continue };
-                let o = opts(&f.attrs)?;
-                let wire = match (o.name.clone(), serde_rename(&f.attrs)?) {
-                    (Some(w), _) | (None, Some(w)) => w,
-                    (None, None) => ident.unraw().to_string(),
-                };
-                if o.flatten {
-                    rest = quote!(::ofb_runtime::Validate::member(&self.#ident, name));
-                } else {
-                    arms.push(quote!(#wire => ::std::option::Option::Some(&self.#ident),));
-                }
-                if o.flatten {
-                    present.push(quote!(self.#ident.len()));
-                } else if is_option(&f.ty) {
-                    present.push(quote!(usize::from(self.#ident.is_some())));
-                } else {
-                    present.push(quote!(1usize));
-                }
-                let stmt = match (&o.rules, o.nested, o.flatten) {
-                    (Some(r), _, true) => {
-                        quote!(::ofb_runtime::Validate::validate_with(&self.#ident, v, &#r);)
-                    }
-                    (Some(r), _, false) => quote!(v.field(#wire, &self.#ident, &#r);),
-                    (None, true, _) => quote!(v.member(#wire, &self.#ident);),
-                    (None, false, _) => continue,
-                };
-                stmts.push(stmt);
-            }
-            if top.min_properties.is_some() || top.max_properties.is_some() {
-                let opt = |n: Option<u64>| match n {
-                    Some(n) => quote!(::std::option::Option::Some(#n)),
-                    None => quote!(::std::option::Option::None),
-                };
-                let (min, max) = (opt(top.min_properties), opt(top.max_properties));
-                stmts.push(quote! {
-                    ::ofb_runtime::check::properties(v, 0usize #(+ #present)*, #min, #max);
-                });
-            }
-            let forbids = top.deny_unknown;
-            walk = quote! {
-                fn member(&self, name: &str) -> ::std::option::Option<&dyn ::ofb_runtime::Validate> {
-                    match name {
-                        #(#arms)*
-                        _ => #rest,
-                    }
-                }
-                fn forbids_unknown(&self) -> bool {
-                    #forbids
-                }
-            };
-            let uses = !stmts.is_empty();
-            (quote!(#(#stmts)*), uses)
-        }
-        Data::Enum(e) => {
-            let mut arms = Vec::new();
-            let mut inner = Vec::new();
-            let mut uses = false;
-            for var in &e.variants {
-                let vname = &var.ident;
-                let o = opts(&var.attrs)?;
-                uses |= (o.rules.is_some() || o.nested) && matches!(var.fields, Fields::Unnamed(_));
-                inner.push(match &var.fields {
-                    Fields::Unnamed(_) => quote!(Self::#vname(x) => x,),
-                    Fields::Unit => quote!(Self::#vname => return ::std::option::Option::None,),
-                    Fields::Named(_) => {
-                        quote!(Self::#vname { .. } => return ::std::option::Option::None,)
-                    }
-                });
-                let arm = match (&o.rules, o.nested, &var.fields) {
-                    (Some(r), _, Fields::Unnamed(_)) => {
-                        quote!(Self::#vname(x) => ::ofb_runtime::Validate::validate_with(x, v, &#r),)
-                    }
-                    (None, true, Fields::Unnamed(_)) => {
-                        quote!(Self::#vname(x) => ::ofb_runtime::Validate::validate_into(x, v),)
-                    }
-                    (_, _, Fields::Unnamed(_)) => quote!(Self::#vname(_) => {}),
-                    (_, _, Fields::Unit) => quote!(Self::#vname => {}),
-                    (_, _, Fields::Named(_)) => quote!(Self::#vname { .. } => {}),
-                };
-                arms.push(arm);
-            }
-            // A union walks through whichever alternative the value is.
-            walk = quote! {
-                fn member(&self, name: &str) -> ::std::option::Option<&dyn ::ofb_runtime::Validate> {
-                    let x: &dyn ::ofb_runtime::Validate = match self { #(#inner)* };
-                    x.member(name)
-                }
-                fn item(&self, index: usize) -> ::std::option::Option<&dyn ::ofb_runtime::Validate> {
-                    let x: &dyn ::ofb_runtime::Validate = match self { #(#inner)* };
-                    x.item(index)
-                }
-            };
-            (quote!(match self { #(#arms)* }), uses)
-        }
-        Data::Union(_) => {
-            return Err(syn::Error::new_spanned(
-                name,
-                "derive(Validate) does not support unions",
-            ))
-        }
-    };
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let param = if uses_v { quote!(v) } else { quote!(_v) };
-    Ok(quote! {
-        // Deprecated fields are still checked: the document still constrains them.
-        #[allow(deprecated)]
-        impl #impl_generics ::ofb_runtime::Validate for #name #ty_generics #where_clause {
-            fn validate_into(&self, #param: &mut ::ofb_runtime::Validator) {
-                #body
-            }
-            #walk
-        }
-    })
 }

@@ -43,7 +43,7 @@ pub use config::{
 pub use error::{Error, ErrorKind, Raw};
 pub use pages::{Pages, Stop};
 pub use request::{Endpoint, Outgoing, Paged, Request};
-pub use response::{Incoming, Mismatch, Reply, Response};
+pub use response::{FromHeaders, Incoming, Mismatch, Reply, Response};
 pub use retry::RetryPolicy;
 pub use send::CallOptions;
 pub use token::{TokenError, TokenFuture, TokenProvider};

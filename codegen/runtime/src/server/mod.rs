@@ -25,7 +25,7 @@ pub use handle::{handle, method_not_allowed, not_found, Shared};
 pub use health::{MetricsLayer, Readiness};
 pub use inputs::{FromInputs, In, Inputs};
 pub use operation::{Document, Frequency, Operation};
-pub use reply::{Failure, IntoReply, Reply};
+pub use reply::{Failure, IntoHeaders, IntoReply, Reply};
 pub use serve::{serve, serve_with, ServeConfig};
 pub use shutdown::{run_mock, shutdown_signal};
 

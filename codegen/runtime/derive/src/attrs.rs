@@ -1,0 +1,124 @@
+//! The attributes the request, response and header derives share: where a parameter travels
+//! and what checks it, and how a body is carried.
+
+use syn::{Attribute, GenericArgument, LitBool, LitStr, Path, PathArguments, Type};
+
+/// Where a parameter or header travels.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum At {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+/// `#[param(query = "page-size", rules = R3, list, explode = false, text)]`.
+pub(crate) struct Param {
+    pub at: At,
+    /// The name on the wire.
+    pub wire: String,
+    /// The rules static that checks it (none: anything goes).
+    pub rules: Option<Path>,
+    /// An array, written as a list.
+    pub list: bool,
+    /// `explode` of an array in the query or a cookie.
+    pub explode: bool,
+    /// A structured schema carried as its text, unchecked.
+    pub text: bool,
+}
+
+/// The `#[param(...)]` of a field, if it has one.
+pub(crate) fn param(attrs: &[Attribute]) -> syn::Result<Option<Param>> {
+    let Some(attr) = attrs.iter().find(|a| a.path().is_ident("param")) else {
+        return Ok(None);
+    };
+    let mut at = None;
+    let mut wire = String::new();
+    let mut rules = None;
+    let (mut list, mut text) = (false, false);
+    let mut explode = None;
+    attr.parse_nested_meta(|m| {
+        let place = [
+            ("path", At::Path),
+            ("query", At::Query),
+            ("header", At::Header),
+            ("cookie", At::Cookie),
+        ]
+        .into_iter()
+        .find(|(k, _)| m.path.is_ident(k));
+        if let Some((_, a)) = place {
+            at = Some(a);
+            wire = m.value()?.parse::<LitStr>()?.value();
+        } else if m.path.is_ident("rules") {
+            rules = Some(m.value()?.parse()?);
+        } else if m.path.is_ident("list") {
+            list = true;
+        } else if m.path.is_ident("text") {
+            text = true;
+        } else if m.path.is_ident("explode") {
+            explode = Some(m.value()?.parse::<LitBool>()?.value);
+        } else {
+            return Err(m.error(
+                "expected path, query, header or cookie = \"name\", rules, list, explode or text",
+            ));
+        }
+        Ok(())
+    })?;
+    let Some(at) = at else {
+        return Err(syn::Error::new_spanned(
+            attr,
+            "#[param] needs where the parameter travels: path, query, header or cookie = \"name\"",
+        ));
+    };
+    // OpenAPI's defaults: `form` (query, cookie) explodes, `simple` (path, header) does not.
+    let explode = explode.unwrap_or(matches!(at, At::Query | At::Cookie));
+    Ok(Some(Param {
+        at,
+        wire,
+        rules,
+        list,
+        explode,
+        text,
+    }))
+}
+
+/// How a body is carried: `#[body(json = "application/json")]` or `#[body(text = "text/csv")]`.
+pub(crate) struct Body {
+    pub media: String,
+    pub json: bool,
+}
+
+/// The `#[body(...)]` of a field, if it has one.
+pub(crate) fn body(attrs: &[Attribute]) -> syn::Result<Option<Body>> {
+    let Some(attr) = attrs.iter().find(|a| a.path().is_ident("body")) else {
+        return Ok(None);
+    };
+    let mut out = None;
+    attr.parse_nested_meta(|m| {
+        let json = if m.path.is_ident("json") {
+            true
+        } else if m.path.is_ident("text") {
+            false
+        } else {
+            return Err(m.error("expected json = \"media/type\" or text = \"media/type\""));
+        };
+        let media = m.value()?.parse::<LitStr>()?.value();
+        out = Some(Body { media, json });
+        Ok(())
+    })?;
+    out.map(Some)
+        .ok_or_else(|| syn::Error::new_spanned(attr, "#[body] needs json or text = \"media/type\""))
+}
+
+/// Whether a field's type is `Option<T>` (generated types are never generic, so an `Option`
+/// with an argument is the standard one, however it is spelt).
+pub(crate) fn is_option(ty: &Type) -> bool {
+    let Type::Path(p) = ty else {
+        return false;
+    };
+    p.path.segments.last().is_some_and(|s| {
+        s.ident == "Option"
+            && matches!(&s.arguments, PathArguments::AngleBracketed(a)
+                if matches!(a.args.first(), Some(GenericArgument::Type(_))))
+    })
+}
