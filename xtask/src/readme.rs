@@ -105,8 +105,8 @@ mod tests {
         let found = blocks(&readme).unwrap();
         assert_eq!(
             found.len(),
-            2,
-            "the server and the client examples are marked"
+            3,
+            "the server example and the two client examples are marked"
         );
         assert!(found.iter().all(|(_, code)| code.contains("fn main()")));
     }

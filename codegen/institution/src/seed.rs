@@ -90,32 +90,32 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
     for kind in [
         (
             "personal-identification",
-            cus::CUSTOMERS_GET_PERSONAL_IDENTIFICATIONS_OK,
+            cus::RESPONSE_PERSONAL_CUSTOMERS_IDENTIFICATION,
             "/data/0",
         ),
         (
             "personal-qualification",
-            cus::CUSTOMERS_GET_PERSONAL_QUALIFICATIONS_OK,
+            cus::RESPONSE_PERSONAL_CUSTOMERS_QUALIFICATION,
             "/data",
         ),
         (
             "personal-financial-relation",
-            cus::CUSTOMERS_GET_PERSONAL_FINANCIAL_RELATIONS_OK,
+            cus::RESPONSE_PERSONAL_CUSTOMERS_FINANCIAL_RELATION,
             "/data",
         ),
         (
             "business-identification",
-            cus::CUSTOMERS_GET_BUSINESS_IDENTIFICATIONS_OK,
+            cus::RESPONSE_BUSINESS_CUSTOMERS_IDENTIFICATION,
             "/data/0",
         ),
         (
             "business-qualification",
-            cus::CUSTOMERS_GET_BUSINESS_QUALIFICATIONS_OK,
+            cus::RESPONSE_BUSINESS_CUSTOMERS_QUALIFICATION,
             "/data",
         ),
         (
             "business-financial-relation",
-            cus::CUSTOMERS_GET_BUSINESS_FINANCIAL_RELATIONS_OK,
+            cus::RESPONSE_BUSINESS_CUSTOMERS_FINANCIAL_RELATION,
             "/data",
         ),
     ] {
@@ -132,32 +132,32 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
     for a in 0..seed.accounts {
         let id = account(i, a);
         let resource = with(
-            example(acc::DISCOVER_ACCOUNTS_OK, "/data/resources/0"),
+            example(acc::SELECTABLE_RESOURCE_DISCOVERY_RESPONSE, "/data/resources/0"),
             "/resourceLegacyId",
             legacy(&id),
         );
         push("accounts", "discovery", &id, a, undated(), resource);
         let listed = with(
-            example(acc::ACCOUNTS_GET_ACCOUNTS_OK, "/data/0"),
+            example(acc::RESPONSE_ACCOUNT_LIST, "/data/0"),
             "/accountId",
             legacy(&id),
         );
         push("accounts", "account", &id, a, undated(), listed);
         for (kind, text) in [
-            ("identification", acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_OK),
+            ("identification", acc::RESPONSE_ACCOUNT_IDENTIFICATION),
             (
                 "balances",
-                acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_BALANCES_OK,
+                acc::RESPONSE_ACCOUNT_BALANCES,
             ),
             (
                 "overdraft-limits",
-                acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_OVERDRAFT_LIMITS_OK,
+                acc::RESPONSE_ACCOUNT_OVERDRAFT_LIMITS,
             ),
         ] {
             push("accounts", kind, &id, a, undated(), example(text, "/data"));
         }
         let template = example(
-            acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_TRANSACTIONS_OK,
+            acc::RESPONSE_ACCOUNT_TRANSACTIONS,
             "/data/0",
         );
         for t in 0..seed.transactions {
@@ -178,13 +178,13 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
 
         let card = format!("card-{id}");
         let resource = with(
-            example(cc::DISCOVER_CREDIT_CARD_ACCOUNTS_OK, "/data/resources/0"),
+            example(cc::RESPONSE_CREDIT_CARD_ACCOUNT_DISCOVERY, "/data/resources/0"),
             "/resourceLegacyId",
             legacy(&card),
         );
         push("credit-cards", "discovery", &card, a, undated(), resource);
         let listed = with(
-            example(cc::CREDIT_CARDS_GET_ACCOUNTS_OK, "/data/0"),
+            example(cc::RESPONSE_CREDIT_CARD_ACCOUNTS_LIST, "/data/0"),
             "/creditCardAccountId",
             legacy(&card),
         );
@@ -196,7 +196,7 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
             a,
             undated(),
             example(
-                cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_OK,
+                cc::RESPONSE_CREDIT_CARD_ACCOUNTS_IDENTIFICATION,
                 "/data",
             ),
         );
@@ -207,20 +207,20 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
             a,
             undated(),
             example(
-                cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_LIMITS_OK,
+                cc::RESPONSE_CREDIT_CARD_ACCOUNTS_LIMITS,
                 "/data/0",
             ),
         );
         let bill_template = example(
-            cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_BILLS_OK,
+            cc::RESPONSE_CREDIT_CARD_ACCOUNTS_BILLS,
             "/data/0",
         );
         let bill_tx = example(
-            cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_BILLS_BILL_ID_TRANSACTIONS_OK,
+            cc::OK_RESPONSE_CREDIT_CARD_ACCOUNTS_BILLS_TRANSACTIONS_BODY,
             "/data/0",
         );
         let card_tx = example(
-            cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_TRANSACTIONS_OK,
+            cc::RESPONSE_CREDIT_CARD_ACCOUNTS_TRANSACTIONS,
             "/data/0",
         );
         for t in 0..seed.transactions {

@@ -25,103 +25,103 @@ const SEED: Seed = Seed {
 const CALLS: &[(&str, &str, &str)] = &[
     (
         "/accounts/account-discovery",
-        acc::DISCOVER_ACCOUNTS_REQUEST,
+        acc::REQUEST_WITH_CONSENT_AND_REQUEST_META,
         "",
     ),
-    ("/accounts/accounts", acc::ACCOUNTS_GET_ACCOUNTS_REQUEST, ""),
+    ("/accounts/accounts", acc::REQUEST_ACCOUNTS, ""),
     (
         "/accounts/find",
-        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_REQUEST,
+        acc::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_ACCOUNT_ID,
         "account",
     ),
     (
         "/accounts/balances",
-        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_BALANCES_REQUEST,
+        acc::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_ACCOUNT_ID,
         "account",
     ),
     (
         "/accounts/transactions",
-        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_TRANSACTIONS_REQUEST,
+        acc::REQUEST_TRANSACTIONS,
         "account",
     ),
     (
         "/accounts/transactions-current",
-        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_TRANSACTIONS_CURRENT_REQUEST,
+        acc::REQUEST_TRANSACTIONS_CURRENT,
         "account",
     ),
     (
         "/accounts/overdraft-limits",
-        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_OVERDRAFT_LIMITS_REQUEST,
+        acc::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_ACCOUNT_ID,
         "account",
     ),
     (
         "/credit-cards/account-discovery",
-        cc::DISCOVER_CREDIT_CARD_ACCOUNTS_REQUEST,
+        cc::REQUEST_WITH_CONSENT_AND_REQUEST_META,
         "",
     ),
     (
         "/credit-cards/accounts",
-        cc::CREDIT_CARDS_GET_ACCOUNTS_REQUEST,
+        cc::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_PAGINATION,
         "",
     ),
     (
         "/credit-cards/find",
-        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_REQUEST,
+        cc::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_CREDIT_CARD_ACCOUNT_ID,
         "card",
     ),
     (
         "/credit-cards/bills",
-        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_BILLS_REQUEST,
+        cc::REQUEST_BILLS,
         "card",
     ),
     (
         "/credit-cards/bills-transactions",
-        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_BILLS_BILL_ID_TRANSACTIONS_REQUEST,
+        cc::REQUEST_BILLS_TRANSACTIONS,
         "bill",
     ),
     (
         "/credit-cards/limits",
-        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_LIMITS_REQUEST,
+        cc::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_CREDIT_CARD_ACCOUNT_ID,
         "card",
     ),
     (
         "/credit-cards/transactions",
-        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_TRANSACTIONS_REQUEST,
+        cc::REQUEST_TRANSACTIONS,
         "card",
     ),
     (
         "/credit-cards/transactions-current",
-        cc::CREDIT_CARDS_GET_ACCOUNTS_CREDIT_CARD_ACCOUNT_ID_TRANSACTIONS_CURRENT_REQUEST,
+        cc::REQUEST_TRANSACTIONS_CURRENT,
         "card",
     ),
     (
         "/customers/personal/identifications",
-        cus::CUSTOMERS_GET_PERSONAL_IDENTIFICATIONS_REQUEST,
+        cus::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_PAGINATION,
         "",
     ),
     (
         "/customers/personal/qualifications",
-        cus::CUSTOMERS_GET_PERSONAL_QUALIFICATIONS_REQUEST,
+        cus::REQUEST_WITH_CONSENT_AND_REQUEST_META,
         "",
     ),
     (
         "/customers/personal/financial-relations",
-        cus::CUSTOMERS_GET_PERSONAL_FINANCIAL_RELATIONS_REQUEST,
+        cus::REQUEST_WITH_CONSENT_AND_REQUEST_META,
         "",
     ),
     (
         "/customers/business/identifications",
-        cus::CUSTOMERS_GET_BUSINESS_IDENTIFICATIONS_REQUEST,
+        cus::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_PAGINATION,
         "",
     ),
     (
         "/customers/business/qualifications",
-        cus::CUSTOMERS_GET_BUSINESS_QUALIFICATIONS_REQUEST,
+        cus::REQUEST_WITH_CONSENT_AND_REQUEST_META,
         "",
     ),
     (
         "/customers/business/financial-relations",
-        cus::CUSTOMERS_GET_BUSINESS_FINANCIAL_RELATIONS_REQUEST,
+        cus::REQUEST_WITH_CONSENT_AND_REQUEST_META,
         "",
     ),
 ];
@@ -218,7 +218,7 @@ async fn every_operation_answers(url: &str) {
         assert!(!data.is_null() && !empty, "{path}: no data: {v}");
     }
     // 30 transactions, 20 a page: the second page has the other 10, and says it is the last.
-    let tx = acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_TRANSACTIONS_REQUEST;
+    let tx = acc::REQUEST_TRANSACTIONS;
     let first: Value = serde_json::from_slice(
         &post(
             &server,
@@ -251,7 +251,7 @@ async fn every_operation_answers(url: &str) {
     assert_ne!(first["data"][0], second["data"][0]);
     // Customer 1 asking for customer 2's account.
     let mut theirs: Value = serde_json::from_slice(&request(
-        acc::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_REQUEST,
+        acc::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_ACCOUNT_ID,
         "account",
         1,
         1,

@@ -98,27 +98,27 @@ async fn the_platform_walks_a_payment_through_the_connector_signing_every_body()
         .expect("a client");
 
     let discovered = client
-        .post_account_discovery(body(payments::examples::POST_ACCOUNT_DISCOVERY_REQUEST))
+        .post_account_discovery(body(payments::examples::DISCOVERY_ACCOUNTS_PAYMENT))
         .await
         .expect("account discovery");
     assert_eq!(discovered.status, 200);
     let validated = client
-        .post_payment_validation(body(payments::examples::POST_PAYMENT_VALIDATION_REQUEST))
+        .post_payment_validation(body(payments::examples::PAYMENT_VALIDATION))
         .await
         .expect("payment validation");
     assert_eq!(validated.status, 200);
     let created = client
-        .post_payments(body(payments::examples::POST_PAYMENTS_REQUEST))
+        .post_payments(body(payments::examples::CREATE_PIX_PAYMENT))
         .await
         .expect("payment creation");
     assert_eq!(created.status, 201);
     let found = client
-        .post_find(body(payments::examples::POST_FIND_REQUEST))
+        .post_find(body(payments::examples::FIND_PIX_PAYMENT))
         .await
         .expect("find");
     assert_eq!(found.status, 200);
     let cancelled = client
-        .post_cancellation(body(payments::examples::POST_CANCELLATION_REQUEST))
+        .post_cancellation(body(payments::examples::CANCELLATION_PIX_PAYMENT))
         .await
         .expect("cancellation");
     assert_eq!(cancelled.status, 200);
@@ -143,7 +143,7 @@ async fn the_platform_walks_a_payment_through_the_connector_signing_every_body()
     // A client without the key sends nothing; a body signed by another key is refused.
     let unsigned = Client::new(&server.url("")).expect("a client");
     let e = unsigned
-        .post_find(body(payments::examples::POST_FIND_REQUEST))
+        .post_find(body(payments::examples::FIND_PIX_PAYMENT))
         .await
         .expect_err("not sent");
     assert!(e.to_string().contains("Config::with_signer"), "{e}");
@@ -151,7 +151,7 @@ async fn the_platform_walks_a_payment_through_the_connector_signing_every_body()
     let foreign = Client::with_config(Config::new(server.url("")).with_signer(stranger.signer()))
         .expect("a client");
     let e = foreign
-        .post_find(body(payments::examples::POST_FIND_REQUEST))
+        .post_find(body(payments::examples::FIND_PIX_PAYMENT))
         .await
         .expect_err("a signature by another key");
     assert_eq!(e.status(), Some(401), "{e}");

@@ -58,7 +58,7 @@ pub mod __private {
 pub mod prelude {
     pub use crate::{
         Date, DateTime, DecimalString, ErrorEnvelope, Headers, Number, Request, Response, Secret,
-        Validate, WithHeaders,
+        Validate, WireEnum, WithHeaders,
     };
     pub use serde::{Deserialize, Serialize};
 }
@@ -68,7 +68,7 @@ pub use decode::{DecodeError, Decoded, Judged};
 pub use envelope::{ErrorEnvelope, ErrorItem};
 /// The `http` crate, whose `StatusCode` the generated responses' `status()` returns.
 pub use http;
-pub use ofb_runtime_derive::{Headers, Request, Response, Validate};
+pub use ofb_runtime_derive::{Headers, Request, Response, Validate, WireEnum};
 pub use parts::WithHeaders;
 pub use pattern::Pattern;
 pub use rules::Rules;

@@ -6,6 +6,7 @@
 
 use super::docs::{doc_attrs, doc_parts};
 use super::operations::{body_type_in, param_kind, param_value_type, ParamKind};
+use super::paths;
 use crate::model::{Api, Location, Operation, Param, Shape, Ty, TypeKind};
 use crate::naming::{ident, Scope};
 use proc_macro2::TokenStream;
@@ -129,35 +130,29 @@ fn method_and_call(api: &Api, op: &Operation, call: &syn::Ident) -> (TokenStream
     ]);
 
     let mut args = Vec::new();
-    let mut inits = Vec::new();
+    let mut values = Vec::new();
     let mut setters = Vec::new();
     let mut names = Scope::with_reserved(&CALL_METHODS);
-    for p in &op.params {
+    let (string, some) = (paths::std(api, "String"), paths::std(api, "Some"));
+    let into = paths::std(api, "Into");
+    for p in op.params.iter().filter(|p| !p.is_managed()) {
         let field = ident(&p.name);
         let t = param_value_type(api, p, Some(&types_path()));
         let pdoc = doc_attrs(p.doc.as_deref());
-        if p.is_managed() {
-            continue;
-        }
-        let string = is_string(api, p);
-        let (arg_t, conv) = if string {
-            (
-                quote!(impl ::std::convert::Into<::std::string::String>),
-                quote!(.into()),
-            )
+        let (arg_t, conv) = if is_string(api, p) {
+            (quote!(impl #into<#string>), quote!(.into()))
         } else {
             (t.clone(), quote!())
         };
         if p.required {
             args.push(quote!(#field: #arg_t));
-            inits.push(quote!(#field: #field #conv,));
+            values.push(quote!(#field #conv));
         } else {
-            inits.push(quote!(#field: ::std::option::Option::None,));
             let s = setter(&mut names, p);
             setters.push(quote! {
                 #pdoc
                 pub fn #s(mut self, value: #arg_t) -> Self {
-                    self.request.#field = ::std::option::Option::Some(value #conv);
+                    self.request.#field = #some(value #conv);
                     self
                 }
             });
@@ -168,14 +163,13 @@ fn method_and_call(api: &Api, op: &Operation, call: &syn::Ident) -> (TokenStream
         let bdoc = doc_attrs(b.doc.as_deref().or(Some("The request body.")));
         if b.required {
             args.push(quote!(body: #t));
-            inits.push(quote!(body,));
+            values.push(quote!(body));
         } else {
-            inits.push(quote!(body: ::std::option::Option::None,));
             let s = ident(&names.claim("body"));
             setters.push(quote! {
                 #bdoc
                 pub fn #s(mut self, body: #t) -> Self {
-                    self.request.body = ::std::option::Option::Some(body);
+                    self.request.body = #some(body);
                     self
                 }
             });
@@ -187,11 +181,7 @@ fn method_and_call(api: &Api, op: &Operation, call: &syn::Ident) -> (TokenStream
         #deprecated
         #many
         pub fn #f(&self, #(#args),*) -> #call<'_> {
-            Call {
-                client: self,
-                request: crate::operations::#req { #(#inits)* },
-                options: ::std::default::Default::default(),
-            }
+            self.call(crate::operations::#req::new(#(#values),*))
         }
     };
     let what = format!(
@@ -270,6 +260,11 @@ pub fn module(api: &Api) -> Option<TokenStream> {
             /// The shared part of the client.
             pub fn core(&self) -> &#rt::Core {
                 &self.core
+            }
+
+            /// A call of `request`, to set up and await.
+            fn call<Q>(&self, request: Q) -> Call<'_, Q> {
+                Call { client: self, request, options: ::std::default::Default::default() }
             }
 
             #(#methods)*

@@ -1,8 +1,9 @@
-//! The `examples` module: one JSON example per body, and a test per example that it
-//! deserializes into its type, serializes back to an equal JSON value and passes `validate()`.
+//! The `examples` module: one JSON example per distinct body (bodies of one type with the same
+//! example share it; the model names them), and a test per example that it deserializes into
+//! its type, serializes back to an equal JSON value and passes `validate()`.
 
 use super::types::rust_type_in;
-use crate::model::{Api, Body, Operation, Response, Status};
+use crate::model::{Api, Body, Operation, Response};
 use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -15,64 +16,74 @@ struct Entry<'a> {
 }
 
 /// The name of the example constant of `op`'s request body (`None`) or of the body of one of
-/// its responses.
+/// its responses: the one the model gave it, shared by bodies of the same type and example.
 pub fn constant_name(op: &Operation, response: Option<&Response>) -> String {
-    let base = op.name.trim_start_matches("r#").to_shouty_snake_case();
-    match response {
-        None => format!("{base}_REQUEST"),
-        Some(r) => format!("{base}_{}", r.name.to_shouty_snake_case()),
+    let body = match response {
+        None => op.body.as_ref(),
+        Some(r) => r.body.as_ref(),
+    };
+    match body
+        .map(|b| b.example_name.as_str())
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) => n.to_owned(),
+        // Examples not named yet (a model built without them): the place's own name.
+        None => {
+            let base = op.name.trim_start_matches("r#").to_shouty_snake_case();
+            match response {
+                None => format!("{base}_REQUEST"),
+                Some(r) => format!("{base}_{}", r.name.to_shouty_snake_case()),
+            }
+        }
     }
 }
 
+/// Every distinct example body, once, with what its doc says of it.
 fn entries(api: &Api) -> Vec<Entry<'_>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Entry<'_>> = Vec::new();
+    let mut all: Vec<(&Body, String)> = Vec::new();
     for sample in &api.samples {
-        let crate::model::Ty::Named(id) = &sample.shape.ty else {
-            continue;
-        };
-        let ty = &api.types[id.0];
-        out.push(Entry {
-            constant: format!("{}_EXAMPLE", ty.name.to_shouty_snake_case()),
-            body: sample,
-            what: format!(
-                "An example `{}`: the document's own example where it is valid, else a value \
-                 composed from the schema.",
-                ty.name
-            ),
-        });
+        all.push((sample, String::new()));
     }
     for op in &api.operations {
+        let name = op.name.trim_start_matches("r#");
         if let Some(b) = &op.body {
-            out.push(Entry {
-                constant: constant_name(op, None),
-                body: b,
-                what: format!(
-                    "The request body of `{}` ({} {}).",
-                    op.name.trim_start_matches("r#"),
-                    op.method,
-                    op.path
-                ),
-            });
+            all.push((
+                b,
+                format!("the request body of `{name}` ({} {})", op.method, op.path),
+            ));
         }
         for r in &op.responses {
             if let Some(b) = &r.body {
-                let status = match r.status {
-                    Status::Code(c) => c.to_string(),
-                    Status::Range(h) => format!("{h}XX"),
-                    Status::Default => String::from("default"),
-                };
-                out.push(Entry {
-                    constant: constant_name(op, Some(r)),
-                    body: b,
-                    what: format!(
-                        "The `{status}` response body of `{}` ({} {}).",
-                        op.name.trim_start_matches("r#"),
-                        op.method,
-                        op.path
-                    ),
-                });
+                let what = format!(
+                    "the `{}` response body of `{name}` ({} {})",
+                    r.status.key(),
+                    op.method,
+                    op.path
+                );
+                all.push((b, what));
             }
         }
+    }
+    for (body, place) in all {
+        if body.example_name.is_empty() {
+            continue;
+        }
+        let constant = body.example_name.clone();
+        if out.iter().any(|e| e.constant == constant) {
+            continue;
+        }
+        let what = match &body.shape.ty {
+            crate::model::Ty::Named(id) if body.is_json() => {
+                format!("An example `{}`.", api.ty(*id).name)
+            }
+            _ => format!("An example of {place}, in `{}`.", body.media),
+        };
+        out.push(Entry {
+            constant,
+            body,
+            what,
+        });
     }
     out
 }
@@ -94,14 +105,13 @@ pub fn module(api: &Api) -> Option<TokenStream> {
                 .map(str::to_owned)
                 .unwrap_or_default()
         };
-        let line = format!("{} Media type `{}`.", e.what, e.body.media);
-        let docs = super::docs::doc_attrs(Some(&line));
+        let docs = super::docs::doc_attrs(Some(&e.what));
         let text = super::raw_string(&text);
         quote!(#docs pub const #name: &str = #text;)
     });
     let tests = entries.iter().filter(|e| e.body.is_json()).map(|e| {
         let name = format_ident!("{}", e.constant);
-        let test = format_ident!("{}", e.constant.to_lowercase());
+        let test = crate::naming::ident(&crate::naming::value_name(&e.constant));
         let ty = rust_type_in(api, &e.body.shape, None);
         quote! {
             #[test]

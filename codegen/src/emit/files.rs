@@ -239,9 +239,11 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             }
         } else {
             quote! {
-                //! One JSON example per request and response body, for tests and mock servers.
-                //! Each is the document's own example where it is valid, else one composed from the
-                //! schema; the tests below check that it round-trips through its type and validates.
+                //! One JSON example per distinct request and response body, for tests and mock
+                //! servers: bodies of one type with the same example share one, named after the
+                //! type. Each is the document's own example where it is valid, else one composed
+                //! from the schema; the tests below check that it round-trips through its type and
+                //! validates.
             }
         };
         let tokens = quote! {

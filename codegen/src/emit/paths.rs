@@ -9,7 +9,8 @@ use crate::model::Api;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// A standard prelude name (`String`, `Option`, `Vec`, `Box`, `Some`, `None`): short unless
+/// A standard prelude name (`String`, `Option`, `Vec`, `Box`, `Some`, `None`, `Into`,
+/// `Default`): short unless
 /// the crate declares a type so named.
 pub fn std(api: &Api, short: &str) -> TokenStream {
     // `Some` and `None` come with `Option`: a crate that declares `Option` spells all three.
@@ -26,6 +27,8 @@ pub fn std(api: &Api, short: &str) -> TokenStream {
         "Box" => quote!(::std::boxed::Box),
         "Some" => quote!(::std::option::Option::Some),
         "None" => quote!(::std::option::Option::None),
+        "Into" => quote!(::std::convert::Into),
+        "Default" => quote!(::std::default::Default),
         other => {
             let i = format_ident!("{other}");
             quote!(::std::#i)

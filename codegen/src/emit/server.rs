@@ -9,7 +9,7 @@ use crate::model::{Api, Operation, Status};
 use crate::naming::ident;
 use crate::{Frequency, Settings};
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// The runtime's server module, as every emitted path names it.
 fn rt() -> TokenStream {
@@ -145,24 +145,13 @@ pub fn module(api: &Api, settings: &Settings) -> Option<TokenStream> {
     }
     let routes = paths.iter().map(|(path, ops)| {
         let handlers = ops.iter().enumerate().map(|(n, (i, op))| {
-            let m = format_ident!("{}", op.method.to_ascii_lowercase());
             let f = ident(&op.name);
             let idx = Literal::usize_unsuffixed(*i);
-            let handler = quote! {{
-                let shared = shared.clone();
-                move |request: ::axum::extract::Request| {
-                    #rt::handle(
-                        shared.clone(),
-                        &OPERATIONS[#idx],
-                        request,
-                        |s: ::std::sync::Arc<#rt::Shared<B>>, r, c| async move { s.backend().#f(r, c).await },
-                        B::on_error,
-                    )
-                }
-            }};
             // Each method is a route of its own (with its layers and its operation's name),
             // merged into the path's method router.
-            let route = quote!(shared.route(&OPERATIONS[#idx], ::axum::routing::#m(#handler)));
+            let route = quote! {
+                shared.serve(&OPERATIONS[#idx], |s, r, c| async move { s.backend().#f(r, c).await }, B::on_error)
+            };
             if n == 0 {
                 route
             } else {

@@ -256,38 +256,21 @@ fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct) -> Option<Token
 fn enum_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenStream {
     let unknown = ident(&e.unknown);
     let string = paths::std(api, "String");
+    let wire_enum = paths::rt(api, "WireEnum", true);
     let variants = e.variants.iter().map(|v| {
         let n = ident(&v.name);
-        // The wire value is worth a line where the name does not already spell it.
-        let spelt = v.wire.is_ascii() && crate::naming::type_name(&v.wire) == v.name;
-        let d = format!("`{}`", v.wire);
-        let d = if spelt { quote!() } else { doc_attrs(Some(&d)) };
-        quote!(#d #n,)
+        let w = Literal::string(&v.wire);
+        quote!(#[wire = #w] #n,)
     });
-    let wires: Vec<Literal> = e
-        .variants
-        .iter()
-        .map(|v| Literal::string(&v.wire))
-        .collect();
-    let names: Vec<proc_macro2::Ident> = e.variants.iter().map(|v| ident(&v.name)).collect();
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, #wire_enum)]
         pub enum #name {
             #(#variants)*
             /// A value this version of the document does not list (a newer server may send one);
             /// it is kept as sent and serialized back unchanged.
             #unknown(#string),
         }
-
-        impl #name {
-            /// Every value the document lists, as sent on the wire.
-            pub const VALUES: &'static [&'static str] = &[#(#wires),*];
-            /// The variant of each of [`Self::VALUES`], in the same order.
-            pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
-        }
-
-        ::ofb_runtime::wire_enum!(#name, #unknown);
     }
 }
 

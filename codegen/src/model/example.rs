@@ -11,6 +11,7 @@ use super::{Additional, Api, Body, Format, Shape, Ty, TypeId, TypeKind};
 use crate::diag::{Ptr, Sink};
 use ofb_runtime::{check, Rule, Validator};
 use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How deep composition goes before optional members are left out, so recursive types end.
 const MAX_DEPTH: usize = 8;
@@ -549,6 +550,55 @@ pub fn fill(api: &mut Api, sink: &mut Sink) {
             b.example = value;
         }
     }
+    name_examples(api);
+}
+
+/// Names the example constant of every body: bodies of the same type, media type and example
+/// share one. A body of a named type takes that type's name (`RESPONSE_ERROR`), others the
+/// place they are first met (`GET_THING_OK`, `ADD_THING_REQUEST`); a second distinct example
+/// under the same name gets `_2`, and so on.
+pub fn name_examples(api: &mut Api) {
+    use heck::ToShoutySnakeCase;
+    let mut by_content: BTreeMap<String, String> = BTreeMap::new();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let types = &api.types;
+    let mut name = |body: &mut Body, place: String| {
+        let key = format!(
+            "{:?}\u{0}{}\u{0}{}",
+            body.shape.ty, body.media, body.example
+        );
+        if let Some(n) = by_content.get(&key) {
+            body.example_name = n.clone();
+            return;
+        }
+        let base = match &body.shape.ty {
+            Ty::Named(id) if body.is_json() => types[id.0].name.to_shouty_snake_case(),
+            _ => place,
+        };
+        let mut n = base.clone();
+        let mut i = 2;
+        while !taken.insert(n.clone()) {
+            n = format!("{base}_{i}");
+            i += 1;
+        }
+        by_content.insert(key, n.clone());
+        body.example_name = n;
+    };
+    for b in &mut api.samples {
+        name(b, String::from("SAMPLE"));
+    }
+    for op in &mut api.operations {
+        let base = op.name.trim_start_matches("r#").to_shouty_snake_case();
+        if let Some(b) = &mut op.body {
+            name(b, format!("{base}_REQUEST"));
+        }
+        for r in &mut op.responses {
+            let place = format!("{base}_{}", r.name.to_shouty_snake_case());
+            if let Some(b) = &mut r.body {
+                name(b, place);
+            }
+        }
+    }
 }
 
 /// An example body for each component schema that is a named type.
@@ -568,6 +618,7 @@ fn samples(api: &Api, sink: &mut Sink) -> Vec<Body> {
                 example: Value::Null,
                 pointer: t.pointer.clone(),
                 signed: false,
+                example_name: String::new(),
             };
             body.example = body_example(&checker, &body, &mut s, None);
             body

@@ -344,6 +344,10 @@ pub struct Body {
     /// JSON value `shape` describes. The runtime signs and verifies it; everything typed
     /// treats it as that JSON value.
     pub signed: bool,
+    /// The name of the example's constant in the crate's `examples` module, shared by every
+    /// body of the same type with the same example (see [`example::name_examples`]); empty
+    /// until examples are filled.
+    pub example_name: String,
 }
 
 impl Body {

@@ -182,8 +182,14 @@ impl Ctx<'_> {
         let mut ops = Vec::new();
         // Operation names are methods of the generated `Client` and the server trait: those
         // types' own methods are taken in advance.
-        let mut fn_names =
-            Scope::with_reserved(&["new", "with_config", "from_core", "core", "on_error"]);
+        let mut fn_names = Scope::with_reserved(&[
+            "new",
+            "with_config",
+            "from_core",
+            "core",
+            "call",
+            "on_error",
+        ]);
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         for (path, item) in doc.api.paths.iter() {
             let pptr = Ptr::root().join("paths").join(path);
@@ -454,6 +460,7 @@ impl Ctx<'_> {
             example: Value::Null,
             pointer: mptr.to_string(),
             signed,
+            example_name: String::new(),
         })
     }
 

@@ -41,18 +41,18 @@ fn mix() -> Vec<Call> {
         (
             "find",
             "/find",
-            ex::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_REQUEST,
+            ex::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_ACCOUNT_ID,
         ),
-        ("accounts", "/accounts", ex::ACCOUNTS_GET_ACCOUNTS_REQUEST),
+        ("accounts", "/accounts", ex::REQUEST_ACCOUNTS),
         (
             "balances",
             "/balances",
-            ex::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_BALANCES_REQUEST,
+            ex::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_ACCOUNT_ID,
         ),
         (
             "transactions",
             "/transactions",
-            ex::ACCOUNTS_GET_ACCOUNTS_ACCOUNT_ID_TRANSACTIONS_REQUEST,
+            ex::REQUEST_TRANSACTIONS,
         ),
     ]
     .into_iter()

@@ -17,6 +17,7 @@ mod attrs;
 mod request;
 mod response;
 mod validate;
+mod wire;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -50,6 +51,14 @@ pub fn derive_response(input: TokenStream) -> TokenStream {
 pub fn derive_headers(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     finish(response::expand_headers(&input))
+}
+
+/// Derives a string enum's `VALUES` and `KNOWN` tables, conversions, serde and `Validate` from
+/// each variant's `#[wire = "..."]` and its catch-all variant (see the `wire` module).
+#[proc_macro_derive(WireEnum, attributes(wire))]
+pub fn derive_wire_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    finish(wire::expand(&input))
 }
 
 fn finish(t: syn::Result<proc_macro2::TokenStream>) -> TokenStream {

@@ -16,6 +16,8 @@
 //! }
 //! ```
 //!
+//! The derive also gives the struct `new`, taking the fields that are not `Option` in order.
+//!
 //! Struct flags: `interaction_id` (the operation declares `x-fapi-interaction-id`, so every
 //! call sends one), `anonymous` (no token), `signed_response` (answers are verified JWS),
 //! `paged` (a list the client can walk), and `correlation = "request_meta.correlation_id?"`,
@@ -132,7 +134,46 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     };
     let client = client(name, &o, &fields);
     let server = server(name, &o, &fields)?;
-    Ok(quote!(#client #server))
+    let new = constructor(name, s);
+    Ok(quote!(#new #client #server))
+}
+
+/// `new`, taking the required fields (those not `Option`) in order; the optional ones start
+/// absent and are set by the client's call, or by hand.
+fn constructor(name: &Ident, s: &syn::DataStruct) -> Tokens {
+    let Fields::Named(fields) = &s.fields else {
+        return quote! {
+            impl #name {
+                /// The request.
+                pub fn new() -> Self {
+                    Self {}
+                }
+            }
+        };
+    };
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    for f in &fields.named {
+        let Some(ident) = &f.ident else { continue };
+        let ty = &f.ty;
+        if attrs::is_option(ty) {
+            inits.push(quote!(#ident: ::std::option::Option::None,));
+        } else {
+            params.push(quote!(#ident: #ty));
+            inits.push(quote!(#ident,));
+        }
+    }
+    quote! {
+        #[allow(deprecated)]
+        impl #name {
+            /// The request with its required parameters (and body); the optional ones are
+            /// absent.
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits)* }
+            }
+        }
+    }
 }
 
 fn client(name: &Ident, o: &Opts, fields: &[(&Ident, bool, Part)]) -> Tokens {

@@ -67,6 +67,41 @@ impl<B> Shared<B> {
     }
 }
 
+impl<B: Send + Sync + 'static> Shared<B> {
+    /// The route of `op`, on its method and with the configured layers: each request goes
+    /// through [`handle`] to `call` (which calls the back-end's method), and the back-end's
+    /// errors through `on_error`. What a generated router is made of, one per operation.
+    pub fn serve<Req, Resp, E, F, Fut>(
+        self: &Arc<Self>,
+        op: &'static Operation,
+        call: F,
+        on_error: fn(&B, E, &Context) -> Failure,
+    ) -> axum::routing::MethodRouter
+    where
+        Req: FromInputs + Send + 'static,
+        Resp: IntoReply + Send + 'static,
+        E: Send + 'static,
+        F: Fn(Arc<Shared<B>>, Req, Context) -> Fut + Clone + Send + Sync + 'static,
+        Fut: Future<Output = Result<Resp, E>> + Send + 'static,
+    {
+        let shared = Arc::clone(self);
+        let handler = move |request: Request| handle(shared, op, request, call, on_error);
+        let method = match op.method {
+            "GET" => axum::routing::get(handler),
+            "PUT" => axum::routing::put(handler),
+            "POST" => axum::routing::post(handler),
+            "DELETE" => axum::routing::delete(handler),
+            "OPTIONS" => axum::routing::options(handler),
+            "HEAD" => axum::routing::head(handler),
+            "PATCH" => axum::routing::patch(handler),
+            "TRACE" => axum::routing::trace(handler),
+            // No method a document can name is left: an empty router answers 405.
+            _ => axum::routing::MethodRouter::new(),
+        };
+        self.route(op, method)
+    }
+}
+
 /// The parameters and body of a request, owned, so that decoding can move to another thread.
 struct Raw {
     path: Vec<(String, String)>,
