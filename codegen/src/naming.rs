@@ -121,6 +121,31 @@ impl Scope {
     }
 }
 
+/// The member name serde gives field `field` (raw prefix dropped) under
+/// `#[serde(rename_all = "camelCase")]`: `PascalCase` (underscores dropped, the letter after
+/// each and the first upper case), then the first letter lower case. The derive of
+/// `Validate` computes the same, for its pointers.
+pub fn serde_camel(field: &str) -> String {
+    let field = field.trim_start_matches("r#");
+    let mut pascal = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    let mut chars = pascal.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => pascal,
+    }
+}
+
 /// Builds an identifier token from a name produced by this module.
 pub fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {
@@ -132,6 +157,50 @@ pub fn ident(name: &str) -> proc_macro2::Ident {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule is serde's own: each name serializes under `rename_all = "camelCase"` as
+    /// `serde_camel` says.
+    #[test]
+    fn serde_camel_is_what_serde_does() {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        #[allow(non_snake_case)]
+        struct S {
+            account_id: u8,
+            _leading: u8,
+            a1_b2: u8,
+            r#type: u8,
+            x: u8,
+            already_camel_Case: u8,
+            trailing_: u8,
+        }
+        let s = S {
+            account_id: 0,
+            _leading: 0,
+            a1_b2: 0,
+            r#type: 0,
+            x: 0,
+            already_camel_Case: 0,
+            trailing_: 0,
+        };
+        let v = serde_json::to_value(&s).unwrap();
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        for field in [
+            "account_id",
+            "_leading",
+            "a1_b2",
+            "r#type",
+            "x",
+            "already_camel_Case",
+            "trailing_",
+        ] {
+            let name = serde_camel(field);
+            assert!(
+                keys.contains(&&name),
+                "{field} -> {name}, serde has {keys:?}"
+            );
+        }
+    }
 
     #[test]
     fn hostile_names_become_valid_identifiers() {

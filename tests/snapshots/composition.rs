@@ -294,14 +294,9 @@ mod rules {
 
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
-pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    maximum: Some(9f64),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R1: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    max_length: Some(5u64),
-    ..::ofb_runtime::Rules::NONE
-};
+use ofb_runtime::Rules;
+pub(crate) static R0: Rules = Rules::NONE.maximum(9f64);
+pub(crate) static R1: Rules = Rules::NONE.max_length(5);
 }
 
 pub mod server {
@@ -548,11 +543,11 @@ impl Tagged {
 /// Schema at `#/components/schemas/Alias`.
 pub type Alias = Named;
 /// Schema at `#/components/schemas/Nested`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Nested {
     pub name: String,
     pub tag: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<i64>,
 }
 impl Nested {

@@ -249,54 +249,28 @@ mod rules {
 
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
-pub(crate) static P0: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new("^[A-Z]+$");
-pub(crate) static P1: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new("[0-9]");
-pub(crate) static P2: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new(
-    "^(?!\\s)[\\w\\W\\s]*[^\\s]$",
-);
-pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    min_length: Some(2u64),
-    max_length: Some(8u64),
-    pattern: Some(&P0),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R1: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    pattern: Some(&P1),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R2: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    max_length: Some(100u64),
-    pattern: Some(&P2),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R3: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    minimum: Some(0f64),
-    maximum: Some(100f64),
-    exclusive_maximum: true,
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R4: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    minimum: Some(0f64),
-    exclusive_minimum: true,
-    multiple_of: Some(5f64),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R5: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    max_length: Some(10u64),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R6: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    min_items: Some(1u64),
-    max_items: Some(3u64),
-    unique_items: true,
-    items: Some(&R5),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R7: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    min_items: Some(1u64),
-    max_items: Some(2u64),
-    ..::ofb_runtime::Rules::NONE
-};
+use ofb_runtime::{Pattern, Rules};
+pub(crate) static P0: Pattern = Pattern::new(r#"^[A-Z]+$"#);
+pub(crate) static P1: Pattern = Pattern::new(r#"[0-9]"#);
+pub(crate) static P2: Pattern = Pattern::new(r#"^(?!\s)[\w\W\s]*[^\s]$"#);
+pub(crate) static R0: Rules = Rules::NONE.min_length(2).max_length(8).pattern(&P0);
+pub(crate) static R1: Rules = Rules::NONE.pattern(&P1);
+pub(crate) static R2: Rules = Rules::NONE.max_length(100).pattern(&P2);
+pub(crate) static R3: Rules = Rules::NONE
+    .minimum(0f64)
+    .maximum(100f64)
+    .exclusive_maximum();
+pub(crate) static R4: Rules = Rules::NONE
+    .minimum(0f64)
+    .exclusive_minimum()
+    .multiple_of(5f64);
+pub(crate) static R5: Rules = Rules::NONE.max_length(10);
+pub(crate) static R6: Rules = Rules::NONE
+    .min_items(1)
+    .max_items(3)
+    .unique_items()
+    .items(&R5);
+pub(crate) static R7: Rules = Rules::NONE.min_items(1).max_items(2);
 }
 
 pub mod server {
@@ -398,29 +372,24 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/Limits`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[validate(min_properties = 1, max_properties = 10)]
 pub struct Limits {
     #[validate(rules = R0)]
     pub code: String,
     /// Unanchored pattern.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R1)]
     pub loose: Option<String>,
     /// Lookahead pattern (ECMA engine).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R2)]
     pub trimmed: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
     pub percent: Option<Number>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R4)]
     pub steps: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R6)]
     pub tags: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R7)]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
 }

@@ -260,10 +260,8 @@ mod rules {
 
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
-pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    num_enum: &[1f64, 2f64, 3f64],
-    ..::ofb_runtime::Rules::NONE
-};
+use ofb_runtime::Rules;
+pub(crate) static R0: Rules = Rules::NONE.num_enum(&[1f64, 2f64, 3f64]);
 }
 
 pub mod server {
@@ -387,14 +385,13 @@ pub enum TaskStatus {
     Unknown(String),
 }
 /// Schema at `#/components/schemas/Task`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Task {
     #[validate(nested)]
     pub status: TaskStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R0)]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub channel: Option<TaskChannel>,
 }

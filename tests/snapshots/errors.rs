@@ -366,17 +366,12 @@ use ofb_runtime::prelude::*;
 /// The Open Finance error envelope, shared by every generated crate.
 pub type ResponseError = ErrorEnvelope<Meta>;
 /// Schema at `#/components/schemas/Meta`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 pub struct Meta {
-    #[serde(rename = "totalRecords", default, skip_serializing_if = "Option::is_none")]
     pub total_records: Option<i64>,
-    #[serde(rename = "totalPages", default, skip_serializing_if = "Option::is_none")]
     pub total_pages: Option<i64>,
-    #[serde(
-        rename = "requestDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     #[validate(nested)]
     pub request_date_time: Option<DateTime>,
 }
@@ -385,9 +380,9 @@ pub struct Meta {
 /// The Open Finance error envelope, shared by every generated crate.
 pub type ErrorBody = ErrorEnvelope;
 /// Schema at `#/paths/~1things/get/responses/200/content/application~1json/schema`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct ListThingsOkBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok: Option<bool>,
 }
 }

@@ -342,19 +342,11 @@ mod rules {
 
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
-pub(crate) static P0: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new("^[A-Z]{3}$");
-pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    minimum: Some(0f64),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R1: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    pattern: Some(&P0),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R2: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    maximum: Some(10f64),
-    ..::ofb_runtime::Rules::NONE
-};
+use ofb_runtime::{Pattern, Rules};
+pub(crate) static P0: Pattern = Pattern::new(r#"^[A-Z]{3}$"#);
+pub(crate) static R0: Rules = Rules::NONE.minimum(0f64);
+pub(crate) static R1: Rules = Rules::NONE.pattern(&P0);
+pub(crate) static R2: Rules = Rules::NONE.maximum(10f64);
 }
 
 pub mod server {
@@ -515,10 +507,10 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/Item`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Item {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R0)]
     pub count: Option<i64>,
 }

@@ -548,135 +548,67 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/type`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 pub struct Type {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#ref: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub self_: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "Self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "Self")]
     pub self_2: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "1stItem",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "1stItem")]
     pub n_1st_item: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ação",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "ação")]
     pub acao: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#match: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#async: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "crate",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub crate_: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "super",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub super_: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "_",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "_")]
     pub unnamed: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "__proto__",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "__proto__")]
     pub proto: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "a-b",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "a-b")]
     pub a_b: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "a.b",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "a.b")]
     pub a_b2: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "a b",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "a b")]
     pub a_b3: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "camelCase",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub camel_case: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "camel_case",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(rename = "camel_case")]
     pub camel_case2: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 /// Schema at `#/components/schemas/Result`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 pub struct Result {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[validate(nested)]
     pub option: ::std::option::Option<Option>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[validate(nested)]
     pub r#box: ::std::option::Option<Box>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[validate(nested)]
     pub string: ::std::option::Option<String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub vec: ::std::option::Option<::std::vec::Vec<i64>>,
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     #[validate(nested)]
     pub self_: ::std::option::Option<Self_>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[validate(nested)]
     pub first: ::std::option::Option<N1stItem>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[validate(nested)]
     pub acao: ::std::option::Option<Acao>,
 }
 /// Schema at `#/components/schemas/Option`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Option {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub some: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/Box`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Box {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub none: ::std::option::Option<bool>,
 }
 /// Schema at `#/components/schemas/String`.
@@ -697,25 +629,22 @@ pub enum String {
 /// Schema at `#/components/schemas/Vec`.
 pub type Vec = ::std::vec::Vec<i64>;
 /// Schema at `#/components/schemas/Self`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 pub struct Self_ {
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub self_: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/1stItem`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct N1stItem {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub x: ::std::option::Option<i64>,
 }
 /// Schema at `#/components/schemas/ação`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Acao {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub y: ::std::option::Option<i64>,
 }
 }

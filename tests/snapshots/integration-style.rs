@@ -265,36 +265,17 @@ mod rules {
 
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
-pub(crate) static P0: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new(
-    "^(localID:)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+use ofb_runtime::{Format, Pattern, Rules};
+pub(crate) static P0: Pattern = Pattern::new(
+    r#"^(localID:)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"#,
 );
-pub(crate) static P1: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new("^\\d{13}$");
-pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    pattern: Some(&P0),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R1: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    min_length: Some(1u64),
-    max_length: Some(50u64),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R2: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    pattern: Some(&P1),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R3: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    format: Some(::ofb_runtime::Format::Uri),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R4: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    minimum: Some(1f64),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R5: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    minimum: Some(1f64),
-    maximum: Some(1000f64),
-    ..::ofb_runtime::Rules::NONE
-};
+pub(crate) static P1: Pattern = Pattern::new(r#"^\d{13}$"#);
+pub(crate) static R0: Rules = Rules::NONE.pattern(&P0);
+pub(crate) static R1: Rules = Rules::NONE.min_length(1).max_length(50);
+pub(crate) static R2: Rules = Rules::NONE.pattern(&P1);
+pub(crate) static R3: Rules = Rules::NONE.format(Format::Uri);
+pub(crate) static R4: Rules = Rules::NONE.minimum(1f64);
+pub(crate) static R5: Rules = Rules::NONE.minimum(1f64).maximum(1000f64);
 }
 
 pub mod server {
@@ -394,12 +375,11 @@ use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/RequestMeta`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 #[validate(deny_unknown)]
 pub struct RequestMeta {
-    #[serde(rename = "correlationId")]
     #[validate(rules = R0)]
     pub correlation_id: String,
-    #[serde(rename = "brandId")]
     #[validate(rules = R1)]
     pub brand_id: String,
 }
@@ -442,21 +422,18 @@ impl BookPageDataItem {
     }
 }
 /// Schema at `#/components/schemas/BookPage/properties/links`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 pub struct BookPageLinks {
-    #[serde(rename = "self")]
     #[validate(rules = R3)]
     pub self_: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
     pub first: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
     pub prev: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
     pub next: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
     pub last: Option<String>,
 }
@@ -474,12 +451,10 @@ impl BookPageLinks {
 }
 /// Schema at `#/components/schemas/BookPage/properties/meta`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 pub struct BookPageMeta {
-    #[serde(rename = "totalRecords")]
     pub total_records: i64,
-    #[serde(rename = "totalPages")]
     pub total_pages: i64,
-    #[serde(rename = "requestDateTime")]
     #[validate(nested)]
     pub request_date_time: DateTime,
 }
@@ -499,11 +474,10 @@ impl BookPageMeta {
 }
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 pub struct ListBooksRequestBody {
-    #[serde(rename = "requestBody")]
     #[validate(nested)]
     pub request_body: ListBooksRequestBodyRequestBody,
-    #[serde(rename = "requestMeta")]
     #[validate(nested)]
     pub request_meta: RequestMeta,
 }
@@ -517,12 +491,12 @@ impl ListBooksRequestBody {
     }
 }
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema/properties/requestBody`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 pub struct ListBooksRequestBodyRequestBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R4)]
     pub page: Option<i64>,
-    #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R5)]
     pub page_size: Option<i64>,
 }

@@ -341,9 +341,9 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 /// Schema at `#/paths/~1ping/get/responses/200/content/application~1json/schema`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct PingOkBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pong: Option<bool>,
 }
 }

@@ -806,15 +806,15 @@ impl Note {
     }
 }
 /// Schema at `#/components/schemas/Problem`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Problem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 /// Schema at `#/paths/~1notes~1{id}/patch/requestBody/content/application~1json/schema`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct PatchNoteRequestBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
 }

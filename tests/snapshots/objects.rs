@@ -424,21 +424,18 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Order`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[validate(deny_unknown)]
 pub struct Order {
     /// Level one.
     #[validate(nested)]
     pub customer: OrderCustomer2,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub shipping: Option<OrderShipping>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counters: Option<::std::collections::BTreeMap<String, i64>>,
     /// Free-form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub extras: Option<OrderExtras>,
 }
@@ -457,59 +454,59 @@ impl Order {
 /// A component whose name the inline type of Order.customer would take.
 ///
 /// Schema at `#/components/schemas/OrderCustomer`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 /// Level one.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer2 {
     /// Level two.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub address: Option<OrderCustomer2Address>,
 }
 /// Level two.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer/properties/address`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer2Address {
     /// Level three.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub geo: Option<OrderCustomer2AddressGeo>,
 }
 /// Level three.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer/properties/address/properties/geo`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer2AddressGeo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<Number>,
 }
 /// Schema at `#/components/schemas/Order/properties/shipping`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderShipping {
     /// Same property name as under customer, another place.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub address: Option<OrderShippingAddress>,
 }
 /// Same property name as under customer, another place.
 ///
 /// Schema at `#/components/schemas/Order/properties/shipping/properties/address`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderShippingAddress {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<String>,
 }
 /// Schema at `#/components/schemas/Order/properties/extras`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderExtras {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Members not listed in the schema, kept so that nothing is lost.
     #[serde(flatten)]

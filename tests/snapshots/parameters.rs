@@ -300,10 +300,8 @@ mod rules {
 
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
-pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    minimum: Some(1f64),
-    ..::ofb_runtime::Rules::NONE
-};
+use ofb_runtime::Rules;
+pub(crate) static R0: Rules = Rules::NONE.minimum(1f64);
 }
 
 pub mod server {
@@ -412,9 +410,9 @@ pub enum Order {
     Unknown(String),
 }
 /// Schema at `#/paths/~1shelves~1{shelfId}~1books~1{bookId}/get/responses/200/content/application~1json/schema`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct GetBookOkBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 }

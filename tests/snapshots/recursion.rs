@@ -338,16 +338,14 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Node`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Node {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub children: Option<Vec<Node>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub parent: Option<Box<Node>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub owner: Option<Box<Person>>,
 }
@@ -363,9 +361,9 @@ impl Node {
     }
 }
 /// Schema at `#/components/schemas/Person`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Person {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub favourite: Option<Box<Node>>,
 }

@@ -251,33 +251,14 @@ mod rules {
 
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
-pub(crate) static P0: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new(
-    "^-?\\d{1,15}\\.\\d{2}$",
-);
-pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    min_length: Some(8u64),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R1: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    pattern: Some(&P0),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R2: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    format: Some(::ofb_runtime::Format::Uuid),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R3: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    format: Some(::ofb_runtime::Format::Email),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R4: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    format: Some(::ofb_runtime::Format::Uri),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R5: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    format: Some(::ofb_runtime::Format::Url),
-    ..::ofb_runtime::Rules::NONE
-};
+use ofb_runtime::{Format, Pattern, Rules};
+pub(crate) static P0: Pattern = Pattern::new(r#"^-?\d{1,15}\.\d{2}$"#);
+pub(crate) static R0: Rules = Rules::NONE.min_length(8);
+pub(crate) static R1: Rules = Rules::NONE.pattern(&P0);
+pub(crate) static R2: Rules = Rules::NONE.format(Format::Uuid);
+pub(crate) static R3: Rules = Rules::NONE.format(Format::Email);
+pub(crate) static R4: Rules = Rules::NONE.format(Format::Uri);
+pub(crate) static R5: Rules = Rules::NONE.format(Format::Url);
 }
 
 pub mod server {
@@ -383,54 +364,42 @@ use crate::rules::*;
 /// A measurement with one property per scalar kind.
 ///
 /// Schema at `#/components/schemas/Reading`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 pub struct Reading {
     /// Free text.
     pub label: String,
     /// A credential, which Debug output must not show.
-    #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R0)]
     pub api_key: Option<Secret>,
     pub count: i32,
     pub total: i64,
     /// A plain JSON number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<Number>,
     /// Money, as decimal text.
     #[validate(rules = R1)]
     pub amount: DecimalString,
     pub active: bool,
-    #[serde(rename = "takenOn")]
     #[validate(nested)]
     pub taken_on: Date,
-    #[serde(rename = "takenAt")]
     #[validate(nested)]
     pub taken_at: DateTime,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R2)]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R3)]
     pub contact: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R4)]
     pub homepage: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R5)]
     pub callback: Option<String>,
     /// A format the generator does not know.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
     /// Must be present, may be null.
-    #[serde(rename = "nullableRequired")]
+    #[required]
     pub nullable_required: Option<String>,
     /// May be absent, null or a number.
-    #[serde(
-        rename = "nullableOptional",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::ofb_runtime::nullable"
-    )]
+    #[serde(with = "::ofb_runtime::nullable")]
     pub nullable_optional: Option<Option<i64>>,
 }
 impl Reading {

@@ -407,14 +407,9 @@ mod rules {
 
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
-pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    min_items: Some(1u64),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R1: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    items: Some(&R0),
-    ..::ofb_runtime::Rules::NONE
-};
+use ofb_runtime::Rules;
+pub(crate) static R0: Rules = Rules::NONE.min_items(1);
+pub(crate) static R1: Rules = Rules::NONE.items(&R0);
 }
 
 pub mod server {
@@ -576,9 +571,9 @@ use crate::rules::*;
 /// Schema at `#/components/schemas/KeyList`.
 pub type KeyList = Vec<KeyListItem>;
 /// Schema at `#/components/schemas/Tagged`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Tagged {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R0)]
     pub tags: Option<Vec<KeyListItem>>,
 }
@@ -606,11 +601,11 @@ pub enum Sort {
     Unknown(String),
 }
 /// Schema at `#/paths/~1keys/get/responses/200/content/application~1json/schema`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct ListKeysOkBody {
     #[validate(rules = R0)]
     pub ids: Vec<KeyListItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R1)]
     pub batches: Option<Vec<Vec<KeyListItem>>>,
     #[validate(nested)]
@@ -659,11 +654,11 @@ impl LockedBody {
     }
 }
 /// Schema at `#/components/responses/Locked/content/application~1json/schema/properties/reason`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct LockedBodyReason {
     #[validate(nested)]
     pub code: LockedBodyReasonCode,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub until: Option<DateTime>,
 }
@@ -685,12 +680,11 @@ pub enum LockedBodyReasonCode {
     Unknown(String),
 }
 /// Schema at `#/paths/~1keys/post/requestBody/content/application~1json/schema`.
+#[optional_fields]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct AddKeysRequestBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(rules = R0)]
     pub tags: Option<Vec<KeyListItem>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub shade: Option<ListKeysOkBodyColour>,
 }

@@ -320,18 +320,10 @@ mod rules {
 
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
-pub(crate) static P0: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new(
-    "^\\d{1,15}\\.\\d{2}$",
-);
-pub(crate) static R0: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    pattern: Some(&P0),
-    ..::ofb_runtime::Rules::NONE
-};
-pub(crate) static R1: ::ofb_runtime::Rules = ::ofb_runtime::Rules {
-    min_length: Some(1u64),
-    max_length: Some(64u64),
-    ..::ofb_runtime::Rules::NONE
-};
+use ofb_runtime::{Pattern, Rules};
+pub(crate) static P0: Pattern = Pattern::new(r#"^\d{1,15}\.\d{2}$"#);
+pub(crate) static R0: Rules = Rules::NONE.pattern(&P0);
+pub(crate) static R1: Rules = Rules::NONE.min_length(1).max_length(64);
 }
 
 pub mod server {
@@ -487,8 +479,8 @@ impl Payment {
 }
 /// Schema at `#/components/schemas/Receipt`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
 pub struct Receipt {
-    #[serde(rename = "paymentId")]
     #[validate(rules = R1)]
     pub payment_id: String,
 }

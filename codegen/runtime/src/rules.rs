@@ -59,6 +59,91 @@ impl Rules {
         items: None,
     };
 
+    /// These rules with `minLength` (a `const` builder, so a generated static reads as the
+    /// keywords it checks: `Rules::NONE.max_length(3).pattern(&P1)`).
+    pub const fn min_length(mut self, n: u64) -> Self {
+        self.min_length = Some(n);
+        self
+    }
+
+    /// With `maxLength`.
+    pub const fn max_length(mut self, n: u64) -> Self {
+        self.max_length = Some(n);
+        self
+    }
+
+    /// With `pattern`.
+    pub const fn pattern(mut self, p: &'static Pattern) -> Self {
+        self.pattern = Some(p);
+        self
+    }
+
+    /// With a checked string `format`.
+    pub const fn format(mut self, f: Format) -> Self {
+        self.format = Some(f);
+        self
+    }
+
+    /// With `minimum`.
+    pub const fn minimum(mut self, n: f64) -> Self {
+        self.minimum = Some(n);
+        self
+    }
+
+    /// With `maximum`.
+    pub const fn maximum(mut self, n: f64) -> Self {
+        self.maximum = Some(n);
+        self
+    }
+
+    /// With `exclusiveMinimum`.
+    pub const fn exclusive_minimum(mut self) -> Self {
+        self.exclusive_minimum = true;
+        self
+    }
+
+    /// With `exclusiveMaximum`.
+    pub const fn exclusive_maximum(mut self) -> Self {
+        self.exclusive_maximum = true;
+        self
+    }
+
+    /// With `multipleOf`.
+    pub const fn multiple_of(mut self, n: f64) -> Self {
+        self.multiple_of = Some(n);
+        self
+    }
+
+    /// With the allowed values of a numeric enum.
+    pub const fn num_enum(mut self, values: &'static [f64]) -> Self {
+        self.num_enum = values;
+        self
+    }
+
+    /// With `minItems` (`minProperties` for maps).
+    pub const fn min_items(mut self, n: u64) -> Self {
+        self.min_items = Some(n);
+        self
+    }
+
+    /// With `maxItems` (`maxProperties` for maps).
+    pub const fn max_items(mut self, n: u64) -> Self {
+        self.max_items = Some(n);
+        self
+    }
+
+    /// With `uniqueItems`.
+    pub const fn unique_items(mut self) -> Self {
+        self.unique_items = true;
+        self
+    }
+
+    /// With rules for array items or map values.
+    pub const fn items(mut self, rules: &'static Rules) -> Self {
+        self.items = Some(rules);
+        self
+    }
+
     fn item_rules(&self) -> &Rules {
         self.items.unwrap_or(&Rules::NONE)
     }

@@ -7,7 +7,7 @@ use super::docs::{doc_attrs, doc_parts};
 use super::paths;
 use super::validate::{self, Used};
 use crate::model::{Additional, Api, Shape, StrEnum, Struct, Ty, TypeDef, TypeKind, Union};
-use crate::naming::ident;
+use crate::naming::{ident, serde_camel};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -138,6 +138,11 @@ fn struct_def(
     s: &Struct,
     used: &mut Used,
 ) -> TokenStream {
+    // Members are named in camel case where that spares renaming fields one by one (most
+    // Open Finance members are `camelCase`); a field it does not fit keeps its own rename.
+    let as_is = |f: &&crate::model::Field| f.name.trim_start_matches("r#") != f.wire;
+    let as_camel = |f: &&crate::model::Field| serde_camel(&f.name) != f.wire;
+    let camel = s.fields.iter().filter(as_camel).count() < s.fields.iter().filter(as_is).count();
     let mut fields = Vec::new();
     for f in &s.fields {
         let fname = ident(&f.name);
@@ -147,21 +152,25 @@ fn struct_def(
         // One `serde` attribute per field: the wire name where it differs, and for optional
         // fields, absent when `None` (with `null` kept apart when the field is also nullable).
         let mut serde = Vec::new();
-        if f.name.trim_start_matches("r#") != wire {
+        if (camel && as_camel(&f)) || (!camel && as_is(&f)) {
             serde.push(quote!(rename = #wire));
         }
+        // Optional members are absent when `None` (`#[optional_fields]` on the struct says so
+        // for every `Option` field); a required nullable one is an `Option` that is always
+        // written, so it is marked.
         let nullable = f.shape.nullable && f.shape.ty != Ty::Any;
-        if !f.required {
-            let is_none = format!("{}::is_none", paths::std(api, "Option")).replace(' ', "");
-            serde.push(quote!(default, skip_serializing_if = #is_none));
-            if nullable {
-                serde.push(quote!(with = "::ofb_runtime::nullable"));
-            }
+        if !f.required && nullable {
+            serde.push(quote!(with = "::ofb_runtime::nullable"));
         }
         let serde = if serde.is_empty() {
             quote!()
         } else {
             quote!(#[serde(#(#serde),*)])
+        };
+        let serde = if f.required && nullable {
+            quote!(#serde #[required])
+        } else {
+            serde
         };
         let deprecated = if f.deprecated {
             quote!(#[deprecated])
@@ -186,6 +195,15 @@ fn struct_def(
         _ => quote!(),
     };
     let struct_check = validate::struct_attr(s);
+    let rename_all = camel.then(|| quote!(#[serde(rename_all = "camelCase")]));
+    let optional = s
+        .fields
+        .iter()
+        .any(|f| !f.required || f.shape.nullable)
+        .then(|| {
+            let attr = paths::rt(api, "optional_fields", true);
+            quote!(#[#attr])
+        });
     let derive_default = if s.fields.iter().all(|f| !f.required) {
         quote!(Default,)
     } else {
@@ -195,7 +213,9 @@ fn struct_def(
     let (ser, de, val) = serde_derives(api);
     quote! {
         #doc
+        #optional
         #[derive(Debug, Clone, PartialEq, #derive_default #ser, #de, #val)]
+        #rename_all
         #struct_check
         pub struct #name { #(#fields)* #extra }
         #constructor

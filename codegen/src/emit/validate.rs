@@ -18,11 +18,13 @@ use std::collections::BTreeSet;
 pub struct Used {
     /// Pattern ids referenced by emitted rules.
     pub patterns: BTreeSet<usize>,
-    /// Distinct rule sets: key to (index, tokens of the struct literal's fields).
+    /// Distinct rule sets: key to (index, tokens of the builder calls after `Rules::NONE`).
     rules: IndexMap<String, (usize, TokenStream)>,
     /// How many times a rule set was named, so an emitter can tell whether its module needs
     /// to import them.
     references: usize,
+    /// Whether a rule set checks a string format (so the module imports `Format`).
+    formats: bool,
 }
 
 impl Used {
@@ -34,15 +36,30 @@ impl Used {
     /// The `rules` module's items: patterns, then rule sets.
     pub fn module_items(&self, api: &Api) -> TokenStream {
         let patterns = self.patterns.iter().filter_map(|&i| {
-            let src = Literal::string(api.patterns.get(i)?);
+            let src = super::raw_string(api.patterns.get(i)?);
             let id = format_ident!("P{}", i);
-            Some(quote!(pub(crate) static #id: ::ofb_runtime::Pattern = ::ofb_runtime::Pattern::new(#src);))
+            Some(quote!(pub(crate) static #id: Pattern = Pattern::new(#src);))
         });
         let rules = self.rules.values().map(|(i, fields)| {
             let id = format_ident!("R{}", i);
-            quote!(pub(crate) static #id: ::ofb_runtime::Rules = ::ofb_runtime::Rules { #fields ..::ofb_runtime::Rules::NONE };)
+            quote!(pub(crate) static #id: Rules = Rules::NONE #fields;)
         });
-        quote!(#(#patterns)* #(#rules)*)
+        // The module declares only `P…` and `R…` statics, so these names are free; each is
+        // imported where it is used.
+        let mut names = Vec::new();
+        if self.formats {
+            names.push(format_ident!("Format"));
+        }
+        if !self.patterns.is_empty() {
+            names.push(format_ident!("Pattern"));
+        }
+        if !self.rules.is_empty() {
+            names.push(format_ident!("Rules"));
+        }
+        quote! {
+            use ofb_runtime::{#(#names),*};
+            #(#patterns)* #(#rules)*
+        }
     }
 
     /// The name of the rules of `shape` (`R3`, imported from the `rules` module), or `None` when
@@ -74,63 +91,61 @@ impl Used {
         };
         let c = &shape.c;
         let map = matches!(shape.ty, Ty::Map(_) | Ty::Object);
+        // Builder calls of `Rules`, one per keyword, in a fixed order.
         let mut fields = Vec::new();
-        let some_u64 = |n: u64| quote!(Some(#n),);
-        if let Some(n) = c.min_length {
-            let v = some_u64(n);
-            fields.push(quote!(min_length: #v));
+        let u64_lit = Literal::u64_unsuffixed;
+        if let Some(n) = c.min_length.map(u64_lit) {
+            fields.push(quote!(.min_length(#n)));
         }
-        if let Some(n) = c.max_length {
-            let v = some_u64(n);
-            fields.push(quote!(max_length: #v));
+        if let Some(n) = c.max_length.map(u64_lit) {
+            fields.push(quote!(.max_length(#n)));
         }
         if let Some(p) = c.pattern {
             self.patterns.insert(p);
             let id = format_ident!("P{}", p);
-            fields.push(quote!(pattern: Some(&#id),));
+            fields.push(quote!(.pattern(&#id)));
         }
         if let (Some(f), Ty::String) = (c.format, &shape.ty) {
             let name = format_ident!("{}", format!("{f:?}"));
-            fields.push(quote!(format: Some(::ofb_runtime::Format::#name),));
+            fields.push(quote!(.format(Format::#name)));
+            self.formats = true;
         }
         if let Some(n) = c.minimum {
-            fields.push(quote!(minimum: Some(#n),));
+            fields.push(quote!(.minimum(#n)));
         }
         if let Some(n) = c.maximum {
-            fields.push(quote!(maximum: Some(#n),));
+            fields.push(quote!(.maximum(#n)));
         }
         if c.exclusive_minimum {
-            fields.push(quote!(exclusive_minimum: true,));
+            fields.push(quote!(.exclusive_minimum()));
         }
         if c.exclusive_maximum {
-            fields.push(quote!(exclusive_maximum: true,));
+            fields.push(quote!(.exclusive_maximum()));
         }
         if let Some(n) = c.multiple_of {
-            fields.push(quote!(multiple_of: Some(#n),));
+            fields.push(quote!(.multiple_of(#n)));
         }
         if !c.num_enum.is_empty() {
             let vals = &c.num_enum;
-            fields.push(quote!(num_enum: &[#(#vals),*],));
+            fields.push(quote!(.num_enum(&[#(#vals),*])));
         }
         let (min, max) = if map {
             (c.min_properties, c.max_properties)
         } else {
             (c.min_items, c.max_items)
         };
-        if let Some(n) = min {
-            let v = some_u64(n);
-            fields.push(quote!(min_items: #v));
+        if let Some(n) = min.map(u64_lit) {
+            fields.push(quote!(.min_items(#n)));
         }
-        if let Some(n) = max {
-            let v = some_u64(n);
-            fields.push(quote!(max_items: #v));
+        if let Some(n) = max.map(u64_lit) {
+            fields.push(quote!(.max_items(#n)));
         }
         if c.unique_items {
-            fields.push(quote!(unique_items: true,));
+            fields.push(quote!(.unique_items()));
         }
         if let Some(item) = item {
             let id = format_ident!("R{}", item);
-            fields.push(quote!(items: Some(&#id),));
+            fields.push(quote!(.items(&#id)));
         }
         if fields.is_empty() {
             return None;

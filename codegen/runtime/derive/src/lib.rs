@@ -14,6 +14,7 @@
 //! JSON pointers is the field's `#[serde(rename)]`, else its name.
 
 mod attrs;
+mod optional;
 mod request;
 mod response;
 mod validate;
@@ -59,6 +60,21 @@ pub fn derive_headers(input: TokenStream) -> TokenStream {
 pub fn derive_wire_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     finish(wire::expand(&input))
+}
+
+/// Makes every `Option` field of a struct an optional member: absent when `None`, `None` when
+/// absent; a field marked `#[required]` is always written (see the `optional` module). Place
+/// it before `#[derive(...)]`.
+#[proc_macro_attribute]
+pub fn optional_fields(args: TokenStream, item: TokenStream) -> TokenStream {
+    if !args.is_empty() {
+        let args = proc_macro2::TokenStream::from(args);
+        return syn::Error::new_spanned(args, "#[optional_fields] takes no arguments")
+            .to_compile_error()
+            .into();
+    }
+    let input = parse_macro_input!(item as DeriveInput);
+    finish(optional::expand(input))
 }
 
 fn finish(t: syn::Result<proc_macro2::TokenStream>) -> TokenStream {
