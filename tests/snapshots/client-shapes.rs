@@ -620,7 +620,7 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Thing`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Thing {
     pub name: Option<String>,

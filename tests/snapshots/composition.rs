@@ -426,38 +426,26 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/Dog`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Dog {
     pub kind: String,
     pub barks: bool,
 }
-impl Dog {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(kind: String, barks: bool) -> Self {
-        Self { kind, barks }
-    }
-}
 /// Schema at `#/components/schemas/Cat`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Cat {
     pub kind: String,
     #[validate(rules = R0)]
     pub lives: i64,
 }
-impl Cat {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(kind: String, lives: i64) -> Self {
-        Self { kind, lives }
-    }
-}
 /// Schema at `#/components/schemas/Pet`.
 /// The `kind` property says which alternative a value is.
 #[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[serde(untagged)]
 pub enum Pet {
-    #[validate(nested)]
     Dog(Dog),
-    #[validate(nested)]
     Cat(Cat),
 }
 impl<'de> ::serde::Deserialize<'de> for Pet {
@@ -503,7 +491,6 @@ pub enum Value {
     #[validate(rules = R1)]
     String(String),
     Integer(i64),
-    #[validate(nested)]
     Dog(Dog),
 }
 /// Schema at `#/components/schemas/Either`.
@@ -512,49 +499,31 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(untagged)]
 pub enum Either {
-    #[validate(nested)]
     Dog(Dog),
-    #[validate(nested)]
     Cat(Cat),
 }
 /// Schema at `#/components/schemas/Named`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Named {
     pub name: String,
 }
-impl Named {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(name: String) -> Self {
-        Self { name }
-    }
-}
 /// Schema at `#/components/schemas/Tagged`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Tagged {
     pub name: String,
     pub tag: String,
 }
-impl Tagged {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(name: String, tag: String) -> Self {
-        Self { name, tag }
-    }
-}
 /// Schema at `#/components/schemas/Alias`.
 pub type Alias = Named;
 /// Schema at `#/components/schemas/Nested`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Nested {
     pub name: String,
     pub tag: String,
     pub extra: Option<i64>,
-}
-impl Nested {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(name: String, tag: String) -> Self {
-        Self { name, tag, extra: None }
-    }
 }
 /// `not` has no Rust form: a warning, and any value is accepted.
 ///

@@ -231,7 +231,6 @@ use crate::types::*;
 )]
 pub struct PostLimitsRequest {
     #[body(json = "application/json")]
-    #[validate(nested)]
     pub body: Limits,
 }
 /// The documented responses of `post_limits` (`POST /limits`), one variant per status.
@@ -372,7 +371,7 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/Limits`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[validate(min_properties = 1, max_properties = 10)]
 pub struct Limits {
@@ -392,20 +391,6 @@ pub struct Limits {
     pub tags: Option<Vec<String>>,
     #[validate(rules = R7)]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
-}
-impl Limits {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(code: String) -> Self {
-        Self {
-            code,
-            loose: None,
-            trimmed: None,
-            percent: None,
-            steps: None,
-            tags: None,
-            labels: None,
-        }
-    }
 }
 }
 

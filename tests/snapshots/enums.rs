@@ -385,25 +385,13 @@ pub enum TaskStatus {
     Unknown(String),
 }
 /// Schema at `#/components/schemas/Task`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Task {
-    #[validate(nested)]
     pub status: TaskStatus,
     #[validate(rules = R0)]
     pub priority: Option<i64>,
-    #[validate(nested)]
     pub channel: Option<TaskChannel>,
-}
-impl Task {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(status: TaskStatus) -> Self {
-        Self {
-            status,
-            priority: None,
-            channel: None,
-        }
-    }
 }
 /// Schema at `#/components/schemas/Task/properties/channel`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, WireEnum)]

@@ -366,13 +366,12 @@ use ofb_runtime::prelude::*;
 /// The Open Finance error envelope, shared by every generated crate.
 pub type ResponseError = ErrorEnvelope<Meta>;
 /// Schema at `#/components/schemas/Meta`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Meta {
     pub total_records: Option<i64>,
     pub total_pages: Option<i64>,
-    #[validate(nested)]
     pub request_date_time: Option<DateTime>,
 }
 /// Schema at `#/components/schemas/ErrorBody`.
@@ -380,7 +379,7 @@ pub struct Meta {
 /// The Open Finance error envelope, shared by every generated crate.
 pub type ErrorBody = ErrorEnvelope;
 /// Schema at `#/paths/~1things/get/responses/200/content/application~1json/schema`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct ListThingsOkBody {
     pub ok: Option<bool>,

@@ -507,20 +507,15 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/Item`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Item {
     pub name: String,
     #[validate(rules = R0)]
     pub count: Option<i64>,
 }
-impl Item {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(name: String) -> Self {
-        Self { name, count: None }
-    }
-}
 /// Schema at `#/components/schemas/Broken`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Broken {
     pub flag: bool,
@@ -528,14 +523,7 @@ pub struct Broken {
     pub code: String,
     #[validate(rules = R2)]
     pub level: i64,
-    #[validate(nested)]
     pub colour: BrokenColour,
-}
-impl Broken {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(flag: bool, code: String, level: i64, colour: BrokenColour) -> Self {
-        Self { flag, code, level, colour }
-    }
 }
 /// Schema at `#/components/schemas/Broken/properties/colour`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, WireEnum)]

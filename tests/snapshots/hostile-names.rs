@@ -548,7 +548,7 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/type`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Type {
@@ -581,32 +581,26 @@ pub struct Type {
     pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 /// Schema at `#/components/schemas/Result`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Result {
-    #[validate(nested)]
     pub option: ::std::option::Option<Option>,
-    #[validate(nested)]
     pub r#box: ::std::option::Option<Box>,
-    #[validate(nested)]
     pub string: ::std::option::Option<String>,
     pub vec: ::std::option::Option<::std::vec::Vec<i64>>,
-    #[validate(nested)]
     pub self_: ::std::option::Option<Self_>,
-    #[validate(nested)]
     pub first: ::std::option::Option<N1stItem>,
-    #[validate(nested)]
     pub acao: ::std::option::Option<Acao>,
 }
 /// Schema at `#/components/schemas/Option`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Option {
     pub some: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/Box`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Box {
     pub none: ::std::option::Option<bool>,
@@ -629,20 +623,20 @@ pub enum String {
 /// Schema at `#/components/schemas/Vec`.
 pub type Vec = ::std::vec::Vec<i64>;
 /// Schema at `#/components/schemas/Self`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Self_ {
     pub self_: ::std::option::Option<::std::string::String>,
 }
 /// Schema at `#/components/schemas/1stItem`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct N1stItem {
     pub x: ::std::option::Option<i64>,
 }
 /// Schema at `#/components/schemas/ação`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Acao {
     pub y: ::std::option::Option<i64>,

@@ -247,7 +247,6 @@ use crate::types::*;
 )]
 pub struct ListBooksRequest {
     #[body(json = "application/json")]
-    #[validate(nested)]
     pub body: ListBooksRequestBody,
 }
 /// The documented responses of `list_books` (`POST /books/list`), one variant per status.
@@ -374,6 +373,7 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/RequestMeta`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 #[validate(deny_unknown)]
@@ -383,46 +383,23 @@ pub struct RequestMeta {
     #[validate(rules = R1)]
     pub brand_id: String,
 }
-impl RequestMeta {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(correlation_id: String, brand_id: String) -> Self {
-        Self { correlation_id, brand_id }
-    }
-}
 /// Schema at `#/components/schemas/BookPage`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct BookPage {
-    #[validate(nested)]
     pub data: Vec<BookPageDataItem>,
-    #[validate(nested)]
     pub links: BookPageLinks,
-    #[validate(nested)]
     pub meta: BookPageMeta,
 }
-impl BookPage {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(
-        data: Vec<BookPageDataItem>,
-        links: BookPageLinks,
-        meta: BookPageMeta,
-    ) -> Self {
-        Self { data, links, meta }
-    }
-}
 /// Schema at `#/components/schemas/BookPage/properties/data/items`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct BookPageDataItem {
     #[validate(rules = R2)]
     pub isbn: String,
 }
-impl BookPageDataItem {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(isbn: String) -> Self {
-        Self { isbn }
-    }
-}
 /// Schema at `#/components/schemas/BookPage/properties/links`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct BookPageLinks {
@@ -437,61 +414,25 @@ pub struct BookPageLinks {
     #[validate(rules = R3)]
     pub last: Option<String>,
 }
-impl BookPageLinks {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(self_: String) -> Self {
-        Self {
-            self_,
-            first: None,
-            prev: None,
-            next: None,
-            last: None,
-        }
-    }
-}
 /// Schema at `#/components/schemas/BookPage/properties/meta`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct BookPageMeta {
     pub total_records: i64,
     pub total_pages: i64,
-    #[validate(nested)]
     pub request_date_time: DateTime,
 }
-impl BookPageMeta {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(
-        total_records: i64,
-        total_pages: i64,
-        request_date_time: DateTime,
-    ) -> Self {
-        Self {
-            total_records,
-            total_pages,
-            request_date_time,
-        }
-    }
-}
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct ListBooksRequestBody {
-    #[validate(nested)]
     pub request_body: ListBooksRequestBodyRequestBody,
-    #[validate(nested)]
     pub request_meta: RequestMeta,
 }
-impl ListBooksRequestBody {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(
-        request_body: ListBooksRequestBodyRequestBody,
-        request_meta: RequestMeta,
-    ) -> Self {
-        Self { request_body, request_meta }
-    }
-}
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema/properties/requestBody`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct ListBooksRequestBodyRequestBody {

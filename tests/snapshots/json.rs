@@ -341,7 +341,7 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 /// Schema at `#/paths/~1ping/get/responses/200/content/application~1json/schema`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct PingOkBody {
     pub pong: Option<bool>,

@@ -418,7 +418,6 @@ pub enum ListNotesResponse {
 )]
 pub struct CreateNoteRequest {
     #[body(json = "application/json")]
-    #[validate(nested)]
     pub body: Option<Note>,
 }
 /// The documented responses of `create_note` (`POST /notes`), one variant per status.
@@ -448,7 +447,6 @@ pub struct ReplaceNoteRequest {
     #[param(path = "id")]
     pub id: String,
     #[body(json = "application/json")]
-    #[validate(nested)]
     pub body: Note,
 }
 /// The documented responses of `replace_note` (`PUT /notes/{id}`), one variant per status.
@@ -496,7 +494,6 @@ pub struct PatchNoteRequest {
     #[param(path = "id")]
     pub id: String,
     #[body(json = "application/json")]
-    #[validate(nested)]
     pub body: Option<PatchNoteRequestBody>,
 }
 /// The documented responses of `patch_note` (`PATCH /notes/{id}`), one variant per status.
@@ -795,24 +792,19 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Note`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Note {
     pub text: String,
 }
-impl Note {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(text: String) -> Self {
-        Self { text }
-    }
-}
 /// Schema at `#/components/schemas/Problem`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Problem {
     pub message: Option<String>,
 }
 /// Schema at `#/paths/~1notes~1{id}/patch/requestBody/content/application~1json/schema`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct PatchNoteRequestBody {
     pub text: Option<String>,

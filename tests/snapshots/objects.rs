@@ -424,37 +424,22 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Order`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[validate(deny_unknown)]
 pub struct Order {
     /// Level one.
-    #[validate(nested)]
     pub customer: OrderCustomer2,
-    #[validate(nested)]
     pub shipping: Option<OrderShipping>,
     pub counters: Option<::std::collections::BTreeMap<String, i64>>,
     /// Free-form.
     pub attributes: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    #[validate(nested)]
     pub extras: Option<OrderExtras>,
-}
-impl Order {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(customer: OrderCustomer2) -> Self {
-        Self {
-            customer,
-            shipping: None,
-            counters: None,
-            attributes: None,
-            extras: None,
-        }
-    }
 }
 /// A component whose name the inline type of Order.customer would take.
 ///
 /// Schema at `#/components/schemas/OrderCustomer`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer {
     pub name: Option<String>,
@@ -462,49 +447,46 @@ pub struct OrderCustomer {
 /// Level one.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer2 {
     /// Level two.
-    #[validate(nested)]
     pub address: Option<OrderCustomer2Address>,
 }
 /// Level two.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer/properties/address`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer2Address {
     /// Level three.
-    #[validate(nested)]
     pub geo: Option<OrderCustomer2AddressGeo>,
 }
 /// Level three.
 ///
 /// Schema at `#/components/schemas/Order/properties/customer/properties/address/properties/geo`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderCustomer2AddressGeo {
     pub lat: Option<Number>,
 }
 /// Schema at `#/components/schemas/Order/properties/shipping`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderShipping {
     /// Same property name as under customer, another place.
-    #[validate(nested)]
     pub address: Option<OrderShippingAddress>,
 }
 /// Same property name as under customer, another place.
 ///
 /// Schema at `#/components/schemas/Order/properties/shipping/properties/address`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderShippingAddress {
     pub line: Option<String>,
 }
 /// Schema at `#/components/schemas/Order/properties/extras`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct OrderExtras {
     pub note: Option<String>,

@@ -410,7 +410,7 @@ pub enum Order {
     Unknown(String),
 }
 /// Schema at `#/paths/~1shelves~1{shelfId}~1books~1{bookId}/get/responses/200/content/application~1json/schema`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct GetBookOkBody {
     pub title: Option<String>,

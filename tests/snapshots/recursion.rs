@@ -338,33 +338,18 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 /// Schema at `#/components/schemas/Node`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct Node {
     pub name: String,
-    #[validate(nested)]
     pub children: Option<Vec<Node>>,
-    #[validate(nested)]
     pub parent: Option<Box<Node>>,
-    #[validate(nested)]
     pub owner: Option<Box<Person>>,
 }
-impl Node {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(name: String) -> Self {
-        Self {
-            name,
-            children: None,
-            parent: None,
-            owner: None,
-        }
-    }
-}
 /// Schema at `#/components/schemas/Person`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Person {
-    #[validate(nested)]
     pub favourite: Option<Box<Node>>,
 }
 }

@@ -364,7 +364,7 @@ use crate::rules::*;
 /// A measurement with one property per scalar kind.
 ///
 /// Schema at `#/components/schemas/Reading`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Reading {
@@ -381,9 +381,7 @@ pub struct Reading {
     #[validate(rules = R1)]
     pub amount: DecimalString,
     pub active: bool,
-    #[validate(nested)]
     pub taken_on: Date,
-    #[validate(nested)]
     pub taken_at: DateTime,
     #[validate(rules = R2)]
     pub id: Option<String>,
@@ -401,39 +399,6 @@ pub struct Reading {
     /// May be absent, null or a number.
     #[serde(with = "::ofb_runtime::nullable")]
     pub nullable_optional: Option<Option<i64>>,
-}
-impl Reading {
-    /// A value with its required fields; the optional ones are absent.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        label: String,
-        count: i32,
-        total: i64,
-        amount: DecimalString,
-        active: bool,
-        taken_on: Date,
-        taken_at: DateTime,
-        nullable_required: Option<String>,
-    ) -> Self {
-        Self {
-            label,
-            api_key: None,
-            count,
-            total,
-            ratio: None,
-            amount,
-            active,
-            taken_on,
-            taken_at,
-            id: None,
-            contact: None,
-            homepage: None,
-            callback: None,
-            document: None,
-            nullable_required,
-            nullable_optional: None,
-        }
-    }
 }
 }
 

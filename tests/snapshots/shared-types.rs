@@ -355,7 +355,6 @@ pub struct AddKeysRequest {
     #[param(query = "sort")]
     pub sort: Option<Sort>,
     #[body(json = "application/json")]
-    #[validate(nested)]
     pub body: AddKeysRequestBody,
 }
 /// The headers of the `201` response of `add_keys`.
@@ -571,23 +570,18 @@ use crate::rules::*;
 /// Schema at `#/components/schemas/KeyList`.
 pub type KeyList = Vec<KeyListItem>;
 /// Schema at `#/components/schemas/Tagged`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct Tagged {
     #[validate(rules = R0)]
     pub tags: Option<Vec<KeyListItem>>,
 }
 /// Schema at `#/components/schemas/KeyList/items`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct KeyListItem {
     pub key: String,
     pub value: String,
-}
-impl KeyListItem {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(key: String, value: String) -> Self {
-        Self { key, value }
-    }
 }
 /// Schema at `#/components/parameters/Sort/schema`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, WireEnum)]
@@ -601,21 +595,14 @@ pub enum Sort {
     Unknown(String),
 }
 /// Schema at `#/paths/~1keys/get/responses/200/content/application~1json/schema`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct ListKeysOkBody {
     #[validate(rules = R0)]
     pub ids: Vec<KeyListItem>,
     #[validate(rules = R1)]
     pub batches: Option<Vec<Vec<KeyListItem>>>,
-    #[validate(nested)]
     pub colour: ListKeysOkBodyColour,
-}
-impl ListKeysOkBody {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(ids: Vec<KeyListItem>, colour: ListKeysOkBodyColour) -> Self {
-        Self { ids, batches: None, colour }
-    }
 }
 /// Schema at `#/paths/~1keys/get/responses/200/content/application~1json/schema/properties/colour`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, WireEnum)]
@@ -642,31 +629,17 @@ pub enum Trace {
     Unknown(String),
 }
 /// Schema at `#/components/responses/Locked/content/application~1json/schema`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct LockedBody {
-    #[validate(nested)]
     pub reason: LockedBodyReason,
 }
-impl LockedBody {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(reason: LockedBodyReason) -> Self {
-        Self { reason }
-    }
-}
 /// Schema at `#/components/responses/Locked/content/application~1json/schema/properties/reason`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct LockedBodyReason {
-    #[validate(nested)]
     pub code: LockedBodyReasonCode,
-    #[validate(nested)]
     pub until: Option<DateTime>,
-}
-impl LockedBodyReason {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(code: LockedBodyReasonCode) -> Self {
-        Self { code, until: None }
-    }
 }
 /// Schema at `#/components/responses/Locked/content/application~1json/schema/properties/reason/properties/code`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, WireEnum)]
@@ -680,12 +653,11 @@ pub enum LockedBodyReasonCode {
     Unknown(String),
 }
 /// Schema at `#/paths/~1keys/post/requestBody/content/application~1json/schema`.
-#[optional_fields]
+#[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
 pub struct AddKeysRequestBody {
     #[validate(rules = R0)]
     pub tags: Option<Vec<KeyListItem>>,
-    #[validate(nested)]
     pub shade: Option<ListKeysOkBodyColour>,
 }
 /// Schema at `#/paths/~1keys~1{keyId}/get/responses/200/content/application~1json/schema`.
@@ -696,20 +668,13 @@ pub struct AddKeysRequestBody {
 pub enum GetKeyOkBody {
     #[validate(rules = R0)]
     KeyList(Vec<KeyListItem>),
-    #[validate(nested)]
     Variant2(GetKeyOkBodyVariant2),
 }
 /// Schema at `#/paths/~1keys~1{keyId}/get/responses/200/content/application~1json/schema/oneOf/1`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 pub struct GetKeyOkBodyVariant2 {
-    #[validate(nested)]
     pub hue: ListKeysOkBodyColour,
-}
-impl GetKeyOkBodyVariant2 {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(hue: ListKeysOkBodyColour) -> Self {
-        Self { hue }
-    }
 }
 }
 

@@ -273,7 +273,6 @@ use crate::types::*;
 )]
 pub struct PostPaymentsRequest {
     #[body(json = "application/jwt")]
-    #[validate(nested)]
     pub body: Payment,
 }
 /// The documented responses of `post_payments` (`POST /payments`), one variant per status.
@@ -463,32 +462,21 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// Schema at `#/components/schemas/Payment`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[validate(deny_unknown)]
 pub struct Payment {
     #[validate(rules = R0)]
     pub amount: String,
-    #[validate(nested)]
     pub currency: PaymentCurrency,
 }
-impl Payment {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(amount: String, currency: PaymentCurrency) -> Self {
-        Self { amount, currency }
-    }
-}
 /// Schema at `#/components/schemas/Receipt`.
+#[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Receipt {
     #[validate(rules = R1)]
     pub payment_id: String,
-}
-impl Receipt {
-    /// A value with its required fields; the optional ones are absent.
-    pub fn new(payment_id: String) -> Self {
-        Self { payment_id }
-    }
 }
 /// Schema at `#/components/schemas/Errors`.
 ///

@@ -132,7 +132,10 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
     for a in 0..seed.accounts {
         let id = account(i, a);
         let resource = with(
-            example(acc::SELECTABLE_RESOURCE_DISCOVERY_RESPONSE, "/data/resources/0"),
+            example(
+                acc::SELECTABLE_RESOURCE_DISCOVERY_RESPONSE,
+                "/data/resources/0",
+            ),
             "/resourceLegacyId",
             legacy(&id),
         );
@@ -145,21 +148,12 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
         push("accounts", "account", &id, a, undated(), listed);
         for (kind, text) in [
             ("identification", acc::RESPONSE_ACCOUNT_IDENTIFICATION),
-            (
-                "balances",
-                acc::RESPONSE_ACCOUNT_BALANCES,
-            ),
-            (
-                "overdraft-limits",
-                acc::RESPONSE_ACCOUNT_OVERDRAFT_LIMITS,
-            ),
+            ("balances", acc::RESPONSE_ACCOUNT_BALANCES),
+            ("overdraft-limits", acc::RESPONSE_ACCOUNT_OVERDRAFT_LIMITS),
         ] {
             push("accounts", kind, &id, a, undated(), example(text, "/data"));
         }
-        let template = example(
-            acc::RESPONSE_ACCOUNT_TRANSACTIONS,
-            "/data/0",
-        );
+        let template = example(acc::RESPONSE_ACCOUNT_TRANSACTIONS, "/data/0");
         for t in 0..seed.transactions {
             let d = day(t);
             let tx = with(
@@ -178,7 +172,10 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
 
         let card = format!("card-{id}");
         let resource = with(
-            example(cc::RESPONSE_CREDIT_CARD_ACCOUNT_DISCOVERY, "/data/resources/0"),
+            example(
+                cc::RESPONSE_CREDIT_CARD_ACCOUNT_DISCOVERY,
+                "/data/resources/0",
+            ),
             "/resourceLegacyId",
             legacy(&card),
         );
@@ -195,10 +192,7 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
             &card,
             a,
             undated(),
-            example(
-                cc::RESPONSE_CREDIT_CARD_ACCOUNTS_IDENTIFICATION,
-                "/data",
-            ),
+            example(cc::RESPONSE_CREDIT_CARD_ACCOUNTS_IDENTIFICATION, "/data"),
         );
         push(
             "credit-cards",
@@ -206,23 +200,14 @@ fn customer_rows(i: u64, seed: &Seed, rows: &mut Vec<Row>) {
             &card,
             a,
             undated(),
-            example(
-                cc::RESPONSE_CREDIT_CARD_ACCOUNTS_LIMITS,
-                "/data/0",
-            ),
+            example(cc::RESPONSE_CREDIT_CARD_ACCOUNTS_LIMITS, "/data/0"),
         );
-        let bill_template = example(
-            cc::RESPONSE_CREDIT_CARD_ACCOUNTS_BILLS,
-            "/data/0",
-        );
+        let bill_template = example(cc::RESPONSE_CREDIT_CARD_ACCOUNTS_BILLS, "/data/0");
         let bill_tx = example(
             cc::OK_RESPONSE_CREDIT_CARD_ACCOUNTS_BILLS_TRANSACTIONS_BODY,
             "/data/0",
         );
-        let card_tx = example(
-            cc::RESPONSE_CREDIT_CARD_ACCOUNTS_TRANSACTIONS,
-            "/data/0",
-        );
+        let card_tx = example(cc::RESPONSE_CREDIT_CARD_ACCOUNTS_TRANSACTIONS, "/data/0");
         for t in 0..seed.transactions {
             let bill = format!("{card}-bill-{}", t / 10);
             let d = day(t);

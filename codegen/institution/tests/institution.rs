@@ -69,11 +69,7 @@ const CALLS: &[(&str, &str, &str)] = &[
         cc::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_CREDIT_CARD_ACCOUNT_ID,
         "card",
     ),
-    (
-        "/credit-cards/bills",
-        cc::REQUEST_BILLS,
-        "card",
-    ),
+    ("/credit-cards/bills", cc::REQUEST_BILLS, "card"),
     (
         "/credit-cards/bills-transactions",
         cc::REQUEST_BILLS_TRANSACTIONS,

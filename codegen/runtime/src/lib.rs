@@ -57,8 +57,8 @@ pub mod __private {
 /// hand-written code would (`DecimalString`, `#[derive(Serialize, Validate)]`).
 pub mod prelude {
     pub use crate::{
-        optional_fields, Date, DateTime, DecimalString, ErrorEnvelope, Headers, Number, Request,
-        Response, Secret, Validate, WireEnum, WithHeaders,
+        object, Date, DateTime, DecimalString, ErrorEnvelope, Headers, Number, Request, Response,
+        Secret, Validate, WireEnum, WithHeaders,
     };
     pub use serde::{Deserialize, Serialize};
 }
@@ -68,7 +68,7 @@ pub use decode::{DecodeError, Decoded, Judged};
 pub use envelope::{ErrorEnvelope, ErrorItem};
 /// The `http` crate, whose `StatusCode` the generated responses' `status()` returns.
 pub use http;
-pub use ofb_runtime_derive::{optional_fields, Headers, Request, Response, Validate, WireEnum};
+pub use ofb_runtime_derive::{object, Headers, Request, Response, Validate, WireEnum};
 pub use parts::WithHeaders;
 pub use pattern::Pattern;
 pub use rules::Rules;

@@ -218,7 +218,9 @@ impl Validator {
 
     /// Validates member `name` of an object that has no rules of its own (a nested type).
     pub fn member<T: Validate + ?Sized>(&mut self, name: &'static str, value: &T) {
-        self.at_field(name, |v| value.validate_into(v));
+        if value.has_checks() {
+            self.at_field(name, |v| value.validate_into(v));
+        }
     }
 }
 
@@ -237,6 +239,10 @@ macro_rules! string_like {
                 self.validate_into(v);
                 let f: fn(&$t) -> &str = $as_str;
                 rules.check_str(v, f(self));
+            }
+            fn has_checks(&self) -> bool {
+                let own: Option<Format> = $own;
+                own.is_some()
             }
         })*
     };
@@ -257,6 +263,7 @@ macro_rules! number_like {
     ($($t:ty),*) => {
         $(impl Validate for $t {
             fn validate_into(&self, _v: &mut Validator) {}
+            crate::validate::unchecked_alone!();
             fn validate_with(&self, v: &mut Validator, rules: &Rules) {
                 match i64::try_from(*self) {
                     Ok(i) => rules.check_int(v, i),
@@ -285,6 +292,7 @@ impl Validate for f32 {
 
 impl Validate for crate::wire::Number {
     fn validate_into(&self, _v: &mut Validator) {}
+    crate::validate::unchecked_alone!();
     fn validate_with(&self, v: &mut Validator, rules: &Rules) {
         match self.as_i64() {
             Some(i) => rules.check_int(v, i),
@@ -315,6 +323,10 @@ impl<T: Validate + PartialEq> Validate for Vec<T> {
     fn item(&self, index: usize) -> Option<&dyn Validate> {
         self.get(index).map(|x| x as &dyn Validate)
     }
+    fn has_checks(&self) -> bool {
+        // Every item is of one type: the first says whether any has checks of its own.
+        self.first().is_some_and(Validate::has_checks)
+    }
 }
 
 impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
@@ -331,10 +343,14 @@ impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
     fn member(&self, name: &str) -> Option<&dyn Validate> {
         self.get(name).map(|x| x as &dyn Validate)
     }
+    fn has_checks(&self) -> bool {
+        self.values().next().is_some_and(Validate::has_checks)
+    }
 }
 
 impl Validate for serde_json::Map<String, serde_json::Value> {
     fn validate_into(&self, _v: &mut Validator) {}
+    crate::validate::unchecked_alone!();
     fn validate_with(&self, v: &mut Validator, rules: &Rules) {
         rules.check_count(v, self.len(), true);
     }

@@ -316,6 +316,13 @@ pub trait Validate {
     /// Records every violation of `self` into `v`, at `v`'s current place.
     fn validate_into(&self, v: &mut Validator);
 
+    /// Whether [`Validate::validate_into`] can find anything: `false` for strings, numbers,
+    /// booleans and free JSON, which have no rules of their own, so that a member of such a
+    /// type without rules of its place costs no walk at all.
+    fn has_checks(&self) -> bool {
+        true
+    }
+
     /// Like [`Validate::validate_into`], with the constraints of the place the value sits in
     /// (a field's `maxLength`, an array's `minItems`). Types with rules of their own ignore
     /// them: a schema with properties has no such keywords.
@@ -354,6 +361,7 @@ macro_rules! no_rules {
     ($($t:ty),*) => {
         $(impl Validate for $t {
             fn validate_into(&self, _v: &mut Validator) {}
+            unchecked_alone!();
         })*
     };
 }
@@ -361,6 +369,17 @@ macro_rules! no_rules {
 // Numbers and strings have no rules of their own either; their impls (in `crate::rules`) also
 // apply the rules of the place they sit in.
 no_rules!(bool, (), serde_json::Value);
+
+/// Implements [`Validate::has_checks`] as `false` inside the `impl` of a type whose
+/// `validate_into` does nothing.
+macro_rules! unchecked_alone {
+    () => {
+        fn has_checks(&self) -> bool {
+            false
+        }
+    };
+}
+pub(crate) use unchecked_alone;
 
 /// Wrappers are transparent, for validation and for walking alike.
 macro_rules! transparent {
@@ -380,6 +399,9 @@ macro_rules! transparent {
             }
             fn forbids_unknown(&self) -> bool {
                 (**self).forbids_unknown()
+            }
+            fn has_checks(&self) -> bool {
+                (**self).has_checks()
             }
         })*
     };
@@ -407,6 +429,9 @@ impl<T: Validate> Validate for Option<T> {
     }
     fn forbids_unknown(&self) -> bool {
         self.as_ref().is_some_and(Validate::forbids_unknown)
+    }
+    fn has_checks(&self) -> bool {
+        self.as_ref().is_some_and(Validate::has_checks)
     }
 }
 

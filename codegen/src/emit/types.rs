@@ -155,9 +155,9 @@ fn struct_def(
         if (camel && as_camel(&f)) || (!camel && as_is(&f)) {
             serde.push(quote!(rename = #wire));
         }
-        // Optional members are absent when `None` (`#[optional_fields]` on the struct says so
-        // for every `Option` field); a required nullable one is an `Option` that is always
-        // written, so it is marked.
+        // Optional members are absent when `None` (`#[object]` on the struct says so for every
+        // `Option` field, and gives it `new` for the required ones); a required nullable one is
+        // an `Option` that is always written, so it is marked.
         let nullable = f.shape.nullable && f.shape.ty != Ty::Any;
         if !f.required && nullable {
             serde.push(quote!(with = "::ofb_runtime::nullable"));
@@ -196,29 +196,20 @@ fn struct_def(
     };
     let struct_check = validate::struct_attr(s);
     let rename_all = camel.then(|| quote!(#[serde(rename_all = "camelCase")]));
-    let optional = s
-        .fields
-        .iter()
-        .any(|f| !f.required || f.shape.nullable)
-        .then(|| {
-            let attr = paths::rt(api, "optional_fields", true);
-            quote!(#[#attr])
-        });
+    let object = paths::rt(api, "object", true);
     let derive_default = if s.fields.iter().all(|f| !f.required) {
         quote!(Default,)
     } else {
         quote!()
     };
-    let constructor = constructor(api, name, s);
     let (ser, de, val) = serde_derives(api);
     quote! {
         #doc
-        #optional
+        #[#object]
         #[derive(Debug, Clone, PartialEq, #derive_default #ser, #de, #val)]
         #rename_all
         #struct_check
         pub struct #name { #(#fields)* #extra }
-        #constructor
     }
 }
 
@@ -229,48 +220,6 @@ fn serde_derives(api: &Api) -> (TokenStream, TokenStream, TokenStream) {
         paths::rt(api, "Deserialize", true),
         paths::rt(api, "Validate", true),
     )
-}
-
-/// `new`, taking the required fields in document order and leaving the optional ones absent,
-/// so that nobody writes out (or allows) optional and deprecated fields to make a value. A
-/// struct without required fields derives `Default` instead.
-fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct) -> Option<TokenStream> {
-    if s.fields.iter().all(|f| !f.required) {
-        return None;
-    }
-    let required: Vec<_> = s.fields.iter().filter(|f| f.required).collect();
-    let none = paths::std(api, "None");
-    let params = required.iter().map(|f| {
-        let n = ident(&f.name);
-        let ty = field_type(api, &f.shape, true, f.boxed);
-        quote!(#n: #ty)
-    });
-    let inits = s.fields.iter().map(|f| {
-        let n = ident(&f.name);
-        if f.required {
-            quote!(#n,)
-        } else {
-            quote!(#n: #none,)
-        }
-    });
-    let extra = matches!(s.additional, Additional::Kept(_))
-        .then(|| quote!(additional_properties: ::std::collections::BTreeMap::new(),));
-    let deprecated = s
-        .fields
-        .iter()
-        .any(|f| f.deprecated)
-        .then(|| quote!(#[allow(deprecated)]));
-    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    Some(quote! {
-        impl #name {
-            /// A value with its required fields; the optional ones are absent.
-            #deprecated
-            #many
-            pub fn new(#(#params),*) -> Self {
-                Self { #(#inits)* #extra }
-            }
-        }
-    })
 }
 
 fn enum_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum) -> TokenStream {

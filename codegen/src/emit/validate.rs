@@ -178,9 +178,11 @@ fn needs_check(api: &Api, shape: &Shape, c: &Constraints) -> bool {
 /// The `#[validate(...)]` attribute of a field or variant of `shape`, or nothing when its
 /// values have nothing to check.
 pub fn attr(api: &Api, shape: &Shape, used: &mut Used) -> TokenStream {
+    // A field without the attribute checks itself (the derive's default), so only rules are
+    // written out.
     match check(api, shape, used) {
-        Some(c) => quote!(#[validate(#c)]),
-        None => quote!(),
+        Some(c) if c.to_string() != "nested" => quote!(#[validate(#c)]),
+        _ => quote!(),
     }
 }
 

@@ -49,11 +49,7 @@ fn mix() -> Vec<Call> {
             "/balances",
             ex::REQUEST_WITH_CONSENT_AND_REQUEST_META_AND_ACCOUNT_ID,
         ),
-        (
-            "transactions",
-            "/transactions",
-            ex::REQUEST_TRANSACTIONS,
-        ),
+        ("transactions", "/transactions", ex::REQUEST_TRANSACTIONS),
     ]
     .into_iter()
     .map(|(name, path, example)| Call {

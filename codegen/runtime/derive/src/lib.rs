@@ -4,17 +4,19 @@
 //! apply to each field (`#[validate(rules = R4)]`) and the checking code is written here, once.
 //!
 //! Field attributes: `rules = PATH` (check with those rules), `nested` (the field's type checks
-//! itself), `flatten` (with `rules`: members kept beside the declared ones, checked at the
-//! object's own level). Struct attributes: `min_properties = N`, `max_properties = N`, and
+//! itself, which is also what a field without attributes does, when its type has anything to
+//! check), `flatten` (members kept beside the declared ones, checked at the object's own
+//! level). Struct attributes: `min_properties = N`, `max_properties = N`, and
 //! `deny_unknown` (`additionalProperties: false`: undeclared members are reported by
 //! `ofb_runtime::decode::validated`). The derive also lets a decoded value be walked by member
 //! and item, which is how such members are found. `name = "..."` gives the member name used in
 //! pointers where the type has no serde attributes (a request's `x-fapi-auth-date`). Enum
-//! variants (one unnamed field each) take `rules = PATH` or `nested`. The member name used in
-//! JSON pointers is the field's `#[serde(rename)]`, else its name.
+//! variants (one unnamed field each) take `rules = PATH` or check themselves. The member name
+//! used in JSON pointers is the field's `#[serde(rename)]`, else its name (in camel case under
+//! `#[serde(rename_all = "camelCase")]`).
 
 mod attrs;
-mod optional;
+mod object;
 mod request;
 mod response;
 mod validate;
@@ -62,19 +64,19 @@ pub fn derive_wire_enum(input: TokenStream) -> TokenStream {
     finish(wire::expand(&input))
 }
 
-/// Makes every `Option` field of a struct an optional member: absent when `None`, `None` when
-/// absent; a field marked `#[required]` is always written (see the `optional` module). Place
-/// it before `#[derive(...)]`.
+/// Marks a generated struct as a JSON object: `Option` fields are optional members (absent
+/// when `None`), a field marked `#[required]` is always written, and `new` takes the required
+/// fields (see the `object` module). Place it before `#[derive(...)]`.
 #[proc_macro_attribute]
-pub fn optional_fields(args: TokenStream, item: TokenStream) -> TokenStream {
+pub fn object(args: TokenStream, item: TokenStream) -> TokenStream {
     if !args.is_empty() {
         let args = proc_macro2::TokenStream::from(args);
-        return syn::Error::new_spanned(args, "#[optional_fields] takes no arguments")
+        return syn::Error::new_spanned(args, "#[object] takes no arguments")
             .to_compile_error()
             .into();
     }
     let input = parse_macro_input!(item as DeriveInput);
-    finish(optional::expand(input))
+    finish(object::expand(input))
 }
 
 fn finish(t: syn::Result<proc_macro2::TokenStream>) -> TokenStream {

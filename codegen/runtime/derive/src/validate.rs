@@ -155,7 +155,12 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                     }
                     (Some(r), _, false) => quote!(v.field(#wire, &self.#ident, &#r);),
                     (None, true, _) => quote!(v.member(#wire, &self.#ident);),
-                    (None, false, _) => continue,
+                    (None, false, true) => {
+                        quote!(::ofb_runtime::Validate::validate_into(&self.#ident, v);)
+                    }
+                    // No rules of its place: the value checks itself, if its type has
+                    // anything to check (`Validate::has_checks`).
+                    (None, false, _) => quote!(v.member(#wire, &self.#ident);),
                 };
                 stmts.push(stmt);
             }
@@ -191,7 +196,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             for var in &e.variants {
                 let vname = &var.ident;
                 let o = opts(&var.attrs)?;
-                uses |= (o.rules.is_some() || o.nested) && matches!(var.fields, Fields::Unnamed(_));
+                uses |= matches!(var.fields, Fields::Unnamed(_));
                 inner.push(match &var.fields {
                     Fields::Unnamed(_) => quote!(Self::#vname(x) => x,),
                     Fields::Unit => quote!(Self::#vname => return ::std::option::Option::None,),
@@ -206,7 +211,9 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                     (None, true, Fields::Unnamed(_)) => {
                         quote!(Self::#vname(x) => ::ofb_runtime::Validate::validate_into(x, v),)
                     }
-                    (_, _, Fields::Unnamed(_)) => quote!(Self::#vname(_) => {}),
+                    (_, _, Fields::Unnamed(_)) => {
+                        quote!(Self::#vname(x) => ::ofb_runtime::Validate::validate_into(x, v),)
+                    }
                     (_, _, Fields::Unit) => quote!(Self::#vname => {}),
                     (_, _, Fields::Named(_)) => quote!(Self::#vname { .. } => {}),
                 };
