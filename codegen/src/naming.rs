@@ -146,6 +146,30 @@ pub fn serde_camel(field: &str) -> String {
     }
 }
 
+/// A variant name in screaming snake case, the wire value `derive(WireEnum)` gives a variant
+/// without `#[wire]`: an underscore before each capital that follows a lower-case letter or a
+/// digit, or that starts a word after an acronym (`HTTPServer` is `HTTP_SERVER`), then
+/// everything upper case. The derive has the same rule; the generator writes `#[wire]` where
+/// it does not give the document's value.
+pub fn screaming(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 && c.is_ascii_uppercase() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
 /// Builds an identifier token from a name produced by this module.
 pub fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {
@@ -157,6 +181,20 @@ pub fn ident(name: &str) -> proc_macro2::Ident {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn screaming_names_are_the_usual_wire_values() {
+        for (name, wire) in [
+            ("AccountsRead", "ACCOUNTS_READ"),
+            ("ContaDepositoAVista", "CONTA_DEPOSITO_A_VISTA"),
+            ("HTTPServer", "HTTP_SERVER"),
+            ("Cpf1", "CPF1"),
+            ("Tipo1A", "TIPO1_A"),
+            ("X", "X"),
+        ] {
+            assert_eq!(screaming(name), wire, "{name}");
+        }
+    }
 
     /// The rule is serde's own: each name serializes under `rename_all = "camelCase"` as
     /// `serde_camel` says.

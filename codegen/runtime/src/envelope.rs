@@ -91,6 +91,9 @@ impl<M: Validate> Validate for ErrorEnvelope<M> {
             v.at_field("meta", |v| m.validate_into(v));
         }
     }
+    fn error_items(&self) -> Option<&[ErrorItem]> {
+        Some(&self.errors)
+    }
 }
 
 #[cfg(test)]

@@ -40,4 +40,7 @@ impl<B: Validate, H: Validate> Validate for WithHeaders<B, H> {
         self.body.validate_into(v);
         self.headers.validate_into(v);
     }
+    fn error_items(&self) -> Option<&[crate::ErrorItem]> {
+        self.body.error_items()
+    }
 }

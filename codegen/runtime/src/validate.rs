@@ -316,6 +316,12 @@ pub trait Validate {
     /// Records every violation of `self` into `v`, at `v`'s current place.
     fn validate_into(&self, v: &mut Validator);
 
+    /// The errors of the Open Finance error envelope, when this value is one (a response's
+    /// `errors()` reaches them through it); `None` for everything else.
+    fn error_items(&self) -> Option<&[crate::ErrorItem]> {
+        None
+    }
+
     /// Whether [`Validate::validate_into`] can find anything: `false` for strings, numbers,
     /// booleans and free JSON, which have no rules of their own, so that a member of such a
     /// type without rules of its place costs no walk at all.
@@ -403,6 +409,9 @@ macro_rules! transparent {
             fn has_checks(&self) -> bool {
                 (**self).has_checks()
             }
+            fn error_items(&self) -> Option<&[crate::ErrorItem]> {
+                (**self).error_items()
+            }
         })*
     };
 }
@@ -432,6 +441,9 @@ impl<T: Validate> Validate for Option<T> {
     }
     fn has_checks(&self) -> bool {
         self.as_ref().is_some_and(Validate::has_checks)
+    }
+    fn error_items(&self) -> Option<&[crate::ErrorItem]> {
+        self.as_ref()?.error_items()
     }
 }
 

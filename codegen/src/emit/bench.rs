@@ -122,7 +122,7 @@ pub fn files(
         target,
         headers,
         ..
-    } = valid_call(&rust, op, None);
+    } = valid_call(op, None);
     let hs = headers.iter().map(|(k, v)| quote!((#k, #v)));
     let m = format_ident!("{}", method.to_ascii_lowercase());
     let path = &op.path;

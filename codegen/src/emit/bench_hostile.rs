@@ -85,7 +85,7 @@ pub fn files(
     let constant = format_ident!("{}", constant_name(op, None));
     let enums = find(api, &body.shape, &enum_array, 0).unwrap_or_default();
     let text = find(api, &body.shape, &free_string, 0).unwrap_or_default();
-    let call = valid_call(&rust, op, None);
+    let call = valid_call(op, None);
     let (method, target) = (call.method, call.target);
     let mut headers: Vec<proc_macro2::TokenStream> =
         call.headers.iter().map(|(k, v)| quote!((#k, #v))).collect();

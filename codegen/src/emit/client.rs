@@ -11,6 +11,7 @@ use crate::model::{Api, Location, Operation, Param, Shape, Ty, TypeKind};
 use crate::naming::{ident, Scope};
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::collections::BTreeMap;
 
 fn rt() -> TokenStream {
     quote!(::ofb_runtime::client)
@@ -115,9 +116,137 @@ fn setter(names: &mut Scope, p: &Param) -> syn::Ident {
     ident(&names.claim(&wanted))
 }
 
+/// An optional parameter that several operations take alike (same name, place, wire name and
+/// type, as the FAPI headers are): one setter serves the calls of all of them, through its
+/// marker in `client::params` and `ofb_runtime::client::Param`.
+pub(crate) struct SharedParam<'a> {
+    /// The parameter, as the first operation declares it (its doc is the setter's).
+    pub param: &'a Param,
+    /// The marker type's name (the field's name in upper camel case, as the derive names it).
+    pub marker: String,
+    /// How many operations take it.
+    pub count: usize,
+}
+
+/// The shared optional parameters of `api`, by field name.
+pub(crate) fn shared_params(api: &Api) -> BTreeMap<String, SharedParam<'_>> {
+    let mut seen: BTreeMap<String, (SharedParam<'_>, bool)> = BTreeMap::new();
+    for op in &api.operations {
+        for p in op.params.iter().filter(|p| !p.required && !p.is_managed()) {
+            let ty = param_value_type(api, p, Some(&types_path())).to_string();
+            let entry = seen.entry(p.name.clone()).or_insert_with(|| {
+                let marker = upper_camel(&p.name);
+                (
+                    SharedParam {
+                        param: p,
+                        marker,
+                        count: 0,
+                    },
+                    true,
+                )
+            });
+            let first = entry.0.param;
+            let alike = first.location == p.location
+                && first.wire == p.wire
+                && param_value_type(api, first, Some(&types_path())).to_string() == ty;
+            entry.1 &= alike;
+            entry.0.count += 1;
+        }
+    }
+    // Markers and setters must be distinct names; a clash keeps both per operation.
+    let mut markers = Scope::default();
+    let mut setters = Scope::with_reserved(&CALL_METHODS);
+    seen.into_iter()
+        .filter(|(_, (s, alike))| *alike && s.count > 1)
+        .filter(|(_, (s, _))| {
+            let wanted = setter_name(s.param);
+            markers.claim(&s.marker) == s.marker && setters.claim(&wanted) == wanted
+        })
+        .map(|(k, (s, _))| (k, s))
+        .collect()
+}
+
+/// A field name in upper camel case (`x_fapi_auth_date` is `XFapiAuthDate`), the same rule as
+/// the derive's for the marker of a shared parameter.
+fn upper_camel(field: &str) -> String {
+    field
+        .trim_start_matches("r#")
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The setter a parameter's name wants: itself, or `set_<name>` where that is a call's own
+/// method.
+fn setter_name(p: &Param) -> String {
+    let n = p.name.trim_start_matches("r#");
+    if CALL_METHODS.contains(&n) {
+        format!("set_{n}")
+    } else {
+        p.name.clone()
+    }
+}
+
+/// The setters of the shared parameters, one generic `impl` each, and their markers.
+fn shared_setters(api: &Api, shared: &BTreeMap<String, SharedParam<'_>>) -> TokenStream {
+    if shared.is_empty() {
+        return quote!();
+    }
+    let rt = rt();
+    let (string, into) = (paths::std(api, "String"), paths::std(api, "Into"));
+    let mut markers = Vec::new();
+    let mut impls = Vec::new();
+    for s in shared.values() {
+        let p = s.param;
+        let marker = ident(&s.marker);
+        let what = format!(
+            "The optional parameter `{}`, which {} operations take.",
+            p.wire, s.count
+        );
+        let what = doc_attrs(Some(&what));
+        markers.push(quote!(#what pub struct #marker;));
+        let f = ident(&setter_name(p));
+        let t = param_value_type(api, p, Some(&types_path()));
+        let (arg_t, conv) = if is_string(api, p) {
+            (quote!(impl #into<#string>), quote!(.into()))
+        } else {
+            (t.clone(), quote!())
+        };
+        let pdoc = doc_attrs(p.doc.as_deref());
+        impls.push(quote! {
+            impl<Q: #rt::Param<params::#marker, Value = #t>> Call<'_, Q> {
+                #pdoc
+                pub fn #f(mut self, value: #arg_t) -> Self {
+                    #rt::Param::<params::#marker>::set(&mut self.request, value #conv);
+                    self
+                }
+            }
+        });
+    }
+    quote! {
+        /// Markers of the optional parameters several operations take alike: each gives the
+        /// calls of all of them one setter.
+        pub mod params {
+            #(#markers)*
+        }
+        #(#impls)*
+    }
+}
+
 /// The `Client` method of `op`, and the name of its call with the setters of its optional
 /// parameters.
-fn method_and_call(api: &Api, op: &Operation, call: &syn::Ident) -> (TokenStream, TokenStream) {
+fn method_and_call(
+    api: &Api,
+    op: &Operation,
+    call: &syn::Ident,
+    shared: &BTreeMap<String, SharedParam<'_>>,
+) -> (TokenStream, TokenStream) {
     let req = ident(&op.request_type);
     let f = ident(&op.name);
     let name = op.name.trim_start_matches("r#");
@@ -147,6 +276,8 @@ fn method_and_call(api: &Api, op: &Operation, call: &syn::Ident) -> (TokenStream
         if p.required {
             args.push(quote!(#field: #arg_t));
             values.push(quote!(#field #conv));
+        } else if shared.contains_key(&p.name) {
+            // Set through the shared setter of every call that has it.
         } else {
             let s = setter(&mut names, p);
             setters.push(quote! {
@@ -181,7 +312,7 @@ fn method_and_call(api: &Api, op: &Operation, call: &syn::Ident) -> (TokenStream
         #deprecated
         #many
         pub fn #f(&self, #(#args),*) -> #call<'_> {
-            self.call(crate::operations::#req::new(#(#values),*))
+            self.call(#req::new(#(#values),*))
         }
     };
     let what = format!(
@@ -189,14 +320,14 @@ fn method_and_call(api: &Api, op: &Operation, call: &syn::Ident) -> (TokenStream
     );
     let setters = (!setters.is_empty()).then(|| {
         quote! {
-            impl Call<'_, crate::operations::#req> {
+            impl Call<'_, #req> {
                 #(#setters)*
             }
         }
     });
     let call_type = quote! {
         #[doc = #what]
-        pub type #call<'c> = Call<'c, crate::operations::#req>;
+        pub type #call<'c> = Call<'c, #req>;
         #setters
     };
     (method, call_type)
@@ -223,13 +354,18 @@ pub fn module(api: &Api) -> Option<TokenStream> {
     let mut methods = Vec::new();
     let mut calls = Vec::new();
     let mut names = Scope::with_reserved(&MODULE_NAMES);
+    let shared = shared_params(api);
+    let shared_impls = shared_setters(api, &shared);
     for op in &api.operations {
         let call = call_name(&mut names, op);
-        let (m, c) = method_and_call(api, op, &call);
+        let (m, c) = method_and_call(api, op, &call, &shared);
         methods.push(m);
         calls.push(c);
     }
     Some(quote! {
+        // Operation types end in `Request`, `Response` or `Headers`: none is a name of this
+        // module's own, and the glob gives way to those anyway.
+        use crate::operations::*;
         pub use #rt::{CallOptions, Config, Error, ErrorKind, Pages, Reply, RetryPolicy, Secret, TokenProvider};
 
         #[doc = #doc]
@@ -342,6 +478,7 @@ pub fn module(api: &Api) -> Option<TokenStream> {
             #rt::Error<<Q as #rt::Request>::Response>,
         >;
 
+        #shared_impls
         #(#calls)*
     })
 }

@@ -37,10 +37,11 @@ fn arguments(api: &Api, krate: &syn::Ident, op: &Operation) -> Vec<TokenStream> 
     }
     if let Some(b) = op.body.as_ref().filter(|b| b.required) {
         let c = format_ident!("{}", constant_name(op, None));
+        let _ = krate;
         args.push(if b.is_json() {
-            quote!(::serde_json::from_str(#krate::examples::#c).expect("the example decodes"))
+            quote!(example(#c))
         } else {
-            quote!(::std::string::String::from(#krate::examples::#c))
+            quote!(::std::string::String::from(#c))
         });
     }
     args
@@ -61,14 +62,11 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
         match chosen(op) {
             Some(r) if r.is_success() => {
                 let status = Literal::u16_unsuffixed(chosen_status(r));
-                let id = op.declares_interaction_id().then(|| {
-                    quote!(assert!(reply.interaction_id.is_some(), "{}: no interaction id", #what);)
-                });
+                let echoes = op.declares_interaction_id();
                 quote! {
                     #allow
-                    let reply = #call.unwrap_or_else(|e| panic!("{}: {e}", #what));
-                    assert_eq!(reply.status, #status, "{}", #what);
-                    #id
+                    let outcome = #call;
+                    expect_reply(#what, #status, #echoes, outcome);
                 }
             }
             other => {
@@ -133,9 +131,47 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
         )
     });
     let router_import = (!signs).then(|| quote!(use #krate::server::router;));
+    // The check of a success, written once for the operations that answer one.
+    let expect_reply = api
+        .operations
+        .iter()
+        .any(|op| chosen(op).is_some_and(|r| r.is_success()))
+        .then(|| {
+            quote! {
+                /// A call that succeeded: its status, and the interaction id it echoes where the
+                /// operation declares one.
+                #[track_caller]
+                fn expect_reply<T, R>(
+                    what: &str,
+                    status: u16,
+                    echoes: bool,
+                    outcome: Result<ofb_runtime::client::Reply<T>, ofb_runtime::client::Error<R>>,
+                ) {
+                    let reply = outcome.unwrap_or_else(|e| panic!("{what}: {e}"));
+                    assert_eq!(reply.status, status, "{what}");
+                    assert!(!echoes || reply.interaction_id.is_some(), "{what}: no interaction id");
+                }
+            }
+        });
+    // Bodies come from the crate's examples: their constants, and a decoder where one is JSON.
+    let bodies: Vec<&crate::model::Body> = api
+        .operations
+        .iter()
+        .filter_map(|o| o.body.as_ref().filter(|b| b.required))
+        .collect();
+    let examples = (!bodies.is_empty()).then(|| quote!(use #krate::examples::*;));
+    let example = bodies.iter().any(|b| b.is_json()).then(|| {
+        quote! {
+            /// An example body, decoded into the type the call takes.
+            fn example<T: ::serde::de::DeserializeOwned>(json: &str) -> T {
+                ::serde_json::from_str(json).expect("the example decodes")
+            }
+        }
+    });
     Some(quote! {
         //! The generated client against the generated router with the example back-end, over
         //! real HTTP on 127.0.0.1.
+        #examples
 
         use #krate::client::{Client, Config, ErrorKind};
         use #krate::mock::Examples;
@@ -151,6 +187,9 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
         fn config(url: &str) -> Config {
             Config::new(url) #signer
         }
+
+        #expect_reply
+        #example
 
         #[tokio::test]
         async fn every_operation_comes_back_typed() {

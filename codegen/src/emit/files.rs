@@ -124,7 +124,7 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
     });
 
     // Operations and the server name rules too; the rules module holds them all.
-    let operations_tokens = operations::module(api, &mut used);
+    let operations_tokens = operations::module(api, settings, &mut used);
     if let Some(ops) = &operations_tokens {
         let tokens = quote! {
             //! For each operation, its request (parameters and body in one struct) and its

@@ -43,10 +43,9 @@ fn answer(api: &Api, op: &Operation, r: &Response) -> TokenStream {
     let body = r.body.as_ref().map(|b| {
         let c = quote::format_ident!("{}", constant_name(op, Some(r)));
         if b.is_json() {
-            let what = Literal::string(&c.to_string());
-            quote!(::ofb_runtime::server::from_example(#what, crate::examples::#c)?)
+            quote!(example(#c)?)
         } else {
-            quote!(::std::string::String::from(crate::examples::#c))
+            quote!(::std::string::String::from(#c))
         }
     });
     let headers = r.headers_type.as_deref().map(|h| {
@@ -71,18 +70,18 @@ fn answer(api: &Api, op: &Operation, r: &Response) -> TokenStream {
             };
             quote!(#f: #value,)
         });
-        quote!(crate::operations::#h { #(#fields)* })
+        quote!(#h { #(#fields)* })
     });
     let payload = super::operations::payload(api, body, headers, true);
     if parts.unit() {
-        return quote!(crate::operations::#resp::#v);
+        return quote!(#resp::#v);
     }
     if parts.tuple() {
-        return quote!(crate::operations::#resp::#v(#payload));
+        return quote!(#resp::#v(#payload));
     }
     let s = Literal::u16_unsuffixed(chosen_status(r));
     let field = parts.field().map(|f| quote!(#f: #payload,));
-    quote!(crate::operations::#resp::#v { status: #s, #field })
+    quote!(#resp::#v { status: #s, #field })
 }
 
 /// The mock module's tokens, implementing the trait named `service`.
@@ -99,25 +98,41 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
         let value = match chosen(op) {
             Some(r) => {
                 let a = answer(api, op, r);
-                quote!(::std::result::Result::Ok(#a))
+                quote!(Ok(#a))
             }
             None => {
-                let msg = format!("`{}` documents no response", op.name.trim_start_matches("r#"));
-                quote!(::std::result::Result::Err(::ofb_runtime::server::ExampleError(::std::string::String::from(#msg))))
+                let msg = format!(
+                    "`{}` documents no response",
+                    op.name.trim_start_matches("r#")
+                );
+                quote!(Err(ExampleError(::std::string::String::from(#msg))))
             }
         };
         quote! {
-            async fn #f(
-                &self,
-                _request: crate::operations::#req,
-                _context: ::ofb_runtime::server::Context,
-            ) -> ::std::result::Result<crate::operations::#resp, ::ofb_runtime::server::ExampleError> {
+            async fn #f(&self, _: #req, _: Context) -> Result<#resp, ExampleError> {
                 self.pause().await;
                 #value
             }
         }
     });
+    // Examples are constants (upper case), operation types end in `Request`, `Response` or
+    // `Headers`: none is a name of this module's own, nor one of the prelude's.
+    let bodies: Vec<&crate::model::Body> = api
+        .operations
+        .iter()
+        .filter_map(|op| chosen(op)?.body.as_ref())
+        .collect();
+    let examples = (!bodies.is_empty()).then(|| {
+        quote!(
+            use crate::examples::*;
+        )
+    });
+    let decode = bodies.iter().any(|b| b.is_json()).then(|| quote!(example,));
     Some(quote! {
+        #examples
+        use crate::operations::*;
+        use ofb_runtime::server::{#decode Context, ExampleError};
+
         /// A back-end that answers every operation with the example of its first success
         /// response (or, without one, its first documented response).
         #[derive(Debug, Clone, Copy, Default)]
@@ -139,7 +154,7 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
         }
 
         impl crate::server::#service for Examples {
-            type Error = ::ofb_runtime::server::ExampleError;
+            type Error = ExampleError;
             #(#methods)*
         }
 

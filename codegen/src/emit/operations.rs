@@ -10,8 +10,9 @@ use crate::model::{
     is_managed_header, Api, Body, Location, Operation, Param, Response, Shape, Status, Ty, TypeKind,
 };
 use crate::naming::ident;
+use crate::{Frequency, Settings};
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 /// How a parameter's value is read from its text.
 pub enum ParamKind {
@@ -198,7 +199,7 @@ pub fn payload(
 
 /// The `#[param(...)]` of a parameter or header field: where it travels, its rules, and how
 /// it is carried.
-fn param_attr(api: &Api, p: &Param, used: &mut Used) -> TokenStream {
+fn param_attr(api: &Api, p: &Param, shared: bool, used: &mut Used) -> TokenStream {
     let wire = &p.wire;
     let at = match p.location {
         Location::Path => quote!(path),
@@ -221,6 +222,9 @@ fn param_attr(api: &Api, p: &Param, used: &mut Used) -> TokenStream {
                 parts.push(quote!(explode = #e));
             }
         }
+    }
+    if shared {
+        parts.push(quote!(shared));
     }
     quote!(#[param(#(#parts),*)])
 }
@@ -253,7 +257,13 @@ fn correlation_path(api: &Api, op: &Operation) -> Option<String> {
     is_text.then(|| path.join("."))
 }
 
-fn request_struct(api: &Api, op: &Operation, used: &mut Used) -> TokenStream {
+fn request_struct(
+    api: &Api,
+    op: &Operation,
+    settings: &Settings,
+    shared: &std::collections::BTreeMap<String, super::client::SharedParam<'_>>,
+    used: &mut Used,
+) -> TokenStream {
     let name = ident(&op.request_type);
     let what = format!(
         "The request of `{}` (`{} {}`): its parameters and body.",
@@ -274,7 +284,7 @@ fn request_struct(api: &Api, op: &Operation, used: &mut Used) -> TokenStream {
             ));
             d = quote!(#d #note);
         }
-        let attr = param_attr(api, p, used);
+        let attr = param_attr(api, p, shared.contains_key(&p.name), used);
         fields.push(quote!(#d #attr pub #f: #t,));
     }
     if let Some(b) = &op.body {
@@ -302,10 +312,16 @@ fn request_struct(api: &Api, op: &Operation, used: &mut Used) -> TokenStream {
         paths::rt(api, "Validate", true),
         paths::rt(api, "Request", true),
     );
-    let (method, path) = (&op.method, &op.path);
-    let response = ident(&op.response_type);
-    let accept = response_media(op).join(", ");
+    let method = format_ident!("{}", op.method);
+    let path = &op.path;
     let mut flags = Vec::new();
+    match settings.frequency_of(op) {
+        Some(Frequency::High) => flags.push(quote!(high)),
+        Some(Frequency::MediumHigh) => flags.push(quote!(medium_high)),
+        Some(Frequency::Medium) => flags.push(quote!(medium)),
+        Some(Frequency::Low) => flags.push(quote!(low)),
+        Some(Frequency::Unclassified) | None => {}
+    }
     if op.declares_interaction_id() {
         flags.push(quote!(interaction_id));
     }
@@ -325,10 +341,24 @@ fn request_struct(api: &Api, op: &Operation, used: &mut Used) -> TokenStream {
     if let Some(c) = correlation_path(api, op) {
         flags.push(quote!(correlation = #c));
     }
+    // What the derive would not infer from the struct's name, or the usual media type.
+    let base = op.request_type.strip_suffix("Request");
+    let named = base.map(|b| crate::naming::screaming(b).to_ascii_lowercase());
+    if named.as_deref() != Some(op_name) {
+        flags.push(quote!(name = #op_name));
+    }
+    if base.map(|b| format!("{b}Response")).as_deref() != Some(op.response_type.as_str()) {
+        let response = ident(&op.response_type);
+        flags.push(quote!(response = #response));
+    }
+    let accept = response_media(op).join(", ");
+    if accept != "application/json" {
+        flags.push(quote!(accept = #accept));
+    }
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #validate, #request)]
-        #[request(name = #op_name, method = #method, path = #path, response = #response, accept = #accept #(, #flags)*)]
+        #[request(#method #path #(, #flags)*)]
         pub struct #name { #(#fields)* }
     }
 }
@@ -371,24 +401,31 @@ fn headers_struct(api: &Api, op: &Operation, r: &Response, used: &mut Used) -> T
     }
 }
 
-/// Whether `shape` is the error envelope (through aliases).
-fn is_envelope(api: &Api, shape: &Shape) -> bool {
-    let mut shape = shape;
-    for _ in 0..8 {
-        let Ty::Named(id) = &shape.ty else {
-            return false;
-        };
-        match &api.ty(*id).kind {
-            TypeKind::Envelope { .. } => return true,
-            TypeKind::Alias(s) => shape = s,
-            _ => return false,
+/// The `#[status(...)]` of the variant of `r`, where the derive cannot tell it alone: it reads
+/// the status from a variant named by `status_name` (`NotFound` is 404) and takes the payload
+/// for a JSON body (or body and headers, for a `WithHeaders`), so only other names, other
+/// media types, signed bodies and bare headers are written out.
+fn status_attr(api: &Api, r: &Response) -> TokenStream {
+    let mut flags = Vec::new();
+    let headers = r.headers_type.is_some();
+    // A schema named `WithHeaders` would look like the runtime's to the derive: say it all.
+    let spell_out = api.declares("WithHeaders");
+    if let Some(b) = &r.body {
+        if b.signed {
+            flags.push(quote!(signed));
+        } else if !b.is_json() {
+            let m = &b.media;
+            flags.push(quote!(text = #m));
+        } else if spell_out {
+            flags.push(quote!(json));
         }
     }
-    false
-}
-
-/// The `#[status(...)]` of the variant of `r`.
-fn status_attr(api: &Api, r: &Response) -> TokenStream {
+    if headers && (r.body.is_none() || !flags.is_empty()) {
+        flags.push(quote!(headers));
+    }
+    if flags.is_empty() && crate::model::status_name(r.status) == r.name {
+        return quote!();
+    }
     let status = match r.status {
         Status::Code(c) => {
             let c = proc_macro2::Literal::u16_unsuffixed(c);
@@ -400,24 +437,6 @@ fn status_attr(api: &Api, r: &Response) -> TokenStream {
         }
         Status::Default => quote!(default),
     };
-    let mut flags = Vec::new();
-    let headers = r.headers_type.is_some();
-    if let Some(b) = &r.body {
-        if b.signed {
-            flags.push(quote!(signed));
-        } else if !b.is_json() {
-            let m = &b.media;
-            flags.push(quote!(text = #m));
-        } else if headers {
-            flags.push(quote!(json));
-        }
-        if b.is_json() && is_envelope(api, &b.shape) {
-            flags.push(quote!(envelope));
-        }
-    }
-    if headers {
-        flags.push(quote!(headers));
-    }
     quote!(#[status(#status #(, #flags)*)])
 }
 
@@ -475,16 +494,17 @@ fn response_enum(api: &Api, op: &Operation) -> TokenStream {
 
 /// The module's items, or `None` when the document has no operation. The rules its fields
 /// name go into `used`.
-pub fn module(api: &Api, used: &mut Used) -> Option<TokenStream> {
+pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenStream> {
     if api.operations.is_empty() {
         return None;
     }
     let before = used.references();
+    let shared = super::client::shared_params(api);
     let items: Vec<TokenStream> = api
         .operations
         .iter()
         .map(|op| {
-            let req = request_struct(api, op, used);
+            let req = request_struct(api, op, settings, &shared, used);
             let headers: Vec<TokenStream> = op
                 .responses
                 .iter()

@@ -5,7 +5,7 @@
 //! (`derive(Request)`, `derive(Response)`).
 
 use super::docs::{doc_attrs, doc_parts};
-use crate::model::{Api, Operation, Status};
+use crate::model::{Api, Operation};
 use crate::naming::ident;
 use crate::{Frequency, Settings};
 use proc_macro2::{Literal, TokenStream};
@@ -14,50 +14,6 @@ use quote::quote;
 /// The runtime's server module, as every emitted path names it.
 fn rt() -> TokenStream {
     quote!(::ofb_runtime::server)
-}
-
-fn frequency(f: Option<Frequency>) -> TokenStream {
-    let rt = rt();
-    match f {
-        Some(Frequency::High) => quote!(#rt::Frequency::High),
-        Some(Frequency::MediumHigh) => quote!(#rt::Frequency::MediumHigh),
-        Some(Frequency::Medium) => quote!(#rt::Frequency::Medium),
-        Some(Frequency::Low) => quote!(#rt::Frequency::Low),
-        Some(Frequency::Unclassified) | None => quote!(#rt::Frequency::Unclassified),
-    }
-}
-
-fn operation_static(op: &Operation, settings: &Settings) -> TokenStream {
-    let rt = rt();
-    let name = op.name.trim_start_matches("r#");
-    let (method, path) = (&op.method, &op.path);
-    let freq = frequency(settings.frequency_of(op));
-    let request_media = match &op.body {
-        Some(b) => {
-            let m = &b.media;
-            quote!(::std::option::Option::Some(#m))
-        }
-        None => quote!(::std::option::Option::None),
-    };
-    let body_required = op.body.as_ref().is_some_and(|b| b.required);
-    let signed_request = op.body.as_ref().is_some_and(|b| b.signed);
-    let media = super::operations::response_media(op);
-    let interaction = op.declares_interaction_id();
-    let unprocessable = op.responses.iter().any(|r| r.status == Status::Code(422));
-    quote! {
-        #rt::Operation {
-            name: #name,
-            method: #method,
-            path: #path,
-            frequency: #freq,
-            request_media: #request_media,
-            body_required: #body_required,
-            signed_request: #signed_request,
-            response_media: &[#(#media),*],
-            interaction_id: #interaction,
-            unprocessable: #unprocessable,
-        }
-    }
 }
 
 /// How the deadline of an operation reads in its docs.
@@ -94,13 +50,7 @@ fn trait_method(op: &Operation, settings: &Settings) -> TokenStream {
     quote! {
         #doc
         #deprecated
-        fn #f(
-            &self,
-            request: crate::operations::#req,
-            context: ::ofb_runtime::server::Context,
-        ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<crate::operations::#resp, Self::Error>,
-        > + ::std::marker::Send;
+        fn #f(&self, request: #req, context: Context) -> impl Future<Output = Result<#resp, Self::Error>> + Send;
     }
 }
 
@@ -112,10 +62,14 @@ pub fn module(api: &Api, settings: &Settings) -> Option<TokenStream> {
     let rt = rt();
     let service = ident(&settings.service());
     let title = format!("{} {}", api.title, api.version);
+    // Each request type knows its operation (`derive(Request)`).
     let statics: Vec<TokenStream> = api
         .operations
         .iter()
-        .map(|op| operation_static(op, settings))
+        .map(|op| {
+            let req = ident(&op.request_type);
+            quote!(#req::OPERATION)
+        })
         .collect();
     let count = Literal::usize_unsuffixed(statics.len());
     let any_interaction = api
@@ -169,6 +123,12 @@ pub fn module(api: &Api, settings: &Settings) -> Option<TokenStream> {
          [`{service}::on_error`] into the document's error envelope."
     )));
     Some(quote! {
+        // Operation types end in `Request`, `Response` or `Headers`: none is a name of this
+        // module's own, nor one of the prelude's.
+        use crate::operations::*;
+        use ofb_runtime::server::Context;
+        use std::future::Future;
+
         #service_doc
         pub trait #service: ::std::marker::Send + ::std::marker::Sync + 'static {
             /// The back-end's own error, turned into an answer by the error hook.

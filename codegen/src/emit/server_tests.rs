@@ -49,7 +49,7 @@ pub(crate) enum Change<'a> {
 
 /// A request of `op` that passes validation, built from the examples; `change` drops or
 /// replaces one parameter.
-pub(crate) fn valid_call(krate: &syn::Ident, op: &Operation, change: Option<Change<'_>>) -> Call {
+pub(crate) fn valid_call(op: &Operation, change: Option<Change<'_>>) -> Call {
     let mut path = op.path.clone();
     let mut query = Vec::new();
     let mut headers = Vec::new();
@@ -78,10 +78,7 @@ pub(crate) fn valid_call(krate: &syn::Ident, op: &Operation, change: Option<Chan
     }
     let body = op.body.as_ref().map(|b| {
         let c = format_ident!("{}", constant_name(op, None));
-        (
-            b.media.clone(),
-            quote!(::std::option::Option::Some(#krate::examples::#c.as_bytes())),
-        )
+        (b.media.clone(), quote!(Some(#c.as_bytes())))
     });
     Call {
         method: op.method.clone(),
@@ -96,7 +93,12 @@ fn send(call: &Call, extra: &[(&str, &str)], body: Option<TokenStream>) -> Token
     let t = &call.target;
     let mut hs: Vec<TokenStream> = Vec::new();
     for (k, v) in &call.headers {
-        hs.push(quote!((#k, #v)));
+        // The interaction id the tests send is named, not spelt out each time.
+        if v == ID {
+            hs.push(quote!((#k, ID)));
+        } else {
+            hs.push(quote!((#k, #v)));
+        }
     }
     if let Some((media, _)) = &call.body {
         if !extra
@@ -111,7 +113,7 @@ fn send(call: &Call, extra: &[(&str, &str)], body: Option<TokenStream>) -> Token
     }
     let body = body
         .or_else(|| call.body.as_ref().map(|(_, b)| b.clone()))
-        .unwrap_or_else(|| quote!(::std::option::Option::None));
+        .unwrap_or_else(|| quote!(None));
     quote!(server.call(#m, #t, &[#(#hs),*], #body).await)
 }
 
@@ -213,30 +215,36 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
         || quote!(.with_verifier(::ofb_runtime::testing::keys::TestKeys::shared().verifier())),
     );
     let mut uses_types = false;
-    let calls = api.operations.iter().map(|op| {
-        let call = valid_call(&krate, op, None);
-        let what = format!("{} {}", op.method, op.path);
-        let a = send(&call, &[], None);
-        let Some(r) = chosen(op) else {
-            return quote! {
-                let a = #a;
-                ::ofb_runtime::server::testing::expect_error(&a, 500, #what);
+    let calls = api
+        .operations
+        .iter()
+        .map(|op| {
+            let call = valid_call(op, None);
+            let what = format!("{} {}", op.method, op.path);
+            let a = send(&call, &[], None);
+            let Some(r) = chosen(op) else {
+                return quote! {
+                    let a = #a;
+                    expect_error(&a, 500, #what);
+                };
             };
-        };
-        let status = proc_macro2::Literal::u16_unsuffixed(chosen_status(r));
-        let typed = r.body.as_ref().filter(|b| b.is_json()).map(|b| {
-            uses_types = true;
-            let t = rust_type_in(api, &b.shape, None);
-            quote!(let _: #t = a.typed();)
-        });
-        let echo = op.declares_interaction_id().then(|| quote!(assert_eq!(a.interaction_id(), ::std::option::Option::Some(ID), "{}", #what);));
-        quote! {
-            let a = #a;
-            assert_eq!(a.status, #status, "{}: {}", #what, a.text());
-            #typed
-            #echo
-        }
-    }).collect::<Vec<_>>();
+            let status = proc_macro2::Literal::u16_unsuffixed(chosen_status(r));
+            let typed = r.body.as_ref().filter(|b| b.is_json()).map(|b| {
+                uses_types = true;
+                let t = rust_type_in(api, &b.shape, Some(&quote!(types)));
+                quote!(let _: #t = a.typed();)
+            });
+            let echo = op
+                .declares_interaction_id()
+                .then(|| quote!(assert_eq!(a.interaction_id(), Some(ID), "{}", #what);));
+            quote! {
+                let a = #a;
+                assert_eq!(a.status, #status, "{}: {}", #what, a.text());
+                #typed
+                #echo
+            }
+        })
+        .collect::<Vec<_>>();
     let fapi = api
         .operations
         .iter()
@@ -252,9 +260,9 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
         #[tokio::test]
         async fn an_unknown_route_gets_404_in_the_envelope() {
             let server = start(config()).await;
-            let a = server.call("GET", #unknown, &[("x-fapi-interaction-id", ID)], ::std::option::Option::None).await;
-            ::ofb_runtime::server::testing::expect_error(&a, 404, "unknown route");
-            assert_eq!(a.interaction_id(), ::std::option::Option::Some(ID));
+            let a = server.call("GET", #unknown, &[("x-fapi-interaction-id", ID)], None).await;
+            expect_error(&a, 404, "unknown route");
+            assert_eq!(a.interaction_id(), Some(ID));
         }
     });
     let on_path: Vec<&str> = api
@@ -269,7 +277,7 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
     {
         let call = Call {
             method: String::from(*wrong),
-            ..valid_call(&krate, first, None)
+            ..valid_call(first, None)
         };
         let a = send(&call, &[], None);
         let minted = fapi
@@ -279,7 +287,7 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             async fn a_wrong_method_gets_405_in_the_envelope() {
                 let server = start(config()).await;
                 let a = #a;
-                ::ofb_runtime::server::testing::expect_error(&a, 405, "wrong method");
+                expect_error(&a, 405, "wrong method");
                 #minted
             }
         });
@@ -289,45 +297,41 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             .iter()
             .any(|r| r.body.as_ref().is_some_and(|b| b.is_json()))
     }) {
-        let a = send(
-            &valid_call(&krate, op, None),
-            &[("accept", "text/html")],
-            None,
-        );
+        let a = send(&valid_call(op, None), &[("accept", "text/html")], None);
         tests.push(quote! {
             #[tokio::test]
             async fn an_accept_header_without_json_gets_406() {
                 let server = start(config()).await;
                 let a = #a;
-                ::ofb_runtime::server::testing::expect_error(&a, 406, "Accept: text/html");
+                expect_error(&a, 406, "Accept: text/html");
             }
         });
     }
     {
-        let big = quote!(::std::option::Option::Some(&[b' '; 65][..]));
-        let a = send(&valid_call(&krate, first, None), &[], Some(big));
+        let big = quote!(Some(&[b' '; 65][..]));
+        let a = send(&valid_call(first, None), &[], Some(big));
         tests.push(quote! {
             #[tokio::test]
             async fn a_body_over_the_limit_gets_413() {
                 let server = start(config().with_body_limit(64)).await;
                 let a = #a;
-                ::ofb_runtime::server::testing::expect_error(&a, 413, "oversized body");
+                expect_error(&a, 413, "oversized body");
             }
         });
     }
     {
-        let a = send(&valid_call(&krate, first, None), &[], None);
+        let a = send(&valid_call(first, None), &[], None);
         tests.push(quote! {
             #[tokio::test]
             async fn a_back_end_past_its_deadline_gets_504_in_time() {
                 let slow = ::std::time::Duration::from_secs(10);
-                let server = ::ofb_runtime::server::testing::TestServer::start(router_with(
+                let server = TestServer::start(router_with(
                     Examples::delayed(slow),
                     config().with_deadlines(::std::time::Duration::from_millis(50)),
                 )).await;
                 let started = ::std::time::Instant::now();
                 let a = #a;
-                ::ofb_runtime::server::testing::expect_error(&a, 504, "slow back-end");
+                expect_error(&a, 504, "slow back-end");
                 assert!(started.elapsed() < slow, "the 504 must come before the back-end answers");
             }
         });
@@ -337,9 +341,9 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             .params
             .iter()
             .find(|p| p.location == Location::Header && is_managed_header(&p.wire));
-        let a = send(&valid_call(&krate, op, p.map(Change::Drop)), &[], None);
+        let a = send(&valid_call(op, p.map(Change::Drop)), &[], None);
         let b = send(
-            &valid_call(&krate, op, p.map(Change::Drop)),
+            &valid_call(op, p.map(Change::Drop)),
             &[("x-fapi-interaction-id", "not-a-uuid")],
             None,
         );
@@ -348,7 +352,7 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             async fn a_missing_or_invalid_interaction_id_gets_400_and_a_new_one() {
                 let server = start(config()).await;
                 for a in [#a, #b] {
-                    ::ofb_runtime::server::testing::expect_error(&a, 400, "interaction id");
+                    expect_error(&a, 400, "interaction id");
                     let minted = a.interaction_id().unwrap_or_default();
                     assert!(minted.len() == 36 && minted != "not-a-uuid", "minted {minted:?}");
                 }
@@ -360,19 +364,15 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
         .iter()
         .find(|o| o.body.as_ref().is_some_and(|b| b.is_json()))
     {
-        let call = valid_call(&krate, op, None);
-        let broken = send(
-            &call,
-            &[],
-            Some(quote!(::std::option::Option::Some(&b"{\"broken\":"[..]))),
-        );
+        let call = valid_call(op, None);
+        let broken = send(&call, &[], Some(quote!(Some(&b"{\"broken\":"[..]))));
         let wrong_type = send(&call, &[("content-type", "text/plain")], None);
         tests.push(quote! {
             #[tokio::test]
             async fn malformed_json_gets_400() {
                 let server = start(config()).await;
                 let a = #broken;
-                ::ofb_runtime::server::testing::expect_error(&a, 400, "malformed JSON");
+                expect_error(&a, 400, "malformed JSON");
             }
         });
         tests.push(quote! {
@@ -380,7 +380,7 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             async fn a_wrong_content_type_gets_415() {
                 let server = start(config()).await;
                 let a = #wrong_type;
-                ::ofb_runtime::server::testing::expect_error(&a, 415, "text/plain body");
+                expect_error(&a, 415, "text/plain body");
             }
         });
     }
@@ -393,17 +393,13 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
         })
     };
     if let Some(op) = api.operations.iter().find(|o| needs_members(o)) {
-        let a = send(
-            &valid_call(&krate, op, None),
-            &[],
-            Some(quote!(::std::option::Option::Some(&b"{}"[..]))),
-        );
+        let a = send(&valid_call(op, None), &[], Some(quote!(Some(&b"{}"[..]))));
         tests.push(quote! {
             #[tokio::test]
             async fn a_missing_required_member_gets_400() {
                 let server = start(config()).await;
                 let a = #a;
-                let e = ::ofb_runtime::server::testing::expect_error(&a, 400, "body {}");
+                let e = expect_error(&a, 400, "body {}");
                 assert!(e.errors.iter().any(|i| i.detail.contains("missing field")), "{e:?}");
             }
         });
@@ -413,13 +409,13 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             .find(|p| p.required && p.location == Location::Header && !is_managed_header(&p.wire))
             .map(|p| (o, p))
     }) {
-        let a = send(&valid_call(&krate, op, Some(Change::Drop(p))), &[], None);
+        let a = send(&valid_call(op, Some(Change::Drop(p))), &[], None);
         tests.push(quote! {
             #[tokio::test]
             async fn a_missing_required_header_gets_400() {
                 let server = start(config()).await;
                 let a = #a;
-                let e = ::ofb_runtime::server::testing::expect_error(&a, 400, "missing header");
+                let e = expect_error(&a, 400, "missing header");
                 assert!(e.errors.iter().any(|i| i.detail.contains("required")), "{e:?}");
             }
         });
@@ -431,14 +427,14 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
         .iter()
         .find_map(|o| {
             pattern_param(api, o).map(|(p, bad)| {
-                let call = valid_call(&krate, o, Some(Change::Set(&p, &bad)));
+                let call = valid_call(o, Some(Change::Set(&p, &bad)));
                 (send(&call, &[], None), 400u16)
             })
         })
         .or_else(|| {
             api.operations.iter().find_map(|o| {
                 let body = pattern_body(api, o)?;
-                let call = valid_call(&krate, o, None);
+                let call = valid_call(o, None);
                 let status = if o
                     .responses
                     .iter()
@@ -449,14 +445,7 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
                     400
                 };
                 let bytes = proc_macro2::Literal::byte_string(body.as_bytes());
-                Some((
-                    send(
-                        &call,
-                        &[],
-                        Some(quote!(::std::option::Option::Some(&#bytes[..]))),
-                    ),
-                    status,
-                ))
+                Some((send(&call, &[], Some(quote!(Some(&#bytes[..])))), status))
             })
         });
     if let Some((a, status)) = broken {
@@ -466,7 +455,7 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             async fn a_pattern_violation_is_refused_with_its_place() {
                 let server = start(config()).await;
                 let a = #a;
-                let e = ::ofb_runtime::server::testing::expect_error(&a, #status, "pattern");
+                let e = expect_error(&a, #status, "pattern");
                 assert!(e.errors.iter().any(|i| i.detail.contains("pattern")), "{e:?}");
             }
         });
@@ -474,20 +463,20 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
         // reaches the back-end.
         let (default_mode, expect) = if reports {
             (
-                quote!(::ofb_runtime::server::Validation::Report),
+                quote!(Validation::Report),
                 quote!(assert!(a.status != 400 && a.status != 422, "served anyway: {} {}", a.status, a.text());),
             )
         } else {
             (
-                quote!(::ofb_runtime::server::Validation::Enforce),
-                quote!(::ofb_runtime::server::testing::expect_error(&a, #status, "pattern");),
+                quote!(Validation::Enforce),
+                quote!(expect_error(&a, #status, "pattern");),
             )
         };
         tests.push(quote! {
             #[tokio::test]
             async fn a_pattern_violation_meets_the_documents_own_validation_mode() {
                 assert_eq!(#krate::server::DOCUMENT.validation, #default_mode);
-                let server = start(::ofb_runtime::server::Config::default() #verifier).await;
+                let server = start(Config::default() #verifier).await;
                 let a = #a;
                 #expect
             }
@@ -495,7 +484,7 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
     }
     // Each signed operation meets a valid token and every forgery.
     for op in &signed {
-        let call = valid_call(&krate, op, None);
+        let call = valid_call(op, None);
         let m = &call.method;
         let t = &call.target;
         let mut hs: Vec<TokenStream> = call.headers.iter().map(|(k, v)| quote!((#k, #v))).collect();
@@ -512,34 +501,45 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             async fn #test() {
                 let server = start(config()).await;
                 server
-                    .expect_signatures_checked(#m, #t, &[#(#hs),*], #krate::examples::#c)
+                    .expect_signatures_checked(#m, #t, &[#(#hs),*], #c)
                     .await;
                 server.shutdown().await;
             }
         });
     }
-    let glob = uses_types.then(|| quote!(use #krate::types::*;));
+    // Types are named through their module, so the short names below cannot be shadowed by a
+    // schema's.
+    let glob = uses_types.then(|| quote!(use #krate::types;));
+    // Request bodies are the crate's example constants (upper case: no test's name).
+    let examples = api
+        .operations
+        .iter()
+        .any(|o| o.body.is_some())
+        .then(|| quote!(use #krate::examples::*;));
     Some(quote! {
         //! End-to-end tests: the generated router, served on 127.0.0.1 with the example
         //! back-end, called over real HTTP.
         #glob
+        #examples
         use #krate::mock::Examples;
         use #krate::server::router_with;
+        use ofb_runtime::server::testing::{expect_error, TestServer};
+        use ofb_runtime::server::{Config, Validation};
 
         /// The interaction id the tests send.
         const ID: &str = #ID;
 
         /// Requests judged strictly, whatever the document's default, so that every refusal
         /// can be provoked; responses checked.
-        fn config() -> ::ofb_runtime::server::Config {
-            ::ofb_runtime::server::Config::default()
+        fn config() -> Config {
+            Config::default()
                 .with_response_check(true)
-                .with_validation(::ofb_runtime::server::Validation::Enforce)
+                .with_validation(Validation::Enforce)
                 #verifier
         }
 
-        async fn start(config: ::ofb_runtime::server::Config) -> ::ofb_runtime::server::testing::TestServer {
-            ::ofb_runtime::server::testing::TestServer::start(router_with(Examples::default(), config)).await
+        async fn start(config: Config) -> TestServer {
+            TestServer::start(router_with(Examples::default(), config)).await
         }
 
         #[tokio::test]

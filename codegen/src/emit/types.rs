@@ -96,8 +96,13 @@ pub fn types(api: &Api, used: &mut Used) -> TokenStream {
 
 fn type_def(api: &Api, t: &TypeDef, used: &mut Used) -> TokenStream {
     let name = ident(&t.name);
-    let origin = format!("Schema at `{}`.", t.pointer);
-    let doc = doc_parts(&[t.doc.as_deref(), Some(&origin)]);
+    // A component's name is its schema's; an inline type says where it was written.
+    let component = t
+        .pointer
+        .strip_prefix("#/components/schemas/")
+        .is_some_and(|rest| !rest.contains('/'));
+    let origin = (!component).then(|| format!("Schema at `{}`.", t.pointer));
+    let doc = doc_parts(&[t.doc.as_deref(), origin.as_deref()]);
     match &t.kind {
         TypeKind::Struct(s) => struct_def(api, &name, doc, s, used),
         TypeKind::Enum(e) => enum_def(api, &name, doc, e),
@@ -228,8 +233,13 @@ fn enum_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum)
     let wire_enum = paths::rt(api, "WireEnum", true);
     let variants = e.variants.iter().map(|v| {
         let n = ident(&v.name);
-        let w = Literal::string(&v.wire);
-        quote!(#[wire = #w] #n,)
+        // The derive's rule gives most values from the name; the rest are written out.
+        if crate::naming::screaming(v.name.trim_start_matches("r#")) == v.wire {
+            quote!(#n,)
+        } else {
+            let w = Literal::string(&v.wire);
+            quote!(#[wire = #w] #n,)
+        }
     });
     quote! {
         #doc

@@ -12,6 +12,7 @@ mod share;
 
 pub use build::build;
 pub use ofb_runtime::Format;
+pub use operation::status_name;
 
 /// A whole document, modelled.
 #[derive(Debug, Clone)]

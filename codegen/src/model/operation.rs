@@ -555,3 +555,20 @@ fn template_vars(path: &str) -> Vec<String> {
     }
     vars
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{status_name, Status};
+
+    /// The names `derive(Response)` reads a status from (its test has the same table).
+    #[test]
+    fn statuses_are_named_as_the_derive_reads_them() {
+        assert_eq!(status_name(Status::Code(200)), "Ok");
+        assert_eq!(status_name(Status::Code(204)), "NoContent");
+        assert_eq!(status_name(Status::Code(422)), "UnprocessableEntity");
+        assert_eq!(status_name(Status::Code(504)), "GatewayTimeout");
+        assert_eq!(status_name(Status::Code(529)), "Status529");
+        assert_eq!(status_name(Status::Range(4)), "Status4xx");
+        assert_eq!(status_name(Status::Default), "Default");
+    }
+}

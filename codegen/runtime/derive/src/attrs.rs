@@ -25,6 +25,10 @@ pub(crate) struct Param {
     pub explode: bool,
     /// A structured schema carried as its text, unchecked.
     pub text: bool,
+    /// An optional parameter several operations share: the request implements
+    /// `ofb_runtime::client::Param` for its marker, `crate::client::params::` and the field's
+    /// name in upper camel case.
+    pub shared: bool,
 }
 
 /// The `#[param(...)]` of a field, if it has one.
@@ -35,7 +39,7 @@ pub(crate) fn param(attrs: &[Attribute]) -> syn::Result<Option<Param>> {
     let mut at = None;
     let mut wire = String::new();
     let mut rules = None;
-    let (mut list, mut text) = (false, false);
+    let (mut list, mut text, mut shared) = (false, false, false);
     let mut explode = None;
     attr.parse_nested_meta(|m| {
         let place = [
@@ -55,11 +59,13 @@ pub(crate) fn param(attrs: &[Attribute]) -> syn::Result<Option<Param>> {
             list = true;
         } else if m.path.is_ident("text") {
             text = true;
+        } else if m.path.is_ident("shared") {
+            shared = true;
         } else if m.path.is_ident("explode") {
             explode = Some(m.value()?.parse::<LitBool>()?.value);
         } else {
             return Err(m.error(
-                "expected path, query, header or cookie = \"name\", rules, list, explode or text",
+                "expected path, query, header or cookie = \"name\", rules, list, explode, text or shared",
             ));
         }
         Ok(())
@@ -79,6 +85,7 @@ pub(crate) fn param(attrs: &[Attribute]) -> syn::Result<Option<Param>> {
         list,
         explode,
         text,
+        shared,
     }))
 }
 
@@ -108,6 +115,38 @@ pub(crate) fn body(attrs: &[Attribute]) -> syn::Result<Option<Body>> {
     })?;
     out.map(Some)
         .ok_or_else(|| syn::Error::new_spanned(attr, "#[body] needs json or text = \"media/type\""))
+}
+
+/// `T` of an `Option<T>` field type.
+pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else {
+        return None;
+    };
+    let last = p.path.segments.last().filter(|s| s.ident == "Option")?;
+    match &last.arguments {
+        PathArguments::AngleBracketed(a) => match a.args.first() {
+            Some(GenericArgument::Type(t)) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A field name in upper camel case (`x_fapi_auth_date` is `XFapiAuthDate`): the name of its
+/// marker when it is a shared parameter. `ofb_codegen`'s client emitter names the markers the
+/// same way.
+pub(crate) fn upper_camel(field: &str) -> String {
+    field
+        .trim_start_matches("r#")
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// Whether a field's type is `Option<T>` (generated types are never generic, so an `Option`

@@ -4,8 +4,7 @@
 //!
 //! ```text
 //! #[derive(Request)]
-//! #[request(name = "get_account", method = "GET", path = "/accounts/{accountId}",
-//!           response = GetAccountResponse, accept = "application/json", interaction_id)]
+//! #[request(GET "/accounts/{accountId}", high, interaction_id)]
 //! pub struct GetAccountRequest {
 //!     #[param(path = "accountId", rules = R3)]
 //!     pub account_id: String,
@@ -16,25 +15,33 @@
 //! }
 //! ```
 //!
-//! The derive also gives the struct `new`, taking the fields that are not `Option` in order.
+//! The attribute starts with the method and the path template. Then, each only where it
+//! applies: the frequency class (`high`, `medium_high`, `medium`, `low`; unclassified
+//! otherwise), `interaction_id` (the operation declares `x-fapi-interaction-id`, so every call
+//! sends one), `anonymous` (no token), `signed_response` (answers are verified JWS), `paged` (a
+//! list the client can walk), `correlation = "request_meta.correlation_id?"` (the path from
+//! the body to the correlation id the server logs, `?` after an optional field), and where
+//! the defaults do not hold: `name = "..."` (the operation's name; by default the struct's
+//! name without `Request`, in snake case), `response = Type` (by default the struct's name
+//! with `Response` for `Request`), `accept = "..."` (the response media types; by default
+//! `application/json`).
 //!
-//! Struct flags: `interaction_id` (the operation declares `x-fapi-interaction-id`, so every
-//! call sends one), `anonymous` (no token), `signed_response` (answers are verified JWS),
-//! `paged` (a list the client can walk), and `correlation = "request_meta.correlation_id?"`,
-//! the path from the body to the correlation id the server logs (`?` after an optional field).
+//! The derive also gives the struct `new`, taking the fields that are not `Option` in order,
+//! and, with the server feature, `OPERATION`, the operation as the router serves it.
 
 use crate::attrs::{self, At};
 use proc_macro2::TokenStream as Tokens;
-use quote::quote;
-use syn::{Data, DeriveInput, Fields, Ident, LitStr, Path};
+use quote::{format_ident, quote};
+use syn::parse::ParseStream;
+use syn::{Data, DeriveInput, Fields, Ident, LitStr, Path, Token};
 
-#[derive(Default)]
 struct Opts {
     name: String,
     method: String,
     path: String,
-    response: Option<Path>,
+    response: Path,
     accept: String,
+    frequency: Ident,
     interaction_id: bool,
     anonymous: bool,
     signed_response: bool,
@@ -43,49 +50,82 @@ struct Opts {
 }
 
 fn opts(input: &DeriveInput) -> syn::Result<Opts> {
-    let mut o = Opts::default();
     let attr = input
         .attrs
         .iter()
         .find(|a| a.path().is_ident("request"))
         .ok_or_else(|| {
-            syn::Error::new_spanned(&input.ident, "derive(Request) needs #[request(...)]")
+            syn::Error::new_spanned(
+                &input.ident,
+                "derive(Request) needs #[request(METHOD \"/path\", ...)]",
+            )
         })?;
-    attr.parse_nested_meta(|m| {
-        let text = |m: &syn::meta::ParseNestedMeta<'_>| -> syn::Result<String> {
-            Ok(m.value()?.parse::<LitStr>()?.value())
-        };
-        if m.path.is_ident("name") {
-            o.name = text(&m)?;
-        } else if m.path.is_ident("method") {
-            o.method = text(&m)?;
-        } else if m.path.is_ident("path") {
-            o.path = text(&m)?;
-        } else if m.path.is_ident("accept") {
-            o.accept = text(&m)?;
-        } else if m.path.is_ident("correlation") {
-            o.correlation = Some(text(&m)?);
-        } else if m.path.is_ident("response") {
-            o.response = Some(m.value()?.parse()?);
-        } else if m.path.is_ident("interaction_id") {
-            o.interaction_id = true;
-        } else if m.path.is_ident("anonymous") {
-            o.anonymous = true;
-        } else if m.path.is_ident("signed_response") {
-            o.signed_response = true;
-        } else if m.path.is_ident("paged") {
-            o.paged = true;
-        } else {
-            return Err(m.error("expected name, method, path, response, accept, correlation, interaction_id, anonymous, signed_response or paged"));
+    let ident = input.ident.to_string();
+    let base = ident.strip_suffix("Request");
+    let mut name = base.map(|b| crate::wire::screaming(b).to_ascii_lowercase());
+    let mut response: Option<Path> = match base {
+        Some(b) => Some(syn::parse_str(&format!("{b}Response"))?),
+        None => None,
+    };
+    let mut o = Opts {
+        name: String::new(),
+        method: String::new(),
+        path: String::new(),
+        response: syn::parse_str("Self")?,
+        accept: String::from("application/json"),
+        frequency: format_ident!("Unclassified"),
+        interaction_id: false,
+        anonymous: false,
+        signed_response: false,
+        paged: false,
+        correlation: None,
+    };
+    attr.parse_args_with(|input: ParseStream<'_>| {
+        o.method = input.parse::<Ident>()?.to_string();
+        o.path = input.parse::<LitStr>()?.value();
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let key: Ident = input.parse()?;
+            let text = |input: ParseStream<'_>| -> syn::Result<String> {
+                input.parse::<Token![=]>()?;
+                Ok(input.parse::<LitStr>()?.value())
+            };
+            match key.to_string().as_str() {
+                "name" => name = Some(text(input)?),
+                "accept" => o.accept = text(input)?,
+                "correlation" => o.correlation = Some(text(input)?),
+                "response" => {
+                    input.parse::<Token![=]>()?;
+                    response = Some(input.parse()?);
+                }
+                "interaction_id" => o.interaction_id = true,
+                "anonymous" => o.anonymous = true,
+                "signed_response" => o.signed_response = true,
+                "paged" => o.paged = true,
+                "high" => o.frequency = format_ident!("High"),
+                "medium_high" => o.frequency = format_ident!("MediumHigh"),
+                "medium" => o.frequency = format_ident!("Medium"),
+                "low" => o.frequency = format_ident!("Low"),
+                _ => return Err(syn::Error::new_spanned(key, "expected name, response, accept, correlation, interaction_id, anonymous, signed_response, paged or a frequency class (high, medium_high, medium, low)")),
+            }
         }
         Ok(())
     })?;
-    if o.response.is_none() {
-        return Err(syn::Error::new_spanned(
+    o.name = name.ok_or_else(|| {
+        syn::Error::new_spanned(
             attr,
-            "#[request] needs response = TheResponseEnum",
-        ));
-    }
+            "a request not named `...Request` needs name = \"...\"",
+        )
+    })?;
+    o.response = response.ok_or_else(|| {
+        syn::Error::new_spanned(
+            attr,
+            "a request not named `...Request` needs response = Type",
+        )
+    })?;
     Ok(o)
 }
 
@@ -132,7 +172,15 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             ))
         }
     };
-    let client = client(name, &o, &fields);
+    let types: Vec<(&Ident, &syn::Type)> = match &s.fields {
+        Fields::Named(f) => f
+            .named
+            .iter()
+            .filter_map(|f| Some((f.ident.as_ref()?, &f.ty)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let client = client(name, &o, &fields, &types);
     let server = server(name, &o, &fields)?;
     let new = constructor(name, s);
     Ok(quote!(#new #client #server))
@@ -176,7 +224,12 @@ fn constructor(name: &Ident, s: &syn::DataStruct) -> Tokens {
     }
 }
 
-fn client(name: &Ident, o: &Opts, fields: &[(&Ident, bool, Part)]) -> Tokens {
+fn client(
+    name: &Ident,
+    o: &Opts,
+    fields: &[(&Ident, bool, Part)],
+    types: &[(&Ident, &syn::Type)],
+) -> Tokens {
     let rt = quote!(::ofb_runtime::client);
     let writes: Vec<Tokens> = fields
         .iter()
@@ -190,6 +243,29 @@ fn client(name: &Ident, o: &Opts, fields: &[(&Ident, bool, Part)]) -> Tokens {
     let (op, method, path, accept) = (&o.name, &o.method, &o.path, &o.accept);
     let (interaction, anonymous, signed) = (o.interaction_id, o.anonymous, o.signed_response);
     let response = &o.response;
+    // One setter for every call that has a shared optional parameter.
+    let shared = fields.iter().filter_map(|(f, _, part)| match part {
+        Part::Param(p) if p.shared => Some(*f),
+        _ => None,
+    });
+    let shared: Vec<Tokens> = shared
+        .filter_map(|f| {
+            let ty = types
+                .iter()
+                .find(|(i, _)| i == &f)
+                .and_then(|(_, t)| attrs::option_inner(t))?;
+            let marker = format_ident!("{}", attrs::upper_camel(&f.to_string()));
+            Some(quote! {
+                #[cfg(feature = "client")]
+                impl #rt::Param<crate::client::params::#marker> for #name {
+                    type Value = #ty;
+                    fn set(&mut self, value: #ty) {
+                        self.#f = ::std::option::Option::Some(value);
+                    }
+                }
+            })
+        })
+        .collect();
     let paged = o.paged.then(|| {
         quote! {
             #[cfg(feature = "client")]
@@ -215,6 +291,7 @@ fn client(name: &Ident, o: &Opts, fields: &[(&Ident, bool, Part)]) -> Tokens {
             }
         }
         #paged
+        #(#shared)*
     }
 }
 
@@ -300,7 +377,44 @@ fn server(name: &Ident, o: &Opts, fields: &[(&Ident, bool, Part)]) -> syn::Resul
         Some(c) => Some(correlation(c, fields)?),
         None => None,
     };
+    // The operation as the router serves it.
+    let (op, method, path) = (&o.name, &o.method, &o.path);
+    let frequency = &o.frequency;
+    let body = fields.iter().find_map(|(_, optional, p)| match p {
+        Part::Body(b) => Some((b, *optional)),
+        Part::Param(_) => None,
+    });
+    let request_media = match body {
+        Some((b, _)) => {
+            let m = &b.media;
+            quote!(::std::option::Option::Some(#m))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let body_required = body.is_some_and(|(_, optional)| !optional);
+    let signed_request = body.is_some_and(|(b, _)| b.json && b.media == "application/jwt");
+    let answers: Vec<&str> = o.accept.split(", ").filter(|m| !m.is_empty()).collect();
+    let interaction = o.interaction_id;
+    let response = &o.response;
     Ok(quote! {
+        #[cfg(feature = "server")]
+        impl #name {
+            /// The operation as the router serves it (plumbing: kept out of the documentation).
+            #[doc(hidden)]
+            pub const OPERATION: #rt::Operation = #rt::Operation {
+                name: #op,
+                method: #method,
+                path: #path,
+                frequency: #rt::Frequency::#frequency,
+                request_media: #request_media,
+                body_required: #body_required,
+                signed_request: #signed_request,
+                response_media: &[#(#answers),*],
+                interaction_id: #interaction,
+                unprocessable: #response::UNPROCESSABLE,
+            };
+        }
+
         #[cfg(feature = "server")]
         #[allow(deprecated)]
         impl #rt::FromInputs for #name {

@@ -49,14 +49,84 @@ struct Spec {
     body: Option<BodyKind>,
     media: String,
     headers: bool,
-    envelope: bool,
+}
+
+/// Standard reason phrases and their codes: a variant so named needs no `#[status]`. The
+/// generator names variants from the same table (`ofb_codegen::model::status_name`).
+const REASONS: &[(&str, u16)] = &[
+    ("Continue", 100),
+    ("Ok", 200),
+    ("Created", 201),
+    ("Accepted", 202),
+    ("NonAuthoritativeInformation", 203),
+    ("NoContent", 204),
+    ("PartialContent", 206),
+    ("MovedPermanently", 301),
+    ("Found", 302),
+    ("SeeOther", 303),
+    ("NotModified", 304),
+    ("TemporaryRedirect", 307),
+    ("PermanentRedirect", 308),
+    ("BadRequest", 400),
+    ("Unauthorized", 401),
+    ("PaymentRequired", 402),
+    ("Forbidden", 403),
+    ("NotFound", 404),
+    ("MethodNotAllowed", 405),
+    ("NotAcceptable", 406),
+    ("RequestTimeout", 408),
+    ("Conflict", 409),
+    ("Gone", 410),
+    ("PreconditionFailed", 412),
+    ("PayloadTooLarge", 413),
+    ("UnsupportedMediaType", 415),
+    ("UnprocessableEntity", 422),
+    ("Locked", 423),
+    ("PreconditionRequired", 428),
+    ("TooManyRequests", 429),
+    ("InternalServerError", 500),
+    ("NotImplemented", 501),
+    ("BadGateway", 502),
+    ("ServiceUnavailable", 503),
+    ("GatewayTimeout", 504),
+];
+
+/// The status a variant's name stands for: a reason phrase of [`REASONS`], `StatusNNN`,
+/// `StatusNxx` (a range) or `Default`.
+fn status_of(name: &str) -> Option<Status> {
+    if name == "Default" {
+        return Some(Status::Default);
+    }
+    if let Some(&(_, c)) = REASONS.iter().find(|(n, _)| *n == name) {
+        return Some(Status::Code(c));
+    }
+    let digits = name.strip_prefix("Status")?;
+    match digits.as_bytes() {
+        [h @ b'1'..=b'5', b'x', b'x'] => Some(Status::Range(u16::from(h - b'0'))),
+        _ => digits
+            .parse::<u16>()
+            .ok()
+            .filter(|c| (100..=599).contains(c))
+            .map(Status::Code),
+    }
 }
 
 fn spec(attrs: &[syn::Attribute], at: &Ident) -> syn::Result<Spec> {
-    let attr = attrs
-        .iter()
-        .find(|a| a.path().is_ident("status"))
-        .ok_or_else(|| syn::Error::new_spanned(at, "each variant needs #[status(...)]"))?;
+    let Some(attr) = attrs.iter().find(|a| a.path().is_ident("status")) else {
+        // The name says the status; the payload is a JSON body.
+        let status = status_of(&at.to_string()).ok_or_else(|| {
+            syn::Error::new_spanned(
+                at,
+                "a variant not named after its status needs #[status(...)]",
+            )
+        })?;
+        return Ok(Spec {
+            status,
+            body: None,
+            media: String::new(),
+            headers: false,
+        });
+    };
     attr.parse_args_with(|input: ParseStream<'_>| {
         let status = if input.peek(LitInt) {
             Status::Code(input.parse::<LitInt>()?.base10_parse()?)
@@ -87,7 +157,6 @@ fn spec(attrs: &[syn::Attribute], at: &Ident) -> syn::Result<Spec> {
             body: None,
             media: String::new(),
             headers: false,
-            envelope: false,
         };
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
@@ -99,7 +168,6 @@ fn spec(attrs: &[syn::Attribute], at: &Ident) -> syn::Result<Spec> {
                 "json" => s.body = Some(BodyKind::Json),
                 "signed" => s.body = Some(BodyKind::Signed),
                 "headers" => s.headers = true,
-                "envelope" => s.envelope = true,
                 "text" => {
                     input.parse::<Token![=]>()?;
                     s.media = input.parse::<LitStr>()?.value();
@@ -108,7 +176,7 @@ fn spec(attrs: &[syn::Attribute], at: &Ident) -> syn::Result<Spec> {
                 _ => {
                     return Err(syn::Error::new_spanned(
                         key,
-                        "expected json, text = \"media/type\", signed, headers or envelope",
+                        "expected json, text = \"media/type\", signed or headers",
                     ))
                 }
             }
@@ -157,6 +225,16 @@ impl Variant<'_> {
     }
 }
 
+/// Whether a type is `ofb_runtime::WithHeaders<..>` (by its last segment, with arguments).
+fn is_with_headers(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    p.path.segments.last().is_some_and(|s| {
+        s.ident == "WithHeaders" && matches!(s.arguments, syn::PathArguments::AngleBracketed(_))
+    })
+}
+
 fn variants(input: &DeriveInput) -> syn::Result<Vec<Variant<'_>>> {
     let Data::Enum(e) = &input.data else {
         return Err(syn::Error::new_spanned(
@@ -190,7 +268,17 @@ fn variants(input: &DeriveInput) -> syn::Result<Vec<Variant<'_>>> {
                 }
             };
             let carries = matches!(shape, Shape::Tuple(_) | Shape::Named(Some(_)));
-            let payload = match (carries, spec.body, spec.headers) {
+            // A `WithHeaders` payload carries both, its body JSON unless the flags say otherwise.
+            let both = match &shape {
+                Shape::Tuple(t) | Shape::Named(Some((_, t))) => is_with_headers(t),
+                _ => false,
+            };
+            let headers = spec.headers || both;
+            let body = match (spec.body, both) {
+                (None, true) => Some(BodyKind::Json),
+                (kind, _) => kind,
+            };
+            let payload = match (carries, body, headers) {
                 (false, _, _) => Payload::None,
                 (true, None, true) => Payload::Headers,
                 (true, kind, false) => Payload::Body(kind.unwrap_or(BodyKind::Json)),
@@ -246,20 +334,18 @@ fn inherent(name: &Ident, vs: &[Variant<'_>]) -> Tokens {
             #http::from_u16(code).unwrap_or(#http::INTERNAL_SERVER_ERROR)
         }
     };
+    // Every payload is asked: the error envelope answers with its errors, anything else
+    // with none (`Validate::error_items`).
     let errors: Vec<Tokens> = vs
         .iter()
-        .filter(|v| v.spec.envelope)
         .filter_map(|v| {
             let n = v.name;
-            let at = match v.payload {
-                Payload::Body(_) => quote!(x),
-                Payload::Both(_) => quote!(x.body),
-                _ => return None,
-            };
             Some(match &v.shape {
-                Shape::Tuple(_) => quote!(Self::#n(x) => ::std::option::Option::Some(#at.errors.as_slice()),),
+                Shape::Tuple(_) => {
+                    quote!(Self::#n(x) => ::ofb_runtime::Validate::error_items(x),)
+                }
                 Shape::Named(Some((f, _))) => {
-                    quote!(Self::#n { #f: x, .. } => ::std::option::Option::Some(#at.errors.as_slice()),)
+                    quote!(Self::#n { #f: x, .. } => ::ofb_runtime::Validate::error_items(x),)
                 }
                 _ => return None,
             })
@@ -274,9 +360,17 @@ fn inherent(name: &Ident, vs: &[Variant<'_>]) -> Tokens {
         let rest = (errors.len() < vs.len()).then(|| quote!(_ => ::std::option::Option::None,));
         quote!(match self { #(#errors)* #rest })
     };
+    let unprocessable = vs
+        .iter()
+        .any(|v| matches!(v.spec.status, Status::Code(422)));
     quote! {
         #[allow(deprecated)]
         impl #name {
+            /// Whether one of the statuses is 422, which the router then uses for requests that
+            /// are well formed but break the document's value rules (plumbing).
+            #[doc(hidden)]
+            pub const UNPROCESSABLE: bool = #unprocessable;
+
             /// The HTTP status of this response.
             pub fn status(&self) -> #http {
                 #status
@@ -522,4 +616,28 @@ pub(crate) fn expand_headers(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{status_of, Status};
+
+    /// Names as the generator gives them (`ofb_codegen::model::status_name`, whose test has
+    /// the same table) and the status each stands for.
+    #[test]
+    fn a_variant_name_says_its_status() {
+        let code = |n: &str| match status_of(n) {
+            Some(Status::Code(c)) => Some(c),
+            _ => None,
+        };
+        assert_eq!(code("Ok"), Some(200));
+        assert_eq!(code("NoContent"), Some(204));
+        assert_eq!(code("UnprocessableEntity"), Some(422));
+        assert_eq!(code("GatewayTimeout"), Some(504));
+        assert_eq!(code("Status529"), Some(529));
+        assert!(matches!(status_of("Status4xx"), Some(Status::Range(4))));
+        assert!(matches!(status_of("Default"), Some(Status::Default)));
+        assert!(status_of("Status999").is_none());
+        assert!(status_of("Whatever").is_none());
+    }
 }

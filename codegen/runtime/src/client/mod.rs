@@ -42,7 +42,7 @@ pub use config::{
 };
 pub use error::{Error, ErrorKind, Raw};
 pub use pages::{Pages, Stop};
-pub use request::{Endpoint, Outgoing, Paged, Request};
+pub use request::{Endpoint, Outgoing, Paged, Param, Request};
 pub use response::{FromHeaders, Incoming, Mismatch, Reply, Response};
 pub use retry::RetryPolicy;
 pub use send::CallOptions;

@@ -74,6 +74,11 @@ pub fn from_example<T: serde::de::DeserializeOwned>(
     serde_json::from_str(json).map_err(|e| ExampleError(format!("example {what}: {e}")))
 }
 
+/// [`from_example`] for a body, the failure naming the type the example should fit.
+pub fn example<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, ExampleError> {
+    from_example(std::any::type_name::<T>(), json)
+}
+
 /// An example of the document that does not fit its own type: the mock answers it with a 500
 /// in the error envelope rather than an off-spec body.
 #[derive(Debug, Clone, PartialEq, Eq)]
