@@ -45,8 +45,11 @@ fn mirror(files: BTreeMap<String, Vec<u8>>) -> Mirror {
         .signed_by(&leaf_key, &ca)
         .expect("leaf");
     let key = rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der()).expect("key");
-    #[allow(deprecated)] // ring, as the runtime uses; see ofb_runtime::client::install_tls_provider
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // The provider the generated clients use (ring, unless the process chose another).
+    ofb_runtime::tls::install_tls_provider();
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .expect("a TLS provider is installed")
+        .clone();
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .expect("protocols")

@@ -8,7 +8,6 @@
 use super::examples::constant_name;
 use super::files::File;
 use super::format;
-use super::mock::chosen;
 use super::operations::{body_type_in, VariantParts};
 use super::server_tests::{valid_call, Call};
 use crate::model::{Api, Operation, Status};
@@ -61,7 +60,7 @@ pub(super) fn program(
 /// The operation measured, with its status.
 pub fn measured(api: &Api) -> Option<(usize, &Operation, u16)> {
     api.operations.iter().enumerate().find_map(|(i, op)| {
-        let r = chosen(op)?;
+        let r = op.mock_response()?;
         let Status::Code(code @ 200..=299) = r.status else {
             return None;
         };
@@ -85,7 +84,9 @@ pub fn files(
     };
     let rust = format_ident!("{}", krate.replace('-', "_"));
     let service = ident(service);
-    let r = chosen(op).ok_or("internal error: no chosen response")?;
+    let r = op
+        .mock_response()
+        .ok_or("internal error: no chosen response")?;
     let body_ty = r
         .body
         .as_ref()
@@ -227,7 +228,9 @@ pub fn files(
 fn page_body(api: &Api) -> Option<(&Operation, &crate::model::Response)> {
     let mut best: Option<(usize, &Operation, &crate::model::Response)> = None;
     for op in &api.operations {
-        let Some(r) = chosen(op) else { continue };
+        let Some(r) = op.mock_response() else {
+            continue;
+        };
         let Some(b) = r.body.as_ref().filter(|b| b.is_json()) else {
             continue;
         };

@@ -5,13 +5,13 @@
 //! so the server and the client speak the same types.
 
 use super::docs::{doc_attrs, doc_parts};
-use super::operations::{body_type_in, param_kind, param_value_type, ParamKind};
+use super::operations::{body_type_in, is_string, param_value_type};
+use super::params;
 use super::paths;
-use crate::model::{Api, Location, Operation, Param, Shape, Ty, TypeKind};
+use crate::model::{Api, Operation, Param};
 use crate::naming::{ident, Scope};
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::BTreeMap;
 
 fn rt() -> TokenStream {
     quote!(::ofb_runtime::client)
@@ -19,67 +19,6 @@ fn rt() -> TokenStream {
 
 fn types_path() -> TokenStream {
     quote!(crate::types)
-}
-
-/// Names a call has for itself; a parameter setter that would take one is prefixed `set_`.
-const CALL_METHODS: [&str; 8] = [
-    "send",
-    "x_fapi_interaction_id",
-    "pages",
-    "request",
-    "timeout",
-    "header",
-    "unchecked",
-    "into_future",
-];
-
-/// Whether the parameter travels as a plain string, so that its setter takes `impl Into<String>`.
-pub(crate) fn is_string(api: &Api, p: &Param) -> bool {
-    match param_kind(api, &p.shape) {
-        ParamKind::Text => true,
-        ParamKind::Scalar => p.shape.ty == Ty::String,
-        ParamKind::List => false,
-    }
-}
-
-/// Whether `op` is a list operation of the regulated scheme: a `page` query parameter and a
-/// success body whose `links` member has a `next`.
-pub fn paginated(api: &Api, op: &Operation) -> bool {
-    let page = op
-        .params
-        .iter()
-        .any(|p| p.location == Location::Query && p.wire == "page");
-    page && success_body(op).is_some_and(|s| {
-        member(api, s, "links").is_some_and(|links| member(api, links, "next").is_some())
-    })
-}
-
-/// The shape of the body of the only success response, when there is exactly one.
-fn success_body(op: &Operation) -> Option<&Shape> {
-    let mut ok = op.responses.iter().filter(|r| r.is_success());
-    let r = ok.next()?;
-    if ok.next().is_some() {
-        return None;
-    }
-    r.body.as_ref().filter(|b| b.is_json()).map(|b| &b.shape)
-}
-
-/// The member `wire` of the object type `shape` names, through aliases.
-fn member<'a>(api: &'a Api, shape: &'a Shape, wire: &str) -> Option<&'a Shape> {
-    let mut shape = shape;
-    for _ in 0..8 {
-        let Ty::Named(id) = &shape.ty else {
-            return None;
-        };
-        match &api.ty(*id).kind {
-            TypeKind::Alias(s) => shape = s,
-            TypeKind::Struct(st) => {
-                return st.fields.iter().find(|f| f.wire == wire).map(|f| &f.shape)
-            }
-            _ => return None,
-        }
-    }
-    None
 }
 
 /// Names the client module has for itself, before any call alias claims one.
@@ -108,7 +47,7 @@ fn call_name(names: &mut Scope, op: &Operation) -> syn::Ident {
 /// methods): `set_<name>` where the name is one of those.
 fn setter(names: &mut Scope, p: &Param) -> syn::Ident {
     let n = p.name.trim_start_matches("r#");
-    let wanted = if CALL_METHODS.contains(&n) {
+    let wanted = if params::CALL_METHODS.contains(&n) {
         format!("set_{n}")
     } else {
         p.name.clone()
@@ -116,85 +55,8 @@ fn setter(names: &mut Scope, p: &Param) -> syn::Ident {
     ident(&names.claim(&wanted))
 }
 
-/// An optional parameter that several operations take alike (same name, place, wire name and
-/// type, as the FAPI headers are): one setter serves the calls of all of them, through its
-/// marker in `client::params` and `ofb_runtime::client::Param`.
-pub(crate) struct SharedParam<'a> {
-    /// The parameter, as the first operation declares it (its doc is the setter's).
-    pub param: &'a Param,
-    /// The marker type's name (the field's name in upper camel case, as the derive names it).
-    pub marker: String,
-    /// How many operations take it.
-    pub count: usize,
-}
-
-/// The shared optional parameters of `api`, by field name.
-pub(crate) fn shared_params(api: &Api) -> BTreeMap<String, SharedParam<'_>> {
-    let mut seen: BTreeMap<String, (SharedParam<'_>, bool)> = BTreeMap::new();
-    for op in &api.operations {
-        for p in op.params.iter().filter(|p| !p.required && !p.is_managed()) {
-            let ty = param_value_type(api, p, Some(&types_path())).to_string();
-            let entry = seen.entry(p.name.clone()).or_insert_with(|| {
-                let marker = upper_camel(&p.name);
-                (
-                    SharedParam {
-                        param: p,
-                        marker,
-                        count: 0,
-                    },
-                    true,
-                )
-            });
-            let first = entry.0.param;
-            let alike = first.location == p.location
-                && first.wire == p.wire
-                && param_value_type(api, first, Some(&types_path())).to_string() == ty;
-            entry.1 &= alike;
-            entry.0.count += 1;
-        }
-    }
-    // Markers and setters must be distinct names; a clash keeps both per operation.
-    let mut markers = Scope::default();
-    let mut setters = Scope::with_reserved(&CALL_METHODS);
-    seen.into_iter()
-        .filter(|(_, (s, alike))| *alike && s.count > 1)
-        .filter(|(_, (s, _))| {
-            let wanted = setter_name(s.param);
-            markers.claim(&s.marker) == s.marker && setters.claim(&wanted) == wanted
-        })
-        .map(|(k, (s, _))| (k, s))
-        .collect()
-}
-
-/// A field name in upper camel case (`x_fapi_auth_date` is `XFapiAuthDate`), the same rule as
-/// the derive's for the marker of a shared parameter.
-fn upper_camel(field: &str) -> String {
-    field
-        .trim_start_matches("r#")
-        .split('_')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-/// The setter a parameter's name wants: itself, or `set_<name>` where that is a call's own
-/// method.
-fn setter_name(p: &Param) -> String {
-    let n = p.name.trim_start_matches("r#");
-    if CALL_METHODS.contains(&n) {
-        format!("set_{n}")
-    } else {
-        p.name.clone()
-    }
-}
-
 /// The setters of the shared parameters, one generic `impl` each, and their markers.
-fn shared_setters(api: &Api, shared: &BTreeMap<String, SharedParam<'_>>) -> TokenStream {
+fn shared_setters(api: &Api, shared: &params::Shared<'_>) -> TokenStream {
     if shared.is_empty() {
         return quote!();
     }
@@ -204,14 +66,14 @@ fn shared_setters(api: &Api, shared: &BTreeMap<String, SharedParam<'_>>) -> Toke
     let mut impls = Vec::new();
     for s in shared.values() {
         let p = s.param;
-        let marker = ident(&s.marker);
+        let marker = ident(&params::marker(&p.name));
         let what = format!(
             "The optional parameter `{}`, which {} operations take.",
             p.wire, s.count
         );
         let what = doc_attrs(Some(&what));
         markers.push(quote!(#what pub struct #marker;));
-        let f = ident(&setter_name(p));
+        let f = ident(&params::setter_name(p));
         let t = param_value_type(api, p, Some(&types_path()));
         let (arg_t, conv) = if is_string(api, p) {
             (quote!(impl #into<#string>), quote!(.into()))
@@ -245,7 +107,7 @@ fn method_and_call(
     api: &Api,
     op: &Operation,
     call: &syn::Ident,
-    shared: &BTreeMap<String, SharedParam<'_>>,
+    shared: &params::Shared<'_>,
 ) -> (TokenStream, TokenStream) {
     let req = ident(&op.request_type);
     let f = ident(&op.name);
@@ -261,7 +123,7 @@ fn method_and_call(
     let mut args = Vec::new();
     let mut values = Vec::new();
     let mut setters = Vec::new();
-    let mut names = Scope::with_reserved(&CALL_METHODS);
+    let mut names = Scope::with_reserved(&params::CALL_METHODS);
     let (string, some) = (paths::std(api, "String"), paths::std(api, "Some"));
     let into = paths::std(api, "Into");
     for p in op.params.iter().filter(|p| !p.is_managed()) {
@@ -276,7 +138,7 @@ fn method_and_call(
         if p.required {
             args.push(quote!(#field: #arg_t));
             values.push(quote!(#field #conv));
-        } else if shared.contains_key(&p.name) {
+        } else if shared.contains_key(p.name.as_str()) {
             // Set through the shared setter of every call that has it.
         } else {
             let s = setter(&mut names, p);
@@ -354,7 +216,7 @@ pub fn module(api: &Api) -> Option<TokenStream> {
     let mut methods = Vec::new();
     let mut calls = Vec::new();
     let mut names = Scope::with_reserved(&MODULE_NAMES);
-    let shared = shared_params(api);
+    let shared = params::shared(api);
     let shared_impls = shared_setters(api, &shared);
     for op in &api.operations {
         let call = call_name(&mut names, op);

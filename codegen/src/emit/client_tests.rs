@@ -4,9 +4,8 @@
 //! deadline passed, a base URL the router does not serve, and a port nobody listens on must
 //! each give their error, with the answer kept where there was one.
 
-use super::client::is_string;
 use super::examples::constant_name;
-use super::mock::{chosen, chosen_status};
+use super::operations::is_string;
 use super::operations::{example_text, param_kind, ParamKind};
 use crate::model::{Api, Operation, Status};
 use crate::naming::ident;
@@ -59,9 +58,9 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
         // A call of an operation the document deprecates is allowed where it is made, and
         // only there.
         let allow = op.deprecated.then(|| quote!(#[allow(deprecated)]));
-        match chosen(op) {
+        match op.mock_response() {
             Some(r) if r.is_success() => {
-                let status = Literal::u16_unsuffixed(chosen_status(r));
+                let status = Literal::u16_unsuffixed(r.sent_status());
                 let echoes = op.declares_interaction_id();
                 quote! {
                     #allow
@@ -70,7 +69,8 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
                 }
             }
             other => {
-                let status = Literal::u16_unsuffixed(other.map_or(500, chosen_status));
+                let status =
+                    Literal::u16_unsuffixed(other.map_or(500, crate::model::Response::sent_status));
                 quote! {
                     #allow
                     let e = #call.expect_err(#what);
@@ -135,7 +135,7 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
     let expect_reply = api
         .operations
         .iter()
-        .any(|op| chosen(op).is_some_and(|r| r.is_success()))
+        .any(|op| op.mock_response().is_some_and(|r| r.is_success()))
         .then(|| {
             quote! {
                 /// A call that succeeded: its status, and the interaction id it echoes where the

@@ -122,7 +122,7 @@ pub fn module(api: &Api) -> Option<TokenStream> {
     });
     let needs_types = entries
         .iter()
-        .any(|e| e.body.is_json() && super::files::mentions_named(&e.body.shape.ty));
+        .any(|e| e.body.is_json() && e.body.shape.ty.mentions_named());
     let uses = needs_types.then(|| {
         quote!(
             use crate::types::*;

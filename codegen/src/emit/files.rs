@@ -4,7 +4,7 @@
 use super::{
     client, client_tests, examples, format, mock, operations, server, server_tests, types, validate,
 };
-use crate::model::{Api, Ty};
+use crate::model::Api;
 use crate::Settings;
 use askama::Template;
 use quote::quote;
@@ -396,15 +396,6 @@ fn markdown_spacing(text: &str) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Whether `ty` names a generated type anywhere inside it.
-pub fn mentions_named(ty: &Ty) -> bool {
-    match ty {
-        Ty::Named(_) => true,
-        Ty::Array(s) | Ty::Map(s) => mentions_named(&s.ty),
-        _ => false,
-    }
 }
 
 #[derive(Template)]

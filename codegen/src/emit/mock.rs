@@ -5,30 +5,10 @@
 
 use super::examples::constant_name;
 use super::operations::{example_text, param_kind, typed_headers, ParamKind, VariantParts};
-use crate::model::{Api, Operation, Response, Status};
+use crate::model::{Api, Operation, Response};
 use crate::naming::ident;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
-
-/// The response the mock answers with: the first 2XX (exact codes before ranges), else the
-/// first documented one.
-pub fn chosen(op: &Operation) -> Option<&Response> {
-    let ok = |r: &&Response| matches!(r.status, Status::Code(200..=299));
-    op.responses
-        .iter()
-        .find(ok)
-        .or_else(|| op.responses.iter().find(|r| r.status == Status::Range(2)))
-        .or_else(|| op.responses.first())
-}
-
-/// The status the mock sends for `r`.
-pub fn chosen_status(r: &Response) -> u16 {
-    match r.status {
-        Status::Code(c) => c,
-        Status::Range(h) => h * 100,
-        Status::Default => 200,
-    }
-}
 
 fn example(what: &str, json: &str) -> TokenStream {
     let what = Literal::string(what);
@@ -79,7 +59,7 @@ fn answer(api: &Api, op: &Operation, r: &Response) -> TokenStream {
     if parts.tuple() {
         return quote!(#resp::#v(#payload));
     }
-    let s = Literal::u16_unsuffixed(chosen_status(r));
+    let s = Literal::u16_unsuffixed(r.sent_status());
     let field = parts.field().map(|f| quote!(#f: #payload,));
     quote!(#resp::#v { status: #s, #field })
 }
@@ -95,7 +75,7 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
         let f = ident(&op.name);
         let req = ident(&op.request_type);
         let resp = ident(&op.response_type);
-        let value = match chosen(op) {
+        let value = match op.mock_response() {
             Some(r) => {
                 let a = answer(api, op, r);
                 quote!(Ok(#a))
@@ -120,7 +100,7 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
     let bodies: Vec<&crate::model::Body> = api
         .operations
         .iter()
-        .filter_map(|op| chosen(op)?.body.as_ref())
+        .filter_map(|op| op.mock_response()?.body.as_ref())
         .collect();
     let examples = (!bodies.is_empty()).then(|| {
         quote!(

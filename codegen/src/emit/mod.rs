@@ -10,6 +10,7 @@ pub mod examples;
 pub mod files;
 pub mod mock;
 pub mod operations;
+pub mod params;
 pub mod paths;
 pub mod server;
 pub mod server_tests;

@@ -24,6 +24,15 @@ pub enum ParamKind {
     Text,
 }
 
+/// Whether the parameter travels as a plain string, so that its setter takes `impl Into<String>`.
+pub fn is_string(api: &Api, p: &Param) -> bool {
+    match param_kind(api, &p.shape) {
+        ParamKind::Text => true,
+        ParamKind::Scalar => p.shape.ty == Ty::String,
+        ParamKind::List => false,
+    }
+}
+
 /// How the parameter of `shape` is carried.
 pub fn param_kind(api: &Api, shape: &Shape) -> ParamKind {
     fn scalar(api: &Api, shape: &Shape, depth: usize) -> bool {
@@ -261,7 +270,7 @@ fn request_struct(
     api: &Api,
     op: &Operation,
     settings: &Settings,
-    shared: &std::collections::BTreeMap<String, super::client::SharedParam<'_>>,
+    shared: &super::params::Shared<'_>,
     used: &mut Used,
 ) -> TokenStream {
     let name = ident(&op.request_type);
@@ -284,7 +293,7 @@ fn request_struct(
             ));
             d = quote!(#d #note);
         }
-        let attr = param_attr(api, p, shared.contains_key(&p.name), used);
+        let attr = param_attr(api, p, shared.contains_key(p.name.as_str()), used);
         fields.push(quote!(#d #attr pub #f: #t,));
     }
     if let Some(b) = &op.body {
@@ -335,7 +344,7 @@ fn request_struct(
     {
         flags.push(quote!(signed_response));
     }
-    if super::client::paginated(api, op) {
+    if api.paginated(op) {
         flags.push(quote!(paged));
     }
     if let Some(c) = correlation_path(api, op) {
@@ -499,7 +508,7 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
         return None;
     }
     let before = used.references();
-    let shared = super::client::shared_params(api);
+    let shared = super::params::shared(api);
     let items: Vec<TokenStream> = api
         .operations
         .iter()
@@ -530,7 +539,7 @@ pub fn module(api: &Api, settings: &Settings, used: &mut Used) -> Option<TokenSt
 
 /// Whether any parameter, body or header of `api` names a generated type.
 fn mentions_types(api: &Api) -> bool {
-    let named = |s: &Shape| super::files::mentions_named(&s.ty);
+    let named = |s: &Shape| s.ty.mentions_named();
     api.operations.iter().any(|op| {
         op.params
             .iter()

@@ -7,7 +7,6 @@
 //! any document gets them; a case the document gives no occasion for is left out.
 
 use super::examples::constant_name;
-use super::mock::{chosen, chosen_status};
 use super::operations::{example_text as text, param_kind, ParamKind};
 use super::types::rust_type_in;
 use crate::model::{is_managed_header, Api, Location, Operation, Param, Shape, Ty, TypeKind};
@@ -222,13 +221,13 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             let call = valid_call(op, None);
             let what = format!("{} {}", op.method, op.path);
             let a = send(&call, &[], None);
-            let Some(r) = chosen(op) else {
+            let Some(r) = op.mock_response() else {
                 return quote! {
                     let a = #a;
                     expect_error(&a, 500, #what);
                 };
             };
-            let status = proc_macro2::Literal::u16_unsuffixed(chosen_status(r));
+            let status = proc_macro2::Literal::u16_unsuffixed(r.sent_status());
             let typed = r.body.as_ref().filter(|b| b.is_json()).map(|b| {
                 uses_types = true;
                 let t = rust_type_in(api, &b.shape, Some(&quote!(types)));

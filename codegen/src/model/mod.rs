@@ -2,6 +2,7 @@
 //! types, every name decided and every `$ref` followed. No `openapiv3` type is left here, so the
 //! emitters stay simple and the hard decisions live in one place.
 
+mod answers;
 mod build;
 mod compose;
 pub mod example;
@@ -10,6 +11,7 @@ mod sample;
 mod schema;
 mod share;
 
+pub use answers::SharedParam;
 pub use build::build;
 pub use ofb_runtime::Format;
 pub use operation::status_name;
