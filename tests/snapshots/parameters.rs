@@ -13,26 +13,24 @@ pub use ::ofb_runtime::client::{
     CallOptions, Config, Error, ErrorKind, Pages, Reply, RetryPolicy, Secret,
     TokenProvider,
 };
-/**A client of Parameters fixture 1.0.0: one method per operation, each returning a call on which the optional parameters are chained and which is then awaited.
-
-The base URL is where the institution serves the paths of the document (it names no server of its own). Cloning is cheap and clones share one connection pool.*/
+/// A client of Parameters fixture 1.0.0: one method per operation, each returning a call on which the optional parameters are chained and which is then awaited.
+///
+/// The base URL is where the institution serves the paths of the document (it names no server of its own). Cloning is cheap and clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     core: ::ofb_runtime::client::Core,
 }
 impl Client {
     /// A client of the server at `base_url`, with the defaults of [`Config`].
-    pub fn new(
-        base_url: &str,
-    ) -> ::std::result::Result<Self, ::ofb_runtime::client::ConfigError> {
+    pub fn new(base_url: &str) -> Result<Self, ::ofb_runtime::client::ConfigError> {
         Self::with_config(::ofb_runtime::client::Config::new(base_url))
     }
     /// A client built from `config` (HTTP client with mTLS, timeout, token provider,
     /// retry policy, headers for every call).
     pub fn with_config(
         config: ::ofb_runtime::client::Config,
-    ) -> ::std::result::Result<Self, ::ofb_runtime::client::ConfigError> {
-        ::std::result::Result::Ok(Client {
+    ) -> Result<Self, ::ofb_runtime::client::ConfigError> {
+        Ok(Client {
             core: ::ofb_runtime::client::Core::new(config)?,
         })
     }
@@ -51,7 +49,7 @@ impl Client {
         Call {
             client: self,
             request,
-            options: ::std::default::Default::default(),
+            options: Default::default(),
         }
     }
     /// `GET /shelves/{shelfId}/books/{bookId}`
@@ -76,25 +74,18 @@ pub struct Call<'c, Q> {
 impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
     /// The deadline of this call, instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = ::std::option::Option::Some(timeout);
+        self.options.timeout = Some(timeout);
         self
     }
     /// Sends one more header the document does not declare.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.headers.push((name.into(), value.into()));
         self
     }
     /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
     /// declares the header).
-    pub fn x_fapi_interaction_id(
-        mut self,
-        id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.options.interaction_id = ::std::option::Option::Some(id.into());
+    pub fn x_fapi_interaction_id(mut self, id: impl Into<String>) -> Self {
+        self.options.interaction_id = Some(id.into());
         self
     }
     /// Sends the request even where it breaks the document's rules (checked by
@@ -122,23 +113,21 @@ impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
 impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
     type Output = Outcome<Q>;
     type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c,
-        >,
+        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'c>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        Box::pin(self.send())
     }
 }
 /// What a call of request `Q` ends in: its typed success, or an error that keeps what
 /// the server sent.
-pub type Outcome<Q> = ::std::result::Result<
+pub type Outcome<Q> = Result<
     ::ofb_runtime::client::Reply<
         <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
     >,
     ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
 >;
-///A call of [`Client::get_book`] being set up: chain the optional parameters, then `.await` it.
+/// A call of [`Client::get_book`] being set up: chain the optional parameters, then `.await` it.
 pub type GetBookCall<'c> = Call<'c, GetBookRequest>;
 impl Call<'_, GetBookRequest> {
     pub fn page(mut self, value: i64) -> Self {

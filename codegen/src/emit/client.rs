@@ -187,8 +187,9 @@ fn method_and_call(
             }
         }
     });
+    let what = doc_attrs(Some(&what));
     let call_type = quote! {
-        #[doc = #what]
+        #what
         pub type #call<'c> = Call<'c, #req>;
         #setters
     };
@@ -224,13 +225,14 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         methods.push(m);
         calls.push(c);
     }
+    let doc = doc_attrs(Some(&doc));
     Some(quote! {
         // Operation types end in `Request`, `Response` or `Headers`: none is a name of this
-        // module's own, and the glob gives way to those anyway.
+        // module's own or of the prelude's, and the glob gives way to those anyway.
         use crate::operations::*;
         pub use #rt::{CallOptions, Config, Error, ErrorKind, Pages, Reply, RetryPolicy, Secret, TokenProvider};
 
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone)]
         pub struct Client {
             core: #rt::Core,
@@ -238,14 +240,14 @@ pub fn module(api: &Api) -> Option<TokenStream> {
 
         impl Client {
             /// A client of the server at `base_url`, with the defaults of [`Config`].
-            pub fn new(base_url: &str) -> ::std::result::Result<Self, #rt::ConfigError> {
+            pub fn new(base_url: &str) -> Result<Self, #rt::ConfigError> {
                 Self::with_config(#rt::Config::new(base_url))
             }
 
             /// A client built from `config` (HTTP client with mTLS, timeout, token provider,
             /// retry policy, headers for every call).
-            pub fn with_config(config: #rt::Config) -> ::std::result::Result<Self, #rt::ConfigError> {
-                ::std::result::Result::Ok(Client { core: #rt::Core::new(config)? })
+            pub fn with_config(config: #rt::Config) -> Result<Self, #rt::ConfigError> {
+                Ok(Client { core: #rt::Core::new(config)? })
             }
 
             /// A client sharing `core` (its connection pool, token and settings): plumbing for
@@ -262,7 +264,7 @@ pub fn module(api: &Api) -> Option<TokenStream> {
 
             /// A call of `request`, to set up and await.
             fn call<Q>(&self, request: Q) -> Call<'_, Q> {
-                Call { client: self, request, options: ::std::default::Default::default() }
+                Call { client: self, request, options: Default::default() }
             }
 
             #(#methods)*
@@ -282,20 +284,20 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         impl<Q: #rt::Request> Call<'_, Q> {
             /// The deadline of this call, instead of the client's.
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options.timeout = ::std::option::Option::Some(timeout);
+                self.options.timeout = Some(timeout);
                 self
             }
 
             /// Sends one more header the document does not declare.
-            pub fn header(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+            pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.options.headers.push((name.into(), value.into()));
                 self
             }
 
             /// Sends this `x-fapi-interaction-id` instead of a minted one (where the operation
             /// declares the header).
-            pub fn x_fapi_interaction_id(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
-                self.options.interaction_id = ::std::option::Option::Some(id.into());
+            pub fn x_fapi_interaction_id(mut self, id: impl Into<String>) -> Self {
+                self.options.interaction_id = Some(id.into());
                 self
             }
 
@@ -327,15 +329,15 @@ pub fn module(api: &Api) -> Option<TokenStream> {
 
         impl<'c, Q: #rt::Request> ::std::future::IntoFuture for Call<'c, Q> {
             type Output = Outcome<Q>;
-            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'c>>;
+            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'c>>;
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
+                Box::pin(self.send())
             }
         }
 
         /// What a call of request `Q` ends in: its typed success, or an error that keeps what
         /// the server sent.
-        pub type Outcome<Q> = ::std::result::Result<
+        pub type Outcome<Q> = Result<
             #rt::Reply<<<Q as #rt::Request>::Response as #rt::Response>::Success>,
             #rt::Error<<Q as #rt::Request>::Response>,
         >;
