@@ -6,8 +6,8 @@
 //! hostile document still compiles and means what it says.
 
 use crate::model::Api;
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
 
 /// A standard prelude name (`String`, `Option`, `Vec`, `Box`, `Some`, `None`, `Into`,
 /// `Default`): short unless
@@ -17,7 +17,7 @@ pub fn std(api: &Api, short: &str) -> TokenStream {
     let shadowed =
         api.declares(short) || (matches!(short, "Some" | "None") && api.declares("Option"));
     if !shadowed {
-        let i = format_ident!("{short}");
+        let i = Ident::new(short, Span::call_site());
         return quote!(#i);
     }
     match short {
@@ -30,7 +30,7 @@ pub fn std(api: &Api, short: &str) -> TokenStream {
         "Into" => quote!(::std::convert::Into),
         "Default" => quote!(::std::default::Default),
         other => {
-            let i = format_ident!("{other}");
+            let i = Ident::new(other, Span::call_site());
             quote!(::std::#i)
         }
     }
@@ -39,7 +39,7 @@ pub fn std(api: &Api, short: &str) -> TokenStream {
 /// A runtime item of `ofb_runtime::prelude` (`DecimalString`, `Validate`, `Serialize`...): short
 /// where the module imports the prelude (`prelude`) and the crate declares no type so named.
 pub fn rt(api: &Api, short: &str, prelude: bool) -> TokenStream {
-    let i = format_ident!("{short}");
+    let i = Ident::new(short, Span::call_site());
     if prelude && !api.declares(short) {
         return quote!(#i);
     }

@@ -42,7 +42,7 @@ pub(super) struct Ctx<'a> {
     pub examples: IndexMap<String, Shape>,
     /// Inline schemas already modelled, by pointer: a schema reached again (a scalar or array
     /// component, a shared response, parameter or header) is the same type, not a new copy.
-    pub modelled: std::collections::BTreeMap<String, Shape>,
+    pub modelled: IndexMap<String, Shape>,
 }
 
 impl<'a> Ctx<'a> {
@@ -160,7 +160,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         nesting: 0,
         examples: IndexMap::new(),
         unchecked_patterns: BTreeSet::new(),
-        modelled: std::collections::BTreeMap::new(),
+        modelled: IndexMap::new(),
     };
     cx.declare_components();
     cx.define_components();
@@ -186,7 +186,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         matchers: cx.patterns.into_values().collect(),
         examples: cx.examples.into_iter().collect(),
         samples: Vec::new(),
-        declared: std::collections::BTreeSet::new(),
+        declared: indexmap::IndexSet::new(),
     };
     let mut api = api;
     api.declared = declared(&api);
@@ -194,8 +194,8 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
 }
 
 /// The Rust type names `api` declares.
-fn declared(api: &Api) -> BTreeSet<String> {
-    let mut names: BTreeSet<String> = api.types.iter().map(|t| t.name.clone()).collect();
+fn declared(api: &Api) -> indexmap::IndexSet<String> {
+    let mut names: indexmap::IndexSet<String> = api.types.iter().map(|t| t.name.clone()).collect();
     for op in &api.operations {
         names.insert(op.request_type.clone());
         names.insert(op.response_type.clone());

@@ -559,15 +559,15 @@ pub fn fill(api: &mut Api, sink: &mut Sink) {
 /// under the same name gets `_2`, and so on.
 pub fn name_examples(api: &mut Api) {
     use heck::ToShoutySnakeCase;
-    let mut by_content: BTreeMap<String, String> = BTreeMap::new();
+    // Bodies by type and media type, each with the examples named so far: values are
+    // compared as values, not serialized to be compared.
+    let mut by_content: BTreeMap<String, Vec<(Value, String)>> = BTreeMap::new();
     let mut taken: BTreeSet<String> = BTreeSet::new();
     let types = &api.types;
     let mut name = |body: &mut Body, place: String| {
-        let key = format!(
-            "{:?}\u{0}{}\u{0}{}",
-            body.shape.ty, body.media, body.example
-        );
-        if let Some(n) = by_content.get(&key) {
+        let key = format!("{:?}\u{0}{}", body.shape.ty, body.media);
+        let known = by_content.entry(key).or_default();
+        if let Some((_, n)) = known.iter().find(|(v, _)| *v == body.example) {
             body.example_name = n.clone();
             return;
         }
@@ -581,7 +581,7 @@ pub fn name_examples(api: &mut Api) {
             n = format!("{base}_{i}");
             i += 1;
         }
-        by_content.insert(key, n.clone());
+        known.push((body.example.clone(), n.clone()));
         body.example_name = n;
     };
     for b in &mut api.samples {

@@ -45,7 +45,7 @@ pub struct Api {
     pub samples: Vec<Body>,
     /// Every type name the crate declares (schema types and each operation's request,
     /// response and headers), so that emitted code knows which outside names it may shorten.
-    pub declared: std::collections::BTreeSet<String>,
+    pub declared: indexmap::IndexSet<String>,
 }
 
 /// Index of a named type in [`Api::types`].

@@ -266,8 +266,7 @@ impl Ctx<'_> {
     /// first time the schema at `ptr` is met. Later visits get the same shape, so one schema is
     /// one type wherever it is used.
     fn inline_shape(&mut self, s: &Schema, ptr: &Ptr, hint: &str) -> Shape {
-        let key = ptr.to_string();
-        if let Some(shape) = self.modelled.get(&key) {
+        if let Some(shape) = self.modelled.get(ptr.as_json_pointer()) {
             return shape.clone();
         }
         if self.nesting >= MAX_NESTING {
@@ -283,7 +282,12 @@ impl Ctx<'_> {
         self.nesting += 1;
         let shape = self.inline_shape_within(s, ptr, hint);
         self.nesting -= 1;
-        self.modelled.insert(key, shape.clone());
+        // Only a shape that made a type need be remembered: a scalar modelled again is the
+        // same scalar.
+        if shape.ty.mentions_named() {
+            self.modelled
+                .insert(ptr.as_json_pointer().to_owned(), shape.clone());
+        }
         shape
     }
 

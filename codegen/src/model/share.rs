@@ -25,15 +25,28 @@ pub(super) fn share_identical(
     examples: &mut indexmap::IndexMap<String, Shape>,
 ) {
     let mut into: Vec<usize> = (0..types.len()).collect();
+    // The types each one refers to, and each one's fingerprint, computed again only when one
+    // of those has just been merged into another (formatting every type each round is most of
+    // this pass's time).
+    let children: Vec<Vec<usize>> = types.iter().map(|t| referenced(&t.kind)).collect();
+    let mut keys: Vec<Option<String>> = vec![None; types.len()];
     loop {
-        let mut first: BTreeMap<String, usize> = BTreeMap::new();
-        let mut merged = false;
+        let before = into.clone();
+        let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+        for i in 0..types.len() {
+            if into[i] == i && keys[i].is_none() {
+                keys[i] = Some(fingerprint(&types[i], &into));
+            }
+        }
+        let mut merges = Vec::new();
         for i in 0..types.len() {
             if into[i] != i {
                 continue;
             }
-            let key = fingerprint(&types[i], &into);
-            match first.get(&key) {
+            let Some(key) = keys[i].as_deref() else {
+                continue;
+            };
+            match first.get(key) {
                 Some(&j) if !(is_component(&types[j]) && is_component(&types[i])) => {
                     // The component, when one of the two is, survives under its own name.
                     let (keep, drop) = if is_component(&types[i]) {
@@ -41,14 +54,10 @@ pub(super) fn share_identical(
                     } else {
                         (j, i)
                     };
-                    into[drop] = keep;
-                    if types[keep].doc.is_none() {
-                        types[keep].doc = types[drop].doc.clone();
-                    }
+                    merges.push((keep, drop));
                     if keep == i {
                         first.insert(key, i);
                     }
-                    merged = true;
                 }
                 Some(_) => {}
                 None => {
@@ -56,12 +65,24 @@ pub(super) fn share_identical(
                 }
             }
         }
+        if merges.is_empty() {
+            break;
+        }
+        for (keep, drop) in merges {
+            into[drop] = keep;
+            if types[keep].doc.is_none() {
+                types[keep].doc = types[drop].doc.clone();
+            }
+        }
         // Follow chains (a -> b -> c) so every entry names a survivor.
         for i in 0..into.len() {
             into[i] = root(&into, i);
         }
-        if !merged {
-            break;
+        // A type whose references now resolve elsewhere may now match another.
+        for i in 0..types.len() {
+            if children[i].iter().any(|&c| before[c] != into[c]) {
+                keys[i] = None;
+            }
         }
     }
     if into.iter().enumerate().all(|(i, &t)| i == t) {
@@ -105,6 +126,21 @@ pub(super) fn share_identical(
     }
 }
 
+/// The ids of the types `kind` refers to, at any depth of its shapes.
+fn referenced(kind: &TypeKind) -> Vec<usize> {
+    fn walk(shape: &Shape, out: &mut Vec<usize>) {
+        match &shape.ty {
+            Ty::Named(id) => out.push(id.0),
+            Ty::Array(inner) | Ty::Map(inner) => walk(inner, out),
+            _ => {}
+        }
+    }
+    let mut kind = kind.clone();
+    let mut out = Vec::new();
+    for_each_shape(&mut kind, &mut |s| walk(s, &mut out));
+    out
+}
+
 fn root(into: &[usize], mut i: usize) -> usize {
     while into[i] != i {
         i = into[i];
@@ -122,19 +158,84 @@ fn is_component(t: &TypeDef) -> bool {
 /// merge into. Left out are the type's own description (the field holding an inline schema
 /// carries the same text) and examples (each is still checked where it was written).
 fn fingerprint(t: &TypeDef, into: &[usize]) -> String {
-    let mut kind = t.kind.clone();
-    for_each_shape(&mut kind, &mut |s| {
-        retarget(s, &|id: &mut TypeId| id.0 = root(into, id.0));
-        forget_examples(s);
-    });
-    format!("{kind:?}")
+    use std::fmt::Write;
+    let mut out = String::with_capacity(256);
+    // Writing to a String cannot fail.
+    let shape = |out: &mut String, s: &Shape| write_shape(out, s, into);
+    match &t.kind {
+        TypeKind::Struct(st) => {
+            let _ = write!(out, "S{:?}{:?}", st.min_properties, st.max_properties);
+            match &st.additional {
+                super::Additional::Forbidden => out.push('F'),
+                super::Additional::Ignored => out.push('I'),
+                super::Additional::Kept(s) => {
+                    out.push('K');
+                    shape(&mut out, s);
+                }
+            }
+            for f in &st.fields {
+                let _ = write!(
+                    out,
+                    "|{}\u{0}{}\u{0}{:?}{}{}{}",
+                    f.name, f.wire, f.doc, f.required, f.deprecated, f.boxed
+                );
+                shape(&mut out, &f.shape);
+            }
+        }
+        TypeKind::Enum(e) => {
+            let _ = write!(out, "E{}", e.unknown);
+            for v in &e.variants {
+                let _ = write!(out, "|{}\u{0}{}", v.name, v.wire);
+            }
+        }
+        TypeKind::Union(u) => {
+            let _ = write!(out, "U{}{:?}", u.exclusive, u.discriminator);
+            for v in &u.variants {
+                let _ = write!(out, "|{}{}", v.name, v.boxed);
+                shape(&mut out, &v.shape);
+            }
+        }
+        TypeKind::Alias(s) => {
+            out.push('A');
+            shape(&mut out, s);
+        }
+        TypeKind::Envelope { meta } => {
+            out.push('V');
+            if let Some(m) = meta {
+                shape(&mut out, m);
+            }
+        }
+    }
+    out
 }
 
-fn forget_examples(shape: &mut Shape) {
-    shape.example = None;
-    match &mut shape.ty {
-        Ty::Array(inner) | Ty::Map(inner) => forget_examples(inner),
-        _ => {}
+/// A shape's part of a fingerprint: its type (a named one by the survivor it merges into),
+/// its constraints where it has any, whether it is nullable; not its example.
+fn write_shape(out: &mut String, s: &Shape, into: &[usize]) {
+    use std::fmt::Write;
+    match &s.ty {
+        Ty::Named(id) => {
+            let _ = write!(out, "#{}", root(into, id.0));
+        }
+        Ty::Array(inner) => {
+            out.push('[');
+            write_shape(out, inner, into);
+            out.push(']');
+        }
+        Ty::Map(inner) => {
+            out.push('{');
+            write_shape(out, inner, into);
+            out.push('}');
+        }
+        other => {
+            let _ = write!(out, "{other:?}");
+        }
+    }
+    if s.c != super::Constraints::default() {
+        let _ = write!(out, "{:?}", s.c);
+    }
+    if s.nullable {
+        out.push('?');
     }
 }
 
