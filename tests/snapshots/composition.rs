@@ -260,7 +260,7 @@ mod rules {
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
 use ofb_runtime::Rules;
-pub(crate) static R0: Rules = Rules::NONE.maximum(9f64);
+pub(crate) static R0: Rules = Rules::NONE.maximum(9.0);
 pub(crate) static R1: Rules = Rules::NONE.max_length(5);
 }
 
@@ -275,9 +275,9 @@ use std::future::Future;
 /// The back-end of Composition fixture 1.0.0: one method per operation, each taking the typed request and a small context, and returning the typed response of one documented status. Everything else (routing, validation, the interaction id, deadlines, the error envelope) is done by [`router`] before and after these are called.
 ///
 /// Implement the methods with `async fn`; the futures must be `Send`. Errors of type [`Api::Error`] go through [`Api::on_error`] into the document's error envelope.
-pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
+pub trait Api: Send + Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
-    type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
+    type Error: std::fmt::Display + Send + 'static;
     /// `GET /pets`
     ///
     /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
@@ -299,7 +299,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn on_error(
         &self,
         error: Self::Error,
-        context: &::ofb_runtime::server::Context,
+        context: &Context,
     ) -> ::ofb_runtime::server::Failure {
         let _ = context;
         ::ofb_runtime::server::Failure::internal(&error)

@@ -238,13 +238,13 @@ pub(crate) static R0: Rules = Rules::NONE.min_length(2).max_length(8).pattern(&P
 pub(crate) static R1: Rules = Rules::NONE.pattern(&P1);
 pub(crate) static R2: Rules = Rules::NONE.max_length(100).pattern(&P2);
 pub(crate) static R3: Rules = Rules::NONE
-    .minimum(0f64)
-    .maximum(100f64)
+    .minimum(0.0)
+    .maximum(100.0)
     .exclusive_maximum();
 pub(crate) static R4: Rules = Rules::NONE
-    .minimum(0f64)
+    .minimum(0.0)
     .exclusive_minimum()
-    .multiple_of(5f64);
+    .multiple_of(5.0);
 pub(crate) static R5: Rules = Rules::NONE.max_length(10);
 pub(crate) static R6: Rules = Rules::NONE
     .min_items(1)
@@ -265,9 +265,9 @@ use std::future::Future;
 /// The back-end of Constraints fixture 1.0.0: one method per operation, each taking the typed request and a small context, and returning the typed response of one documented status. Everything else (routing, validation, the interaction id, deadlines, the error envelope) is done by [`router`] before and after these are called.
 ///
 /// Implement the methods with `async fn`; the futures must be `Send`. Errors of type [`Api::Error`] go through [`Api::on_error`] into the document's error envelope.
-pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
+pub trait Api: Send + Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
-    type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
+    type Error: std::fmt::Display + Send + 'static;
     /// `POST /limits`
     ///
     /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
@@ -281,7 +281,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn on_error(
         &self,
         error: Self::Error,
-        context: &::ofb_runtime::server::Context,
+        context: &Context,
     ) -> ::ofb_runtime::server::Failure {
         let _ = context;
         ::ofb_runtime::server::Failure::internal(&error)

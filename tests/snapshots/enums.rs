@@ -237,7 +237,7 @@ mod rules {
 //! The document's constraints, one `static` per distinct set, and its `pattern`s
 //! (ECMA-262 syntax), each compiled once, on first use.
 use ofb_runtime::Rules;
-pub(crate) static R0: Rules = Rules::NONE.num_enum(&[1f64, 2f64, 3f64]);
+pub(crate) static R0: Rules = Rules::NONE.num_enum(&[1.0, 2.0, 3.0]);
 }
 
 pub mod server {
@@ -251,9 +251,9 @@ use std::future::Future;
 /// The back-end of Enums fixture 1.0.0: one method per operation, each taking the typed request and a small context, and returning the typed response of one documented status. Everything else (routing, validation, the interaction id, deadlines, the error envelope) is done by [`router`] before and after these are called.
 ///
 /// Implement the methods with `async fn`; the futures must be `Send`. Errors of type [`Api::Error`] go through [`Api::on_error`] into the document's error envelope.
-pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
+pub trait Api: Send + Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
-    type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
+    type Error: std::fmt::Display + Send + 'static;
     /// `GET /tasks`
     ///
     /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
@@ -267,7 +267,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn on_error(
         &self,
         error: Self::Error,
-        context: &::ofb_runtime::server::Context,
+        context: &Context,
     ) -> ::ofb_runtime::server::Failure {
         let _ = context;
         ::ofb_runtime::server::Failure::internal(&error)

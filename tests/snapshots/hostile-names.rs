@@ -316,9 +316,9 @@ use std::future::Future;
 /// The back-end of Hostile names fixture 1.0.0: one method per operation, each taking the typed request and a small context, and returning the typed response of one documented status. Everything else (routing, validation, the interaction id, deadlines, the error envelope) is done by [`router`] before and after these are called.
 ///
 /// Implement the methods with `async fn`; the futures must be `Send`. Errors of type [`Api::Error`] go through [`Api::on_error`] into the document's error envelope.
-pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
+pub trait Api: Send + Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
-    type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
+    type Error: std::fmt::Display + Send + 'static;
     /// `GET /type`
     ///
     /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
@@ -358,7 +358,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn on_error(
         &self,
         error: Self::Error,
-        context: &::ofb_runtime::server::Context,
+        context: &Context,
     ) -> ::ofb_runtime::server::Failure {
         let _ = context;
         ::ofb_runtime::server::Failure::internal(&error)

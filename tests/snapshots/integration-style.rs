@@ -248,8 +248,8 @@ pub(crate) static R0: Rules = Rules::NONE.pattern(&P0);
 pub(crate) static R1: Rules = Rules::NONE.min_length(1).max_length(50);
 pub(crate) static R2: Rules = Rules::NONE.pattern(&P1);
 pub(crate) static R3: Rules = Rules::NONE.format(Format::Uri);
-pub(crate) static R4: Rules = Rules::NONE.minimum(1f64);
-pub(crate) static R5: Rules = Rules::NONE.minimum(1f64).maximum(1000f64);
+pub(crate) static R4: Rules = Rules::NONE.minimum(1.0);
+pub(crate) static R5: Rules = Rules::NONE.minimum(1.0).maximum(1000.0);
 }
 
 pub mod server {
@@ -263,9 +263,9 @@ use std::future::Future;
 /// The back-end of Integration style fixture 1.0.0: one method per operation, each taking the typed request and a small context, and returning the typed response of one documented status. Everything else (routing, validation, the interaction id, deadlines, the error envelope) is done by [`router`] before and after these are called.
 ///
 /// Implement the methods with `async fn`; the futures must be `Send`. Errors of type [`Api::Error`] go through [`Api::on_error`] into the document's error envelope.
-pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
+pub trait Api: Send + Sync + 'static {
     /// The back-end's own error, turned into an answer by the error hook.
-    type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
+    type Error: std::fmt::Display + Send + 'static;
     /// `POST /books/list`
     ///
     /// Deadline: 900 ms, the strictest, as no frequency class is recorded for this operation; after it the router answers 504.
@@ -279,7 +279,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn on_error(
         &self,
         error: Self::Error,
-        context: &::ofb_runtime::server::Context,
+        context: &Context,
     ) -> ::ofb_runtime::server::Failure {
         let _ = context;
         ::ofb_runtime::server::Failure::internal(&error)

@@ -130,15 +130,15 @@ pub fn module(api: &Api, settings: &Settings) -> Option<TokenStream> {
         use std::future::Future;
 
         #service_doc
-        pub trait #service: ::std::marker::Send + ::std::marker::Sync + 'static {
+        pub trait #service: Send + Sync + 'static {
             /// The back-end's own error, turned into an answer by the error hook.
-            type Error: ::std::fmt::Display + ::std::marker::Send + 'static;
+            type Error: std::fmt::Display + Send + 'static;
 
             #(#methods)*
 
             /// Turns an error of the back-end into an answer in the error envelope. The default
             /// logs the error and answers 500 without revealing it.
-            fn on_error(&self, error: Self::Error, context: &#rt::Context) -> #rt::Failure {
+            fn on_error(&self, error: Self::Error, context: &Context) -> #rt::Failure {
                 let _ = context;
                 #rt::Failure::internal(&error)
             }

@@ -110,10 +110,10 @@ impl Used {
             fields.push(quote!(.format(Format::#name)));
             self.formats = true;
         }
-        if let Some(n) = c.minimum {
+        if let Some(n) = c.minimum.map(f64_lit) {
             fields.push(quote!(.minimum(#n)));
         }
-        if let Some(n) = c.maximum {
+        if let Some(n) = c.maximum.map(f64_lit) {
             fields.push(quote!(.maximum(#n)));
         }
         if c.exclusive_minimum {
@@ -122,11 +122,11 @@ impl Used {
         if c.exclusive_maximum {
             fields.push(quote!(.exclusive_maximum()));
         }
-        if let Some(n) = c.multiple_of {
+        if let Some(n) = c.multiple_of.map(f64_lit) {
             fields.push(quote!(.multiple_of(#n)));
         }
         if !c.num_enum.is_empty() {
-            let vals = &c.num_enum;
+            let vals = c.num_enum.iter().copied().map(f64_lit);
             fields.push(quote!(.num_enum(&[#(#vals),*])));
         }
         let (min, max) = if map {
@@ -155,6 +155,21 @@ impl Used {
         let next = self.rules.len();
         let (i, _) = self.rules.entry(key).or_insert((next, tokens));
         Some(*i)
+    }
+}
+
+/// A number of a rule, as Rust: a literal, or the constant a YAML `.inf` or `.nan` stands for
+/// (a literal cannot be one).
+fn f64_lit(n: f64) -> TokenStream {
+    if n.is_finite() {
+        let l = Literal::f64_unsuffixed(n);
+        quote!(#l)
+    } else if n.is_nan() {
+        quote!(f64::NAN)
+    } else if n > 0.0 {
+        quote!(f64::INFINITY)
+    } else {
+        quote!(f64::NEG_INFINITY)
     }
 }
 
