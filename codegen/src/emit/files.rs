@@ -95,11 +95,65 @@ pub fn crate_version(version: &str) -> String {
     }
 }
 
+/// The files of one crate as its emitters contribute them: each Rust file formatted and
+/// opened with the crate's header, and the module it adds declared in `lib.rs`, which the sink
+/// writes last. The emitters say what goes where; the sink says how a file is made.
+struct Output {
+    header: String,
+    files: Vec<File>,
+    /// Declarations for `lib.rs`, in the order they are contributed.
+    modules: Vec<proc_macro2::TokenStream>,
+}
+
+impl Output {
+    fn new(header: &str) -> Self {
+        Output {
+            header: format!("// {header}\n\n"),
+            files: Vec::new(),
+            modules: Vec::new(),
+        }
+    }
+
+    /// Adds the Rust file at `path` (`what` names it in an internal error).
+    fn rust(
+        &mut self,
+        path: &str,
+        what: &str,
+        tokens: proc_macro2::TokenStream,
+    ) -> Result<(), String> {
+        let contents = format!("{}{}", self.header, format(tokens, what)?);
+        self.files.push(File {
+            path: path.to_owned(),
+            contents,
+        });
+        Ok(())
+    }
+
+    /// Adds the module file at `path`, declared in `lib.rs` by `declaration`.
+    fn module(
+        &mut self,
+        path: &str,
+        what: &str,
+        declaration: proc_macro2::TokenStream,
+        tokens: proc_macro2::TokenStream,
+    ) -> Result<(), String> {
+        self.modules.push(declaration);
+        self.rust(path, what, tokens)
+    }
+
+    /// Adds a file that is not Rust.
+    fn text(&mut self, path: &str, contents: String) {
+        self.files.push(File {
+            path: path.to_owned(),
+            contents,
+        });
+    }
+}
+
 /// Every file of the crate for `api`.
 pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> {
     let header = header(settings);
-    let rs_header = format!("// {header}\n\n");
-    let mut files = Vec::new();
+    let mut out = Output::new(&header);
 
     let mut used = validate::Used::default();
     let types_tokens = types::types(api, &mut used);
@@ -111,125 +165,44 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         )
     });
     let prelude = super::paths::prelude_import();
-    let types_file = quote! {
-        //! Serde types for every schema of the document, with `Validate` implementations that
-        //! report every violation at its JSON pointer.
-        #prelude
-        #rules_import
-        #types_tokens
-    };
-    files.push(File {
-        path: String::from("src/types.rs"),
-        contents: format!("{rs_header}{}", format(types_file, "types")?),
-    });
+    out.rust(
+        "src/types.rs",
+        "types",
+        quote! {
+            //! Serde types for every schema of the document, with `Validate` implementations that
+            //! report every violation at its JSON pointer.
+            #prelude
+            #rules_import
+            #types_tokens
+        },
+    )?;
 
+    let rust_name = settings.crate_name.replace('-', "_");
+    let client_tokens = client::module(api);
+    if let Some(c) = client_tokens {
+        out.module(
+            "src/client.rs",
+            "client",
+            quote! {
+                #[cfg(feature = "client")]
+                pub mod client;
+            },
+            quote! {
+                //! The typed client: one method per operation, returning a call to chain the
+                //! optional parameters on and `.await`.
+                #c
+            },
+        )?;
+    }
+    if let Some(t) = client_tests::file(api, &rust_name) {
+        out.rust("tests/client.rs", "client tests", t)?;
+    }
     // Operations and the server name rules too; the rules module holds them all.
     let operations_tokens = operations::module(api, settings, &mut used);
-    if let Some(ops) = &operations_tokens {
-        let tokens = quote! {
-            //! For each operation, its request (parameters and body in one struct) and its
-            //! documented responses (one variant per status, with typed body and headers).
-            #ops
-        };
-        files.push(File {
-            path: String::from("src/operations.rs"),
-            contents: format!("{rs_header}{}", format(tokens, "operations")?),
-        });
-    }
     let server_tokens = server::module(api, settings);
-    if let Some(srv) = &server_tokens {
-        let tokens = quote! {
-            //! The server contract: the trait the institution implements, and a router that
-            //! serves it.
-            #srv
-        };
-        files.push(File {
-            path: String::from("src/server.rs"),
-            contents: format!("{rs_header}{}", format(tokens, "server")?),
-        });
-    }
-    let client_tokens = client::module(api);
-    if let Some(c) = &client_tokens {
-        let tokens = quote! {
-            //! The typed client: one method per operation, returning a call to chain the
-            //! optional parameters on and `.await`.
-            #c
-        };
-        files.push(File {
-            path: String::from("src/client.rs"),
-            contents: format!("{rs_header}{}", format(tokens, "client")?),
-        });
-    }
-    let rust_name = settings.crate_name.replace('-', "_");
-    if let Some(t) = client_tests::file(api, &rust_name) {
-        files.push(File {
-            path: String::from("tests/client.rs"),
-            contents: format!("{rs_header}{}", format(t, "client tests")?),
-        });
-    }
-    if let Some(m) = mock::module(api, &settings.service()) {
-        let tokens = quote! {
-            //! A back-end made of the document's examples, for testing against.
-            #m
-        };
-        files.push(File {
-            path: String::from("src/mock.rs"),
-            contents: format!("{rs_header}{}", format(tokens, "mock")?),
-        });
-        let krate = quote::format_ident!("{}", rust_name);
-        let run = if api.signs() {
-            quote! {
-                match ::ofb_runtime::testing::keys::mock_keys() {
-                    ::std::result::Result::Ok((verifier, signer)) => #krate::mock::main_with(
-                        ::ofb_runtime::server::Config::default()
-                            .with_verifier(verifier)
-                            .with_signer(signer),
-                    ),
-                    ::std::result::Result::Err(e) => {
-                        ::std::eprintln!("error: {e}");
-                        ::std::process::ExitCode::FAILURE
-                    }
-                }
-            }
-        } else {
-            quote!(#krate::mock::main())
-        };
-        let main = quote! {
-            //! Serves the document's examples through the generated router
-            //! (`cargo xtask mock`, or `cargo run --features server --example <crate>-mock --
-            //! --addr 127.0.0.1:8080`).
-            fn main() -> ::std::process::ExitCode {
-                #run
-            }
-        };
-        files.push(File {
-            path: String::from("examples/mock.rs"),
-            contents: format!("{rs_header}{}", format(main, "mock example")?),
-        });
-    }
-    if let Some(t) = server_tests::file(api, &rust_name, settings.reports_violations()) {
-        files.push(File {
-            path: String::from("tests/server.rs"),
-            contents: format!("{rs_header}{}", format(t, "server tests")?),
-        });
-    }
-
-    let has_rules = !used.is_empty();
-    if has_rules {
-        let items = used.module_items(api);
-        let tokens = quote! {
-            //! The document's constraints, one `static` per distinct set, and its `pattern`s
-            //! (ECMA-262 syntax), each compiled once, on first use.
-            #items
-        };
-        files.push(File {
-            path: String::from("src/rules.rs"),
-            contents: format!("{rs_header}{}", format(tokens, "rules")?),
-        });
-    }
-
+    let has_server = server_tokens.is_some();
     let examples_tokens = examples::module(api);
-    if let Some(ex) = &examples_tokens {
+    if let Some(ex) = examples_tokens {
         let head = if api.operations.is_empty() {
             quote! {
                 //! One JSON example per schema of the document, to show and test its types.
@@ -246,48 +219,86 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
                 //! validates.
             }
         };
-        let tokens = quote! {
-            #head
-            #ex
-        };
-        files.push(File {
-            path: String::from("src/examples.rs"),
-            contents: format!("{rs_header}{}", format(tokens, "examples")?),
-        });
+        out.module(
+            "src/examples.rs",
+            "examples",
+            quote!(
+                pub mod examples;
+            ),
+            quote!(#head #ex),
+        )?;
     }
-
+    if let Some(ops) = operations_tokens {
+        out.module(
+            "src/operations.rs",
+            "operations",
+            quote!(
+                pub mod operations;
+            ),
+            quote! {
+                //! For each operation, its request (parameters and body in one struct) and its
+                //! documented responses (one variant per status, with typed body and headers).
+                #ops
+            },
+        )?;
+    }
+    if !used.is_empty() {
+        let items = used.module_items(api);
+        out.module(
+            "src/rules.rs",
+            "rules",
+            quote!(
+                mod rules;
+            ),
+            quote! {
+                //! The document's constraints, one `static` per distinct set, and its `pattern`s
+                //! (ECMA-262 syntax), each compiled once, on first use.
+                #items
+            },
+        )?;
+    }
+    if let Some(srv) = server_tokens {
+        let m = mock::module(api, &settings.service()).unwrap_or_default();
+        out.module(
+            "src/mock.rs",
+            "mock",
+            quote! {
+                #[cfg(feature = "server")]
+                pub mod mock;
+            },
+            quote! {
+                //! A back-end made of the document's examples, for testing against.
+                #m
+            },
+        )?;
+        out.rust(
+            "examples/mock.rs",
+            "mock example",
+            mock_main(api, &rust_name),
+        )?;
+        out.module(
+            "src/server.rs",
+            "server",
+            quote! {
+                #[cfg(feature = "server")]
+                pub mod server;
+            },
+            quote! {
+                //! The server contract: the trait the institution implements, and a router that
+                //! serves it.
+                #srv
+            },
+        )?;
+    }
+    if let Some(t) = server_tests::file(api, &rust_name, settings.reports_violations()) {
+        out.rust("tests/server.rs", "server tests", t)?;
+    }
+    out.modules.push(quote!(
+        pub mod types;
+    ));
     let title = format!("{} {}", api.title, api.version);
     let crate_doc =
         super::docs::inner_doc_attrs(&[Some(title.as_str()), api.description.as_deref()]);
-    let examples_mod = examples_tokens.as_ref().map(|_| {
-        quote!(
-            pub mod examples;
-        )
-    });
-    let rules_mod = has_rules.then(|| {
-        quote!(
-            mod rules;
-        )
-    });
-    let operations_mod = operations_tokens.as_ref().map(|_| {
-        quote!(
-            pub mod operations;
-        )
-    });
-    let server_mods = server_tokens.as_ref().map(|_| {
-        quote! {
-            #[cfg(feature = "server")]
-            pub mod mock;
-            #[cfg(feature = "server")]
-            pub mod server;
-        }
-    });
-    let client_mod = client_tokens.as_ref().map(|_| {
-        quote! {
-            #[cfg(feature = "client")]
-            pub mod client;
-        }
-    });
     let base_path = api.base_path.as_ref().map(|p| {
         quote! {
             /// Where the document mounts the API: the path of its first server URL, which a
@@ -295,20 +306,16 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             pub const BASE_PATH: &str = #p;
         }
     });
-    let lib = quote! {
-        #crate_doc
-        #base_path
-        #client_mod
-        #examples_mod
-        #operations_mod
-        #rules_mod
-        #server_mods
-        pub mod types;
-    };
-    files.push(File {
-        path: String::from("src/lib.rs"),
-        contents: format!("{rs_header}{}", format(lib, "lib")?),
-    });
+    let modules = std::mem::take(&mut out.modules);
+    out.rust(
+        "src/lib.rs",
+        "lib",
+        quote! {
+            #crate_doc
+            #base_path
+            #(#modules)*
+        },
+    )?;
 
     let version = match &settings.version {
         Some(v) if crate_version(v) == *v && !v.starts_with("0.0.0+") => v.clone(),
@@ -325,14 +332,14 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         runtime: &settings.runtime.dependency(&[]),
         runtime_testing: &settings.runtime.dependency(&["testing"]),
         standalone: settings.standalone,
-        server: server_tokens.is_some(),
+        server: has_server,
     };
-    files.push(File {
-        path: String::from("Cargo.toml"),
-        contents: cargo
+    out.text(
+        "Cargo.toml",
+        cargo
             .render()
             .map_err(|e| format!("internal error: Cargo.toml template: {e}"))?,
-    });
+    );
     let service = settings.service();
     let readme = Readme {
         header: &header,
@@ -354,23 +361,55 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             })
             .collect(),
         type_count: api.types.len(),
-        server: server_tokens.is_some(),
+        server: has_server,
         service: &service,
         changes: settings
             .changes
             .as_ref()
             .map(|(from, report)| (from.as_str(), report.as_str())),
     };
-    files.push(File {
-        path: String::from("README.md"),
-        contents: markdown_spacing(
+    out.text(
+        "README.md",
+        markdown_spacing(
             &readme
                 .render()
                 .map_err(|e| format!("internal error: README template: {e}"))?,
         ),
-    });
+    );
+    let mut files = out.files;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// `examples/mock.rs`: serves the document's examples, with a key pair made at start where the
+/// document signs bodies.
+fn mock_main(api: &Api, rust_name: &str) -> proc_macro2::TokenStream {
+    let krate = quote::format_ident!("{}", rust_name);
+    let run = if api.signs() {
+        quote! {
+            match ::ofb_runtime::testing::keys::mock_keys() {
+                ::std::result::Result::Ok((verifier, signer)) => #krate::mock::main_with(
+                    ::ofb_runtime::server::Config::default()
+                        .with_verifier(verifier)
+                        .with_signer(signer),
+                ),
+                ::std::result::Result::Err(e) => {
+                    ::std::eprintln!("error: {e}");
+                    ::std::process::ExitCode::FAILURE
+                }
+            }
+        }
+    } else {
+        quote!(#krate::mock::main())
+    };
+    quote! {
+        //! Serves the document's examples through the generated router
+        //! (`cargo xtask mock`, or `cargo run --features server --example <crate>-mock --
+        //! --addr 127.0.0.1:8080`).
+        fn main() -> ::std::process::ExitCode {
+            #run
+        }
+    }
 }
 
 /// Markdown with one blank line before each heading, no runs of blank lines and one final
