@@ -63,6 +63,20 @@ pub mod prelude {
     pub use serde::{Deserialize, Serialize};
 }
 
+/// Where a parameter travels: one type for the generator's model, the derives' declarations
+/// and the generated servers' reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Location {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a request header.
+    Header,
+    /// In a cookie.
+    Cookie,
+}
+
 pub use check::Format;
 pub use decode::{DecodeError, Decoded, Judged};
 pub use envelope::{ErrorEnvelope, ErrorItem};

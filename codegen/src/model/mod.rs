@@ -13,7 +13,7 @@ mod share;
 
 pub use answers::SharedParam;
 pub use build::build;
-pub use ofb_runtime::Format;
+pub use ofb_runtime::{Format, Location};
 pub use operation::status_name;
 
 /// A whole document, modelled.
@@ -292,19 +292,6 @@ pub struct Operation {
     pub request_type: String,
     /// Name of the enum of its documented responses (claimed among the type names).
     pub response_type: String,
-}
-
-/// Where a parameter travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Location {
-    /// In the path template.
-    Path,
-    /// In the query string.
-    Query,
-    /// In a request header.
-    Header,
-    /// In a cookie.
-    Cookie,
 }
 
 /// A parameter (or a response header).

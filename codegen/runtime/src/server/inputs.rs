@@ -8,18 +8,9 @@ use serde::de::DeserializeOwned;
 use std::fmt::Display;
 use std::str::FromStr;
 
-/// Where a parameter travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum In {
-    /// In the path template.
-    Path,
-    /// In the query string.
-    Query,
-    /// In a request header.
-    Header,
-    /// In a cookie.
-    Cookie,
-}
+/// Where a parameter travels (the crate's [`Location`](crate::Location), by the name the
+/// generated readers use).
+pub use crate::Location as In;
 
 /// Why a raw value cannot be read: the rule it breaks and what is wrong.
 type Unreadable = (Rule, &'static str);
