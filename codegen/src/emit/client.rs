@@ -55,13 +55,23 @@ fn setter(names: &mut Scope, p: &Param) -> syn::Ident {
     ident(&names.claim(&wanted))
 }
 
+/// How a method or setter takes parameter `p`: its type, and the conversion into the field's
+/// (a string parameter takes `impl Into<String>`).
+fn argument(api: &Api, p: &Param) -> (TokenStream, TokenStream) {
+    if is_string(api, p) {
+        let (string, into) = (paths::std(api, "String"), paths::std(api, "Into"));
+        (quote!(impl #into<#string>), quote!(.into()))
+    } else {
+        (param_value_type(api, p, Some(&types_path())), quote!())
+    }
+}
+
 /// The setters of the shared parameters, one generic `impl` each, and their markers.
 fn shared_setters(api: &Api, shared: &params::Shared<'_>) -> TokenStream {
     if shared.is_empty() {
         return quote!();
     }
     let rt = rt();
-    let (string, into) = (paths::std(api, "String"), paths::std(api, "Into"));
     let mut markers = Vec::new();
     let mut impls = Vec::new();
     for s in shared.values() {
@@ -75,11 +85,7 @@ fn shared_setters(api: &Api, shared: &params::Shared<'_>) -> TokenStream {
         markers.push(quote!(#what pub struct #marker;));
         let f = ident(&params::setter_name(p));
         let t = param_value_type(api, p, Some(&types_path()));
-        let (arg_t, conv) = if is_string(api, p) {
-            (quote!(impl #into<#string>), quote!(.into()))
-        } else {
-            (t.clone(), quote!())
-        };
+        let (arg_t, conv) = argument(api, p);
         let pdoc = doc_attrs(p.doc.as_deref());
         impls.push(quote! {
             impl<Q: #rt::Param<params::#marker, Value = #t>> Call<'_, Q> {
@@ -124,17 +130,11 @@ fn method_and_call(
     let mut values = Vec::new();
     let mut setters = Vec::new();
     let mut names = Scope::with_reserved(&params::CALL_METHODS);
-    let (string, some) = (paths::std(api, "String"), paths::std(api, "Some"));
-    let into = paths::std(api, "Into");
+    let some = paths::std(api, "Some");
     for p in op.params.iter().filter(|p| !p.is_managed()) {
         let field = ident(&p.name);
-        let t = param_value_type(api, p, Some(&types_path()));
         let pdoc = doc_attrs(p.doc.as_deref());
-        let (arg_t, conv) = if is_string(api, p) {
-            (quote!(impl #into<#string>), quote!(.into()))
-        } else {
-            (t.clone(), quote!())
-        };
+        let (arg_t, conv) = argument(api, p);
         if p.required {
             args.push(quote!(#field: #arg_t));
             values.push(quote!(#field #conv));

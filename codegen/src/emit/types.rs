@@ -97,11 +97,7 @@ pub fn types(api: &Api, used: &mut Used) -> TokenStream {
 fn type_def(api: &Api, t: &TypeDef, used: &mut Used) -> TokenStream {
     let name = ident(&t.name);
     // A component's name is its schema's; an inline type says where it was written.
-    let component = t
-        .pointer
-        .strip_prefix("#/components/schemas/")
-        .is_some_and(|rest| !rest.contains('/'));
-    let origin = (!component).then(|| format!("Schema at `{}`.", t.pointer));
+    let origin = (!t.is_component()).then(|| format!("Schema at `{}`.", t.pointer));
     let doc = doc_parts(&[t.doc.as_deref(), origin.as_deref()]);
     match &t.kind {
         TypeKind::Struct(s) => struct_def(api, &name, doc, s, used),

@@ -608,7 +608,7 @@ fn samples(api: &Api, sink: &mut Sink) -> Vec<Body> {
     api.types
         .iter()
         .enumerate()
-        .filter(|(_, t)| is_component(&t.pointer))
+        .filter(|(_, t)| t.is_component())
         .map(|(i, t)| {
             let mut body = Body {
                 media: String::from("application/json"),
@@ -624,13 +624,6 @@ fn samples(api: &Api, sink: &mut Sink) -> Vec<Body> {
             body
         })
         .collect()
-}
-
-/// Whether `pointer` is that of a component schema itself (`#/components/schemas/X`).
-fn is_component(pointer: &str) -> bool {
-    pointer
-        .strip_prefix("#/components/schemas/")
-        .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
 }
 
 fn body_example(

@@ -391,6 +391,16 @@ pub enum Status {
     Default,
 }
 
+impl TypeDef {
+    /// Whether this is a component schema itself (`#/components/schemas/X`), named by the
+    /// document's author, rather than a schema written inline somewhere.
+    pub fn is_component(&self) -> bool {
+        self.pointer
+            .strip_prefix("#/components/schemas/")
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+    }
+}
+
 impl Status {
     /// The key as the document writes it (`200`, `4XX`, `default`).
     pub fn key(self) -> String {

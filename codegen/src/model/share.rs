@@ -47,9 +47,9 @@ pub(super) fn share_identical(
                 continue;
             };
             match first.get(key) {
-                Some(&j) if !(is_component(&types[j]) && is_component(&types[i])) => {
+                Some(&j) if !(types[j].is_component() && types[i].is_component()) => {
                     // The component, when one of the two is, survives under its own name.
-                    let (keep, drop) = if is_component(&types[i]) {
+                    let (keep, drop) = if types[i].is_component() {
                         (i, j)
                     } else {
                         (j, i)
@@ -146,12 +146,6 @@ fn root(into: &[usize], mut i: usize) -> usize {
         i = into[i];
     }
     i
-}
-
-fn is_component(t: &TypeDef) -> bool {
-    t.pointer
-        .strip_prefix("#/components/schemas/")
-        .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
 }
 
 /// What identifies a type's content: its kind, with references replaced by the survivor they

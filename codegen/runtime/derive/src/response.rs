@@ -219,10 +219,6 @@ impl Variant<'_> {
             Shape::Named(None) => quote!(Self::#v { status }),
         }
     }
-
-    fn has_status(&self) -> bool {
-        matches!(self.shape, Shape::Named(_))
-    }
 }
 
 /// Whether a type is `ofb_runtime::WithHeaders<..>` (by its last segment, with arguments).
@@ -534,7 +530,6 @@ fn server(name: &Ident, vs: &[Variant<'_>]) -> Tokens {
             }
         };
         let pattern = v.pattern();
-        let _ = v.has_status();
         quote!(#pattern => { #status #write })
     });
     let (reply, body) = if vs.is_empty() {

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream as Tokens;
 use quote::quote;
 use syn::ext::IdentExt;
-use syn::{Attribute, Data, DeriveInput, Fields, LitInt, LitStr, Path, Type};
+use syn::{Attribute, Data, DeriveInput, Fields, LitInt, LitStr, Path};
 
 #[derive(Default)]
 struct Opts {
@@ -107,10 +107,6 @@ fn to_camel(field: &str) -> String {
     }
 }
 
-fn is_option(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
-}
-
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     let name = &input.ident;
     let top = opts(&input.attrs)?;
@@ -144,7 +140,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 }
                 if o.flatten {
                     present.push(quote!(self.#ident.len()));
-                } else if is_option(&f.ty) {
+                } else if crate::attrs::is_option(&f.ty) {
                     present.push(quote!(usize::from(self.#ident.is_some())));
                 } else {
                     present.push(quote!(1usize));
