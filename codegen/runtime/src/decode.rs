@@ -44,72 +44,31 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    let mut s = String::new();
-    for seg in path.iter() {
-        match seg {
-            serde_path_to_error::Segment::Seq { index } => {
-                s.push('/');
-                s.push_str(&index.to_string());
-            }
-            serde_path_to_error::Segment::Map { key } => {
-                s.push('/');
-                s.push_str(&crate::json_pointer::escape(key));
-            }
-            _ => {}
-        }
-    }
-    s
-}
-
 /// Decodes `bytes` as `T`, listing the members `T` ignored; on failure, says where.
 ///
-/// The pointer of a failure costs a path kept through the whole decoding (a string per member
-/// name), so the common case, a body that decodes, runs without it; a failure is decoded again
-/// with the path kept.
+/// The pointer of a failure is the trace's (see [`crate::strict`]): decoding keeps the current
+/// pointer anyway, so a failure needs neither a second decoding nor a second instantiation of
+/// every type's `Deserialize`.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let trace = std::cell::RefCell::new(crate::strict::Trace::default());
-    let fast = T::deserialize(crate::strict::Strict {
+    let decoded = T::deserialize(crate::strict::Strict {
         de: &mut de,
         trace: &trace,
     })
     .and_then(|v| de.end().map(|()| v));
-    match fast {
+    let trace = trace.into_inner();
+    match decoded {
         Ok(value) => Ok(Decoded {
             value,
-            ignored: trace.into_inner().ignored,
+            ignored: trace.ignored,
         }),
-        Err(_) => Err(located::<T>(bytes)),
-    }
-}
-
-/// The failure of decoding `bytes` as `T`, with its pointer.
-fn located<T: DeserializeOwned>(bytes: &[u8]) -> DecodeError {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let mut track = serde_path_to_error::Track::new();
-    let trace = std::cell::RefCell::new(crate::strict::Trace::default());
-    let result = T::deserialize(serde_path_to_error::Deserializer::new(
-        crate::strict::Strict {
-            de: &mut de,
-            trace: &trace,
-        },
-        &mut track,
-    ));
-    match result.and_then(|v: T| de.end().map(|()| v)) {
-        Err(e) => DecodeError {
-            pointer: pointer_of(&track.path()),
+        Err(e) => Err(DecodeError {
+            pointer: trace.failed.unwrap_or_default(),
             message: e.to_string(),
             line: e.line(),
             column: e.column(),
-        },
-        // Deterministic: the same bytes fail the same way; this is never reached.
-        Ok(_) => DecodeError {
-            pointer: String::new(),
-            message: String::from("the body could not be decoded"),
-            line: 0,
-            column: 0,
-        },
+        }),
     }
 }
 

@@ -27,6 +27,9 @@ pub(crate) struct Trace {
     key: String,
     /// JSON pointers of the members the type ignored, in order, up to [`IGNORED_KEPT`].
     pub(crate) ignored: Vec<String>,
+    /// The pointer of the deepest value whose decoding failed, while the failure goes up: the
+    /// first level to see it records it, and a level that succeeds after all clears it.
+    pub(crate) failed: Option<String>,
 }
 
 /// How many ignored members a trace keeps: a body of a megabyte of unknown members must not
@@ -214,22 +217,56 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     }
 }
 
+/// Where a level of the trace's path goes down: an array item, or the member whose key was
+/// just read.
+#[derive(Clone, Copy)]
+enum Segment {
+    Index(usize),
+    Key,
+}
+
 /// Runs `f` one level down the trace's path, at `segment`.
-fn below<T>(trace: &RefCell<Trace>, segment: impl FnOnce(&mut Trace), f: impl FnOnce() -> T) -> T {
-    let len = match trace.try_borrow_mut() {
-        Ok(mut t) => {
-            let len = t.path.len();
-            t.path.push('/');
-            segment(&mut t);
-            Some(len)
-        }
-        Err(_) => None,
-    };
+///
+/// Small on purpose: it is instantiated for every type a body decodes into, so the work is in
+/// [`enter`] and [`leave`], compiled once.
+fn below<T, E>(
+    trace: &RefCell<Trace>,
+    segment: Segment,
+    f: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    let len = enter(trace, segment);
     let out = f();
-    if let (Some(len), Ok(mut t)) = (len, trace.try_borrow_mut()) {
-        t.path.truncate(len);
-    }
+    leave(trace, len, out.is_err());
     out
+}
+
+fn enter(trace: &RefCell<Trace>, segment: Segment) -> Option<usize> {
+    let mut t = trace.try_borrow_mut().ok()?;
+    let len = t.path.len();
+    t.path.push('/');
+    match segment {
+        Segment::Index(i) => {
+            use std::fmt::Write as _;
+            let _ = write!(t.path, "{i}");
+        }
+        Segment::Key => {
+            let Trace { path, key, .. } = &mut *t;
+            crate::json_pointer::push_escaped(path, key);
+        }
+    }
+    Some(len)
+}
+
+fn leave(trace: &RefCell<Trace>, len: Option<usize>, failed: bool) {
+    let (Some(len), Ok(mut t)) = (len, trace.try_borrow_mut()) else {
+        return;
+    };
+    if !failed {
+        t.failed = None;
+    } else if t.failed.is_none() {
+        t.failed = Some(t.path.clone());
+    }
+    t.path.truncate(len);
 }
 
 impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Wrap<'_, A> {
@@ -241,14 +278,9 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Wrap<'_, A> {
         let (i, trace) = (self.index, self.trace);
         self.index += 1;
         let inner = &mut self.inner;
-        below(
-            trace,
-            |t| {
-                use std::fmt::Write as _;
-                let _ = write!(t.path, "{i}");
-            },
-            || inner.next_element_seed(wrap(seed, trace)),
-        )
+        below(trace, Segment::Index(i), || {
+            inner.next_element_seed(wrap(seed, trace))
+        })
     }
     fn size_hint(&self) -> Option<usize> {
         self.inner.size_hint()
@@ -437,14 +469,9 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Wrap<'_, A> {
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
         let trace = self.trace;
         let inner = &mut self.inner;
-        below(
-            trace,
-            |t| {
-                let Trace { path, key, .. } = t;
-                crate::json_pointer::push_escaped(path, key);
-            },
-            || inner.next_value_seed(wrap(seed, trace)),
-        )
+        below(trace, Segment::Key, || {
+            inner.next_value_seed(wrap(seed, trace))
+        })
     }
     fn size_hint(&self) -> Option<usize> {
         self.inner.size_hint()

@@ -145,6 +145,10 @@ fn read<Req: FromInputs>(raw: Raw, mode: Validation, reported: usize) -> Read<Re
 /// deadline the 504 goes out and the task is aborted, whatever the back-end is doing. (A
 /// back-end that blocks its thread keeps that worker until it returns; the answer does not wait
 /// for it.)
+///
+/// Only decoding the request and calling the back-end depend on the operation's types; the rest
+/// ([`receive`], [`finish`]) is compiled once in this crate, not once per operation in each
+/// generated crate, and the task the back-end runs on is boxed for the same reason.
 pub async fn handle<B, Req, Resp, E, F, Fut>(
     shared: Arc<Shared<B>>,
     op: &'static Operation,
@@ -160,172 +164,32 @@ where
     F: FnOnce(Arc<Shared<B>>, Req, Context) -> Fut,
     Fut: Future<Output = Result<Resp, E>> + Send + 'static,
 {
-    let started = Instant::now();
-    let budget = shared.config.deadline(op);
-    let deadline = started + budget;
-    let (mut parts, body) = request.into_parts();
-    let echo = match interaction::read(&parts.headers) {
-        Given::Valid(id) => Some(id),
-        given if op.interaction_id => {
-            let what = if given == Given::Absent {
-                "is missing"
-            } else {
-                "is not a UUID (RFC 4122)"
-            };
-            let f = Failure::new(
-                400,
-                "INVALID_INTERACTION_ID",
-                "Invalid x-fapi-interaction-id",
-                format!("the x-fapi-interaction-id header {what}; this response carries a new one"),
-            );
-            return tagged(failure(f, Some(&interaction::mint())), op);
-        }
-        _ => None,
+    let config = &shared.config;
+    let received = match receive(config, op, request).await {
+        Ok(r) => r,
+        Err(response) => return response,
     };
-    let echo = echo.as_deref();
-    let span = tracing::info_span!(
-        "ofb_request",
-        operation = op.name,
-        interaction_id = echo.unwrap_or_default(),
-        correlation_id = tracing::field::Empty,
-    );
-    let answer = |f: Failure| tagged(failure(f, echo), op);
-
-    let content_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    if let (Some(expected), Some(given)) = (op.request_media, &content_type) {
-        if !same_media(given, expected) {
-            return answer(unsupported(&crate::check::shown(given), expected));
-        }
-    }
-    if let (Some(expected), None, true) = (op.request_media, &content_type, op.body_required) {
-        return answer(unsupported("absent", expected));
-    }
-    if !accepts(&parts.headers, op.response_media) {
-        return answer(Failure::new(
-            406,
-            "NOT_ACCEPTABLE",
-            "Not acceptable",
-            format!(
-                "the Accept header allows none of the media types of this operation ({})",
-                op.response_media.join(", ")
-            ),
-        ));
-    }
-
-    // Past this point the request costs memory and the back-end: it waits for a place among
-    // those in flight, so that bodies held at once are bounded too (at most the limit of
-    // requests in flight times the body limit); for at most half its budget, so that under
-    // overload the 504 leaves in time even when the machine is slow to get to it.
-    let admission = started + budget / 2;
-    let permit = match &shared.config.in_flight {
-        Some(slots) => {
-            match tokio::time::timeout_at(admission, slots.clone().acquire_owned()).await {
-                Ok(Ok(permit)) => Some(permit),
-                _ => return answer(overrun(
-                    op,
-                    budget,
-                    "waiting (at most half the budget) for a place among the requests in flight",
-                )),
-            }
-        }
-        None => None,
-    };
-
-    let limit = shared.config.body_limit;
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return answer(too_large(limit));
-    }
-    let collect = Limited::new(body, limit).collect();
-    let bytes = match tokio::time::timeout(shared.config.body_timeout, collect).await {
-        Ok(Ok(b)) => b.to_bytes(),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return answer(too_large(limit))
-        }
-        Ok(Err(e)) => {
-            return answer(Failure::new(
-                400,
-                "INVALID_REQUEST",
-                "Invalid request",
-                format!("the body could not be read: {e}"),
-            ))
-        }
-        Err(_) => {
-            return answer(Failure::new(
-                408,
-                "REQUEST_TIMEOUT",
-                "Request timeout",
-                format!(
-                    "the body did not arrive within {} ms",
-                    shared.config.body_timeout.as_millis()
-                ),
-            ))
-        }
-    };
-    if let (Some(expected), None, false) = (op.request_media, &content_type, bytes.is_empty()) {
-        return answer(unsupported("absent", expected));
-    }
-    // A signed body is verified before anything reads it, and only its payload goes on.
-    let mut verified = None;
-    let bytes = if op.signed_request && !bytes.is_empty() {
-        match verify(shared.config.verifier.as_ref(), &bytes).await {
-            Ok(v) => {
-                let payload = serde_json::to_vec(&v.body).unwrap_or_default();
-                verified = Some(v);
-                Bytes::from(payload)
-            }
-            Err(f) => return answer(f),
-        }
-    } else {
-        bytes
-    };
-
-    let path: Vec<(String, String)> = match RawPathParams::from_request_parts(&mut parts, &()).await
-    {
-        Ok(p) => p
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-        Err(e) => {
-            return answer(Failure::new(
-                400,
-                "INVALID_REQUEST",
-                "Invalid request",
-                e.body_text(),
-            ))
-        }
-    };
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    if Instant::now() >= deadline {
-        return answer(overrun(
-            op,
-            budget,
-            "receiving the request took the whole budget",
-        ));
-    }
-    let (mode, reported) = (shared.validation, shared.config.violation_limit);
-    let raw = Raw {
-        path,
-        query,
-        headers: std::mem::take(&mut parts.headers),
-        body: bytes,
-    };
+    let (mode, reported) = (shared.validation, config.violation_limit);
+    let Received {
+        parts,
+        raw,
+        echo,
+        span,
+        permit,
+        verified,
+        deadline,
+        budget,
+    } = received;
     let read = if raw.body.len() > HEAVY_BODY {
-        match tokio::task::spawn_blocking(move || read::<Req>(raw, mode, reported)).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "decoding a request failed");
-                return answer(Failure::internal(&"decoding the request failed"));
+        let job: Job = Box::new(move || Box::new(read::<Req>(raw, mode, reported)));
+        match off_thread(job).await.map(|r| r.downcast::<Read<Req>>()) {
+            Ok(Ok(r)) => *r,
+            _ => {
+                return answer(
+                    Failure::internal(&"decoding the request failed"),
+                    echo.as_deref(),
+                    op,
+                )
             }
         }
     } else {
@@ -343,47 +207,301 @@ where
             report(&span, op, &problems, omitted);
             r
         }
-        _ => return answer(refused(op, &problems, omitted)),
+        _ => return answer(refused(op, &problems, omitted), echo.as_deref(), op),
+    };
+    let correlation_id = req.correlation_id().map(str::to_owned);
+    let ctx = context(op, &echo, correlation_id, headers, parts, verified, &span);
+    if Instant::now() >= deadline {
+        let f = overrun(op, budget, "reading the request took the whole budget");
+        return answer(f, echo.as_deref(), op);
+    }
+    // The task holds the place in flight, and is aborted if this future is dropped (the client
+    // went away, the server is closing): no back-end work outlives its request's place.
+    let fut = call(shared.clone(), req, ctx.clone());
+    let check = config.check_responses;
+    let backend = Arc::clone(&shared);
+    let work: Work = Box::pin(
+        async move {
+            let _place = permit;
+            match fut.await {
+                Ok(resp) => {
+                    let mut reply = Reply::new(check);
+                    resp.into_reply(&mut reply);
+                    Outcome::Reply(reply)
+                }
+                Err(e) => Outcome::Failed(on_error(&backend.backend, e, &ctx)),
+            }
+        }
+        .instrument(span.clone()),
+    );
+    finish(config, work, op, budget, deadline, echo.as_deref(), &span).await
+}
+
+/// A request past every check that needs no type of the operation's: what [`handle`] decodes.
+struct Received {
+    parts: http::request::Parts,
+    raw: Raw,
+    echo: Option<String>,
+    span: tracing::Span,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    verified: Option<crate::jws::Verified>,
+    deadline: Instant,
+    budget: std::time::Duration,
+}
+
+/// The interaction id, the media types, a place in flight, the body (verified when signed),
+/// and the path and query, in that order; the answer when one of them fails.
+async fn receive(
+    config: &Config,
+    op: &'static Operation,
+    request: Request,
+) -> Result<Received, Response> {
+    let started = Instant::now();
+    let budget = config.deadline(op);
+    let deadline = started + budget;
+    let (mut parts, body) = request.into_parts();
+    let echo = match interaction::read(&parts.headers) {
+        Given::Valid(id) => Some(id),
+        given if op.interaction_id => {
+            let what = if given == Given::Absent {
+                "is missing"
+            } else {
+                "is not a UUID (RFC 4122)"
+            };
+            let f = Failure::new(
+                400,
+                "INVALID_INTERACTION_ID",
+                "Invalid x-fapi-interaction-id",
+                format!("the x-fapi-interaction-id header {what}; this response carries a new one"),
+            );
+            return Err(tagged(failure(f, Some(&interaction::mint())), op));
+        }
+        _ => None,
+    };
+    let span = tracing::info_span!(
+        "ofb_request",
+        operation = op.name,
+        interaction_id = echo.as_deref().unwrap_or_default(),
+        correlation_id = tracing::field::Empty,
+    );
+    let refuse = |f: Failure| answer(f, echo.as_deref(), op);
+
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    if let (Some(expected), Some(given)) = (op.request_media, &content_type) {
+        if !same_media(given, expected) {
+            return Err(refuse(unsupported(&crate::check::shown(given), expected)));
+        }
+    }
+    if let (Some(expected), None, true) = (op.request_media, &content_type, op.body_required) {
+        return Err(refuse(unsupported("absent", expected)));
+    }
+    if !accepts(&parts.headers, op.response_media) {
+        return Err(refuse(Failure::new(
+            406,
+            "NOT_ACCEPTABLE",
+            "Not acceptable",
+            format!(
+                "the Accept header allows none of the media types of this operation ({})",
+                op.response_media.join(", ")
+            ),
+        )));
+    }
+
+    // Past this point the request costs memory and the back-end: it waits for a place among
+    // those in flight, so that bodies held at once are bounded too (at most the limit of
+    // requests in flight times the body limit); for at most half its budget, so that under
+    // overload the 504 leaves in time even when the machine is slow to get to it.
+    let admission = started + budget / 2;
+    let permit = match &config.in_flight {
+        Some(slots) => {
+            match tokio::time::timeout_at(admission, slots.clone().acquire_owned()).await {
+                Ok(Ok(permit)) => Some(permit),
+                _ => return Err(refuse(overrun(
+                    op,
+                    budget,
+                    "waiting (at most half the budget) for a place among the requests in flight",
+                ))),
+            }
+        }
+        None => None,
     };
 
+    let limit = config.body_limit;
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(refuse(too_large(limit)));
+    }
+    let collect = Limited::new(body, limit).collect();
+    let bytes = match tokio::time::timeout(config.body_timeout, collect).await {
+        Ok(Ok(b)) => b.to_bytes(),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return Err(refuse(too_large(limit)))
+        }
+        Ok(Err(e)) => {
+            return Err(refuse(Failure::new(
+                400,
+                "INVALID_REQUEST",
+                "Invalid request",
+                format!("the body could not be read: {e}"),
+            )))
+        }
+        Err(_) => {
+            return Err(refuse(Failure::new(
+                408,
+                "REQUEST_TIMEOUT",
+                "Request timeout",
+                format!(
+                    "the body did not arrive within {} ms",
+                    config.body_timeout.as_millis()
+                ),
+            )))
+        }
+    };
+    if let (Some(expected), None, false) = (op.request_media, &content_type, bytes.is_empty()) {
+        return Err(refuse(unsupported("absent", expected)));
+    }
+    // A signed body is verified before anything reads it, and only its payload goes on.
+    let mut verified = None;
+    let bytes = if op.signed_request && !bytes.is_empty() {
+        match verify(config.verifier.as_ref(), &bytes).await {
+            Ok(v) => {
+                let payload = serde_json::to_vec(&v.body).unwrap_or_default();
+                verified = Some(v);
+                Bytes::from(payload)
+            }
+            Err(f) => return Err(refuse(f)),
+        }
+    } else {
+        bytes
+    };
+
+    let path: Vec<(String, String)> = match RawPathParams::from_request_parts(&mut parts, &()).await
+    {
+        Ok(p) => p
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        Err(e) => {
+            return Err(refuse(Failure::new(
+                400,
+                "INVALID_REQUEST",
+                "Invalid request",
+                e.body_text(),
+            )))
+        }
+    };
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    if Instant::now() >= deadline {
+        return Err(refuse(overrun(
+            op,
+            budget,
+            "receiving the request took the whole budget",
+        )));
+    }
+    if Instant::now() >= deadline {
+        return Err(refuse(overrun(
+            op,
+            budget,
+            "receiving the request took the whole budget",
+        )));
+    }
+    let raw = Raw {
+        path,
+        query,
+        headers: std::mem::take(&mut parts.headers),
+        body: bytes,
+    };
+    Ok(Received {
+        parts,
+        raw,
+        echo,
+        span,
+        permit,
+        verified,
+        deadline,
+        budget,
+    })
+}
+
+/// Decoding a large body, on the blocking pool; its result is typed by [`handle`].
+type Job = Box<dyn FnOnce() -> Box<dyn std::any::Any + Send> + Send>;
+
+async fn off_thread(job: Job) -> Result<Box<dyn std::any::Any + Send>, ()> {
+    tokio::task::spawn_blocking(job).await.map_err(|e| {
+        tracing::error!(error = %e, "decoding a request failed");
+    })
+}
+
+/// The back-end's work for one request, typed away: its response already written into a
+/// [`Reply`], or its error already turned into a [`Failure`] by its hook.
+type Work = std::pin::Pin<Box<dyn Future<Output = Outcome> + Send>>;
+
+enum Outcome {
+    Reply(Reply),
+    Failed(Failure),
+}
+
+/// The context the back-end is handed.
+fn context(
+    op: &'static Operation,
+    echo: &Option<String>,
+    correlation_id: Option<String>,
+    headers: http::HeaderMap,
+    mut parts: http::request::Parts,
+    verified: Option<crate::jws::Verified>,
+    span: &tracing::Span,
+) -> Context {
     parts.extensions.insert(OperationName(op.name));
     if let Some(v) = verified {
         parts.extensions.insert(v);
     }
-    let ctx = Context {
-        operation: op.name,
-        interaction_id: echo.map(str::to_owned),
-        correlation_id: req.correlation_id().map(str::to_owned),
-        headers: Arc::new(headers),
-        extensions: Arc::new(parts.extensions),
-    };
-    if let Some(c) = &ctx.correlation_id {
+    if let Some(c) = &correlation_id {
         span.record("correlation_id", c.as_str());
     }
-    if Instant::now() >= deadline {
-        return answer(overrun(
-            op,
-            budget,
-            "reading the request took the whole budget",
-        ));
+    Context {
+        operation: op.name,
+        interaction_id: echo.clone(),
+        correlation_id,
+        headers: Arc::new(headers),
+        extensions: Arc::new(parts.extensions),
     }
-    // The task holds the place in flight, and is aborted if this future is dropped (the client
-    // went away, the server is closing): no back-end work outlives its request's place.
-    let fut = call(shared.clone(), req, ctx.clone()).instrument(span.clone());
-    let mut task = Aborting(tokio::spawn(async move {
-        let _place = permit;
-        fut.await
-    }));
+}
+
+/// Runs the back-end's work on a task of its own under the deadline, and answers with what it
+/// gave: the reply (signed, when due, and refused when it breaks the document) or its failure.
+async fn finish(
+    config: &Config,
+    work: Work,
+    op: &'static Operation,
+    budget: std::time::Duration,
+    deadline: Instant,
+    echo: Option<&str>,
+    span: &tracing::Span,
+) -> Response {
+    let mut task = Aborting(tokio::spawn(work));
     let outcome = tokio::time::timeout_at(deadline, &mut task.0).await;
     let _entered = span.enter();
     match outcome {
-        Err(_) => answer(overrun(op, budget, "the back-end did not answer")),
+        Err(_) => answer(overrun(op, budget, "the back-end did not answer"), echo, op),
         Ok(Err(joined)) => {
             tracing::error!(error = %joined, "the back-end panicked or was cancelled");
-            answer(Failure::internal(&"the back-end did not complete"))
+            answer(
+                Failure::internal(&"the back-end did not complete"),
+                echo,
+                op,
+            )
         }
-        Ok(Ok(Err(e))) => {
-            let mut f = on_error(&shared.backend, e, &ctx);
+        Ok(Ok(Outcome::Failed(mut f))) => {
             if !(400..=599).contains(&f.status) {
                 tracing::error!(
                     status = f.status,
@@ -391,33 +509,40 @@ where
                 );
                 f.status = 500;
             }
-            answer(f)
+            answer(f, echo, op)
         }
-        Ok(Ok(Ok(resp))) => {
-            let mut reply = Reply::new(shared.config.check_responses);
-            resp.into_reply(&mut reply);
+        Ok(Ok(Outcome::Reply(mut reply))) => {
             if reply.sign && reply.problems.is_empty() {
-                match sign(shared.config.signer.as_ref(), &reply.body) {
+                match sign(config.signer.as_ref(), &reply.body) {
                     Ok(token) => reply.body = token.into_bytes(),
-                    Err(f) => return answer(f),
+                    Err(f) => return answer(f, echo, op),
                 }
             }
             if reply.problems.is_empty() {
                 tagged(respond(reply, echo), op)
             } else {
                 tracing::error!(problems = ?reply.problems, "the back-end's response breaks the document; sending 500");
-                answer(Failure::many(
-                    500,
-                    "INTERNAL_SERVER_ERROR",
-                    "Internal server error",
-                    [String::from(
-                        "the response the back-end produced does not conform to the API document; the problems are logged",
-                    )],
-                    0,
-                ))
+                answer(
+                    Failure::many(
+                        500,
+                        "INTERNAL_SERVER_ERROR",
+                        "Internal server error",
+                        [String::from(
+                            "the response the back-end produced does not conform to the API document; the problems are logged",
+                        )],
+                        0,
+                    ),
+                    echo,
+                    op,
+                )
             }
         }
     }
+}
+
+/// A failure in the error envelope, with the interaction id echoed, tagged with `op`.
+fn answer(f: Failure, echo: Option<&str>, op: &'static Operation) -> Response {
+    tagged(failure(f, echo), op)
 }
 
 /// A spawned task that is aborted when its handle is dropped.

@@ -66,12 +66,17 @@ pub async fn pause(delay: std::time::Duration) {
 }
 
 /// Parses an example value of the document into its typed form (used by the generated mock
-/// back-ends); a failure says which example and why.
+/// back-ends); a failure says which example, where and why.
+///
+/// It decodes as requests and responses do ([`crate::decode`]), so that a type's `Deserialize`
+/// is compiled once for all three.
 pub fn from_example<T: serde::de::DeserializeOwned>(
     what: &str,
     json: &str,
 ) -> Result<T, ExampleError> {
-    serde_json::from_str(json).map_err(|e| ExampleError(format!("example {what}: {e}")))
+    crate::decode::from_str(json)
+        .map(|d| d.value)
+        .map_err(|e| ExampleError(format!("example {what}: {e}")))
 }
 
 /// [`from_example`] for a body, the failure naming the type the example should fit.
