@@ -306,7 +306,7 @@ pub mod types {
 use ofb_runtime::prelude::*;
 /// Schema at `#/paths/~1hello/get/responses/200/content/application~1json/schema`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct HelloOkBody {
     pub greeting: Option<String>,
 }

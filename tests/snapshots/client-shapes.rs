@@ -515,7 +515,7 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct Thing {
     pub name: Option<String>,
 }

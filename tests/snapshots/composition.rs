@@ -368,13 +368,13 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Dog {
     pub kind: String,
     pub barks: bool,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Cat {
     pub kind: String,
     #[validate(rules = R0)]
@@ -440,19 +440,19 @@ pub enum Either {
     Cat(Cat),
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Named {
     pub name: String,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Tagged {
     pub name: String,
     pub tag: String,
 }
 pub type Alias = Named;
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Nested {
     pub name: String,
     pub tag: String,

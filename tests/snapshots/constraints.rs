@@ -340,7 +340,7 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[validate(min_properties = 1, max_properties = 10)]
 pub struct Limits {
     #[validate(rules = R0)]

@@ -349,7 +349,7 @@ pub enum TaskStatus {
     Unknown(String),
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Task {
     pub status: TaskStatus,
     #[validate(rules = R0)]

@@ -326,7 +326,7 @@ use ofb_runtime::prelude::*;
 /// The Open Finance error envelope, shared by every generated crate.
 pub type ResponseError = ErrorEnvelope<Meta>;
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Meta {
     pub total_records: Option<i64>,
@@ -338,7 +338,7 @@ pub struct Meta {
 pub type ErrorBody = ErrorEnvelope;
 /// Schema at `#/paths/~1things/get/responses/200/content/application~1json/schema`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct ListThingsOkBody {
     pub ok: Option<bool>,
 }

@@ -422,14 +422,14 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Item {
     pub name: String,
     #[validate(rules = R0)]
     pub count: Option<i64>,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Broken {
     pub flag: bool,
     #[validate(rules = R1)]

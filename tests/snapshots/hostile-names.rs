@@ -444,7 +444,7 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Type {
     pub r#type: ::std::option::Option<::std::string::String>,
@@ -476,7 +476,7 @@ pub struct Type {
     pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Result {
     pub option: ::std::option::Option<Option>,
@@ -488,12 +488,12 @@ pub struct Result {
     pub acao: ::std::option::Option<Acao>,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct Option {
     pub some: ::std::option::Option<::std::string::String>,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct Box {
     pub none: ::std::option::Option<bool>,
 }
@@ -513,18 +513,18 @@ pub enum String {
 }
 pub type Vec = ::std::vec::Vec<i64>;
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Self_ {
     pub self_: ::std::option::Option<::std::string::String>,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct N1stItem {
     pub x: ::std::option::Option<i64>,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct Acao {
     pub y: ::std::option::Option<i64>,
 }

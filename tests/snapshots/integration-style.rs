@@ -338,7 +338,7 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 #[validate(deny_unknown)]
 pub struct RequestMeta {
@@ -348,7 +348,7 @@ pub struct RequestMeta {
     pub brand_id: String,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct BookPage {
     pub data: Vec<BookPageDataItem>,
     pub links: BookPageLinks,
@@ -356,14 +356,14 @@ pub struct BookPage {
 }
 /// Schema at `#/components/schemas/BookPage/properties/data/items`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct BookPageDataItem {
     #[validate(rules = R2)]
     pub isbn: String,
 }
 /// Schema at `#/components/schemas/BookPage/properties/links`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct BookPageLinks {
     #[validate(rules = R3)]
@@ -379,7 +379,7 @@ pub struct BookPageLinks {
 }
 /// Schema at `#/components/schemas/BookPage/properties/meta`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct BookPageMeta {
     pub total_records: i64,
@@ -388,7 +388,7 @@ pub struct BookPageMeta {
 }
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct ListBooksRequestBody {
     pub request_body: ListBooksRequestBodyRequestBody,
@@ -396,7 +396,7 @@ pub struct ListBooksRequestBody {
 }
 /// Schema at `#/paths/~1books~1list/post/requestBody/content/application~1json/schema/properties/requestBody`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct ListBooksRequestBodyRequestBody {
     #[validate(rules = R4)]

@@ -306,7 +306,7 @@ pub mod types {
 use ofb_runtime::prelude::*;
 /// Schema at `#/paths/~1ping/get/responses/200/content/application~1json/schema`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct PingOkBody {
     pub pong: Option<bool>,
 }

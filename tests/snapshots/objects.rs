@@ -357,7 +357,7 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[validate(deny_unknown)]
 pub struct Order {
     /// Level one.
@@ -370,7 +370,7 @@ pub struct Order {
 }
 /// A component whose name the inline type of Order.customer would take.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct OrderCustomer {
     pub name: Option<String>,
 }
@@ -378,7 +378,7 @@ pub struct OrderCustomer {
 ///
 /// Schema at `#/components/schemas/Order/properties/customer`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct OrderCustomer2 {
     /// Level two.
     pub address: Option<OrderCustomer2Address>,
@@ -387,7 +387,7 @@ pub struct OrderCustomer2 {
 ///
 /// Schema at `#/components/schemas/Order/properties/customer/properties/address`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct OrderCustomer2Address {
     /// Level three.
     pub geo: Option<OrderCustomer2AddressGeo>,
@@ -396,13 +396,13 @@ pub struct OrderCustomer2Address {
 ///
 /// Schema at `#/components/schemas/Order/properties/customer/properties/address/properties/geo`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct OrderCustomer2AddressGeo {
     pub lat: Option<Number>,
 }
 /// Schema at `#/components/schemas/Order/properties/shipping`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct OrderShipping {
     /// Same property name as under customer, another place.
     pub address: Option<OrderShippingAddress>,
@@ -411,13 +411,13 @@ pub struct OrderShipping {
 ///
 /// Schema at `#/components/schemas/Order/properties/shipping/properties/address`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct OrderShippingAddress {
     pub line: Option<String>,
 }
 /// Schema at `#/components/schemas/Order/properties/extras`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct OrderExtras {
     pub note: Option<String>,
     /// Members not listed in the schema, kept so that nothing is lost.

@@ -375,7 +375,7 @@ pub enum Order {
 }
 /// Schema at `#/paths/~1shelves~1{shelfId}~1books~1{bookId}/get/responses/200/content/application~1json/schema`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct GetBookOkBody {
     pub title: Option<String>,
 }

@@ -307,7 +307,7 @@ pub mod types {
 //! report every violation at its JSON pointer.
 use ofb_runtime::prelude::*;
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Node {
     pub name: String,
     pub children: Option<Vec<Node>>,
@@ -315,7 +315,7 @@ pub struct Node {
     pub owner: Option<Box<Person>>,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct Person {
     pub favourite: Option<Box<Node>>,
 }

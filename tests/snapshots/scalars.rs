@@ -329,7 +329,7 @@ use ofb_runtime::prelude::*;
 use crate::rules::*;
 /// A measurement with one property per scalar kind.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Reading {
     /// Free text.

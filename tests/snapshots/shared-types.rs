@@ -486,14 +486,14 @@ use ofb_runtime::prelude::*;
 use crate::rules::*;
 pub type KeyList = Vec<KeyListItem>;
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct Tagged {
     #[validate(rules = R0)]
     pub tags: Option<Vec<KeyListItem>>,
 }
 /// Schema at `#/components/schemas/KeyList/items`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct KeyListItem {
     pub key: String,
     pub value: String,
@@ -509,7 +509,7 @@ pub enum Sort {
 }
 /// Schema at `#/paths/~1keys/get/responses/200/content/application~1json/schema`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct ListKeysOkBody {
     #[validate(rules = R0)]
     pub ids: Vec<KeyListItem>,
@@ -538,13 +538,13 @@ pub enum Trace {
 }
 /// Schema at `#/components/responses/Locked/content/application~1json/schema`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct LockedBody {
     pub reason: LockedBodyReason,
 }
 /// Schema at `#/components/responses/Locked/content/application~1json/schema/properties/reason`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct LockedBodyReason {
     pub code: LockedBodyReasonCode,
     pub until: Option<DateTime>,
@@ -560,7 +560,7 @@ pub enum LockedBodyReasonCode {
 }
 /// Schema at `#/paths/~1keys/post/requestBody/content/application~1json/schema`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]
 pub struct AddKeysRequestBody {
     #[validate(rules = R0)]
     pub tags: Option<Vec<KeyListItem>>,
@@ -578,7 +578,7 @@ pub enum GetKeyOkBody {
 }
 /// Schema at `#/paths/~1keys~1{keyId}/get/responses/200/content/application~1json/schema/oneOf/1`.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct GetKeyOkBodyVariant2 {
     pub hue: ListKeysOkBodyColour,
 }

@@ -406,7 +406,7 @@ pub mod types {
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[validate(deny_unknown)]
 pub struct Payment {
     #[validate(rules = R0)]
@@ -414,7 +414,7 @@ pub struct Payment {
     pub currency: PaymentCurrency,
 }
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Receipt {
     #[validate(rules = R1)]

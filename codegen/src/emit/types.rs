@@ -203,11 +203,12 @@ fn struct_def(
     } else {
         quote!()
     };
-    let (ser, de, val) = serde_derives(api);
+    // `#[object]` writes the struct's `Deserialize` (a lean one, from a JSON object only).
+    let (ser, _, val) = serde_derives(api);
     quote! {
         #doc
         #[#object]
-        #[derive(Debug, Clone, PartialEq, #derive_default #ser, #de, #val)]
+        #[derive(Debug, Clone, PartialEq, #derive_default #ser, #val)]
         #rename_all
         #struct_check
         pub struct #name { #(#fields)* #extra }

@@ -161,3 +161,86 @@ pub(crate) fn is_option(ty: &Type) -> bool {
                 if matches!(a.args.first(), Some(GenericArgument::Type(_))))
     })
 }
+
+/// The `#[serde(rename = "...")]` of a field, if any.
+pub(crate) fn serde_rename(attrs: &[Attribute]) -> syn::Result<Option<String>> {
+    let mut name = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|m| {
+            if m.path.is_ident("rename") {
+                name = Some(m.value()?.parse::<LitStr>()?.value());
+            } else if m.input.peek(syn::Token![=]) {
+                let _: syn::Expr = m.value()?.parse()?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(name)
+}
+
+/// Whether the container says `#[serde(rename_all = "camelCase")]`, the one rule generated
+/// types use; its member names are then the fields' in camel case.
+pub(crate) fn camel_case(attrs: &[Attribute]) -> syn::Result<bool> {
+    let mut camel = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|m| {
+            if m.path.is_ident("rename_all") {
+                camel = m.value()?.parse::<LitStr>()?.value() == "camelCase";
+            } else if m.input.peek(syn::Token![=]) {
+                let _: syn::Expr = m.value()?.parse()?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(camel)
+}
+
+/// A field name in serde's `camelCase`, as serde computes it: `PascalCase` (underscores
+/// dropped, the letter after each and the first upper case), then the first letter lower case.
+pub(crate) fn to_camel(field: &str) -> String {
+    let mut pascal = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    let mut chars = pascal.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => pascal,
+    }
+}
+
+/// A field's `#[serde(...)]` entries (`rename = "..."`, `with = "..."`, `flatten`...): each
+/// name, with its value when the value is a string.
+pub(crate) fn serde_keys(attrs: &[Attribute]) -> syn::Result<Vec<(String, Option<LitStr>)>> {
+    let mut keys = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|m| {
+            let key = m
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let mut value = None;
+            if m.input.peek(syn::Token![=]) {
+                if let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = m.value()?.parse()?
+                {
+                    value = Some(s);
+                }
+            }
+            keys.push((key, value));
+            Ok(())
+        })?;
+    }
+    Ok(keys)
+}

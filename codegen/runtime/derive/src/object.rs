@@ -7,11 +7,21 @@
 //! - `new` takes the required fields in order and leaves the optional ones absent (and the
 //!   members kept beside the declared ones, `#[serde(flatten)]`, empty), so that nobody writes
 //!   out, or allows, optional and deprecated fields to make a value. A struct without required
-//!   fields gets no `new` (it derives `Default`).
+//!   fields gets no `new` (it derives `Default`);
+//! - `Deserialize` is written here, not derived by serde: the struct is read from a JSON object
+//!   only (the strict decoder asks for no other form), its member names are matched by one
+//!   function of the runtime for every struct, and each member's value is read by one generic
+//!   function per value type. serde's derive writes a field visitor and a sequence reading for
+//!   every struct, about six times the code, which was most of a generated crate's build time.
+//!   What it accepts and refuses is serde's: unknown members are skipped (and traced), a
+//!   missing required member or a repeated one is serde's error, an `Option` member may be
+//!   absent or `null`, and the `#[serde(rename)]`, `rename_all = "camelCase"`, `with` (the
+//!   nullable members) and `flatten` (kept members) that `Serialize` reads are read here too.
 
 use crate::attrs;
-use proc_macro2::TokenStream as Tokens;
-use quote::quote;
+use proc_macro2::{Literal, TokenStream as Tokens};
+use quote::{format_ident, quote};
+use syn::ext::IdentExt;
 use syn::{parse_quote, Data, DeriveInput, Fields};
 
 pub(crate) fn expand(mut input: DeriveInput) -> syn::Result<Tokens> {
@@ -36,12 +46,9 @@ pub(crate) fn expand(mut input: DeriveInput) -> syn::Result<Tokens> {
         let Some(ident) = f.ident.clone() else {
             continue;
         };
-        let flattened = f.attrs.iter().any(|a| {
-            a.path().is_ident("serde")
-                && a.meta
-                    .require_list()
-                    .is_ok_and(|l| l.tokens.to_string() == "flatten")
-        });
+        let flattened = attrs::serde_keys(&f.attrs)?
+            .iter()
+            .any(|(k, _)| k == "flatten");
         let ty = &f.ty;
         if flattened {
             inits.push(quote!(#ident: ::std::default::Default::default(),));
@@ -67,5 +74,141 @@ pub(crate) fn expand(mut input: DeriveInput) -> syn::Result<Tokens> {
             }
         }
     });
-    Ok(quote!(#input #new))
+    let de = deserialize(&input)?;
+    Ok(quote!(#input #new #de))
+}
+
+/// The struct's `Deserialize` (see the module's documentation).
+fn deserialize(input: &DeriveInput) -> syn::Result<Tokens> {
+    let name = &input.ident;
+    if !input.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &input.generics,
+            "#[object] structs take no generic parameters",
+        ));
+    }
+    let Data::Struct(s) = &input.data else {
+        return Ok(Tokens::new());
+    };
+    let camel = attrs::camel_case(&input.attrs)?;
+    let mut wires = Vec::new();
+    let mut slots = Vec::new();
+    let mut arms = Vec::new();
+    let mut inits = Vec::new();
+    let mut kept = None;
+    // The required members' slots: all are unwrapped in one match, so that the function has
+    // one exit for a missing member instead of one per field (each with its own drops).
+    let mut required = Vec::new();
+    for f in &s.fields {
+        let Some(ident) = &f.ident else { continue };
+        let keys = attrs::serde_keys(&f.attrs)?;
+        if keys.iter().any(|(k, _)| k == "flatten") {
+            kept = Some(ident);
+            inits.push(quote!(#ident: kept,));
+            continue;
+        }
+        let wire = match attrs::serde_rename(&f.attrs)? {
+            Some(w) => w,
+            None if camel => attrs::to_camel(&ident.unraw().to_string()),
+            None => ident.unraw().to_string(),
+        };
+        let i = Literal::usize_unsuffixed(wires.len());
+        let slot = format_ident!("__m{}", wires.len());
+        let ty = &f.ty;
+        // A nullable optional member (`Option<Option<T>>`, written `with` the runtime's
+        // `nullable`): its slot is the field, filled with the inner `Option<T>`, so that a
+        // `null` given is `Some(None)` and an absent member `None`.
+        let with = keys.iter().find(|(k, _)| k == "with");
+        let nullable = match with {
+            Some((_, Some(path))) if path.value().trim_end().ends_with("nullable") => true,
+            Some((_, path)) => {
+                return Err(syn::Error::new_spanned(
+                    path.as_ref().map_or_else(|| quote!(#ident), |p| quote!(#p)),
+                    "#[object] reads `with` only for `ofb_runtime::nullable`",
+                ))
+            }
+            None => false,
+        };
+        let slot_ty = if nullable {
+            quote!(#ty)
+        } else {
+            quote!(::std::option::Option<#ty>)
+        };
+        slots.push(quote!(let mut #slot: #slot_ty = ::std::option::Option::None;));
+        arms.push(quote! {
+            ::ofb_runtime::de::Member::Declared(#i) => ::ofb_runtime::de::fill(&mut map, &mut #slot, __NAMES[#i]),
+        });
+        // An `Option` is `None` when absent or null; anything else must be there.
+        inits.push(if nullable {
+            quote!(#ident: #slot,)
+        } else if attrs::is_option(ty) {
+            quote!(#ident: #slot.flatten(),)
+        } else {
+            required.push((slot.clone(), i.clone()));
+            quote!(#ident: #slot,)
+        });
+        wires.push(wire);
+    }
+    let keep = kept.is_some();
+    let (kept_init, kept_arm) = match kept {
+        Some(_) => (
+            quote!(let mut kept = ::std::collections::BTreeMap::new();),
+            quote! {
+                ::ofb_runtime::de::Member::Kept(k) => ::ofb_runtime::de::keep(&mut map, &mut kept, k),
+            },
+        ),
+        None => (quote!(), quote!()),
+    };
+    let finish = if required.is_empty() {
+        quote!(::std::result::Result::Ok(#name { #(#inits)* }))
+    } else {
+        let (slots, idx): (Vec<_>, Vec<_>) = required.into_iter().unzip();
+        quote! {
+            match (#(#slots,)*) {
+                (#(::std::option::Option::Some(#slots),)*) => ::std::result::Result::Ok(#name { #(#inits)* }),
+                (#(#slots,)*) => ::std::result::Result::Err(::ofb_runtime::de::missing(&[
+                    #((#slots.is_none(), __NAMES[#idx]),)*
+                ])),
+            }
+        }
+    };
+    let expecting = format!("struct {name}");
+    let name_str = name.to_string();
+    Ok(quote! {
+        const _: () = {
+            const __NAMES: &[&str] = &[#(#wires),*];
+            struct __Visitor;
+            #[allow(deprecated)]
+            impl<'de> ::ofb_runtime::__private::serde::de::Visitor<'de> for __Visitor {
+                type Value = #name;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(#expecting)
+                }
+                fn visit_map<A: ::ofb_runtime::__private::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<#name, A::Error> {
+                    #(#slots)*
+                    #kept_init
+                    let members = ::ofb_runtime::de::Members { names: __NAMES, keep: #keep };
+                    while let ::std::option::Option::Some(m) = ::ofb_runtime::__private::serde::de::MapAccess::next_key_seed(&mut map, members)? {
+                        // One `?` for every arm: one exit, with one set of drops.
+                        match m {
+                            #(#arms)*
+                            #kept_arm
+                            _ => ::ofb_runtime::de::skip(&mut map),
+                        }?;
+                    }
+                    #finish
+                }
+            }
+            impl<'de> ::ofb_runtime::__private::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::ofb_runtime::__private::serde::Deserializer<'de>>(
+                    d: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    d.deserialize_struct(#name_str, __NAMES, __Visitor)
+                }
+            }
+        };
+    })
 }

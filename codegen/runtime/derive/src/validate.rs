@@ -52,65 +52,10 @@ fn opts(attrs: &[Attribute]) -> syn::Result<Opts> {
     Ok(o)
 }
 
-/// The `#[serde(rename = "...")]` of a field, if any.
-fn serde_rename(attrs: &[Attribute]) -> syn::Result<Option<String>> {
-    let mut name = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        attr.parse_nested_meta(|m| {
-            if m.path.is_ident("rename") {
-                name = Some(m.value()?.parse::<LitStr>()?.value());
-            } else if m.input.peek(syn::Token![=]) {
-                let _: syn::Expr = m.value()?.parse()?;
-            }
-            Ok(())
-        })?;
-    }
-    Ok(name)
-}
-
-/// Whether the container says `#[serde(rename_all = "camelCase")]`, the one rule generated
-/// types use; its member names are then the fields' in camel case.
-fn camel_case(attrs: &[Attribute]) -> syn::Result<bool> {
-    let mut camel = false;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        attr.parse_nested_meta(|m| {
-            if m.path.is_ident("rename_all") {
-                camel = m.value()?.parse::<LitStr>()?.value() == "camelCase";
-            } else if m.input.peek(syn::Token![=]) {
-                let _: syn::Expr = m.value()?.parse()?;
-            }
-            Ok(())
-        })?;
-    }
-    Ok(camel)
-}
-
-/// A field name in serde's `camelCase`, as serde computes it: `PascalCase` (underscores
-/// dropped, the letter after each and the first upper case), then the first letter lower case.
-fn to_camel(field: &str) -> String {
-    let mut pascal = String::with_capacity(field.len());
-    let mut capitalize = true;
-    for ch in field.chars() {
-        if ch == '_' {
-            capitalize = true;
-        } else if capitalize {
-            pascal.push(ch.to_ascii_uppercase());
-            capitalize = false;
-        } else {
-            pascal.push(ch);
-        }
-    }
-    let mut chars = pascal.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
-        None => pascal,
-    }
-}
-
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     let name = &input.ident;
     let top = opts(&input.attrs)?;
-    let camel = camel_case(&input.attrs)?;
+    let camel = crate::attrs::camel_case(&input.attrs)?;
     // How to walk the value by member (wire name) and item, for `decode::validated`.
     let walk: Tokens;
     let (body, uses_v) = match &input.data {
@@ -128,9 +73,9 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             for f in &fields.named {
                 let Some(ident) = &f.ident else { continue };
                 let o = opts(&f.attrs)?;
-                let wire = match (o.name.clone(), serde_rename(&f.attrs)?) {
+                let wire = match (o.name.clone(), crate::attrs::serde_rename(&f.attrs)?) {
                     (Some(w), _) | (None, Some(w)) => w,
-                    (None, None) if camel => to_camel(&ident.unraw().to_string()),
+                    (None, None) if camel => crate::attrs::to_camel(&ident.unraw().to_string()),
                     (None, None) => ident.unraw().to_string(),
                 };
                 if o.flatten {
