@@ -3,7 +3,7 @@
 //! Names come from wire names (schema, property and operation ids, enum values, status codes),
 //! never from prose. Portuguese diacritics fold to ASCII (`ação` to `acao`), anything that is not
 //! a letter or digit separates words, a leading digit gets a prefix, and keywords become raw
-//! identifiers, or get a trailing underscore where Rust has no raw form (`self`, `crate`, ...).
+//! identifiers when written (`ident`), or get a trailing underscore where Rust has no raw form (`self`, `crate`, ...).
 //! Wire names survive through `#[serde(rename)]`, so folding loses nothing on the wire.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
@@ -61,8 +61,8 @@ pub fn type_name(raw: &str) -> String {
     s
 }
 
-/// `snake_case` name for a field, function or module, as it must be written in source
-/// (`r#type` for keywords).
+/// `snake_case` name for a field, function or module. A keyword that has a raw form stays as
+/// it is (`type`): the model keeps names as names, and [`ident`] writes `r#type`.
 pub fn value_name(raw: &str) -> String {
     let mut s = fold(raw).to_snake_case();
     if s.is_empty() {
@@ -73,8 +73,6 @@ pub fn value_name(raw: &str) -> String {
     }
     if NON_RAW_KEYWORDS.contains(&s.as_str()) {
         s.push('_');
-    } else if RAW_KEYWORDS.contains(&s.as_str()) {
-        s.insert_str(0, "r#");
     }
     s
 }
@@ -94,13 +92,13 @@ impl Scope {
         }
     }
 
-    /// Takes `base`, or `base2`, `base3`, ... if it is taken. For raw identifiers the suffix goes
-    /// after the keyword, which makes it an ordinary identifier.
+    /// Takes `base`, or `base2`, `base3`, ... if it is taken (a keyword with a suffix is an
+    /// ordinary identifier).
     pub fn claim(&mut self, base: &str) -> String {
         if self.used.insert(base.to_owned()) {
             return base.to_owned();
         }
-        let stem = base.strip_prefix("r#").unwrap_or(base);
+        let stem = base;
         let sep = if stem.ends_with(|c: char| c.is_ascii_digit()) {
             "_"
         } else {
@@ -121,12 +119,11 @@ impl Scope {
     }
 }
 
-/// The member name serde gives field `field` (raw prefix dropped) under
+/// The member name serde gives field `field` under
 /// `#[serde(rename_all = "camelCase")]`: `PascalCase` (underscores dropped, the letter after
 /// each and the first upper case), then the first letter lower case. The derive of
 /// `Validate` computes the same, for its pointers.
 pub fn serde_camel(field: &str) -> String {
-    let field = field.trim_start_matches("r#");
     let mut pascal = String::with_capacity(field.len());
     let mut capitalize = true;
     for ch in field.chars() {
@@ -170,11 +167,14 @@ pub fn screaming(name: &str) -> String {
     out
 }
 
-/// Builds an identifier token from a name produced by this module.
+/// Builds an identifier token from a name produced by this module: a keyword is written raw
+/// (`r#type`), the one place where the prefix exists.
 pub fn ident(name: &str) -> proc_macro2::Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
+    let span = proc_macro2::Span::call_site();
+    if RAW_KEYWORDS.contains(&name) {
+        proc_macro2::Ident::new_raw(name, span)
+    } else {
+        proc_macro2::Ident::new(name, span)
     }
 }
 
@@ -227,7 +227,7 @@ mod tests {
             "account_id",
             "_leading",
             "a1_b2",
-            "r#type",
+            "type",
             "x",
             "already_camel_Case",
             "trailing_",
@@ -243,8 +243,8 @@ mod tests {
     #[test]
     fn hostile_names_become_valid_identifiers() {
         let cases = [
-            ("type", "Type", "r#type"),
-            ("ref", "Ref", "r#ref"),
+            ("type", "Type", "type"),
+            ("ref", "Ref", "ref"),
             ("self", "Self_", "self_"),
             ("Self", "Self_", "self_"),
             ("Result", "Result", "result"),
@@ -257,14 +257,14 @@ mod tests {
             ("a.b", "AB", "a_b"),
             ("_", "Unnamed", "unnamed"),
             ("crate", "Crate", "crate_"),
-            ("async", "Async", "r#async"),
+            ("async", "Async", "async"),
             ("", "Unnamed", "unnamed"),
         ];
         for (raw, t, v) in cases {
             assert_eq!(type_name(raw), t, "type name of {raw:?}");
             assert_eq!(value_name(raw), v, "value name of {raw:?}");
-            // Every name must parse as an identifier.
-            let _: syn::Ident = syn::parse_str(v).expect(v);
+            // Every name must parse as an identifier, as `ident` writes it.
+            let _: syn::Ident = syn::parse2(quote::ToTokens::to_token_stream(&ident(v))).expect(v);
             let _: syn::Ident = syn::parse_str(t).expect(t);
         }
     }
@@ -275,8 +275,8 @@ mod tests {
         assert_eq!(s.claim("Unknown"), "Unknown2");
         assert_eq!(s.claim("AB"), "AB");
         assert_eq!(s.claim("AB"), "AB2");
-        assert_eq!(s.claim("r#type"), "r#type");
-        assert_eq!(s.claim("r#type"), "type2");
+        assert_eq!(s.claim("type"), "type");
+        assert_eq!(s.claim("type"), "type2");
         assert_eq!(s.claim("v1"), "v1");
         assert_eq!(s.claim("v1"), "v1_2");
     }

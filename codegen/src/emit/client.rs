@@ -46,7 +46,7 @@ fn call_name(names: &mut Scope, op: &Operation) -> syn::Ident {
 /// The setter name of an optional parameter, claimed in `names` (which holds the call's own
 /// methods): `set_<name>` where the name is one of those.
 fn setter(names: &mut Scope, p: &Param) -> syn::Ident {
-    let n = p.name.trim_start_matches("r#");
+    let n = p.name.as_str();
     let wanted = if params::CALL_METHODS.contains(&n) {
         format!("set_{n}")
     } else {
@@ -117,7 +117,7 @@ fn method_and_call(
 ) -> (TokenStream, TokenStream) {
     let req = ident(&op.request_type);
     let f = ident(&op.name);
-    let name = op.name.trim_start_matches("r#");
+    let name = op.name.as_str();
     let line = format!("`{} {}`", op.method, op.path);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let doc = doc_parts(&[

@@ -29,7 +29,7 @@ pub fn constant_name(op: &Operation, response: Option<&Response>) -> String {
         Some(n) => n.to_owned(),
         // Examples not named yet (a model built without them): the place's own name.
         None => {
-            let base = op.name.trim_start_matches("r#").to_shouty_snake_case();
+            let base = op.name.to_shouty_snake_case();
             match response {
                 None => format!("{base}_REQUEST"),
                 Some(r) => format!("{base}_{}", r.name.to_shouty_snake_case()),
@@ -46,7 +46,7 @@ fn entries(api: &Api) -> Vec<Entry<'_>> {
         all.push((sample, String::new()));
     }
     for op in &api.operations {
-        let name = op.name.trim_start_matches("r#");
+        let name = op.name.as_str();
         if let Some(b) = &op.body {
             all.push((
                 b,

@@ -352,13 +352,7 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
         operations: api
             .operations
             .iter()
-            .map(|o| {
-                (
-                    o.method.clone(),
-                    o.path.clone(),
-                    o.name.trim_start_matches("r#").to_owned(),
-                )
-            })
+            .map(|o| (o.method.clone(), o.path.clone(), o.name.to_owned()))
             .collect(),
         type_count: api.types.len(),
         server: has_server,

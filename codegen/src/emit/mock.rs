@@ -81,10 +81,7 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
                 quote!(Ok(#a))
             }
             None => {
-                let msg = format!(
-                    "`{}` documents no response",
-                    op.name.trim_start_matches("r#")
-                );
+                let msg = format!("`{}` documents no response", op.name);
                 quote!(Err(ExampleError(::std::string::String::from(#msg))))
             }
         };

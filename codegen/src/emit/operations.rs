@@ -276,9 +276,7 @@ fn request_struct(
     let name = ident(&op.request_type);
     let what = format!(
         "The request of `{}` (`{} {}`): its parameters and body.",
-        op.name.trim_start_matches("r#"),
-        op.method,
-        op.path
+        op.name, op.method, op.path
     );
     let doc = doc_attrs(Some(&what));
     let mut fields = Vec::new();
@@ -316,7 +314,7 @@ fn request_struct(
         };
         fields.push(quote!(#d #carried #check pub body: #t,));
     }
-    let op_name = op.name.trim_start_matches("r#");
+    let op_name = op.name.as_str();
     let (validate, request) = (
         paths::rt(api, "Validate", true),
         paths::rt(api, "Request", true),
@@ -380,7 +378,7 @@ fn headers_struct(api: &Api, op: &Operation, r: &Response, used: &mut Used) -> T
     let what = format!(
         "The headers of the `{}` response of `{}`.",
         r.status.key(),
-        op.name.trim_start_matches("r#")
+        op.name
     );
     let doc = doc_attrs(Some(&what));
     let (validate, headers) = (
@@ -453,9 +451,7 @@ fn response_enum(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.response_type);
     let what = format!(
         "The documented responses of `{}` (`{} {}`), one variant per status.",
-        op.name.trim_start_matches("r#"),
-        op.method,
-        op.path
+        op.name, op.method, op.path
     );
     let doc = doc_attrs(Some(&what));
     let variants = op.responses.iter().map(|r| {

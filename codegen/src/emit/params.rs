@@ -38,7 +38,6 @@ pub fn shared(api: &Api) -> Shared<'_> {
 /// shared parameter, by the same rule as `derive(Request)`'s.
 pub fn marker(field: &str) -> String {
     field
-        .trim_start_matches("r#")
         .split('_')
         .filter(|w| !w.is_empty())
         .map(|w| {
@@ -53,7 +52,7 @@ pub fn marker(field: &str) -> String {
 /// The setter a parameter's name wants: itself, or `set_<name>` where that is a call's own
 /// method.
 pub fn setter_name(p: &Param) -> String {
-    let n = p.name.trim_start_matches("r#");
+    let n = p.name.as_str();
     if CALL_METHODS.contains(&n) {
         format!("set_{n}")
     } else {

@@ -491,10 +491,7 @@ pub fn file(api: &Api, krate_name: &str, reports: bool) -> Option<TokenStream> {
             hs.push(quote!(("content-type", #media)));
         }
         let c = format_ident!("{}", constant_name(op, None));
-        let test = format_ident!(
-            "signed_bodies_of_{}_are_verified",
-            op.name.trim_start_matches("r#")
-        );
+        let test = format_ident!("signed_bodies_of_{}_are_verified", op.name);
         tests.push(quote! {
             #[tokio::test]
             async fn #test() {

@@ -141,7 +141,7 @@ fn struct_def(
 ) -> TokenStream {
     // Members are named in camel case where that spares renaming fields one by one (most
     // Open Finance members are `camelCase`); a field it does not fit keeps its own rename.
-    let as_is = |f: &&crate::model::Field| f.name.trim_start_matches("r#") != f.wire;
+    let as_is = |f: &&crate::model::Field| f.name != f.wire;
     let as_camel = |f: &&crate::model::Field| serde_camel(&f.name) != f.wire;
     let camel = s.fields.iter().filter(as_camel).count() < s.fields.iter().filter(as_is).count();
     let mut fields = Vec::new();
@@ -231,7 +231,7 @@ fn enum_def(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, e: &StrEnum)
     let variants = e.variants.iter().map(|v| {
         let n = ident(&v.name);
         // The derive's rule gives most values from the name; the rest are written out.
-        if crate::naming::screaming(v.name.trim_start_matches("r#")) == v.wire {
+        if crate::naming::screaming(&v.name) == v.wire {
             quote!(#n,)
         } else {
             let w = Literal::string(&v.wire);

@@ -588,7 +588,7 @@ pub fn name_examples(api: &mut Api) {
         name(b, String::from("SAMPLE"));
     }
     for op in &mut api.operations {
-        let base = op.name.trim_start_matches("r#").to_shouty_snake_case();
+        let base = op.name.to_shouty_snake_case();
         if let Some(b) = &mut op.body {
             name(b, format!("{base}_REQUEST"));
         }

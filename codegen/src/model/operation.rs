@@ -224,7 +224,7 @@ impl Ctx<'_> {
                     .clone()
                     .unwrap_or_else(|| format!("{method} {path}").replace(['{', '}'], " "));
                 let name = fn_names.claim(&value_name(&base));
-                let type_name = type_name(name.trim_start_matches("r#"));
+                let type_name = type_name(&name);
                 let params = self.params(&item.parameters, &op.parameters, path, &optr, &type_name);
                 let body = op
                     .request_body
