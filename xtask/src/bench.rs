@@ -48,7 +48,7 @@ pub fn run(args: &BenchArgs) -> Result<(), Error> {
         BenchName::Hostile => hostile(args),
         BenchName::Platform => platform(args),
         BenchName::Diff => diff(args),
-        BenchName::Build => build(args),
+        BenchName::Build => crate::bench_build::run(args),
     }
     .map_err(Error::Failed)
 }
@@ -212,81 +212,6 @@ fn hostile(args: &BenchArgs) -> Result<(), String> {
         &emit,
         &[],
     )
-}
-
-/// `bench build`: a cold build of generated/ with every feature, in a target directory of its
-/// own: first what every crate shares (the runtime with its server and client features, and
-/// so axum, hyper, reqwest, rustls, serde...), then each crate alone, so that each crate's
-/// figure is its own code. Prints seconds and lines per crate, and the totals.
-fn build(args: &BenchArgs) -> Result<(), String> {
-    let root = crate::repo_root();
-    let (catalog, sources) = crate::fetch::open(&args.specs).map_err(|e| e.to_string())?;
-    crate::generate::catalog(&root, &catalog, &sources, crate::generate::Mode::Write)?;
-    let generated = crate::generate::all(&root, &catalog, &sources);
-    let target = root.join("target/bench-build");
-    if target.exists() {
-        std::fs::remove_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
-    }
-    let manifest = root.join("generated/Cargo.toml");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
-    let timed = |manifest: &std::path::Path, args: &[&str]| -> Result<Duration, String> {
-        let started = Instant::now();
-        let status = std::process::Command::new(&cargo)
-            .arg("build")
-            .arg("--quiet")
-            .arg("--manifest-path")
-            .arg(manifest)
-            .args(args)
-            .env("CARGO_TARGET_DIR", &target)
-            .env("CARGO_INCREMENTAL", "0")
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if status.success() {
-            Ok(started.elapsed())
-        } else {
-            Err(format!(
-                "`cargo build {}` failed ({status})",
-                args.join(" ")
-            ))
-        }
-    };
-    eprintln!("building the shared dependencies (cold)...");
-    // The runtime is not a member of generated/'s workspace: built from its own manifest, with
-    // the features the generated crates turn on.
-    let runtime = root.join("codegen/runtime/Cargo.toml");
-    let shared = timed(&runtime, &["--features", "server,client"])?;
-    println!("{:<52} {:>8} {:>9}", "crate", "lines", "seconds");
-    println!(
-        "{:<52} {:>8} {:>9.1}",
-        "(shared: ofb-runtime, server and client, and its dependencies)",
-        "-",
-        shared.as_secs_f64()
-    );
-    let (mut lines, mut seconds) = (0usize, 0f64);
-    for g in generated {
-        let g = g?;
-        let name = g
-            .output
-            .files
-            .iter()
-            .find(|f| f.path == "Cargo.toml")
-            .and_then(|f| f.contents.parse::<toml::Table>().ok())
-            .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_owned))
-            .ok_or_else(|| format!("{}: no package name", g.id))?;
-        let took = timed(&manifest, &["-p", &name, "--all-features"])?;
-        let n = g.output.stats.lines;
-        println!("{:<52} {:>8} {:>9.1}", g.id, n, took.as_secs_f64());
-        lines += n;
-        seconds += took.as_secs_f64();
-    }
-    println!("{:<52} {:>8} {:>9.1}", "generated crates", lines, seconds);
-    println!(
-        "{:<52} {:>8} {:>9.1}",
-        "total, shared dependencies included",
-        lines,
-        seconds + shared.as_secs_f64()
-    );
-    Ok(())
 }
 
 /// `bench generate`: parsing every catalogued document against generating from it.

@@ -228,6 +228,11 @@ pub struct BenchArgs {
     /// `bench server`: seconds of load per stack and run; `bench platform`: per stack and level.
     #[arg(long, default_value_t = 3)]
     pub seconds: u64,
+    /// `bench build`: a git revision (a commit, tag or branch) whose generated crates are built
+    /// beside today's in the same run, each crate right after today's (for example the commit
+    /// before a change). Its own `xtask generate` makes them, from the same specs directory.
+    #[arg(long, value_name = "REV")]
+    pub baseline: Option<String>,
     /// Where the catalogued documents are.
     #[command(flatten)]
     pub specs: SpecsDirArg,

@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod bench;
+pub mod bench_build;
 pub mod cargo;
 pub mod catalog;
 pub mod cli;
