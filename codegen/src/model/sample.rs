@@ -36,9 +36,15 @@ fn walk(hir: &Hir, reps: u32, out: &mut String) {
             }
         }
         HirKind::Repetition(rep) => {
+            // The walk is deterministic: the part is made once and repeated, so that nested
+            // repetitions cost their output, not the product of their counts.
             let n = reps.clamp(rep.min, rep.max.unwrap_or(u32::MAX));
-            for _ in 0..n {
-                walk(&rep.sub, reps, out);
+            if n > 0 {
+                let mut once = String::new();
+                walk(&rep.sub, reps, &mut once);
+                for _ in 0..n {
+                    out.push_str(&once);
+                }
             }
         }
         HirKind::Capture(cap) => walk(&cap.sub, reps, out),
@@ -53,25 +59,27 @@ fn walk(hir: &Hir, reps: u32, out: &mut String) {
 
 /// A readable member of a class: a digit, a letter, then anything printable.
 fn pick(class: &Class) -> Option<char> {
-    let ranges: Vec<(char, char)> = match class {
-        Class::Unicode(u) => u.ranges().iter().map(|r| (r.start(), r.end())).collect(),
-        Class::Bytes(b) => b
-            .ranges()
-            .iter()
-            .map(|r| (char::from(r.start()), char::from(r.end())))
-            .collect(),
+    // The class's ranges, read in place (a Unicode class such as `\w` has hundreds).
+    let ranges = || -> Box<dyn Iterator<Item = (char, char)> + '_> {
+        match class {
+            Class::Unicode(u) => Box::new(u.ranges().iter().map(|r| (r.start(), r.end()))),
+            Class::Bytes(b) => Box::new(
+                b.ranges()
+                    .iter()
+                    .map(|r| (char::from(r.start()), char::from(r.end()))),
+            ),
+        }
     };
-    let contains = |c: char| ranges.iter().any(|&(a, b)| a <= c && c <= b);
+    let contains = |c: char| ranges().any(|(a, b)| a <= c && c <= b);
     ['1', 'a', 'A', '0', 'x']
         .into_iter()
         .find(|&c| contains(c))
         .or_else(|| {
-            ranges
-                .iter()
-                .flat_map(|&(a, b)| (a..=b).take(128))
+            ranges()
+                .flat_map(|(a, b)| (a..=b).take(128))
                 .find(|c| !c.is_control() && !c.is_whitespace())
         })
-        .or_else(|| ranges.first().map(|r| r.0))
+        .or_else(|| ranges().next().map(|r| r.0))
 }
 
 #[cfg(test)]
