@@ -207,6 +207,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `hello` (`GET /hello`): its parameters and body.
@@ -215,7 +216,6 @@ use crate::types::*;
 pub struct HelloRequest {}
 /// The documented responses of `hello` (`GET /hello`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum HelloResponse {
     /// Greeting.
     Ok(HelloOkBody),

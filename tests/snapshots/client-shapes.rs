@@ -295,6 +295,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `new2` (`GET /anything`): its parameters and body.
@@ -310,7 +311,6 @@ pub struct New2Request {
 }
 /// The documented responses of `new2` (`GET /anything`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum New2Response {
     /// Whatever the server says.
     Default {
@@ -326,7 +326,6 @@ pub enum New2Response {
 pub struct OnlyRangesRequest {}
 /// The documented responses of `only_ranges` (`GET /ranges`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum OnlyRangesResponse {
     /// Some success.
     Status2xx {
@@ -355,7 +354,6 @@ pub struct HeadersOnlyNoContentHeaders {
 }
 /// The documented responses of `headers_only` (`DELETE /headers-only`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum HeadersOnlyResponse {
     /// Gone; the header says when.
     #[status(204, headers)]
@@ -370,7 +368,6 @@ pub struct NoResponsesRequest {
 }
 /// The documented responses of `no_responses` (`PUT /undocumented`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum NoResponsesResponse {}
 }
 

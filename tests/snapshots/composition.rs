@@ -228,6 +228,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `get_pet` (`GET /pets`): its parameters and body.
@@ -236,7 +237,6 @@ use crate::types::*;
 pub struct GetPetRequest {}
 /// The documented responses of `get_pet` (`GET /pets`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetPetResponse {
     /// A pet.
     Ok(Pet),
@@ -247,7 +247,6 @@ pub enum GetPetResponse {
 pub struct GetValueRequest {}
 /// The documented responses of `get_value` (`GET /values`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetValueResponse {
     /// A value of several kinds.
     Ok(Value),
@@ -365,6 +364,7 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 #[object]
@@ -422,7 +422,6 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
     }
 }
 /// A value matches exactly one of these alternatives.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(untagged)]
 pub enum Value {
@@ -432,7 +431,6 @@ pub enum Value {
     Dog(Dog),
 }
 /// A value matches at least one of these alternatives.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(untagged)]
 pub enum Either {

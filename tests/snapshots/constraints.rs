@@ -207,6 +207,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `post_limits` (`POST /limits`): its parameters and body.
@@ -218,7 +219,6 @@ pub struct PostLimitsRequest {
 }
 /// The documented responses of `post_limits` (`POST /limits`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostLimitsResponse {
     /// Accepted.
     NoContent,

@@ -213,6 +213,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_tasks` (`GET /tasks`): its parameters and body.
@@ -224,7 +225,6 @@ pub struct ListTasksRequest {
 }
 /// The documented responses of `list_tasks` (`GET /tasks`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListTasksResponse {
     /// Tasks.
     Ok(Vec<Task>),

@@ -219,6 +219,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_things` (`GET /things`): its parameters and body.
@@ -227,7 +228,6 @@ use crate::types::*;
 pub struct ListThingsRequest {}
 /// The documented responses of `list_things` (`GET /things`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListThingsResponse {
     /// Fine.
     Ok(ListThingsOkBody),

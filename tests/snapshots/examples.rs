@@ -251,6 +251,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `get_one` (`GET /one`): its parameters and body.
@@ -259,7 +260,6 @@ use crate::types::*;
 pub struct GetOneRequest {}
 /// The documented responses of `get_one` (`GET /one`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetOneResponse {
     /// A media-type example.
     Ok(Item),
@@ -270,7 +270,6 @@ pub enum GetOneResponse {
 pub struct GetTwoRequest {}
 /// The documented responses of `get_two` (`GET /two`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetTwoResponse {
     /// Named examples; the first is used.
     Ok(Item),
@@ -281,7 +280,6 @@ pub enum GetTwoResponse {
 pub struct GetThreeRequest {}
 /// The documented responses of `get_three` (`GET /three`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetThreeResponse {
     /// Composed from property examples, invalid ones replaced.
     Ok(Broken),

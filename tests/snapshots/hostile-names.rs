@@ -257,6 +257,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `get_type` (`GET /type`): its parameters and body.
@@ -265,7 +266,6 @@ use crate::types::*;
 pub struct GetTypeRequest {}
 /// The documented responses of `get_type` (`GET /type`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetTypeResponse {
     /// Names.
     Ok(Type),
@@ -276,7 +276,6 @@ pub enum GetTypeResponse {
 pub struct TypeRequest {}
 /// The documented responses of `type` (`POST /type`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum TypeResponse {
     /// More names.
     Ok(Result),
@@ -287,7 +286,6 @@ pub enum TypeResponse {
 pub struct GetX2Request {}
 /// The documented responses of `get_x2` (`GET /twins`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetX2Response {
     /// Nothing.
     NoContent,
@@ -298,7 +296,6 @@ pub enum GetX2Response {
 pub struct GetX2Request2 {}
 /// The documented responses of `get_x_2` (`POST /twins`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetX2Response2 {
     /// Nothing either.
     NoContent,

@@ -216,6 +216,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_books` (`POST /books/list`): its parameters and body.
@@ -227,7 +228,6 @@ pub struct ListBooksRequest {
 }
 /// The documented responses of `list_books` (`POST /books/list`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListBooksResponse {
     /// One page of books.
     Ok(BookPage),

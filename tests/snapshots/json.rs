@@ -207,6 +207,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `ping` (`GET /ping`): its parameters and body.
@@ -215,7 +216,6 @@ use crate::types::*;
 pub struct PingRequest {}
 /// The documented responses of `ping` (`GET /ping`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum PingResponse {
     /// Pong.
     Ok(PingOkBody),

@@ -330,6 +330,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_notes` (`GET /notes`): its parameters and body.
@@ -345,7 +346,6 @@ pub struct ListNotesOkHeaders {
 }
 /// The documented responses of `list_notes` (`GET /notes`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListNotesResponse {
     /// Notes.
     Ok(WithHeaders<Vec<Note>, ListNotesOkHeaders>),
@@ -368,7 +368,6 @@ pub struct CreateNoteRequest {
 }
 /// The documented responses of `create_note` (`POST /notes`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateNoteResponse {
     /// Created.
     Created(Note),
@@ -388,7 +387,6 @@ pub struct ReplaceNoteRequest {
 }
 /// The documented responses of `replace_note` (`PUT /notes/{id}`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum ReplaceNoteResponse {
     /// Replaced.
     Ok,
@@ -402,7 +400,6 @@ pub struct DeleteNotesIdRequest {
 }
 /// The documented responses of `delete_notes_id` (`DELETE /notes/{id}`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteNotesIdResponse {
     /// Deleted (no operationId).
     NoContent,
@@ -420,7 +417,6 @@ pub struct PatchNoteRequest {
 }
 /// The documented responses of `patch_note` (`PATCH /notes/{id}`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum PatchNoteResponse {
     /// Patched.
     NoContent,
@@ -434,7 +430,6 @@ pub struct PostSignedRequest {
 }
 /// The documented responses of `post_signed` (`POST /signed`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostSignedResponse {
     /// A signed answer.
     #[status(201, signed)]

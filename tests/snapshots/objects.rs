@@ -228,6 +228,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_orders` (`GET /orders`): its parameters and body.
@@ -236,7 +237,6 @@ use crate::types::*;
 pub struct ListOrdersRequest {}
 /// The documented responses of `list_orders` (`GET /orders`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListOrdersResponse {
     /// An array at the root.
     Ok(Vec<Order>),
@@ -247,7 +247,6 @@ pub enum ListOrdersResponse {
 pub struct GetGridRequest {}
 /// The documented responses of `get_grid` (`GET /grid`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetGridResponse {
     /// Arrays of arrays.
     Ok(Vec<Vec<i64>>),

@@ -237,6 +237,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 use crate::rules::*;
@@ -263,7 +264,6 @@ pub struct GetBookRequest {
 }
 /// The documented responses of `get_book` (`GET /shelves/{shelfId}/books/{bookId}`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetBookResponse {
     /// A book.
     Ok(GetBookOkBody),

@@ -210,6 +210,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `get_reading` (`GET /readings`): its parameters and body.
@@ -218,7 +219,6 @@ use crate::types::*;
 pub struct GetReadingRequest {}
 /// The documented responses of `get_reading` (`GET /readings`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReadingResponse {
     /// The reading.
     Ok(Reading),

@@ -285,6 +285,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `list_keys` (`GET /keys`): its parameters and body.
@@ -303,7 +304,6 @@ pub struct ListKeysOkHeaders {
 }
 /// The documented responses of `list_keys` (`GET /keys`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListKeysResponse {
     /// The keys.
     Ok(WithHeaders<ListKeysOkBody, ListKeysOkHeaders>),
@@ -328,7 +328,6 @@ pub struct AddKeysCreatedHeaders {
 }
 /// The documented responses of `add_keys` (`POST /keys`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum AddKeysResponse {
     /// Added.
     #[status(201, headers)]
@@ -345,7 +344,6 @@ pub struct GetKeyRequest {
 }
 /// The documented responses of `get_key` (`GET /keys/{keyId}`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetKeyResponse {
     /// One key, or a list of them.
     Ok(GetKeyOkBody),
@@ -482,6 +480,7 @@ pub mod types {
 
 //! Serde types for every schema of the document, with `Validate` implementations that
 //! report every violation at its JSON pointer.
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::rules::*;
 pub type KeyList = Vec<KeyListItem>;
@@ -568,7 +567,6 @@ pub struct AddKeysRequestBody {
 }
 /// Schema at `#/paths/~1keys~1{keyId}/get/responses/200/content/application~1json/schema`.
 /// A value matches exactly one of these alternatives.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(untagged)]
 pub enum GetKeyOkBody {

@@ -242,6 +242,7 @@ pub mod operations {
 
 //! For each operation, its request (parameters and body in one struct) and its
 //! documented responses (one variant per status, with typed body and headers).
+#![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
 /// The request of `post_payments` (`POST /payments`): its parameters and body.
@@ -258,7 +259,6 @@ pub struct PostPaymentsRequest {
 }
 /// The documented responses of `post_payments` (`POST /payments`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostPaymentsResponse {
     /// Created, signed.
     #[status(201, signed)]
@@ -280,7 +280,6 @@ pub struct PostOpaqueTokenRequest {
 }
 /// The documented responses of `post_opaque_token` (`POST /tokens`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostOpaqueTokenResponse {
     /// Taken.
     NoContent,

@@ -486,13 +486,9 @@ fn response_enum(api: &Api, op: &Operation) -> TokenStream {
         quote!(#d #attr #v { #[doc = #sd] status: u16, #field },)
     });
     let response = paths::rt(api, "Response", true);
-    // A response is built once per call and moved straight into the reply: boxing the large
-    // success bodies would cost every implementer a `Box::new` and buy nothing, so this one
-    // size lint is allowed on these enums only.
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #response)]
-        #[allow(clippy::large_enum_variant)]
         pub enum #name { #(#variants)* }
     }
 }

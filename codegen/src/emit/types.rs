@@ -88,6 +88,21 @@ pub fn field_type(api: &Api, shape: &Shape, required: bool, boxed: bool) -> Toke
     }
 }
 
+/// The module's own lint answer, once: alternatives (`oneOf`, `anyOf`) differ in size as the
+/// document's schemas do, and boxing the large ones would change every constructor and match
+/// for a saving of stack bytes on values decoded once per request.
+pub fn inner_attrs(api: &Api) -> TokenStream {
+    if api
+        .types
+        .iter()
+        .any(|t| matches!(t.kind, TypeKind::Union(_)))
+    {
+        quote!(#![allow(clippy::large_enum_variant)])
+    } else {
+        quote!()
+    }
+}
+
 /// Every named type of `api`; the rules their `#[validate]` attributes name go into `used`.
 pub fn types(api: &Api, used: &mut Used) -> TokenStream {
     let items: Vec<TokenStream> = api.types.iter().map(|t| type_def(api, t, used)).collect();
@@ -275,10 +290,6 @@ fn union_def(
     let note = doc_attrs(Some(&format!(
         "\nA value matches {kind} of these alternatives."
     )));
-    // Alternatives differ in size as the document's schemas do; boxing the large ones would
-    // change every constructor and match for a saving of stack bytes on values decoded once
-    // per request, so clippy's size lint is answered here, once, instead.
-    let note = quote!(#note #[allow(clippy::large_enum_variant)]);
     let (ser, de, val) = serde_derives(api);
     match &u.discriminator {
         None => quote! {
