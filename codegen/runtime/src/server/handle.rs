@@ -24,6 +24,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use std::any::Any;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::time::Instant;
@@ -111,14 +112,15 @@ struct Raw {
 }
 
 /// What reading a request found.
-struct Read<Req> {
-    request: Option<Req>,
+struct Read {
+    /// The request, typed away, with its correlation id.
+    request: Option<(Box<dyn Any + Send>, Option<String>)>,
     problems: Vec<Problem>,
     omitted: usize,
     headers: http::HeaderMap,
 }
 
-fn read<Req: FromInputs>(raw: Raw, mode: Validation, reported: usize) -> Read<Req> {
+fn read<Req: FromInputs + Send + 'static>(raw: Raw, mode: Validation, reported: usize) -> Read {
     // Enforced, only what the envelope can carry is built; reported, the configured number.
     let limit = match mode {
         Validation::Enforce => super::reply::MAX_ERRORS,
@@ -127,7 +129,10 @@ fn read<Req: FromInputs>(raw: Raw, mode: Validation, reported: usize) -> Read<Re
     let mut inputs = Inputs::new(&raw.path, &raw.query, &raw.headers, &raw.body)
         .judging(mode != Validation::Off, limit);
     let parsed = Req::from_inputs(&mut inputs);
-    let request = parsed.filter(|_| !inputs.fatal);
+    let request = parsed.filter(|_| !inputs.fatal).map(|r| {
+        let correlation = r.correlation_id().map(str::to_owned);
+        (Box::new(r) as Box<dyn Any + Send>, correlation)
+    });
     let (problems, omitted) = (std::mem::take(&mut inputs.problems), inputs.omitted);
     drop(inputs);
     Read {
@@ -146,9 +151,9 @@ fn read<Req: FromInputs>(raw: Raw, mode: Validation, reported: usize) -> Read<Re
 /// back-end that blocks its thread keeps that worker until it returns; the answer does not wait
 /// for it.)
 ///
-/// Only decoding the request and calling the back-end depend on the operation's types; the rest
-/// ([`receive`], [`finish`]) is compiled once in this crate, not once per operation in each
-/// generated crate, and the task the back-end runs on is boxed for the same reason.
+/// Only decoding the request and calling the back-end depend on the operation's types, and
+/// they are handed on as a function pointer and a boxed closure: the rest ([`serve_one`]) is
+/// compiled once in this crate, not once per operation in each generated crate.
 pub async fn handle<B, Req, Resp, E, F, Fut>(
     shared: Arc<Shared<B>>,
     op: &'static Operation,
@@ -161,15 +166,61 @@ where
     Req: FromInputs + Send + 'static,
     Resp: IntoReply + Send + 'static,
     E: Send + 'static,
-    F: FnOnce(Arc<Shared<B>>, Req, Context) -> Fut,
+    F: FnOnce(Arc<Shared<B>>, Req, Context) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Resp, E>> + Send + 'static,
 {
-    let config = &shared.config;
+    let check = shared.config.check_responses;
+    let backend = Arc::clone(&shared);
+    let start: Start = Box::new(move |req, ctx| {
+        let Ok(req) = req.downcast::<Req>() else {
+            // `read::<Req>` made it: never reached, and answered, not panicked, if it were.
+            return Box::pin(async { Outcome::Failed(Failure::internal(&"the request was lost")) });
+        };
+        let fut = call(Arc::clone(&backend), *req, ctx.clone());
+        Box::pin(async move {
+            match fut.await {
+                Ok(resp) => {
+                    let mut reply = Reply::new(check);
+                    resp.into_reply(&mut reply);
+                    Outcome::Reply(reply)
+                }
+                Err(e) => Outcome::Failed(on_error(&backend.backend, e, &ctx)),
+            }
+        })
+    });
+    serve_one(
+        &shared.config,
+        shared.validation,
+        op,
+        request,
+        read::<Req>,
+        start,
+    )
+    .await
+}
+
+/// Decodes a request into the operation's type, typed away (`read::<Req>`).
+type Decode = fn(Raw, Validation, usize) -> Read;
+
+/// Calls the back-end with a decoded request and its context: the operation's one typed step
+/// after decoding.
+type Start = Box<dyn FnOnce(Box<dyn Any + Send>, Context) -> Work + Send>;
+
+/// [`handle`] without the operation's types: everything but decoding (`decode`) and calling the
+/// back-end (`start`), compiled once.
+async fn serve_one(
+    config: &Config,
+    mode: Validation,
+    op: &'static Operation,
+    request: Request,
+    decode: Decode,
+    start: Start,
+) -> Response {
     let received = match receive(config, op, request).await {
         Ok(r) => r,
         Err(response) => return response,
     };
-    let (mode, reported) = (shared.validation, config.violation_limit);
+    let reported = config.violation_limit;
     let Received {
         parts,
         raw,
@@ -181,19 +232,16 @@ where
         budget,
     } = received;
     let read = if raw.body.len() > HEAVY_BODY {
-        let job: Job = Box::new(move || Box::new(read::<Req>(raw, mode, reported)));
-        match off_thread(job).await.map(|r| r.downcast::<Read<Req>>()) {
-            Ok(Ok(r)) => *r,
-            _ => {
-                return answer(
-                    Failure::internal(&"decoding the request failed"),
-                    echo.as_deref(),
-                    op,
-                )
+        match tokio::task::spawn_blocking(move || decode(raw, mode, reported)).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "decoding a request failed");
+                let f = Failure::internal(&"decoding the request failed");
+                return answer(f, echo.as_deref(), op);
             }
         }
     } else {
-        read::<Req>(raw, mode, reported)
+        decode(raw, mode, reported)
     };
     let Read {
         request: req,
@@ -201,7 +249,7 @@ where
         omitted,
         headers,
     } = read;
-    let req = match req {
+    let (req, correlation_id) = match req {
         Some(r) if problems.is_empty() && omitted == 0 => r,
         Some(r) if mode != Validation::Enforce => {
             report(&span, op, &problems, omitted);
@@ -209,7 +257,6 @@ where
         }
         _ => return answer(refused(op, &problems, omitted), echo.as_deref(), op),
     };
-    let correlation_id = req.correlation_id().map(str::to_owned);
     let ctx = context(op, &echo, correlation_id, headers, parts, verified, &span);
     if Instant::now() >= deadline {
         let f = overrun(op, budget, "reading the request took the whole budget");
@@ -217,20 +264,11 @@ where
     }
     // The task holds the place in flight, and is aborted if this future is dropped (the client
     // went away, the server is closing): no back-end work outlives its request's place.
-    let fut = call(shared.clone(), req, ctx.clone());
-    let check = config.check_responses;
-    let backend = Arc::clone(&shared);
+    let work = start(req, ctx);
     let work: Work = Box::pin(
         async move {
             let _place = permit;
-            match fut.await {
-                Ok(resp) => {
-                    let mut reply = Reply::new(check);
-                    resp.into_reply(&mut reply);
-                    Outcome::Reply(reply)
-                }
-                Err(e) => Outcome::Failed(on_error(&backend.backend, e, &ctx)),
-            }
+            work.await
         }
         .instrument(span.clone()),
     );
@@ -430,15 +468,6 @@ async fn receive(
         verified,
         deadline,
         budget,
-    })
-}
-
-/// Decoding a large body, on the blocking pool; its result is typed by [`handle`].
-type Job = Box<dyn FnOnce() -> Box<dyn std::any::Any + Send> + Send>;
-
-async fn off_thread(job: Job) -> Result<Box<dyn std::any::Any + Send>, ()> {
-    tokio::task::spawn_blocking(job).await.map_err(|e| {
-        tracing::error!(error = %e, "decoding a request failed");
     })
 }
 
