@@ -345,3 +345,31 @@ fn count_lines(dir: &Path) -> Result<usize, String> {
     }
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{package_name, runtime_features_of};
+
+    #[test]
+    fn a_crate_turns_on_the_runtime_features_its_own_features_forward() {
+        let manifest = r#"
+            [package]
+            name = "ofb-x"
+            [features]
+            default = []
+            decimal = ["ofb-runtime/decimal"]
+            server = ["ofb-runtime/server", "dep:axum"]
+            client = ["ofb-runtime/client"]
+            [dependencies]
+            ofb-runtime = { workspace = true, features = ["testing"] }
+        "#;
+        assert_eq!(package_name(manifest).as_deref(), Some("ofb-x"));
+        assert_eq!(
+            runtime_features_of(manifest),
+            ["client", "decimal", "server", "testing"]
+        );
+        let types_only = "[package]\nname = \"ofb-y\"\n[dependencies]\nserde = \"1\"\n";
+        assert!(runtime_features_of(types_only).is_empty());
+        assert_eq!(package_name("not toml ["), None);
+    }
+}
