@@ -22,12 +22,12 @@ where
     d.deserialize_str(V(f))
 }
 
-#[doc(hidden)]
 /// What `#[object]`'s `Deserialize` reads a struct with: the member names it declares, matched
 /// by one function for every struct of a crate instead of a field visitor per struct.
 ///
 /// A JSON member name is read as a [`Member`]: the index of the declared name it equals, or,
 /// where the struct keeps undeclared members (`keep`), the name itself.
+#[doc(hidden)]
 #[derive(Clone, Copy)]
 pub struct Members {
     /// The declared names, as they appear on the wire.
@@ -36,8 +36,8 @@ pub struct Members {
     pub keep: bool,
 }
 
-#[doc(hidden)]
 /// A member name as [`Members`] read it.
+#[doc(hidden)]
 pub enum Member {
     /// The declared name at this index.
     Declared(usize),
@@ -80,9 +80,9 @@ impl Visitor<'_> for Members {
     }
 }
 
-#[doc(hidden)]
 /// The value of the member just read into `slot`; a member given twice is an error, as
 /// serde's derive has it.
+#[doc(hidden)]
 pub fn fill<'de, A, T>(
     map: &mut A,
     slot: &mut Option<T>,
@@ -99,9 +99,9 @@ where
     Ok(())
 }
 
-#[doc(hidden)]
 /// serde's "missing field" error for the first required member that is absent, given each
 /// one's absence and name in order.
+#[doc(hidden)]
 pub fn missing<E: Error>(members: &[(bool, &'static str)]) -> E {
     let name = members
         .iter()
@@ -110,7 +110,6 @@ pub fn missing<E: Error>(members: &[(bool, &'static str)]) -> E {
     E::missing_field(name)
 }
 
-#[doc(hidden)]
 /// Keeps the value of a member the struct does not declare, beside the declared ones.
 #[doc(hidden)]
 pub fn keep<'de, A, T>(
@@ -128,6 +127,7 @@ where
 }
 
 /// Skips the value of a member the struct does not declare (the strict decoder records where).
+#[doc(hidden)]
 pub fn skip<'de, A: serde::de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<serde::de::IgnoredAny>().map(|_| ())
 }

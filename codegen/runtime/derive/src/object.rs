@@ -138,13 +138,14 @@ fn deserialize(input: &DeriveInput) -> syn::Result<Tokens> {
         arms.push(quote! {
             ::ofb_runtime::de::Member::Declared(#i) => ::ofb_runtime::de::fill(&mut map, &mut #slot, __NAMES[#i]),
         });
-        // An `Option` is `None` when absent or null; anything else must be there.
-        inits.push(if nullable {
-            quote!(#ident: #slot,)
-        } else if attrs::is_option(ty) {
+        // An `Option` is `None` when absent or null; anything else must be there (and is
+        // unwrapped in the final match).
+        inits.push(if !nullable && attrs::is_option(ty) {
             quote!(#ident: #slot.flatten(),)
         } else {
-            required.push((slot.clone(), i.clone()));
+            if !nullable {
+                required.push((slot.clone(), i.clone()));
+            }
             quote!(#ident: #slot,)
         });
         wires.push(wire);
