@@ -221,7 +221,7 @@ fn param_attr(api: &Api, p: &Param, shared: bool, used: &mut Used) -> TokenStrea
     if let ParamKind::Text = kind {
         parts.push(quote!(text));
     } else {
-        if let Some(r) = used.rules_path(&p.shape) {
+        if let Some(r) = used.of(api, &p.shape) {
             parts.push(quote!(rules = #r));
         }
         if let ParamKind::List = kind {
@@ -392,7 +392,7 @@ fn headers_struct(api: &Api, op: &Operation, r: &Response, used: &mut Used) -> T
             let d = doc_attrs(h.doc.as_deref());
             let wire = &h.wire;
             let attr = match param_kind(api, &h.shape) {
-                ParamKind::Scalar => match used.rules_path(&h.shape) {
+                ParamKind::Scalar => match used.of(api, &h.shape) {
                     Some(r) => quote!(#[param(header = #wire, rules = #r)]),
                     None => quote!(#[param(header = #wire)]),
                 },

@@ -200,7 +200,7 @@ fn struct_def(
         Additional::Kept(shape) => {
             let ty = rust_type(api, shape);
             let string = paths::std(api, "String");
-            let check = validate::additional_attr(api, shape, used);
+            let check = validate::additional_attr(api, s, shape, used);
             quote! {
                 /// Members not listed in the schema, kept so that nothing is lost.
                 #[serde(flatten)]

@@ -1,36 +1,35 @@
 //! Validation as data: `#[validate(...)]` attributes for `derive(Validate)`, and the `rules`
 //! module they name.
 //!
-//! Each distinct set of schema keywords becomes one `static` [`Rules`] in the crate's `rules`
-//! module (patterns beside them); a field with constraints carries `#[validate(rules = R3)]`,
-//! and the checks run in the hand-written runtime.
+//! The model interns each distinct set of schema keywords ([`Api::rules`]); each set a field
+//! names becomes one `static` [`Rules`] in the crate's `rules` module (patterns beside them), a
+//! field with constraints carries `#[validate(rules = R3)]`, and the checks run in the
+//! hand-written runtime.
 //!
 //! [`Rules`]: ofb_runtime::Rules
 
-use crate::model::{Additional, Api, Constraints, Shape, Struct, Ty, TypeKind};
-use indexmap::IndexMap;
+use crate::model::{Additional, Api, Constraints, RuleSet, Shape, Struct, Ty, TypeKind};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
 
-/// The rules and patterns the emitted checks use, in order of first use.
+/// The rule sets and patterns of [`Api::rules`] and [`Api::patterns`] the emitted checks name,
+/// so that the `rules` module declares only those.
 #[derive(Default)]
 pub struct Used {
     /// Pattern ids referenced by emitted rules.
-    pub patterns: BTreeSet<usize>,
-    /// Distinct rule sets: key to (index, tokens of the builder calls after `Rules::NONE`).
-    rules: IndexMap<String, (usize, TokenStream)>,
+    patterns: BTreeSet<usize>,
+    /// Rule set ids referenced by emitted code, or by a set it names.
+    rules: BTreeSet<usize>,
     /// How many times a rule set was named, so an emitter can tell whether its module needs
     /// to import them.
     references: usize,
-    /// Whether a rule set checks a string format (so the module imports `Format`).
-    formats: bool,
 }
 
 impl Used {
     /// Whether the crate needs a `rules` module.
     pub fn is_empty(&self) -> bool {
-        self.rules.is_empty() && self.patterns.is_empty()
+        self.rules.is_empty()
     }
 
     /// The `rules` module's items: patterns, then rule sets.
@@ -40,14 +39,22 @@ impl Used {
             let id = format_ident!("P{}", i);
             Some(quote!(pub(crate) static #id: Pattern = Pattern::new(#src);))
         });
-        let rules = self.rules.values().map(|(i, fields)| {
-            let id = format_ident!("R{}", i);
-            quote!(pub(crate) static #id: Rules = Rules::NONE #fields;)
-        });
+        let mut formats = false;
+        let rules: Vec<TokenStream> = self
+            .rules
+            .iter()
+            .filter_map(|&i| {
+                let set = api.rules.get(i)?;
+                formats |= set.c.format.is_some();
+                let calls = builder_calls(set);
+                let id = format_ident!("R{}", i);
+                Some(quote!(pub(crate) static #id: Rules = Rules::NONE #calls;))
+            })
+            .collect();
         // The module declares only `P…` and `R…` statics, so these names are free; each is
         // imported where it is used.
         let mut names = Vec::new();
-        if self.formats {
+        if formats {
             names.push(format_ident!("Format"));
         }
         if !self.patterns.is_empty() {
@@ -62,100 +69,96 @@ impl Used {
         }
     }
 
-    /// The name of the rules of `shape` (`R3`, imported from the `rules` module), or `None` when
-    /// it has none.
-    fn rules_of(&mut self, shape: &Shape) -> Option<TokenStream> {
-        let id = format_ident!("R{}", self.rules_index(shape)?);
-        self.references += 1;
-        Some(quote!(#id))
-    }
-
     /// How many times emitted code has named a rule set so far.
     pub fn references(&self) -> usize {
         self.references
     }
 
-    /// The name of the rules static of `shape` (for code outside the types module, which
-    /// names it through `crate::rules`), or `None` when it has none.
-    pub fn rules_path(&mut self, shape: &Shape) -> Option<proc_macro2::Ident> {
-        let id = format_ident!("R{}", self.rules_index(shape)?);
+    /// The name of the rule set `id` (`R3`), recorded as used with the sets and patterns it
+    /// names; `None` when there is no set.
+    fn name(&mut self, api: &Api, id: Option<usize>) -> Option<proc_macro2::Ident> {
+        let id = id?;
         self.references += 1;
-        Some(id)
+        self.mark(api, id);
+        Some(format_ident!("R{}", id))
     }
 
-    /// The index of the rules of `shape` in the table, adding them on first use.
-    fn rules_index(&mut self, shape: &Shape) -> Option<usize> {
-        let item = match &shape.ty {
-            Ty::Array(item) | Ty::Map(item) => self.rules_index(item),
-            _ => None,
-        };
-        let c = &shape.c;
-        let map = matches!(shape.ty, Ty::Map(_) | Ty::Object);
-        // Builder calls of `Rules`, one per keyword, in a fixed order.
-        let mut fields = Vec::new();
-        let u64_lit = Literal::u64_unsuffixed;
-        if let Some(n) = c.min_length.map(u64_lit) {
-            fields.push(quote!(.min_length(#n)));
-        }
-        if let Some(n) = c.max_length.map(u64_lit) {
-            fields.push(quote!(.max_length(#n)));
-        }
-        if let Some(p) = c.pattern {
-            self.patterns.insert(p);
-            let id = format_ident!("P{}", p);
-            fields.push(quote!(.pattern(&#id)));
-        }
-        if let (Some(f), Ty::String) = (c.format, &shape.ty) {
-            let name = format_ident!("{}", format!("{f:?}"));
-            fields.push(quote!(.format(Format::#name)));
-            self.formats = true;
-        }
-        if let Some(n) = c.minimum.map(f64_lit) {
-            fields.push(quote!(.minimum(#n)));
-        }
-        if let Some(n) = c.maximum.map(f64_lit) {
-            fields.push(quote!(.maximum(#n)));
-        }
-        if c.exclusive_minimum {
-            fields.push(quote!(.exclusive_minimum()));
-        }
-        if c.exclusive_maximum {
-            fields.push(quote!(.exclusive_maximum()));
-        }
-        if let Some(n) = c.multiple_of.map(f64_lit) {
-            fields.push(quote!(.multiple_of(#n)));
-        }
-        if !c.num_enum.is_empty() {
-            let vals = c.num_enum.iter().copied().map(f64_lit);
-            fields.push(quote!(.num_enum(&[#(#vals),*])));
-        }
-        let (min, max) = if map {
-            (c.min_properties, c.max_properties)
-        } else {
-            (c.min_items, c.max_items)
-        };
-        if let Some(n) = min.map(u64_lit) {
-            fields.push(quote!(.min_items(#n)));
-        }
-        if let Some(n) = max.map(u64_lit) {
-            fields.push(quote!(.max_items(#n)));
-        }
-        if c.unique_items {
-            fields.push(quote!(.unique_items()));
-        }
-        if let Some(item) = item {
-            let id = format_ident!("R{}", item);
-            fields.push(quote!(.items(&#id)));
-        }
-        if fields.is_empty() {
-            return None;
-        }
-        let tokens = quote!(#(#fields)*);
-        let key = tokens.to_string();
-        let next = self.rules.len();
-        let (i, _) = self.rules.entry(key).or_insert((next, tokens));
-        Some(*i)
+    /// The name of the rule set of `shape`, as [`Used::name`].
+    pub fn of(&mut self, api: &Api, shape: &Shape) -> Option<proc_macro2::Ident> {
+        debug_assert!(
+            shape.rules.is_some() || !shape.has_rules(),
+            "a shape with rules was not given a rule set: {shape:?}"
+        );
+        self.name(api, shape.rules)
     }
+
+    /// Records set `id`, its pattern and its items' set as used.
+    fn mark(&mut self, api: &Api, id: usize) {
+        if !self.rules.insert(id) {
+            return;
+        }
+        if let Some(set) = api.rules.get(id) {
+            self.patterns.extend(set.c.pattern);
+            if let Some(items) = set.items {
+                self.mark(api, items);
+            }
+        }
+    }
+}
+
+/// The builder calls of `Rules` after `Rules::NONE` for `set`, one per keyword, in a fixed
+/// order.
+fn builder_calls(set: &RuleSet) -> TokenStream {
+    let c = &set.c;
+    let mut fields = Vec::new();
+    let u64_lit = Literal::u64_unsuffixed;
+    if let Some(n) = c.min_length.map(u64_lit) {
+        fields.push(quote!(.min_length(#n)));
+    }
+    if let Some(n) = c.max_length.map(u64_lit) {
+        fields.push(quote!(.max_length(#n)));
+    }
+    if let Some(p) = c.pattern {
+        let id = format_ident!("P{}", p);
+        fields.push(quote!(.pattern(&#id)));
+    }
+    if let Some(f) = c.format {
+        let name = format_ident!("{}", format!("{f:?}"));
+        fields.push(quote!(.format(Format::#name)));
+    }
+    if let Some(n) = c.minimum.map(f64_lit) {
+        fields.push(quote!(.minimum(#n)));
+    }
+    if let Some(n) = c.maximum.map(f64_lit) {
+        fields.push(quote!(.maximum(#n)));
+    }
+    if c.exclusive_minimum {
+        fields.push(quote!(.exclusive_minimum()));
+    }
+    if c.exclusive_maximum {
+        fields.push(quote!(.exclusive_maximum()));
+    }
+    if let Some(n) = c.multiple_of.map(f64_lit) {
+        fields.push(quote!(.multiple_of(#n)));
+    }
+    if !c.num_enum.is_empty() {
+        let vals = c.num_enum.iter().copied().map(f64_lit);
+        fields.push(quote!(.num_enum(&[#(#vals),*])));
+    }
+    if let Some(n) = c.min_items.map(u64_lit) {
+        fields.push(quote!(.min_items(#n)));
+    }
+    if let Some(n) = c.max_items.map(u64_lit) {
+        fields.push(quote!(.max_items(#n)));
+    }
+    if c.unique_items {
+        fields.push(quote!(.unique_items()));
+    }
+    if let Some(item) = set.items {
+        let id = format_ident!("R{}", item);
+        fields.push(quote!(.items(&#id)));
+    }
+    quote!(#(#fields)*)
 }
 
 /// A number of a rule, as Rust: a literal, or the constant a YAML `.inf` or `.nan` stands for
@@ -207,7 +210,7 @@ pub fn check(api: &Api, shape: &Shape, used: &mut Used) -> Option<TokenStream> {
     if !needs_check(api, shape, &shape.c) {
         return None;
     }
-    Some(match used.rules_of(shape) {
+    Some(match used.of(api, shape) {
         Some(r) => quote!(rules = #r),
         None => quote!(nested),
     })
@@ -215,12 +218,11 @@ pub fn check(api: &Api, shape: &Shape, used: &mut Used) -> Option<TokenStream> {
 
 /// The attribute of the map that keeps a struct's undeclared members, checked at the object's
 /// own level.
-pub fn additional_attr(api: &Api, value: &Shape, used: &mut Used) -> TokenStream {
-    let map = Shape::of(Ty::Map(Box::new(value.clone())));
-    if !needs_check(api, &map, &map.c) {
+pub fn additional_attr(api: &Api, s: &Struct, value: &Shape, used: &mut Used) -> TokenStream {
+    if !needs_check(api, value, &value.c) {
         return quote!();
     }
-    match used.rules_of(&map) {
+    match used.name(api, s.kept_rules) {
         Some(r) => quote!(#[validate(flatten, rules = #r)]),
         None => quote!(#[validate(flatten, rules = ::ofb_runtime::Rules::NONE)]),
     }

@@ -171,6 +171,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
     }
     name_operation_types(&mut cx.names, &mut operations);
     mark_boxes(&mut cx.types);
+    let rules = super::rules::intern(&mut cx.types, &mut operations);
     if cx.sink.has_errors() {
         return Err(cx.sink.finish());
     }
@@ -183,6 +184,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         types: cx.types,
         operations,
         patterns: cx.patterns.keys().cloned().collect(),
+        rules,
         matchers: cx.patterns.into_values().collect(),
         examples: cx.examples.into_iter().collect(),
         samples: Vec::new(),

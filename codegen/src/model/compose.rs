@@ -297,6 +297,7 @@ impl Ctx<'_> {
         Shape {
             ty,
             c,
+            rules: None,
             nullable: false,
             example: None,
         }

@@ -7,6 +7,7 @@ mod build;
 mod compose;
 pub mod example;
 mod operation;
+mod rules;
 mod sample;
 mod schema;
 mod share;
@@ -15,6 +16,7 @@ pub use answers::SharedParam;
 pub use build::build;
 pub use ofb_runtime::{Format, Location};
 pub use operation::status_name;
+pub use rules::RuleSet;
 
 /// A whole document, modelled.
 #[derive(Debug, Clone)]
@@ -34,6 +36,9 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Distinct `pattern` sources, in order of first use; [`Constraints::pattern`] indexes it.
     pub patterns: Vec<String>,
+    /// Distinct sets of validation keywords, in order of first use; [`Shape::rules`] indexes
+    /// it.
+    pub rules: Vec<RuleSet>,
     /// The same patterns, compiled (once, while modelling), for checking examples.
     pub matchers: Vec<ofb_runtime::pattern::Compiled>,
     /// Every `example` the document gives for a schema, parameter or header, with the pointer
@@ -96,6 +101,9 @@ pub struct Struct {
     pub min_properties: Option<u64>,
     /// See `min_properties`.
     pub max_properties: Option<u64>,
+    /// Index into [`Api::rules`] of the rules of the map of kept members (their values'
+    /// rules), when they have any.
+    pub kept_rules: Option<usize>,
 }
 
 /// Treatment of object members not listed in `properties`.
@@ -184,6 +192,9 @@ pub struct Shape {
     pub ty: Ty,
     /// Validation rules.
     pub c: Constraints,
+    /// Index into [`Api::rules`] of the set `c` (and the items' rules) make, when values of
+    /// the shape have something to check; given once the document is modelled.
+    pub rules: Option<usize>,
     /// `nullable: true`.
     pub nullable: bool,
     /// The schema's own `example`, with the pointer it came from.

@@ -26,6 +26,7 @@ impl Shape {
         Shape {
             ty,
             c: Constraints::default(),
+            rules: None,
             nullable: false,
             example: None,
         }
@@ -415,6 +416,7 @@ impl Ctx<'_> {
             additional,
             min_properties: o.min_properties.map(|n| n as u64),
             max_properties: o.max_properties.map(|n| n as u64),
+            kept_rules: None,
         })
     }
 
