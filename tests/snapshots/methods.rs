@@ -230,23 +230,23 @@ pub mod mock {
 //! A back-end made of the document's examples, for testing against.
 use crate::examples::*;
 use crate::operations::*;
-use ofb_runtime::server::{example, Context, ExampleError};
+use ofb_runtime::server::{example, run_mock, Config, Context, ExampleError};
+use std::process::ExitCode;
+use std::time::Duration;
 /// A back-end that answers every operation with the example of its first success
 /// response (or, without one, its first documented response).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Examples {
-    delay: ::std::option::Option<::std::time::Duration>,
+    delay: Option<Duration>,
 }
 impl Examples {
     /// The same back-end, waiting `delay` before each answer (to see deadlines work).
-    pub fn delayed(delay: ::std::time::Duration) -> Self {
-        Examples {
-            delay: ::std::option::Option::Some(delay),
-        }
+    pub fn delayed(delay: Duration) -> Self {
+        Examples { delay: Some(delay) }
     }
     async fn pause(&self) {
-        if let ::std::option::Option::Some(d) = self.delay {
-            ::ofb_runtime::server::pause(d).await;
+        if let Some(d) = self.delay {
+            ofb_runtime::server::pause(d).await;
         }
     }
 }
@@ -262,7 +262,7 @@ impl crate::server::Api for Examples {
             ListNotesResponse::Ok(::ofb_runtime::WithHeaders {
                 body: example(LIST_NOTES_OK)?,
                 headers: ListNotesOkHeaders {
-                    x_total: ::std::option::Option::Some(
+                    x_total: Some(
                         ::ofb_runtime::server::from_example("header x-total", "1")?,
                     ),
                 },
@@ -312,13 +312,13 @@ impl crate::server::Api for Examples {
 }
 /// Serves [`Examples`] with the response check on: the `main` of the crate's `mock`
 /// example (`--addr HOST:PORT`, default a free port of 127.0.0.1).
-pub fn main() -> ::std::process::ExitCode {
-    main_with(::ofb_runtime::server::Config::default())
+pub fn main() -> ExitCode {
+    main_with(Config::default())
 }
 /// [`main`] with `config` (a verifier of signed bodies, say), the response check on.
-pub fn main_with(config: ::ofb_runtime::server::Config) -> ::std::process::ExitCode {
+pub fn main_with(config: Config) -> ExitCode {
     let config = config.with_response_check(true);
-    ::ofb_runtime::server::run_mock(
+    run_mock(
         "Methods fixture 1.0.0",
         crate::server::router_with(Examples::default(), config),
     )

@@ -25,7 +25,7 @@ fn answer(api: &Api, op: &Operation, r: &Response) -> TokenStream {
         if b.is_json() {
             quote!(example(#c)?)
         } else {
-            quote!(::std::string::String::from(#c))
+            quote!(String::from(#c))
         }
     });
     let headers = r.headers_type.as_deref().map(|h| {
@@ -38,15 +38,15 @@ fn answer(api: &Api, op: &Operation, r: &Response) -> TokenStream {
                 ParamKind::Scalar => example(&what, &json),
                 ParamKind::List | ParamKind::Text => {
                     let t = example_text(&p.example);
-                    quote!(::std::string::String::from(#t))
+                    quote!(String::from(#t))
                 }
             };
             let value = if p.example.is_null() && !p.required {
-                quote!(::std::option::Option::None)
+                quote!(None)
             } else if p.required {
                 value
             } else {
-                quote!(::std::option::Option::Some(#value))
+                quote!(Some(#value))
             };
             quote!(#f: #value,)
         });
@@ -82,7 +82,7 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
             }
             None => {
                 let msg = format!("`{}` documents no response", op.name);
-                quote!(Err(ExampleError(::std::string::String::from(#msg))))
+                quote!(Err(ExampleError(String::from(#msg))))
             }
         };
         quote! {
@@ -93,7 +93,8 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
         }
     });
     // Examples are constants (upper case), operation types end in `Request`, `Response` or
-    // `Headers`: none is a name of this module's own, nor one of the prelude's.
+    // `Headers`: none is a name of this module's own, nor one of the prelude's, so `Option`,
+    // `String` and the names imported below mean what they say.
     let bodies: Vec<&crate::model::Body> = api
         .operations
         .iter()
@@ -108,24 +109,26 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
     Some(quote! {
         #examples
         use crate::operations::*;
-        use ofb_runtime::server::{#decode Context, ExampleError};
+        use ofb_runtime::server::{#decode run_mock, Config, Context, ExampleError};
+        use std::process::ExitCode;
+        use std::time::Duration;
 
         /// A back-end that answers every operation with the example of its first success
         /// response (or, without one, its first documented response).
         #[derive(Debug, Clone, Copy, Default)]
         pub struct Examples {
-            delay: ::std::option::Option<::std::time::Duration>,
+            delay: Option<Duration>,
         }
 
         impl Examples {
             /// The same back-end, waiting `delay` before each answer (to see deadlines work).
-            pub fn delayed(delay: ::std::time::Duration) -> Self {
-                Examples { delay: ::std::option::Option::Some(delay) }
+            pub fn delayed(delay: Duration) -> Self {
+                Examples { delay: Some(delay) }
             }
 
             async fn pause(&self) {
-                if let ::std::option::Option::Some(d) = self.delay {
-                    ::ofb_runtime::server::pause(d).await;
+                if let Some(d) = self.delay {
+                    ofb_runtime::server::pause(d).await;
                 }
             }
         }
@@ -137,14 +140,14 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
 
         /// Serves [`Examples`] with the response check on: the `main` of the crate's `mock`
         /// example (`--addr HOST:PORT`, default a free port of 127.0.0.1).
-        pub fn main() -> ::std::process::ExitCode {
-            main_with(::ofb_runtime::server::Config::default())
+        pub fn main() -> ExitCode {
+            main_with(Config::default())
         }
 
         /// [`main`] with `config` (a verifier of signed bodies, say), the response check on.
-        pub fn main_with(config: ::ofb_runtime::server::Config) -> ::std::process::ExitCode {
+        pub fn main_with(config: Config) -> ExitCode {
             let config = config.with_response_check(true);
-            ::ofb_runtime::server::run_mock(#title, crate::server::router_with(Examples::default(), config))
+            run_mock(#title, crate::server::router_with(Examples::default(), config))
         }
     })
 }
