@@ -14,17 +14,12 @@ pub fn doc_attrs(text: Option<&str>) -> TokenStream {
     };
     // Most descriptions are one plain line: no normalizing to do.
     if !text.contains(['\n', '\r', '\t']) && !text.trim_start().starts_with("```") {
-        let l = super::raw_string(&format!(" {}", text.trim()));
+        let l = super::raw_string_after(" ", text.trim());
         return quote!(#[doc = #l]);
     }
     let lines = normalize(text);
     let attrs = lines.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        let l = super::raw_string(&l);
+        let l = super::raw_string_after(if l.is_empty() { "" } else { " " }, l);
         quote!(#[doc = #l])
     });
     quote!(#(#attrs)*)
@@ -49,8 +44,7 @@ pub fn doc_parts(parts: &[Option<&str>]) -> TokenStream {
 /// Inner (`//!`) doc attributes from several parts, for a module or crate root.
 pub fn inner_doc_attrs(parts: &[Option<&str>]) -> TokenStream {
     let attrs = normalize(&paragraphs(parts)).into_iter().map(|l| {
-        let l = if l.is_empty() { l } else { format!(" {l}") };
-        let l = super::raw_string(&l);
+        let l = super::raw_string_after(if l.is_empty() { "" } else { " " }, &l);
         quote!(#![doc = #l])
     });
     quote!(#(#attrs)*)
