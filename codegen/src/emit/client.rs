@@ -14,7 +14,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 fn rt() -> TokenStream {
-    quote!(::ofb_runtime::client)
+    quote!(ofb_runtime::client)
 }
 
 fn types_path() -> TokenStream {
@@ -22,7 +22,7 @@ fn types_path() -> TokenStream {
 }
 
 /// Names the client module has for itself, before any call alias claims one.
-const MODULE_NAMES: [&str; 12] = [
+const MODULE_NAMES: [&str; 21] = [
     "Client",
     "Call",
     "Outcome",
@@ -35,6 +35,15 @@ const MODULE_NAMES: [&str; 12] = [
     "RetryPolicy",
     "Secret",
     "TokenProvider",
+    "ConfigError",
+    "Core",
+    "Paged",
+    "Request",
+    "Response",
+    "Duration",
+    "Future",
+    "IntoFuture",
+    "Pin",
 ];
 
 /// The name of the call alias of `op`, claimed in `names`: two operations can share a type
@@ -231,34 +240,38 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         // module's own or of the prelude's, and the glob gives way to those anyway.
         use crate::operations::*;
         pub use #rt::{CallOptions, Config, Error, ErrorKind, Pages, Reply, RetryPolicy, Secret, TokenProvider};
+        use #rt::{ConfigError, Core, Paged, Request, Response};
+        use std::future::{Future, IntoFuture};
+        use std::pin::Pin;
+        use std::time::Duration;
 
         #doc
         #[derive(Debug, Clone)]
         pub struct Client {
-            core: #rt::Core,
+            core: Core,
         }
 
         impl Client {
             /// A client of the server at `base_url`, with the defaults of [`Config`].
-            pub fn new(base_url: &str) -> Result<Self, #rt::ConfigError> {
-                Self::with_config(#rt::Config::new(base_url))
+            pub fn new(base_url: &str) -> Result<Self, ConfigError> {
+                Self::with_config(Config::new(base_url))
             }
 
             /// A client built from `config` (HTTP client with mTLS, timeout, token provider,
             /// retry policy, headers for every call).
-            pub fn with_config(config: #rt::Config) -> Result<Self, #rt::ConfigError> {
-                Ok(Client { core: #rt::Core::new(config)? })
+            pub fn with_config(config: Config) -> Result<Self, ConfigError> {
+                Ok(Client { core: Core::new(config)? })
             }
 
             /// A client sharing `core` (its connection pool, token and settings): plumbing for
             /// layers such as the partner session, kept out of the documentation.
             #[doc(hidden)]
-            pub fn from_core(core: #rt::Core) -> Self {
+            pub fn from_core(core: Core) -> Self {
                 Client { core }
             }
 
             /// The shared part of the client.
-            pub fn core(&self) -> &#rt::Core {
+            pub fn core(&self) -> &Core {
                 &self.core
             }
 
@@ -278,12 +291,12 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         pub struct Call<'c, Q> {
             client: &'c Client,
             request: Q,
-            options: #rt::CallOptions,
+            options: CallOptions,
         }
 
-        impl<Q: #rt::Request> Call<'_, Q> {
+        impl<Q: Request> Call<'_, Q> {
             /// The deadline of this call, instead of the client's.
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            pub fn timeout(mut self, timeout: Duration) -> Self {
                 self.options.timeout = Some(timeout);
                 self
             }
@@ -319,17 +332,17 @@ pub fn module(api: &Api) -> Option<TokenStream> {
             }
         }
 
-        impl<Q: #rt::Paged> Call<'_, Q> {
+        impl<Q: Paged> Call<'_, Q> {
             /// Every page from this one on, following `links.next` (only its query, on this
             /// client's base URL); each page is one call with its own interaction id.
-            pub fn pages(self) -> #rt::Pages<Q::Response> {
+            pub fn pages(self) -> Pages<Q::Response> {
                 self.client.core.pages(self.request, self.options)
             }
         }
 
-        impl<'c, Q: #rt::Request> ::std::future::IntoFuture for Call<'c, Q> {
+        impl<'c, Q: Request> IntoFuture for Call<'c, Q> {
             type Output = Outcome<Q>;
-            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'c>>;
+            type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }
@@ -338,8 +351,8 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         /// What a call of request `Q` ends in: its typed success, or an error that keeps what
         /// the server sent.
         pub type Outcome<Q> = Result<
-            #rt::Reply<<<Q as #rt::Request>::Response as #rt::Response>::Success>,
-            #rt::Error<<Q as #rt::Request>::Response>,
+            Reply<<<Q as Request>::Response as Response>::Success>,
+            Error<<Q as Request>::Response>,
         >;
 
         #shared_impls
