@@ -13,39 +13,39 @@ pub mod client {
 //! The typed client: one method per operation, returning a call to chain the
 //! optional parameters on and `.await`.
 use crate::operations::*;
-pub use ::ofb_runtime::client::{
+pub use ofb_runtime::client::{
     CallOptions, Config, Error, ErrorKind, Pages, Reply, RetryPolicy, Secret,
     TokenProvider,
 };
+use ofb_runtime::client::{ConfigError, Core, Paged, Request, Response};
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
 /// A client of Examples fixture 1.0.0: one method per operation, each returning a call on which the optional parameters are chained and which is then awaited.
 ///
 /// The base URL is where the institution serves the paths of the document (it names no server of its own). Cloning is cheap and clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::ofb_runtime::client::Core,
+    core: Core,
 }
 impl Client {
     /// A client of the server at `base_url`, with the defaults of [`Config`].
-    pub fn new(base_url: &str) -> Result<Self, ::ofb_runtime::client::ConfigError> {
-        Self::with_config(::ofb_runtime::client::Config::new(base_url))
+    pub fn new(base_url: &str) -> Result<Self, ConfigError> {
+        Self::with_config(Config::new(base_url))
     }
     /// A client built from `config` (HTTP client with mTLS, timeout, token provider,
     /// retry policy, headers for every call).
-    pub fn with_config(
-        config: ::ofb_runtime::client::Config,
-    ) -> Result<Self, ::ofb_runtime::client::ConfigError> {
-        Ok(Client {
-            core: ::ofb_runtime::client::Core::new(config)?,
-        })
+    pub fn with_config(config: Config) -> Result<Self, ConfigError> {
+        Ok(Client { core: Core::new(config)? })
     }
     /// A client sharing `core` (its connection pool, token and settings): plumbing for
     /// layers such as the partner session, kept out of the documentation.
     #[doc(hidden)]
-    pub fn from_core(core: ::ofb_runtime::client::Core) -> Self {
+    pub fn from_core(core: Core) -> Self {
         Client { core }
     }
     /// The shared part of the client.
-    pub fn core(&self) -> &::ofb_runtime::client::Core {
+    pub fn core(&self) -> &Core {
         &self.core
     }
     /// A call of `request`, to set up and await.
@@ -77,11 +77,11 @@ impl Client {
 pub struct Call<'c, Q> {
     client: &'c Client,
     request: Q,
-    options: ::ofb_runtime::client::CallOptions,
+    options: CallOptions,
 }
-impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
+impl<Q: Request> Call<'_, Q> {
     /// The deadline of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -111,18 +111,16 @@ impl<Q: ::ofb_runtime::client::Request> Call<'_, Q> {
         self.client.core.call(self.request, self.options).await
     }
 }
-impl<Q: ::ofb_runtime::client::Paged> Call<'_, Q> {
+impl<Q: Paged> Call<'_, Q> {
     /// Every page from this one on, following `links.next` (only its query, on this
     /// client's base URL); each page is one call with its own interaction id.
-    pub fn pages(self) -> ::ofb_runtime::client::Pages<Q::Response> {
+    pub fn pages(self) -> Pages<Q::Response> {
         self.client.core.pages(self.request, self.options)
     }
 }
-impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'c, Q> {
+impl<'c, Q: Request> IntoFuture for Call<'c, Q> {
     type Output = Outcome<Q>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'c>,
-    >;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -130,10 +128,8 @@ impl<'c, Q: ::ofb_runtime::client::Request> ::std::future::IntoFuture for Call<'
 /// What a call of request `Q` ends in: its typed success, or an error that keeps what
 /// the server sent.
 pub type Outcome<Q> = Result<
-    ::ofb_runtime::client::Reply<
-        <<Q as ::ofb_runtime::client::Request>::Response as ::ofb_runtime::client::Response>::Success,
-    >,
-    ::ofb_runtime::client::Error<<Q as ::ofb_runtime::client::Request>::Response>,
+    Reply<<<Q as Request>::Response as Response>::Success>,
+    Error<<Q as Request>::Response>,
 >;
 /// A call of [`Client::get_one`] being set up: chain the optional parameters, then `.await` it.
 pub type GetOneCall<'c> = Call<'c, GetOneRequest>;

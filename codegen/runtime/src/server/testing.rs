@@ -118,6 +118,21 @@ pub fn expect_error(answer: &Answer, status: u16, what: &str) -> ErrorEnvelope {
     answer.envelope()
 }
 
+/// [`expect_error`], and one of the envelope's errors says `detail` (in its `detail`).
+pub fn expect_error_saying(
+    answer: &Answer,
+    status: u16,
+    what: &str,
+    detail: &str,
+) -> ErrorEnvelope {
+    let e = expect_error(answer, status, what);
+    assert!(
+        e.errors.iter().any(|i| i.detail.contains(detail)),
+        "{what}: no error says {detail:?}: {e:?}"
+    );
+    e
+}
+
 impl TestServer {
     /// Serves `router` on 127.0.0.1 at a free port.
     pub async fn start(router: Router) -> TestServer {
