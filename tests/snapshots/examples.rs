@@ -156,7 +156,7 @@ pub const BROKEN: &str = r#"{"flag":true,"code":"AAA","level":1,"colour":"RED"}"
 #[cfg(test)]
 mod tests {
     use crate::types::*;
-    use ::ofb_runtime::testing::round_trip;
+    use ofb_runtime::testing::round_trip;
     type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
     fn item() -> Outcome {
@@ -300,7 +300,7 @@ pub mod server {
 //! The server contract: the trait the institution implements, and a router that
 //! serves it.
 use crate::operations::*;
-use ofb_runtime::server::Context;
+use ofb_runtime::server::{self as runtime, Context};
 use std::future::Future;
 /// The back-end of Examples fixture 1.0.0: one method per operation, each taking the typed request and a small context, and returning the typed response of one documented status. Everything else (routing, validation, the interaction id, deadlines, the error envelope) is done by [`router`] before and after these are called.
 ///
@@ -334,43 +334,36 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl Future<Output = Result<GetThreeResponse, Self::Error>> + Send;
     /// Turns an error of the back-end into an answer in the error envelope. The default
     /// logs the error and answers 500 without revealing it.
-    fn on_error(
-        &self,
-        error: Self::Error,
-        context: &Context,
-    ) -> ::ofb_runtime::server::Failure {
+    fn on_error(&self, error: Self::Error, context: &Context) -> runtime::Failure {
         let _ = context;
-        ::ofb_runtime::server::Failure::internal(&error)
+        runtime::Failure::internal(&error)
     }
 }
 /// The document, as the runtime needs it for requests no operation matches
 /// (plumbing: kept out of the documentation).
 #[doc(hidden)]
-pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
+pub static DOCUMENT: runtime::Document = runtime::Document {
     title: "Examples fixture 1.0.0",
     interaction_id: false,
-    validation: ::ofb_runtime::server::Validation::Enforce,
+    validation: runtime::Validation::Enforce,
 };
 /// The operations, in document order, as the runtime serves them (plumbing: kept out
 /// of the documentation).
 #[doc(hidden)]
-pub static OPERATIONS: [::ofb_runtime::server::Operation; 3] = [
+pub static OPERATIONS: [runtime::Operation; 3] = [
     GetOneRequest::OPERATION,
     GetTwoRequest::OPERATION,
     GetThreeRequest::OPERATION,
 ];
-/// [`router_with`] with the default [`Config`](::ofb_runtime::server::Config).
-pub fn router<B: Api>(backend: B) -> ::axum::Router {
-    router_with(backend, ::ofb_runtime::server::Config::default())
+/// [`router_with`] with the default [`Config`](runtime::Config).
+pub fn router<B: Api>(backend: B) -> axum::Router {
+    router_with(backend, runtime::Config::default())
 }
 /// A plain `axum::Router` serving every operation through `backend`, at the paths of
 /// the document (nest it under the API's base path). Any tower layer applies to it.
-pub fn router_with<B: Api>(
-    backend: B,
-    config: ::ofb_runtime::server::Config,
-) -> ::axum::Router {
-    let shared = ::ofb_runtime::server::Shared::new(backend, config, &DOCUMENT);
-    ::axum::Router::new()
+pub fn router_with<B: Api>(backend: B, config: runtime::Config) -> axum::Router {
+    let shared = runtime::Shared::new(backend, config, &DOCUMENT);
+    axum::Router::new()
         .route(
             "/one",
             shared
@@ -398,12 +391,12 @@ pub fn router_with<B: Api>(
                     B::on_error,
                 ),
         )
-        .fallback(|request: ::axum::extract::Request| ::ofb_runtime::server::not_found(
+        .fallback(|request: axum::extract::Request| runtime::not_found(
             &DOCUMENT,
             request,
         ))
-        .method_not_allowed_fallback(|request: ::axum::extract::Request| {
-            ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
+        .method_not_allowed_fallback(|request: axum::extract::Request| {
+            runtime::method_not_allowed(&DOCUMENT, request)
         })
 }
 }

@@ -168,7 +168,7 @@ pub const GET_KEY_OK_BODY: &str = r#"[{"key":"a","value":"a"}]"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
-    use ::ofb_runtime::testing::round_trip;
+    use ofb_runtime::testing::round_trip;
     type Outcome = ::std::result::Result<(), ::std::string::String>;
     #[test]
     fn list_keys_ok_body() -> Outcome {
@@ -196,7 +196,10 @@ pub mod mock {
 //! A back-end made of the document's examples, for testing against.
 use crate::examples::*;
 use crate::operations::*;
-use ofb_runtime::server::{example, run_mock, Config, Context, ExampleError};
+use ofb_runtime::server::{
+    example, from_example, run_mock, Config, Context, ExampleError,
+};
+use ofb_runtime::WithHeaders;
 use std::process::ExitCode;
 use std::time::Duration;
 /// A back-end that answers every operation with the example of its first success
@@ -225,15 +228,10 @@ impl crate::server::Api for Examples {
     ) -> Result<ListKeysResponse, ExampleError> {
         self.pause().await;
         Ok(
-            ListKeysResponse::Ok(::ofb_runtime::WithHeaders {
+            ListKeysResponse::Ok(WithHeaders {
                 body: example(LIST_KEYS_OK_BODY)?,
                 headers: ListKeysOkHeaders {
-                    x_trace: Some(
-                        ::ofb_runtime::server::from_example(
-                            "header x-trace",
-                            "\"EDGE\"",
-                        )?,
-                    ),
+                    x_trace: Some(from_example("header x-trace", "\"EDGE\"")?),
                 },
             }),
         )
@@ -246,9 +244,7 @@ impl crate::server::Api for Examples {
         self.pause().await;
         Ok(
             AddKeysResponse::Created(AddKeysCreatedHeaders {
-                x_trace: Some(
-                    ::ofb_runtime::server::from_example("header x-trace", "\"EDGE\"")?,
-                ),
+                x_trace: Some(from_example("header x-trace", "\"EDGE\"")?),
             }),
         )
     }
@@ -364,7 +360,7 @@ pub mod server {
 //! The server contract: the trait the institution implements, and a router that
 //! serves it.
 use crate::operations::*;
-use ofb_runtime::server::Context;
+use ofb_runtime::server::{self as runtime, Context};
 use std::future::Future;
 /// The back-end of Shared types fixture 1.0.0: one method per operation, each taking the typed request and a small context, and returning the typed response of one documented status. Everything else (routing, validation, the interaction id, deadlines, the error envelope) is done by [`router`] before and after these are called.
 ///
@@ -398,43 +394,36 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl Future<Output = Result<GetKeyResponse, Self::Error>> + Send;
     /// Turns an error of the back-end into an answer in the error envelope. The default
     /// logs the error and answers 500 without revealing it.
-    fn on_error(
-        &self,
-        error: Self::Error,
-        context: &Context,
-    ) -> ::ofb_runtime::server::Failure {
+    fn on_error(&self, error: Self::Error, context: &Context) -> runtime::Failure {
         let _ = context;
-        ::ofb_runtime::server::Failure::internal(&error)
+        runtime::Failure::internal(&error)
     }
 }
 /// The document, as the runtime needs it for requests no operation matches
 /// (plumbing: kept out of the documentation).
 #[doc(hidden)]
-pub static DOCUMENT: ::ofb_runtime::server::Document = ::ofb_runtime::server::Document {
+pub static DOCUMENT: runtime::Document = runtime::Document {
     title: "Shared types fixture 1.0.0",
     interaction_id: false,
-    validation: ::ofb_runtime::server::Validation::Enforce,
+    validation: runtime::Validation::Enforce,
 };
 /// The operations, in document order, as the runtime serves them (plumbing: kept out
 /// of the documentation).
 #[doc(hidden)]
-pub static OPERATIONS: [::ofb_runtime::server::Operation; 3] = [
+pub static OPERATIONS: [runtime::Operation; 3] = [
     ListKeysRequest::OPERATION,
     AddKeysRequest::OPERATION,
     GetKeyRequest::OPERATION,
 ];
-/// [`router_with`] with the default [`Config`](::ofb_runtime::server::Config).
-pub fn router<B: Api>(backend: B) -> ::axum::Router {
-    router_with(backend, ::ofb_runtime::server::Config::default())
+/// [`router_with`] with the default [`Config`](runtime::Config).
+pub fn router<B: Api>(backend: B) -> axum::Router {
+    router_with(backend, runtime::Config::default())
 }
 /// A plain `axum::Router` serving every operation through `backend`, at the paths of
 /// the document (nest it under the API's base path). Any tower layer applies to it.
-pub fn router_with<B: Api>(
-    backend: B,
-    config: ::ofb_runtime::server::Config,
-) -> ::axum::Router {
-    let shared = ::ofb_runtime::server::Shared::new(backend, config, &DOCUMENT);
-    ::axum::Router::new()
+pub fn router_with<B: Api>(backend: B, config: runtime::Config) -> axum::Router {
+    let shared = runtime::Shared::new(backend, config, &DOCUMENT);
+    axum::Router::new()
         .route(
             "/keys",
             shared
@@ -461,12 +450,12 @@ pub fn router_with<B: Api>(
                     B::on_error,
                 ),
         )
-        .fallback(|request: ::axum::extract::Request| ::ofb_runtime::server::not_found(
+        .fallback(|request: axum::extract::Request| runtime::not_found(
             &DOCUMENT,
             request,
         ))
-        .method_not_allowed_fallback(|request: ::axum::extract::Request| {
-            ::ofb_runtime::server::method_not_allowed(&DOCUMENT, request)
+        .method_not_allowed_fallback(|request: axum::extract::Request| {
+            runtime::method_not_allowed(&DOCUMENT, request)
         })
 }
 }

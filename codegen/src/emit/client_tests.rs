@@ -74,7 +74,7 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
                 quote! {
                     #allow
                     let e = #call.expect_err(#what);
-                    assert_eq!(e.status(), ::std::option::Option::Some(#status), "{}: {e}", #what);
+                    assert_eq!(e.status(), Some(#status), "{}: {e}", #what);
                     if let ErrorKind::Status { response, .. } = &*e.kind {
                         assert_eq!(response.status().as_u16(), #status, "{}", #what);
                     }
@@ -163,8 +163,8 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
     let example = bodies.iter().any(|b| b.is_json()).then(|| {
         quote! {
             /// An example body, decoded into the type the call takes.
-            fn example<T: ::serde::de::DeserializeOwned>(json: &str) -> T {
-                ::serde_json::from_str(json).expect("the example decodes")
+            fn example<T: serde::de::DeserializeOwned>(json: &str) -> T {
+                serde_json::from_str(json).expect("the example decodes")
             }
         }
     });
@@ -176,8 +176,8 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
         use #krate::client::{Client, Config, ErrorKind};
         use #krate::mock::Examples;
         #router_import
-        use ::ofb_runtime::server::testing::TestServer;
-        use ::std::time::Duration;
+        use ofb_runtime::server::testing::TestServer;
+        use std::time::Duration;
 
         async fn start(backend: Examples) -> TestServer {
             TestServer::start(#router).await
@@ -205,7 +205,7 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
             let client = Client::with_config(config(&server.url("")).timeout(Duration::from_millis(100))).expect("a client");
             let e = #first_call.expect_err("too slow");
             assert!(e.is_timeout(), "{e:?}");
-            assert_eq!(e.status(), ::std::option::Option::None);
+            assert_eq!(e.status(), None);
         }
 
         #[tokio::test]
@@ -213,7 +213,7 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
             let server = start(Examples::default()).await;
             let client = Client::with_config(config(&server.url("/ofb-no-such-base"))).expect("a client");
             let e = #first_call.expect_err("no such route");
-            assert_eq!(e.status(), ::std::option::Option::Some(404), "{e}");
+            assert_eq!(e.status(), Some(404), "{e}");
             let raw = e.raw().expect("the answer is kept");
             assert!(raw.text().contains("errors"), "{}", raw.text());
             #not_found
@@ -221,7 +221,7 @@ pub fn file(api: &Api, krate_name: &str) -> Option<TokenStream> {
 
         #[tokio::test]
         async fn a_refused_connection_is_a_connect_error() {
-            let listener = ::std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
             let addr = listener.local_addr().expect("an address");
             drop(listener);
             let client = Client::with_config(config(&format!("http://{addr}"))).expect("a client");

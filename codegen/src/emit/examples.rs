@@ -134,7 +134,7 @@ pub fn module(api: &Api) -> Option<TokenStream> {
         #[cfg(test)]
         mod tests {
             #uses
-            use ::ofb_runtime::testing::round_trip;
+            use ofb_runtime::testing::round_trip;
 
             // A local alias shadows any schema of the same name the glob import brings in.
             type Outcome = ::std::result::Result<(), ::std::string::String>;

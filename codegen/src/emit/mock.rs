@@ -13,7 +13,7 @@ use quote::quote;
 fn example(what: &str, json: &str) -> TokenStream {
     let what = Literal::string(what);
     let json = Literal::string(json);
-    quote!(::ofb_runtime::server::from_example(#what, #json)?)
+    quote!(from_example(#what, #json)?)
 }
 
 fn answer(api: &Api, op: &Operation, r: &Response) -> TokenStream {
@@ -106,10 +106,31 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
         )
     });
     let decode = bodies.iter().any(|b| b.is_json()).then(|| quote!(example,));
+    // What the answers name: a header's example value is decoded by `from_example`, and a
+    // body with headers travels in a `WithHeaders`.
+    let answered: Vec<&Response> = api
+        .operations
+        .iter()
+        .filter_map(Operation::mock_response)
+        .collect();
+    let scalar_headers = answered.iter().any(|r| {
+        r.headers_type.is_some()
+            && typed_headers(r).any(|p| matches!(param_kind(api, &p.shape), ParamKind::Scalar))
+    });
+    let from_example = scalar_headers.then(|| quote!(from_example,));
+    let with_headers = answered
+        .iter()
+        .any(|r| r.body.is_some() && r.headers_type.is_some())
+        .then(|| {
+            quote!(
+                use ofb_runtime::WithHeaders;
+            )
+        });
     Some(quote! {
         #examples
         use crate::operations::*;
-        use ofb_runtime::server::{#decode run_mock, Config, Context, ExampleError};
+        use ofb_runtime::server::{#decode #from_example run_mock, Config, Context, ExampleError};
+        #with_headers
         use std::process::ExitCode;
         use std::time::Duration;
 

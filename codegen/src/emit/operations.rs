@@ -195,9 +195,8 @@ pub fn payload(
     value: bool,
 ) -> Option<TokenStream> {
     match (body, headers) {
-        (Some(b), Some(h)) if value => {
-            Some(quote!(::ofb_runtime::WithHeaders { body: #b, headers: #h }))
-        }
+        // The mock, the only caller of values, imports `WithHeaders`.
+        (Some(b), Some(h)) if value => Some(quote!(WithHeaders { body: #b, headers: #h })),
         (Some(b), Some(h)) => {
             let w = paths::rt(api, "WithHeaders", true);
             Some(quote!(#w<#b, #h>))

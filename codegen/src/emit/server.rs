@@ -11,9 +11,10 @@ use crate::{Frequency, Settings};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-/// The runtime's server module, as every emitted path names it.
+/// The runtime's server module, as every emitted path names it: imported as `runtime`, a
+/// lower-case name no trait, type or function of the module can have.
 fn rt() -> TokenStream {
-    quote!(::ofb_runtime::server)
+    quote!(runtime)
 }
 
 /// How the deadline of an operation reads in its docs.
@@ -126,7 +127,7 @@ pub fn module(api: &Api, settings: &Settings) -> Option<TokenStream> {
         // Operation types end in `Request`, `Response` or `Headers`: none is a name of this
         // module's own, nor one of the prelude's.
         use crate::operations::*;
-        use ofb_runtime::server::Context;
+        use ofb_runtime::server::{self as runtime, Context};
         use std::future::Future;
 
         #service_doc
@@ -160,19 +161,19 @@ pub fn module(api: &Api, settings: &Settings) -> Option<TokenStream> {
         #[doc(hidden)]
         pub static OPERATIONS: [#rt::Operation; #count] = [#(#statics),*];
 
-        /// [`router_with`] with the default [`Config`](::ofb_runtime::server::Config).
-        pub fn router<B: #service>(backend: B) -> ::axum::Router {
+        /// [`router_with`] with the default [`Config`](runtime::Config).
+        pub fn router<B: #service>(backend: B) -> axum::Router {
             router_with(backend, #rt::Config::default())
         }
 
         /// A plain `axum::Router` serving every operation through `backend`, at the paths of
         /// the document (nest it under the API's base path). Any tower layer applies to it.
-        pub fn router_with<B: #service>(backend: B, config: #rt::Config) -> ::axum::Router {
+        pub fn router_with<B: #service>(backend: B, config: #rt::Config) -> axum::Router {
             let shared = #rt::Shared::new(backend, config, &DOCUMENT);
-            ::axum::Router::new()
+            axum::Router::new()
                 #(#routes)*
-                .fallback(|request: ::axum::extract::Request| #rt::not_found(&DOCUMENT, request))
-                .method_not_allowed_fallback(|request: ::axum::extract::Request| {
+                .fallback(|request: axum::extract::Request| #rt::not_found(&DOCUMENT, request))
+                .method_not_allowed_fallback(|request: axum::extract::Request| {
                     #rt::method_not_allowed(&DOCUMENT, request)
                 })
         }
