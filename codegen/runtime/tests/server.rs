@@ -6,8 +6,8 @@
 
 use ofb_runtime::server::testing::{expect_error, TestServer};
 use ofb_runtime::server::{
-    handle, Config, Context, Document, Failure, Frequency, FromInputs, In, Inputs, IntoReply,
-    Operation, Reply, ServeConfig, Shared, Validation,
+    Config, Context, Document, Failure, Frequency, FromInputs, In, Inputs, IntoReply, Operation,
+    Reply, ServeConfig, Shared, Validation,
 };
 use ofb_runtime::{Pattern, Rules, Validate};
 use std::sync::Arc;
@@ -204,15 +204,11 @@ fn router_of(op: &'static Operation, mode: Mode, config: Config) -> axum::Router
     axum::Router::new()
         .route(
             "/things/{id}",
-            axum::routing::put(move |request: axum::extract::Request| {
-                handle(
-                    shared.clone(),
-                    op,
-                    request,
-                    |s: Arc<Shared<Backend>>, r, c| async move { s.backend().put(r, c).await },
-                    Backend::on_error,
-                )
-            }),
+            shared.serve(
+                op,
+                |s: Arc<Shared<Backend>>, r, c| async move { s.backend().put(r, c).await },
+                Backend::on_error,
+            ),
         )
         .fallback(|r: axum::extract::Request| ofb_runtime::server::not_found(&DOC, r))
 }
@@ -721,15 +717,11 @@ async fn layers_reach_the_back_end_through_the_context() {
     let app = axum::Router::new()
         .route(
             "/things/{id}",
-            axum::routing::put(move |request: axum::extract::Request| {
-                handle(
-                    shared.clone(),
-                    &OP,
-                    request,
-                    |s: Arc<Shared<Who>>, r, c| async move { s.backend().put(r, c).await },
-                    |_: &Who, e: String, _: &Context| Failure::new(500, "X", "X", e),
-                )
-            }),
+            shared.serve(
+                &OP,
+                |s: Arc<Shared<Who>>, r, c| async move { s.backend().put(r, c).await },
+                |_: &Who, e: String, _: &Context| Failure::new(500, "X", "X", e),
+            ),
         )
         .layer(axum::middleware::map_request(
             |mut r: axum::extract::Request| async move {
@@ -848,20 +840,11 @@ async fn layers_given_to_the_config_know_the_operation() {
         .with_response_check(false)
         .with_layer(layer);
     let shared = Shared::new(Who, config, &DOC);
-    let route = shared.route(
+    // `serve` puts the configured layers on the route (through `Shared::route`).
+    let route = shared.serve(
         &OP,
-        axum::routing::put({
-            let shared = shared.clone();
-            move |request: axum::extract::Request| {
-                handle(
-                    shared.clone(),
-                    &OP,
-                    request,
-                    |s: Arc<Shared<Who>>, r, c| async move { s.backend().put(r, c).await },
-                    |_: &Who, e: String, _: &Context| Failure::new(500, "X", "X", e),
-                )
-            }
-        }),
+        |s: Arc<Shared<Who>>, r, c| async move { s.backend().put(r, c).await },
+        |_: &Who, e: String, _: &Context| Failure::new(500, "X", "X", e),
     );
     let server = TestServer::start(axum::Router::new().route("/things/{id}", route)).await;
     let a = put(&server, "/things/ABC", BODY).await;

@@ -38,6 +38,13 @@ const HEAVY_BODY: usize = 64 * 1024;
 #[derive(Debug)]
 pub struct Shared<B> {
     backend: B,
+    common: Arc<Common>,
+}
+
+/// The part of [`Shared`] that does not name the back-end's type, so that what serves a
+/// request needs no type parameter.
+#[derive(Debug)]
+struct Common {
     config: Config,
     validation: Validation,
 }
@@ -48,8 +55,7 @@ impl<B> Shared<B> {
         let validation = config.validation(document.validation);
         Arc::new(Shared {
             backend,
-            config,
-            validation,
+            common: Arc::new(Common { config, validation }),
         })
     }
 
@@ -64,14 +70,19 @@ impl<B> Shared<B> {
         op: &'static Operation,
         handler: axum::routing::MethodRouter,
     ) -> axum::routing::MethodRouter {
-        self.config.route(op, handler)
+        self.common.config.route(op, handler)
     }
 }
 
 impl<B: Send + Sync + 'static> Shared<B> {
-    /// The route of `op`, on its method and with the configured layers: each request goes
-    /// through [`handle`] to `call` (which calls the back-end's method), and the back-end's
-    /// errors through `on_error`. What a generated router is made of, one per operation.
+    /// The route of `op`, on its method and with the configured layers: each request is read
+    /// and judged, then `call` calls the back-end's method, and the back-end's errors go
+    /// through `on_error`. What a generated router is made of, one per operation.
+    ///
+    /// Only decoding into `Req` and calling the back-end depend on the operation's types; they
+    /// are handed on as a function pointer and a shared closure, and the route itself (the
+    /// axum handler and the whole flow of [`serve_one`]) is compiled once, in this crate, not
+    /// once per operation in each generated crate.
     pub fn serve<Req, Resp, E, F, Fut>(
         self: &Arc<Self>,
         op: &'static Operation,
@@ -85,21 +96,76 @@ impl<B: Send + Sync + 'static> Shared<B> {
         F: Fn(Arc<Shared<B>>, Req, Context) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = Result<Resp, E>> + Send + 'static,
     {
+        let check = self.common.config.check_responses;
         let shared = Arc::clone(self);
-        let handler = move |request: Request| handle(shared, op, request, call, on_error);
-        let method = match op.method {
-            "GET" => axum::routing::get(handler),
-            "PUT" => axum::routing::put(handler),
-            "POST" => axum::routing::post(handler),
-            "DELETE" => axum::routing::delete(handler),
-            "OPTIONS" => axum::routing::options(handler),
-            "HEAD" => axum::routing::head(handler),
-            "PATCH" => axum::routing::patch(handler),
-            "TRACE" => axum::routing::trace(handler),
-            // No method a document can name is left: an empty router answers 405.
-            _ => axum::routing::MethodRouter::new(),
+        let start: Start = Arc::new(move |req, ctx| {
+            let Ok(req) = req.downcast::<Req>() else {
+                // `read::<Req>` made it: never reached, and answered, not panicked, if it were.
+                return Box::pin(async {
+                    Outcome::Failed(Failure::internal(&"the request was lost"))
+                });
+            };
+            let fut = call(Arc::clone(&shared), *req, ctx.clone());
+            let shared = Arc::clone(&shared);
+            Box::pin(async move {
+                match fut.await {
+                    Ok(resp) => {
+                        let mut reply = Reply::new(check);
+                        resp.into_reply(&mut reply);
+                        Outcome::Reply(reply)
+                    }
+                    Err(e) => Outcome::Failed(on_error(&shared.backend, e, &ctx)),
+                }
+            })
+        });
+        let endpoint = Endpoint {
+            common: Arc::clone(&self.common),
+            op,
+            decode: read::<Req>,
+            start,
         };
-        self.route(op, method)
+        self.route(op, method_router(endpoint))
+    }
+}
+
+/// One operation's route, without its types: what [`serve_one`] needs for each request.
+#[derive(Clone)]
+struct Endpoint {
+    common: Arc<Common>,
+    op: &'static Operation,
+    decode: Decode,
+    start: Start,
+}
+
+/// The method router of `endpoint`'s operation, on its method.
+fn method_router(endpoint: Endpoint) -> axum::routing::MethodRouter {
+    let method = endpoint.op.method;
+    let handler = move |request: Request| {
+        let e = endpoint.clone();
+        async move {
+            let common = &e.common;
+            serve_one(
+                &common.config,
+                common.validation,
+                e.op,
+                request,
+                e.decode,
+                &e.start,
+            )
+            .await
+        }
+    };
+    match method {
+        "GET" => axum::routing::get(handler),
+        "PUT" => axum::routing::put(handler),
+        "POST" => axum::routing::post(handler),
+        "DELETE" => axum::routing::delete(handler),
+        "OPTIONS" => axum::routing::options(handler),
+        "HEAD" => axum::routing::head(handler),
+        "PATCH" => axum::routing::patch(handler),
+        "TRACE" => axum::routing::trace(handler),
+        // No method a document can name is left: an empty router answers 405.
+        _ => axum::routing::MethodRouter::new(),
     }
 }
 
@@ -143,78 +209,27 @@ fn read<Req: FromInputs + Send + 'static>(raw: Raw, mode: Validation, reported: 
     }
 }
 
-/// Serves one request of `op`: `call` runs the back-end method, `on_error` is the back-end's
-/// hook for its own errors.
-///
-/// The back-end's future runs on a task of its own while this one keeps the time: at the
-/// deadline the 504 goes out and the task is aborted, whatever the back-end is doing. (A
-/// back-end that blocks its thread keeps that worker until it returns; the answer does not wait
-/// for it.)
-///
-/// Only decoding the request and calling the back-end depend on the operation's types, and
-/// they are handed on as a function pointer and a boxed closure: the rest ([`serve_one`]) is
-/// compiled once in this crate, not once per operation in each generated crate.
-pub async fn handle<B, Req, Resp, E, F, Fut>(
-    shared: Arc<Shared<B>>,
-    op: &'static Operation,
-    request: Request,
-    call: F,
-    on_error: fn(&B, E, &Context) -> Failure,
-) -> Response
-where
-    B: Send + Sync + 'static,
-    Req: FromInputs + Send + 'static,
-    Resp: IntoReply + Send + 'static,
-    E: Send + 'static,
-    F: FnOnce(Arc<Shared<B>>, Req, Context) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Resp, E>> + Send + 'static,
-{
-    let check = shared.config.check_responses;
-    let backend = Arc::clone(&shared);
-    let start: Start = Box::new(move |req, ctx| {
-        let Ok(req) = req.downcast::<Req>() else {
-            // `read::<Req>` made it: never reached, and answered, not panicked, if it were.
-            return Box::pin(async { Outcome::Failed(Failure::internal(&"the request was lost")) });
-        };
-        let fut = call(Arc::clone(&backend), *req, ctx.clone());
-        Box::pin(async move {
-            match fut.await {
-                Ok(resp) => {
-                    let mut reply = Reply::new(check);
-                    resp.into_reply(&mut reply);
-                    Outcome::Reply(reply)
-                }
-                Err(e) => Outcome::Failed(on_error(&backend.backend, e, &ctx)),
-            }
-        })
-    });
-    serve_one(
-        &shared.config,
-        shared.validation,
-        op,
-        request,
-        read::<Req>,
-        start,
-    )
-    .await
-}
-
 /// Decodes a request into the operation's type, typed away (`read::<Req>`).
 type Decode = fn(Raw, Validation, usize) -> Read;
 
 /// Calls the back-end with a decoded request and its context: the operation's one typed step
 /// after decoding.
-type Start = Box<dyn FnOnce(Box<dyn Any + Send>, Context) -> Work + Send>;
+type Start = Arc<dyn Fn(Box<dyn Any + Send>, Context) -> Work + Send + Sync>;
 
-/// [`handle`] without the operation's types: everything but decoding (`decode`) and calling the
-/// back-end (`start`), compiled once.
+/// Serves one request of `op`: everything but decoding (`decode`) and calling the back-end
+/// (`start`), compiled once.
+///
+/// The back-end's future runs on a task of its own while this one keeps the time: at the
+/// deadline the 504 goes out and the task is aborted, whatever the back-end is doing. (A
+/// back-end that blocks its thread keeps that worker until it returns; the answer does not wait
+/// for it.)
 async fn serve_one(
     config: &Config,
     mode: Validation,
     op: &'static Operation,
     request: Request,
     decode: Decode,
-    start: Start,
+    start: &Start,
 ) -> Response {
     let received = match receive(config, op, request).await {
         Ok(r) => r,
@@ -275,7 +290,7 @@ async fn serve_one(
     finish(config, work, op, budget, deadline, echo.as_deref(), &span).await
 }
 
-/// A request past every check that needs no type of the operation's: what [`handle`] decodes.
+/// A request past every check that needs no type of the operation's: what [`serve_one`] decodes.
 struct Received {
     parts: http::request::Parts,
     raw: Raw,

@@ -2,7 +2,7 @@
 //!
 //! A generated crate declares, for each operation, a static [`Operation`] (route, media types,
 //! frequency class), how to read its typed request from the HTTP parts ([`FromInputs`]) and how
-//! to write its typed response ([`IntoReply`]); its `router` hands each request to [`handle`],
+//! to write its typed response ([`IntoReply`]); its `router` serves each operation through [`Shared::serve`],
 //! which does everything the back-end must not see: the interaction id, `Accept` and
 //! `Content-Type`, the body limit, decoding and validation, the deadline, the response check and
 //! the error envelope. The institution's trait sees typed values and a small [`Context`] only.
@@ -21,7 +21,7 @@ mod shutdown;
 pub mod testing;
 
 pub use config::{Config, Validation, BODY_LIMIT, BODY_TIMEOUT, MAX_IN_FLIGHT};
-pub use handle::{handle, method_not_allowed, not_found, Shared};
+pub use handle::{method_not_allowed, not_found, Shared};
 pub use health::{MetricsLayer, Readiness};
 pub use inputs::{FromInputs, In, Inputs};
 pub use operation::{Document, Frequency, Operation};
