@@ -93,7 +93,7 @@ impl<B: Send + Sync + 'static> Shared<B> {
         Req: FromInputs + Send + 'static,
         Resp: IntoReply + Send + 'static,
         E: Send + 'static,
-        F: Fn(Arc<Shared<B>>, Req, Context) -> Fut + Clone + Send + Sync + 'static,
+        F: Fn(Arc<Shared<B>>, Req, Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Resp, E>> + Send + 'static,
     {
         let check = self.common.config.check_responses;
@@ -118,18 +118,17 @@ impl<B: Send + Sync + 'static> Shared<B> {
                 }
             })
         });
-        let endpoint = Endpoint {
+        let endpoint = Arc::new(Endpoint {
             common: Arc::clone(&self.common),
             op,
             decode: read::<Req>,
             start,
-        };
+        });
         self.route(op, method_router(endpoint))
     }
 }
 
 /// One operation's route, without its types: what [`serve_one`] needs for each request.
-#[derive(Clone)]
 struct Endpoint {
     common: Arc<Common>,
     op: &'static Operation,
@@ -137,11 +136,12 @@ struct Endpoint {
     start: Start,
 }
 
-/// The method router of `endpoint`'s operation, on its method.
-fn method_router(endpoint: Endpoint) -> axum::routing::MethodRouter {
+/// The method router of `endpoint`'s operation, on its method; each request takes one more
+/// reference to the endpoint.
+fn method_router(endpoint: Arc<Endpoint>) -> axum::routing::MethodRouter {
     let method = endpoint.op.method;
     let handler = move |request: Request| {
-        let e = endpoint.clone();
+        let e = Arc::clone(&endpoint);
         async move {
             let common = &e.common;
             serve_one(

@@ -2,8 +2,8 @@
 //!
 //! A generated crate declares, for each operation, a static [`Operation`] (route, media types,
 //! frequency class), how to read its typed request from the HTTP parts ([`FromInputs`]) and how
-//! to write its typed response ([`IntoReply`]); its `router` serves each operation through [`Shared::serve`],
-//! which does everything the back-end must not see: the interaction id, `Accept` and
+//! to write its typed response ([`IntoReply`]); its `router` serves each operation through
+//! [`Shared::serve`], which does everything the back-end must not see: the interaction id, `Accept` and
 //! `Content-Type`, the body limit, decoding and validation, the deadline, the response check and
 //! the error envelope. The institution's trait sees typed values and a small [`Context`] only.
 
