@@ -3,7 +3,8 @@
 //! Names come from wire names (schema, property and operation ids, enum values, status codes),
 //! never from prose. Portuguese diacritics fold to ASCII (`ação` to `acao`), anything that is not
 //! a letter or digit separates words, a leading digit gets a prefix, and keywords become raw
-//! identifiers when written (`ident`), or get a trailing underscore where Rust has no raw form (`self`, `crate`, ...).
+//! identifiers when written (`ident`), or get a trailing underscore where Rust has no raw form
+//! (`self`, `crate`, ...).
 //! Wire names survive through `#[serde(rename)]`, so folding loses nothing on the wire.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
@@ -98,14 +99,13 @@ impl Scope {
         if self.used.insert(base.to_owned()) {
             return base.to_owned();
         }
-        let stem = base;
-        let sep = if stem.ends_with(|c: char| c.is_ascii_digit()) {
+        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) {
             "_"
         } else {
             ""
         };
         (2u32..)
-            .map(|n| format!("{stem}{sep}{n}"))
+            .map(|n| format!("{base}{sep}{n}"))
             .find(|c| !self.used.contains(c))
             .inspect(|c| {
                 self.used.insert(c.clone());

@@ -19,10 +19,15 @@ pub fn doc_attrs(text: Option<&str>) -> TokenStream {
     }
     let lines = normalize(text);
     let attrs = lines.iter().map(|l| {
-        let l = super::raw_string_after(if l.is_empty() { "" } else { " " }, l);
+        let l = line_literal(l);
         quote!(#[doc = #l])
     });
     quote!(#(#attrs)*)
+}
+
+/// The literal of one doc line: a space after `///` where the line has text.
+fn line_literal(line: &str) -> proc_macro2::Literal {
+    super::raw_string_after(if line.is_empty() { "" } else { " " }, line)
 }
 
 /// The parts that have text, trimmed, as paragraphs.
@@ -44,7 +49,7 @@ pub fn doc_parts(parts: &[Option<&str>]) -> TokenStream {
 /// Inner (`//!`) doc attributes from several parts, for a module or crate root.
 pub fn inner_doc_attrs(parts: &[Option<&str>]) -> TokenStream {
     let attrs = normalize(&paragraphs(parts)).into_iter().map(|l| {
-        let l = super::raw_string_after(if l.is_empty() { "" } else { " " }, &l);
+        let l = line_literal(&l);
         quote!(#![doc = #l])
     });
     quote!(#(#attrs)*)

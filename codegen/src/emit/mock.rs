@@ -16,7 +16,16 @@ fn example(what: &str, json: &str) -> TokenStream {
     quote!(from_example(#what, #json)?)
 }
 
-fn answer(api: &Api, op: &Operation, r: &Response) -> TokenStream {
+/// What the answers name that the module imports only where it is used: a header's example
+/// value is decoded by `from_example`, and a body with headers travels in a `WithHeaders`.
+#[derive(Default)]
+struct Uses {
+    from_example: bool,
+    with_headers: bool,
+}
+
+/// The answer of `op` with response `r`, recording in `uses` what it names.
+fn answer(api: &Api, op: &Operation, r: &Response, uses: &mut Uses) -> TokenStream {
     let resp = ident(&op.response_type);
     let v = ident(&r.name);
     let parts = VariantParts::of(r);
@@ -28,30 +37,35 @@ fn answer(api: &Api, op: &Operation, r: &Response) -> TokenStream {
             quote!(String::from(#c))
         }
     });
+    let mut from_example = false;
     let headers = r.headers_type.as_deref().map(|h| {
         let h = ident(h);
         let fields = typed_headers(r).map(|p| {
             let f = ident(&p.name);
-            let what = format!("header {}", p.wire);
-            let json = p.example.to_string();
+            if p.example.is_null() && !p.required {
+                return quote!(#f: None,);
+            }
             let value = match param_kind(api, &p.shape) {
-                ParamKind::Scalar => example(&what, &json),
+                ParamKind::Scalar => {
+                    from_example = true;
+                    example(&format!("header {}", p.wire), &p.example.to_string())
+                }
                 ParamKind::List | ParamKind::Text => {
                     let t = example_text(&p.example);
                     quote!(String::from(#t))
                 }
             };
-            let value = if p.example.is_null() && !p.required {
-                quote!(None)
-            } else if p.required {
-                value
+            if p.required {
+                quote!(#f: #value,)
             } else {
-                quote!(Some(#value))
-            };
-            quote!(#f: #value,)
+                quote!(#f: Some(#value),)
+            }
         });
+        let fields: Vec<TokenStream> = fields.collect();
         quote!(#h { #(#fields)* })
     });
+    uses.from_example |= from_example;
+    uses.with_headers |= body.is_some() && headers.is_some();
     let payload = super::operations::payload(api, body, headers, true);
     if parts.unit() {
         return quote!(#resp::#v);
@@ -71,27 +85,32 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
     }
     let service = ident(service);
     let title = format!("{} {}", api.title, api.version);
-    let methods = api.operations.iter().map(|op| {
-        let f = ident(&op.name);
-        let req = ident(&op.request_type);
-        let resp = ident(&op.response_type);
-        let value = match op.mock_response() {
-            Some(r) => {
-                let a = answer(api, op, r);
-                quote!(Ok(#a))
+    let mut uses = Uses::default();
+    let methods: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let f = ident(&op.name);
+            let req = ident(&op.request_type);
+            let resp = ident(&op.response_type);
+            let value = match op.mock_response() {
+                Some(r) => {
+                    let a = answer(api, op, r, &mut uses);
+                    quote!(Ok(#a))
+                }
+                None => {
+                    let msg = format!("`{}` documents no response", op.name);
+                    quote!(Err(ExampleError(String::from(#msg))))
+                }
+            };
+            quote! {
+                async fn #f(&self, _: #req, _: Context) -> Result<#resp, ExampleError> {
+                    self.pause().await;
+                    #value
+                }
             }
-            None => {
-                let msg = format!("`{}` documents no response", op.name);
-                quote!(Err(ExampleError(String::from(#msg))))
-            }
-        };
-        quote! {
-            async fn #f(&self, _: #req, _: Context) -> Result<#resp, ExampleError> {
-                self.pause().await;
-                #value
-            }
-        }
-    });
+        })
+        .collect();
     // Examples are constants (upper case), operation types end in `Request`, `Response` or
     // `Headers`: none is a name of this module's own, nor one of the prelude's, so `Option`,
     // `String` and the names imported below mean what they say.
@@ -106,26 +125,12 @@ pub fn module(api: &Api, service: &str) -> Option<TokenStream> {
         )
     });
     let decode = bodies.iter().any(|b| b.is_json()).then(|| quote!(example,));
-    // What the answers name: a header's example value is decoded by `from_example`, and a
-    // body with headers travels in a `WithHeaders`.
-    let answered: Vec<&Response> = api
-        .operations
-        .iter()
-        .filter_map(Operation::mock_response)
-        .collect();
-    let scalar_headers = answered.iter().any(|r| {
-        r.headers_type.is_some()
-            && typed_headers(r).any(|p| matches!(param_kind(api, &p.shape), ParamKind::Scalar))
+    let from_example = uses.from_example.then(|| quote!(from_example,));
+    let with_headers = uses.with_headers.then(|| {
+        quote!(
+            use ofb_runtime::WithHeaders;
+        )
     });
-    let from_example = scalar_headers.then(|| quote!(from_example,));
-    let with_headers = answered
-        .iter()
-        .any(|r| r.body.is_some() && r.headers_type.is_some())
-        .then(|| {
-            quote!(
-                use ofb_runtime::WithHeaders;
-            )
-        });
     Some(quote! {
         #examples
         use crate::operations::*;

@@ -59,27 +59,30 @@ fn walk(hir: &Hir, reps: u32, out: &mut String) {
 
 /// A readable member of a class: a digit, a letter, then anything printable.
 fn pick(class: &Class) -> Option<char> {
-    // The class's ranges, read in place (a Unicode class such as `\w` has hundreds).
-    let ranges = || -> Box<dyn Iterator<Item = (char, char)> + '_> {
-        match class {
-            Class::Unicode(u) => Box::new(u.ranges().iter().map(|r| (r.start(), r.end()))),
-            Class::Bytes(b) => Box::new(
-                b.ranges()
-                    .iter()
-                    .map(|r| (char::from(r.start()), char::from(r.end()))),
-            ),
-        }
-    };
-    let contains = |c: char| ranges().any(|(a, b)| a <= c && c <= b);
+    // The class's ranges are read in place (a Unicode class such as `\w` has hundreds).
+    match class {
+        Class::Unicode(u) => pick_in(u.ranges().iter().map(|r| (r.start(), r.end()))),
+        Class::Bytes(b) => pick_in(
+            b.ranges()
+                .iter()
+                .map(|r| (char::from(r.start()), char::from(r.end()))),
+        ),
+    }
+}
+
+/// [`pick`] over a class's ranges, `(first, last)` each.
+fn pick_in(ranges: impl Iterator<Item = (char, char)> + Clone) -> Option<char> {
+    let contains = |c: char| ranges.clone().any(|(a, b)| a <= c && c <= b);
     ['1', 'a', 'A', '0', 'x']
         .into_iter()
         .find(|&c| contains(c))
         .or_else(|| {
-            ranges()
+            ranges
+                .clone()
                 .flat_map(|(a, b)| (a..=b).take(128))
                 .find(|c| !c.is_control() && !c.is_whitespace())
         })
-        .or_else(|| ranges().next().map(|r| r.0))
+        .or_else(|| ranges.clone().next().map(|r| r.0))
 }
 
 #[cfg(test)]
