@@ -16,6 +16,9 @@ pub struct Decoded<T> {
     pub value: T,
     /// JSON pointers of object members the type does not declare.
     pub ignored: Vec<String>,
+    /// JSON pointers of `null`s given for optional members that may not be `null` (read as
+    /// absent).
+    pub nulls: Vec<String>,
 }
 
 /// Why a body could not be decoded.
@@ -62,6 +65,7 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, Decod
         Ok(value) => Ok(Decoded {
             value,
             ignored: trace.ignored,
+            nulls: trace.nulls,
         }),
         Err(e) => Err(DecodeError {
             pointer: trace.failed.unwrap_or_default(),
@@ -108,6 +112,14 @@ pub fn judged<T: DeserializeOwned + crate::Validate>(
                 });
             }
         }
+        for p in &decoded.nulls {
+            v.at_pointer(p, |v| {
+                v.fail(
+                    Rule::Type,
+                    "null is not allowed here: the schema does not declare this member nullable",
+                )
+            });
+        }
         decoded.value.validate_into(&mut v);
     }
     Ok(Judged {
@@ -138,7 +150,7 @@ pub fn validated<T: DeserializeOwned + crate::Validate>(
 
 /// Walks `root` to the object holding the member at `pointer` and asks whether its schema
 /// forbids members it does not declare.
-fn parent_forbids_unknown(root: &dyn crate::Validate, pointer: &str) -> bool {
+pub(crate) fn parent_forbids_unknown(root: &dyn crate::Validate, pointer: &str) -> bool {
     let segments: Vec<_> = crate::json_pointer::segments(pointer).collect();
     let Some((_, parents)) = segments.split_last() else {
         return false;

@@ -13,9 +13,14 @@ use serde::{Deserialize, Serialize};
 pub struct ErrorEnvelope<M = serde_json::Value> {
     /// What went wrong, one item per problem.
     pub errors: Vec<ErrorItem>,
-    /// Pagination and timing data, where the document defines it. (No `default` attribute: it
-    /// would make serde require `M: Default`; a missing `Option` member is `None` anyway.)
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Pagination and timing data, where the document defines it. A `null` is read as absent
+    /// and reported by validation: no document declares `meta` nullable.
+    #[serde(
+        default = "Option::default",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::not_null",
+        bound(deserialize = "M: Deserialize<'de>")
+    )]
     pub meta: Option<M>,
 }
 

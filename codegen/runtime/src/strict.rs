@@ -30,6 +30,9 @@ pub(crate) struct Trace {
     /// The pointer of the deepest value whose decoding failed, while the failure goes up: the
     /// first level to see it records it, and a level that succeeds after all clears it.
     pub(crate) failed: Option<String>,
+    /// JSON pointers of the `null`s given for optional members the schema does not declare
+    /// nullable (read as absent; validation reports them), up to [`IGNORED_KEPT`].
+    pub(crate) nulls: Vec<String>,
 }
 
 /// How many ignored members a trace keeps: a body of a megabyte of unknown members must not
@@ -102,6 +105,14 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<'_, D> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, D::Error> {
+        // An optional member that may not be `null` (`de::NotNull`): read as an option, and a
+        // `null` recorded where it is.
+        if name == crate::de::NOT_NULL {
+            return self.de.deserialize_option(NullWatch {
+                inner: wrap(visitor, self.trace),
+                trace: self.trace,
+            });
+        }
         self.de
             .deserialize_newtype_struct(name, wrap(visitor, self.trace))
     }
@@ -156,6 +167,34 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Wrap<'_, S> {
             de: d,
             trace: self.trace,
         })
+    }
+}
+
+/// The visitor of a [`crate::de::NotNull`] member under the strict decoder: records a `null`.
+struct NullWatch<'t, V> {
+    inner: V,
+    trace: &'t RefCell<Trace>,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for NullWatch<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.expecting(f)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        if let Ok(mut t) = self.trace.try_borrow_mut() {
+            if t.nulls.len() < IGNORED_KEPT {
+                let at = t.path.clone();
+                t.nulls.push(at);
+            }
+        }
+        self.inner.visit_none()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.inner.visit_some(d)
     }
 }
 

@@ -29,6 +29,9 @@ pub(crate) struct Param {
     /// `ofb_runtime::client::Param` for its marker, `crate::client::params::` and the field's
     /// name in upper camel case.
     pub shared: bool,
+    /// Required although its type is an `Option` (a nullable schema): `null` is a value it may
+    /// take, absence is not.
+    pub required: bool,
 }
 
 /// The `#[param(...)]` of a field, if it has one.
@@ -39,7 +42,7 @@ pub(crate) fn param(attrs: &[Attribute]) -> syn::Result<Option<Param>> {
     let mut at = None;
     let mut wire = String::new();
     let mut rules = None;
-    let (mut list, mut text, mut shared) = (false, false, false);
+    let (mut list, mut text, mut shared, mut required) = (false, false, false, false);
     let mut explode = None;
     attr.parse_nested_meta(|m| {
         let place = [
@@ -61,11 +64,13 @@ pub(crate) fn param(attrs: &[Attribute]) -> syn::Result<Option<Param>> {
             text = true;
         } else if m.path.is_ident("shared") {
             shared = true;
+        } else if m.path.is_ident("required") {
+            required = true;
         } else if m.path.is_ident("explode") {
             explode = Some(m.value()?.parse::<LitBool>()?.value);
         } else {
             return Err(m.error(
-                "expected path, query, header or cookie = \"name\", rules, list, explode, text or shared",
+                "expected path, query, header or cookie = \"name\", rules, list, explode, text, shared or required",
             ));
         }
         Ok(())
@@ -86,6 +91,7 @@ pub(crate) fn param(attrs: &[Attribute]) -> syn::Result<Option<Param>> {
         explode,
         text,
         shared,
+        required,
     }))
 }
 
@@ -93,6 +99,8 @@ pub(crate) fn param(attrs: &[Attribute]) -> syn::Result<Option<Param>> {
 pub(crate) struct Body {
     pub media: String,
     pub json: bool,
+    /// Required although its type is an `Option` (see [`Param::required`]).
+    pub required: bool,
 }
 
 /// The `#[body(...)]` of a field, if it has one.
@@ -101,18 +109,32 @@ pub(crate) fn body(attrs: &[Attribute]) -> syn::Result<Option<Body>> {
         return Ok(None);
     };
     let mut out = None;
+    let mut required = false;
     attr.parse_nested_meta(|m| {
+        if m.path.is_ident("required") {
+            required = true;
+            return Ok(());
+        }
         let json = if m.path.is_ident("json") {
             true
         } else if m.path.is_ident("text") {
             false
         } else {
-            return Err(m.error("expected json = \"media/type\" or text = \"media/type\""));
+            return Err(
+                m.error("expected json = \"media/type\", text = \"media/type\" or required")
+            );
         };
         let media = m.value()?.parse::<LitStr>()?.value();
-        out = Some(Body { media, json });
+        out = Some(Body {
+            media,
+            json,
+            required: false,
+        });
         Ok(())
     })?;
+    if let Some(b) = &mut out {
+        b.required = required;
+    }
     out.map(Some)
         .ok_or_else(|| syn::Error::new_spanned(attr, "#[body] needs json or text = \"media/type\""))
 }

@@ -22,7 +22,7 @@ use crate::attrs;
 use proc_macro2::{Literal, TokenStream as Tokens};
 use quote::{format_ident, quote};
 use syn::ext::IdentExt;
-use syn::{parse_quote, Data, DeriveInput, Fields};
+use syn::{parse_quote, Data, DeriveInput, Fields, Ident};
 
 pub(crate) fn expand(mut input: DeriveInput) -> syn::Result<Tokens> {
     let name = input.ident.clone();
@@ -40,9 +40,14 @@ pub(crate) fn expand(mut input: DeriveInput) -> syn::Result<Tokens> {
     };
     let mut params = Vec::new();
     let mut inits = Vec::new();
+    // Fields marked `#[required]`: `Option`s that must be present (`null` or a value).
+    let mut marked = Vec::new();
     for f in &mut fields.named {
         let required = f.attrs.iter().any(|a| a.path().is_ident("required"));
         f.attrs.retain(|a| !a.path().is_ident("required"));
+        if required {
+            marked.extend(f.ident.clone());
+        }
         let Some(ident) = f.ident.clone() else {
             continue;
         };
@@ -74,12 +79,12 @@ pub(crate) fn expand(mut input: DeriveInput) -> syn::Result<Tokens> {
             }
         }
     });
-    let de = deserialize(&input)?;
+    let de = deserialize(&input, &marked)?;
     Ok(quote!(#input #new #de))
 }
 
 /// The struct's `Deserialize` (see the module's documentation).
-fn deserialize(input: &DeriveInput) -> syn::Result<Tokens> {
+fn deserialize(input: &DeriveInput, marked: &[Ident]) -> syn::Result<Tokens> {
     let name = &input.ident;
     if !input.generics.params.is_empty() {
         return Err(syn::Error::new_spanned(
@@ -135,12 +140,20 @@ fn deserialize(input: &DeriveInput) -> syn::Result<Tokens> {
             quote!(::std::option::Option<#ty>)
         };
         slots.push(quote!(let mut #slot: #slot_ty = ::std::option::Option::None;));
+        // An optional member that is not nullable: a `null` is read as absent and reported.
+        // A `#[required]` `Option` must be present, `null` or not.
+        let optional = !nullable && attrs::is_option(ty) && !marked.contains(ident);
+        let fill = if optional {
+            quote!(fill_present)
+        } else {
+            quote!(fill)
+        };
         arms.push(quote! {
-            ::ofb_runtime::de::Member::Declared(#i) => ::ofb_runtime::de::fill(&mut map, &mut #slot, __NAMES[#i]),
+            ::ofb_runtime::de::Member::Declared(#i) => ::ofb_runtime::de::#fill(&mut map, &mut #slot, __NAMES[#i]),
         });
         // An `Option` is `None` when absent or null; anything else must be there (and is
         // unwrapped in the final match).
-        inits.push(if !nullable && attrs::is_option(ty) {
+        inits.push(if optional {
             quote!(#ident: #slot.flatten(),)
         } else {
             if !nullable {

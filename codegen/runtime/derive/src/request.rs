@@ -150,7 +150,6 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             .iter()
             .map(|f| {
                 let ident = f.ident.as_ref().expect("named fields have names");
-                let optional = attrs::is_option(&f.ty);
                 let part = match (attrs::param(&f.attrs)?, attrs::body(&f.attrs)?) {
                     (Some(p), None) => Part::Param(p),
                     (None, Some(b)) => Part::Body(b),
@@ -161,6 +160,13 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                         ))
                     }
                 };
+                // An `Option` is absent when `None`, unless the field says it is required
+                // (a nullable value that must be sent, `null` or not).
+                let required = match &part {
+                    Part::Param(p) => p.required,
+                    Part::Body(b) => b.required,
+                };
+                let optional = attrs::is_option(&f.ty) && !required;
                 Ok((ident, optional, part))
             })
             .collect::<syn::Result<_>>()?,
@@ -182,13 +188,13 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     };
     let client = client(name, &o, &fields, &types);
     let server = server(name, &o, &fields)?;
-    let new = constructor(name, s);
+    let new = constructor(name, s, &fields);
     Ok(quote!(#new #client #server))
 }
 
 /// `new`, taking the required fields (those not `Option`) in order; the optional ones start
 /// absent and are set by the client's call, or by hand.
-fn constructor(name: &Ident, s: &syn::DataStruct) -> Tokens {
+fn constructor(name: &Ident, s: &syn::DataStruct, parts: &[(&Ident, bool, Part)]) -> Tokens {
     let Fields::Named(fields) = &s.fields else {
         return quote! {
             impl #name {
@@ -204,7 +210,11 @@ fn constructor(name: &Ident, s: &syn::DataStruct) -> Tokens {
     for f in &fields.named {
         let Some(ident) = &f.ident else { continue };
         let ty = &f.ty;
-        if attrs::is_option(ty) {
+        let optional = parts
+            .iter()
+            .find(|(i, _, _)| *i == ident)
+            .map_or_else(|| attrs::is_option(ty), |(_, optional, _)| *optional);
+        if optional {
             inits.push(quote!(#ident: ::std::option::Option::None,));
         } else {
             params.push(quote!(#ident: #ty));

@@ -103,12 +103,16 @@ impl Incoming {
                 }));
             }
         }
-        let decoded = crate::decode::from_slice::<T>(&self.body).map_err(Mismatch::Decode)?;
         if self.check {
-            if let Err(v) = decoded.value.validate() {
-                return Err(Mismatch::Rules(v));
+            let judged =
+                crate::decode::judged::<T>(&self.body, true, crate::validate::DEFAULT_LIMIT)
+                    .map_err(Mismatch::Decode)?;
+            if !judged.violations.is_empty() {
+                return Err(Mismatch::Rules(judged.violations));
             }
+            return Ok(judged.value);
         }
+        let decoded = crate::decode::from_slice::<T>(&self.body).map_err(Mismatch::Decode)?;
         Ok(decoded.value)
     }
 
