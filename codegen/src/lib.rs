@@ -241,6 +241,9 @@ pub struct Output {
     pub stats: Stats,
     /// The model the files were emitted from (for audits and the tests).
     pub api: model::Api,
+    /// The document as modelled: its JSON tree after overlays (and, for a JSON Schema
+    /// document, after it was made an OpenAPI document), for checks that read it themselves.
+    pub document: serde_json::Value,
 }
 
 /// A document loaded (overlays applied) and modelled once: what generation and comparison
@@ -302,8 +305,9 @@ pub fn generate_from(modelled: Modelled, settings: &Settings) -> Result<Output, 
     let Modelled {
         mut api,
         mut warnings,
-        ..
+        document,
     } = modelled;
+    let document = document.json;
     let stale: Vec<String> = settings
         .frequencies
         .keys()
@@ -362,5 +366,6 @@ pub fn generate_from(modelled: Modelled, settings: &Settings) -> Result<Output, 
         warnings,
         stats,
         api,
+        document,
     })
 }

@@ -1,5 +1,5 @@
 // Warnings:
-// warning: objects.yaml#/components/schemas/Order/required: `missingName` is listed in `required` but is not among the properties; it is ignored
+// warning: objects.yaml#/components/schemas/Order/required: `missingName` is listed in `required` but is not among the properties: it is carried as a required member of any JSON value
 
 #![deny(warnings)]
 #![allow(dead_code)]
@@ -139,7 +139,7 @@ pub mod examples {
 //! from the schema; the tests below check that it round-trips through its type and
 //! validates.
 /// An example of the `200` response body of `list_orders` (GET /orders), in `application/json`.
-pub const LIST_ORDERS_OK: &str = r#"[{"customer":{"address":{"geo":{"lat":1.0}}},"shipping":{"address":{"line":"a"}},"counters":{"key":1},"attributes":{},"extras":{"note":"a"}}]"#;
+pub const LIST_ORDERS_OK: &str = r#"[{"customer":{"address":{"geo":{"lat":1.0}}},"shipping":{"address":{"line":"a"}},"counters":{"key":1},"attributes":{},"extras":{"note":"a"},"missingName":{}}]"#;
 /// An example of the `200` response body of `get_grid` (GET /grid), in `application/json`.
 pub const GET_GRID_OK: &str = r#"[[1]]"#;
 #[cfg(test)]
@@ -346,6 +346,7 @@ pub mod types {
 use ofb_runtime::prelude::*;
 #[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Validate)]
+#[serde(rename_all = "camelCase")]
 #[validate(deny_unknown)]
 pub struct Order {
     /// Level one.
@@ -355,6 +356,8 @@ pub struct Order {
     /// Free-form.
     pub attributes: Option<::serde_json::Map<String, ::serde_json::Value>>,
     pub extras: Option<OrderExtras>,
+    /// Required by the schema, which declares no type for it: any JSON value.
+    pub missing_name: ::serde_json::Value,
 }
 /// A component whose name the inline type of Order.customer would take.
 #[object]

@@ -71,7 +71,7 @@ pub fn single_file(files: &[ofb_codegen::File]) -> String {
             let mut lines = f.contents.lines().peekable();
             while let Some(line) = lines.next() {
                 let t = line.trim_start();
-                let gate = t.starts_with("#[cfg(feature")
+                let gate = (t.starts_with("#[cfg(feature") || t.starts_with("#[doc(hidden)]"))
                     && lines.peek().is_some_and(|n| n.contains("mod "));
                 let decl = t.starts_with("pub mod ") || t.starts_with("mod ");
                 if !(t.starts_with("//") || gate || decl) {
@@ -81,8 +81,7 @@ pub fn single_file(files: &[ofb_codegen::File]) -> String {
             }
             continue;
         }
-        let vis = if module == "rules" { "" } else { "pub " };
-        out.push_str(&format!("{vis}mod {module} {{\n{}}}\n\n", f.contents));
+        out.push_str(&format!("pub mod {module} {{\n{}}}\n\n", f.contents));
     }
     out.push_str("fn main() {}\n");
     out

@@ -8,7 +8,7 @@ use ofb_runtime::prelude::*;
 
 /// The `#[object]` struct under test.
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 #[serde(rename_all = "camelCase")]
 struct Lean {
     account_id: String,
@@ -23,7 +23,7 @@ struct Lean {
 }
 
 #[object]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 struct Item {
     n: i32,
 }
@@ -39,8 +39,15 @@ struct Reference {
     amount: Option<i64>,
     #[serde(default, with = "::ofb_runtime::nullable")]
     closed_at: Option<Option<String>>,
+    /// `#[required]`: present, `null` or not (serde's `deserialize_with` drops the default of
+    /// a missing `Option`).
+    #[serde(deserialize_with = "present")]
     owner: Option<String>,
     items: Vec<ReferenceItem>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    <Option<String> as serde::Deserialize>::deserialize(d)
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -116,10 +123,33 @@ fn accepts_and_refuses_what_serde_does() {
 
 #[test]
 fn nullable_members_keep_absent_and_null_apart() {
-    let absent = decode::from_str::<Lean>(r#"{"accountId":"a","items":[]}"#).unwrap();
+    let absent = decode::from_str::<Lean>(r#"{"accountId":"a","owner":null,"items":[]}"#).unwrap();
     assert_eq!(absent.value.closed_at, None);
-    let null = decode::from_str::<Lean>(r#"{"accountId":"a","closedAt":null,"items":[]}"#);
+    let null =
+        decode::from_str::<Lean>(r#"{"accountId":"a","closedAt":null,"owner":null,"items":[]}"#);
     assert_eq!(null.unwrap().value.closed_at, Some(None));
+    // A required nullable member must be there, `null` or not.
+    let missing = decode::from_str::<Lean>(r#"{"accountId":"a","items":[]}"#).unwrap_err();
+    assert!(
+        missing.message.contains("missing field `owner`"),
+        "{missing}"
+    );
+}
+
+#[test]
+fn a_null_for_an_optional_member_that_is_not_nullable_is_absent_and_recorded() {
+    let d = decode::from_str::<Lean>(r#"{"accountId":"a","amount":null,"owner":null,"items":[]}"#)
+        .unwrap();
+    assert_eq!(d.value.amount, None);
+    assert_eq!(d.nulls, ["/amount"]);
+    let judged = decode::judged::<Lean>(
+        br#"{"accountId":"a","amount":null,"owner":null,"items":[]}"#,
+        true,
+        10,
+    )
+    .unwrap();
+    let v: Vec<String> = judged.violations.iter().map(|v| v.to_string()).collect();
+    assert_eq!(v, ["/amount: type: null is not allowed here: the schema does not declare this member nullable"]);
 }
 
 #[test]

@@ -165,6 +165,10 @@ pub struct GenerateArgs {
     /// whose document is unchanged but whose generator changed its code.
     #[arg(long, value_name = "SEMVER", requires = "spec")]
     pub crate_version: Option<String>,
+    /// Fail when a schema keyword that could change which values are valid is neither
+    /// enforced nor represented by the generated code (each one is listed with its pointer).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Flags of `mock`.

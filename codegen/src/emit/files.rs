@@ -248,17 +248,22 @@ pub fn crate_files(api: &Api, settings: &Settings) -> Result<Vec<File>, String> 
             },
         )?;
     }
+    // After every module has decided its imports: these sets are named from outside only.
+    used.keep_standalone(api);
     if !used.is_empty() {
         let items = used.module_items(api);
         out.module(
             "src/rules.rs",
             "rules",
             quote!(
-                mod rules;
+                #[doc(hidden)]
+                pub mod rules;
             ),
             quote! {
                 //! The document's constraints, one `static` per distinct set, and its `pattern`s
-                //! (ECMA-262 syntax), each compiled once, on first use.
+                //! (ECMA-262 syntax), each compiled once, on first use. Public for the checks of
+                //! a scalar component's value alone (`Validate::validate_with`), which its type
+                //! alias cannot carry; not a stable interface.
                 #items
             },
         )?;

@@ -76,9 +76,15 @@ pub fn example_text(v: &serde_json::Value) -> String {
 /// The type of a parameter's value, without the `Option` of an optional one, naming generated
 /// types through `module` when given (`crate::types`).
 pub fn param_value_type(api: &Api, p: &Param, module: Option<&TokenStream>) -> TokenStream {
-    match param_kind(api, &p.shape) {
+    // A parameter is text on the wire, where no value is `null`: `nullable` cannot apply, and
+    // an `Option` here would blur required into optional.
+    let shape = crate::model::Shape {
+        nullable: false,
+        ..p.shape.clone()
+    };
+    match param_kind(api, &shape) {
         ParamKind::Text => quote!(::std::string::String),
-        ParamKind::Scalar | ParamKind::List => super::types::rust_type_in(api, &p.shape, module),
+        ParamKind::Scalar | ParamKind::List => super::types::rust_type_in(api, &shape, module),
     }
 }
 
@@ -303,9 +309,12 @@ fn request_struct(
         };
         let d = doc_attrs(b.doc.as_deref());
         let media = &b.media;
+        // A required body of a nullable schema is an `Option` that must still be sent.
+        let nullable = b.is_json() && b.shape.nullable && b.shape.ty != crate::model::Ty::Any;
         let (carried, check) = if b.is_json() {
+            let required = (b.required && nullable).then(|| quote!(, required));
             (
-                quote!(#[body(json = #media)]),
+                quote!(#[body(json = #media #required)]),
                 validate::attr(api, &b.shape, used),
             )
         } else {

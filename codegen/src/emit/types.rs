@@ -290,30 +290,48 @@ fn union_def(
     let note = doc_attrs(Some(&format!(
         "\nA value matches {kind} of these alternatives."
     )));
-    let (ser, de, val) = serde_derives(api);
+    let (ser, _, val) = serde_derives(api);
     match &u.discriminator {
-        None => quote! {
-            #doc
-            #note
-            #[derive(Debug, Clone, PartialEq, #ser, #de, #val)]
-            #[serde(untagged)]
-            pub enum #name { #(#variants)* }
-        },
+        None if !u.exclusive => any_of_def(api, name, doc, u, used),
+        None => {
+            // Each alternative is judged (see `ofb_runtime::de::alternatives`), not merely
+            // tried in order, so a value decodes to the alternative it is.
+            let tries = u.variants.iter().map(|v| {
+                let n = ident(&v.name);
+                quote!(|v| ::ofb_runtime::de::alternative(v).map(|(x, fit)| (Self::#n(x), fit)),)
+            });
+            quote! {
+                #doc
+                #note
+                #[derive(Debug, Clone, PartialEq, #ser, #val)]
+                #[serde(untagged)]
+                pub enum #name { #(#variants)* }
+
+                impl<'de> ::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                        ::ofb_runtime::de::alternatives(deserializer, &[#(#tries)*])
+                    }
+                }
+            }
+        }
         Some(d) => {
             let prop = &d.property;
-            let tags: Vec<Literal> = d.mapping.iter().map(|(t, _)| Literal::string(t)).collect();
             let arms = d.mapping.iter().filter_map(|(tag, i)| {
                 let v = u.variants.get(*i)?;
                 let n = ident(&v.name);
                 Some(quote! {
-                    ::std::option::Option::Some(#tag) => ::serde_json::from_value(value)
-                        .map(Self::#n)
-                        .map_err(::serde::de::Error::custom),
+                    ::std::option::Option::Some(#tag) => ::ofb_runtime::de::tagged(&value).map(Self::#n),
                 })
             });
             let by = doc_attrs(Some(&format!(
-                "\nThe `{prop}` property says which alternative a value is."
+                "\nThe `{prop}` property says which alternative a value is; a value whose \
+                 `{prop}` names none is judged against each (the discriminator is a hint to \
+                 JSON Schema, not a rule)."
             )));
+            let tries = u.variants.iter().map(|v| {
+                let n = ident(&v.name);
+                quote!(|v| ::ofb_runtime::de::alternative(v).map(|(x, fit)| (Self::#n(x), fit)),)
+            });
             quote! {
                 #doc
                 #by
@@ -323,9 +341,8 @@ fn union_def(
 
                 impl<'de> ::serde::Deserialize<'de> for #name {
                     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                        // The tag is read first so the error names it, and so no alternative is
-                        // tried that the tag rules out.
-                        const TAGS: &[&str] = &[#(#tags),*];
+                        // The tag is read first, so that no alternative is tried that it rules
+                        // out; a tag that names none leaves the choice to the values.
                         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                         let tag = value
                             .get(#prop)
@@ -333,15 +350,96 @@ fn union_def(
                             .map(::std::borrow::ToOwned::to_owned);
                         match tag.as_deref() {
                             #(#arms)*
-                            ::std::option::Option::Some(other) => {
-                                ::std::result::Result::Err(::serde::de::Error::unknown_variant(other, TAGS))
-                            }
-                            ::std::option::Option::None => {
-                                ::std::result::Result::Err(::serde::de::Error::missing_field(#prop))
-                            }
+                            _ => ::ofb_runtime::de::alternatives_of(&value, &[#(#tries)*]),
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// `anyOf` without a discriminator: a value may match several alternatives at once, and each
+/// one it matches is kept (an `Option` per alternative), so that no member of any is lost, as
+/// JSON Schema reads `anyOf`. The value encodes back as the union of the kept branches.
+fn any_of_def(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    u: &Union,
+    used: &mut Used,
+) -> TokenStream {
+    let mut scope = crate::naming::Scope::default();
+    let option = paths::std(api, "Option");
+    let (mut fields, mut decode, mut attempts, mut keep, mut encode, mut checks) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (i, v) in u.variants.iter().enumerate() {
+        let f = ident(&scope.claim(&crate::naming::value_name(&v.name)));
+        let mut ty = rust_type(api, &v.shape);
+        if v.boxed {
+            ty = quote!(::std::boxed::Box<#ty>);
+        }
+        let what = doc_attrs(Some(&format!(
+            "The value as `{}`, where it is one.",
+            v.name
+        )));
+        fields.push(quote!(#what pub #f: #option<#ty>,));
+        decode.push(quote!(let #f = ::ofb_runtime::de::branch::<#ty>(&value);));
+        attempts
+            .push(quote!(#f.as_ref().map(|(_, fit)| *fit).map_err(::std::clone::Clone::clone),));
+        keep.push(quote!(#f: #f.ok().filter(|_| keep[#i]).map(|(x, _)| x),));
+        encode.push(quote! {
+            if let ::std::option::Option::Some(x) = &self.#f {
+                values.push(::serde_json::to_value(x).map_err(::serde::ser::Error::custom)?);
+            }
+        });
+        let rules = match validate::check(api, &v.shape, used) {
+            Some(c) if c.to_string() != "nested" => validate::rules_name(api, &v.shape, used),
+            _ => None,
+        };
+        checks.push(match rules {
+            Some(r) => quote! {
+                if let ::std::option::Option::Some(x) = &self.#f {
+                    ::ofb_runtime::Validate::validate_with(x, v, &#r);
+                }
+            },
+            None => quote! {
+                if let ::std::option::Option::Some(x) = &self.#f {
+                    ::ofb_runtime::Validate::validate_into(x, v);
+                }
+            },
+        });
+    }
+    let note = doc_attrs(Some(
+        "\nA value matches at least one of these alternatives; each one it matches is kept, so \
+         that no member of any is lost.",
+    ));
+    quote! {
+        #doc
+        #note
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name { #(#fields)* }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut values = ::std::vec::Vec::new();
+                #(#encode)*
+                ::serde::Serialize::serialize(&::ofb_runtime::de::merge_branches(values), serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                #(#decode)*
+                let keep = ::ofb_runtime::de::branches::<D::Error>(::std::vec![#(#attempts)*])?;
+                ::std::result::Result::Ok(Self { #(#keep)* })
+            }
+        }
+
+        impl ::ofb_runtime::Validate for #name {
+            fn validate_into(&self, v: &mut ::ofb_runtime::Validator) {
+                #(#checks)*
             }
         }
     }

@@ -37,7 +37,7 @@ impl Used {
         let patterns = self.patterns.iter().filter_map(|&i| {
             let src = super::raw_string(api.patterns.get(i)?);
             let id = format_ident!("P{}", i);
-            Some(quote!(pub(crate) static #id: Pattern = Pattern::new(#src);))
+            Some(quote!(pub static #id: Pattern = Pattern::new(#src);))
         });
         let mut formats = false;
         let rules: Vec<TokenStream> = self
@@ -48,7 +48,7 @@ impl Used {
                 formats |= set.c.format.is_some();
                 let calls = builder_calls(set);
                 let id = format_ident!("R{}", i);
-                Some(quote!(pub(crate) static #id: Rules = Rules::NONE #calls;))
+                Some(quote!(pub static #id: Rules = Rules::NONE #calls;))
             })
             .collect();
         // The module declares only `P…` and `R…` statics, so these names are free; each is
@@ -90,6 +90,36 @@ impl Used {
             "a shape with rules was not given a rule set: {shape:?}"
         );
         self.name(api, shape.rules)
+    }
+
+    /// Declares the rule set of every component alias (a scalar or array schema), though no
+    /// emitted code names it: such a component's type alone cannot carry its constraints, so
+    /// the set is public for code that checks a value of the component by itself.
+    /// The same holds for a body's own rules (an array's `maxItems`, say), which its
+    /// request or response checks but a value of its type alone does not.
+    pub fn keep_standalone(&mut self, api: &Api) {
+        let aliases = api
+            .types
+            .iter()
+            .filter(|t| t.is_component())
+            .filter_map(|t| match &t.kind {
+                TypeKind::Alias(shape) => shape.rules,
+                _ => None,
+            });
+        let bodies = api
+            .operations
+            .iter()
+            .flat_map(|op| {
+                op.body
+                    .iter()
+                    .chain(op.responses.iter().filter_map(|r| r.body.as_ref()))
+            })
+            .filter(|b| b.is_json())
+            .filter_map(|b| b.shape.rules);
+        let ids: Vec<usize> = aliases.chain(bodies).collect();
+        for id in ids {
+            self.mark(api, id);
+        }
     }
 
     /// Records set `id`, its pattern and its items' set as used.
@@ -202,6 +232,11 @@ pub fn attr(api: &Api, shape: &Shape, used: &mut Used) -> TokenStream {
         Some(c) if c.to_string() != "nested" => quote!(#[validate(#c)]),
         _ => quote!(),
     }
+}
+
+/// The name of the rule set of `shape` (`R3`), for code that applies it by hand.
+pub fn rules_name(api: &Api, shape: &Shape, used: &mut Used) -> Option<proc_macro2::Ident> {
+    used.of(api, shape)
 }
 
 /// What goes inside the `#[validate(...)]` of a value of `shape` (`rules = R3` or `nested`),

@@ -54,6 +54,7 @@ impl<'a> Ctx<'a> {
             doc,
             pointer: pointer.to_string(),
             kind: TypeKind::Alias(super::Shape::any()),
+            nullable: false,
         });
         TypeId(self.types.len() - 1)
     }
@@ -162,6 +163,16 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         unchecked_patterns: BTreeSet::new(),
         modelled: IndexMap::new(),
     };
+    let unenforced = super::keywords::audit(&doc.json);
+    for u in &unenforced {
+        // The pointer is the ledger's own (`#`-prefixed); the sink wants it as a `Ptr`.
+        let at = Ptr::from_ref(&u.pointer).unwrap_or_else(Ptr::root);
+        cx.sink.warn(
+            &at,
+            None,
+            format!("`{}` is not enforced: {}", u.keyword, u.reason),
+        );
+    }
     cx.declare_components();
     cx.define_components();
     cx.check_direct_cycles();
@@ -189,6 +200,7 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         examples: cx.examples.into_iter().collect(),
         samples: Vec::new(),
         declared: indexmap::IndexSet::new(),
+        unenforced,
     };
     let mut api = api;
     api.declared = declared(&api);

@@ -110,13 +110,8 @@ impl Ctx<'_> {
                 ptr,
                 hint,
             ),
-            SchemaKind::Not { .. } => {
-                self.warn(
-                    ptr,
-                    "`not` cannot be expressed as a Rust type: any value is accepted here",
-                );
-                Shape::any()
-            }
+            // Reported by the keyword ledger: any value is accepted here.
+            SchemaKind::Not { .. } => Shape::any(),
             SchemaKind::Any(a) => self.loose_shape(a, ptr, hint),
             // Named kinds never reach here; model them as anything rather than panic.
             SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => {
@@ -171,7 +166,24 @@ impl Ctx<'_> {
                 return Shape::any();
             }
         }
-        if a.items.is_some() || a.typ.as_deref() == Some("array") {
+        // `type` says what the value is; keywords of another type beside it (`items` on a
+        // string, `additionalProperties` on a string) constrain nothing a valid value has.
+        if let Some(t) = a.typ.as_deref() {
+            if t != "array" && a.items.is_some() {
+                self.warn(
+                    &ptr.join("items"),
+                    format!("`items` beside `type: {t}` applies to arrays only: the type wins and `items` is ignored"),
+                );
+            }
+            if t != "object" && a.additional_properties.is_some() {
+                self.warn(
+                    &ptr.join("additionalProperties"),
+                    format!("`additionalProperties` beside `type: {t}` applies to objects only: the type wins and it is ignored"),
+                );
+            }
+        }
+        let typed = |t: &str| a.typ.is_none() || a.typ.as_deref() == Some(t);
+        if (a.items.is_some() && typed("array")) || a.typ.as_deref() == Some("array") {
             let unique = a.unique_items.unwrap_or(false);
             return self.array_shape(
                 a.items.as_ref(),
@@ -182,7 +194,9 @@ impl Ctx<'_> {
                 hint,
             );
         }
-        if a.additional_properties.is_some() || a.typ.as_deref() == Some("object") {
+        if (a.additional_properties.is_some() && typed("object"))
+            || a.typ.as_deref() == Some("object")
+        {
             return self.map_shape(
                 a.additional_properties.as_ref(),
                 a.min_properties,
@@ -249,6 +263,10 @@ impl Ctx<'_> {
         };
         shape.c.min_properties = min.map(|n| n as u64);
         shape.c.max_properties = max.map(|n| n as u64);
+        // No properties and no others allowed: only `{}` is valid.
+        if matches!(additional, Some(AdditionalProperties::Any(false))) {
+            shape.c.max_properties = Some(0);
+        }
         shape
     }
 
@@ -359,21 +377,58 @@ impl Ctx<'_> {
         Some(compiled)
     }
 
-    /// `oneOf`/`anyOf` as a union type.
+    /// `oneOf`/`anyOf` as a union type. Each alternative is one variant; where `extra` holds
+    /// parts every instance must also satisfy (the object keywords written beside the
+    /// alternatives, or the other parts of an `allOf` holding them), each variant is the merge
+    /// of its alternative with all of them, so that no member of either is lost.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn union(
         &mut self,
-        parts: &[ReferenceOr<Schema>],
-        s: &Schema,
+        alternatives: &[ReferenceOr<Schema>],
+        at: &Ptr,
+        extra: &[Part],
+        discriminator: Option<&openapiv3::Discriminator>,
         ptr: &Ptr,
         name: &str,
         exclusive: bool,
     ) -> TypeKind {
-        let key = if exclusive { "oneOf" } else { "anyOf" };
+        if extra.is_empty() {
+            return self.union_within(alternatives, at, extra, discriminator, ptr, name, exclusive);
+        }
+        // Merging alternatives with the other parts can unfold references without end (a
+        // choice among choices that name each other): the same guard as inline nesting.
+        if self.nesting >= super::schema::MAX_NESTING {
+            self.error(
+                ptr,
+                format!(
+                    "compositions nest more than {} levels deep here: the model stops at that depth",
+                    super::schema::MAX_NESTING
+                ),
+            );
+            return TypeKind::Alias(Shape::any());
+        }
+        self.nesting += 1;
+        let kind = self.union_within(alternatives, at, extra, discriminator, ptr, name, exclusive);
+        self.nesting -= 1;
+        kind
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn union_within(
+        &mut self,
+        alternatives: &[ReferenceOr<Schema>],
+        at: &Ptr,
+        extra: &[Part],
+        discriminator: Option<&openapiv3::Discriminator>,
+        ptr: &Ptr,
+        name: &str,
+        exclusive: bool,
+    ) -> TypeKind {
         let mut scope = Scope::default();
         let mut variants = Vec::new();
         let mut refs = Vec::new();
-        for (i, part) in parts.iter().enumerate() {
-            let vptr = ptr.join(key).join(i.to_string());
+        for (i, part) in alternatives.iter().enumerate() {
+            let vptr = at.join(i.to_string());
             let base = match part {
                 ReferenceOr::Reference { reference } => {
                     type_name(reference.rsplit('/').next().unwrap_or(reference))
@@ -389,7 +444,25 @@ impl Ctx<'_> {
                 },
             };
             let vname = scope.claim(&base);
-            let shape = self.shape(SRef::from(part), &vptr, &format!("{name}{vname}"));
+            let hint = format!("{name}{vname}");
+            let shape = if extra.is_empty() {
+                self.shape(SRef::from(part), &vptr, &hint)
+            } else {
+                let doc = match part {
+                    ReferenceOr::Item(p) => p.schema_data.description.clone(),
+                    ReferenceOr::Reference { .. } => None,
+                };
+                let id = self.new_type(&hint, &vptr, doc);
+                let tname = self.types[id.0].name.clone();
+                let mut parts = vec![Part {
+                    schema: part.clone(),
+                    at: vptr.clone(),
+                }];
+                parts.extend(extra.iter().cloned());
+                let kind = self.all_of(&parts, &vptr, &tname);
+                self.types[id.0].kind = kind;
+                Shape::of(Ty::Named(id))
+            };
             refs.push(match part {
                 ReferenceOr::Reference { reference } => Some(reference.clone()),
                 ReferenceOr::Item(_) => None,
@@ -400,7 +473,7 @@ impl Ctx<'_> {
                 boxed: false,
             });
         }
-        let discriminator = s.schema_data.discriminator.as_ref().map(|d| {
+        let discriminator = discriminator.map(|d| {
             let mut mapping: Vec<(String, usize)> = Vec::new();
             let explicit: IndexMap<String, String> = d.mapping.clone();
             if explicit.is_empty() {
@@ -438,30 +511,57 @@ impl Ctx<'_> {
         })
     }
 
-    /// `allOf`: object parts merge into one struct; a single part is an alias.
-    pub(super) fn all_of(
-        &mut self,
-        parts: &[ReferenceOr<Schema>],
-        ptr: &Ptr,
-        name: &str,
-    ) -> TypeKind {
+    /// `allOf` (with any object keywords written beside it, as one more part): object parts
+    /// merge into one struct; a single part is an alias; a part that is itself a choice
+    /// (`oneOf`/`anyOf`) makes the whole a union, each alternative merged with the other parts.
+    pub(super) fn all_of(&mut self, parts: &[Part], ptr: &Ptr, name: &str) -> TypeKind {
         if let [only] = parts {
-            return TypeKind::Alias(self.shape(
-                SRef::from(only),
-                &ptr.join("allOf").join("0"),
+            return TypeKind::Alias(self.shape(SRef::from(&only.schema), &only.at, name));
+        }
+        for (k, part) in parts.iter().enumerate() {
+            let Some(resolved) = self.resolve(SRef::from(&part.schema)) else {
+                continue;
+            };
+            let Some((alternatives, exclusive, key)) = alternatives(&resolved) else {
+                continue;
+            };
+            // The choice's own pointer: where its alternatives are written.
+            let at = match &part.schema {
+                ReferenceOr::Reference { reference } => {
+                    Ptr::from_ref(reference).unwrap_or_else(|| part.at.clone())
+                }
+                ReferenceOr::Item(_) => part.at.clone(),
+            };
+            let mut rest: Vec<Part> = parts
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != k)
+                .map(|(_, p)| p.clone())
+                .collect();
+            if let SchemaKind::Any(a) = &resolved.schema_kind {
+                rest.extend(Part::all_of(&a.all_of, &at));
+                rest.extend(Part::siblings(a, &at));
+            }
+            let discriminator = resolved.schema_data.discriminator.clone();
+            return self.union(
+                alternatives,
+                &at.join(key),
+                &rest,
+                discriminator.as_ref(),
+                ptr,
                 name,
-            ));
+                exclusive,
+            );
         }
         let mut merged = AnySchema::default();
         let mut ok = true;
         let mut components = Vec::new();
-        for (i, part) in parts.iter().enumerate() {
-            let at = ptr.join("allOf").join(i.to_string());
-            if let ReferenceOr::Reference { reference } = part {
+        for part in parts {
+            if let ReferenceOr::Reference { reference } = &part.schema {
                 if let Some(name) = reference.strip_prefix("#/components/schemas/") {
                     if self.merging.iter().any(|m| m == name) {
                         self.error(
-                            &at,
+                            &part.at,
                             format!(
                                 "allOf includes `{name}` inside one of `{name}`'s own properties: \
                                  the merged type would contain itself without end; refer to \
@@ -473,7 +573,7 @@ impl Ctx<'_> {
                     components.push(name.to_owned());
                 }
             }
-            ok &= self.merge_into(&mut merged, SRef::from(part), &at, 0);
+            ok &= self.merge_into(&mut merged, SRef::from(&part.schema), &part.at, 0);
         }
         if !ok {
             self.warn(
@@ -501,19 +601,38 @@ impl Ctx<'_> {
             }
             return false;
         };
-        let (props, required, additional) = match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => {
-                (&o.properties, &o.required, &o.additional_properties)
+        let mut ok = true;
+        let (props, required, additional, min, max) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (
+                &o.properties,
+                &o.required,
+                &o.additional_properties,
+                o.min_properties,
+                o.max_properties,
+            ),
+            SchemaKind::Any(a) if a.one_of.is_empty() && a.any_of.is_empty() => {
+                if !a.all_of.is_empty() {
+                    if depth >= 16 {
+                        return false;
+                    }
+                    for (i, p) in a.all_of.iter().enumerate() {
+                        ok &= self.merge_into(
+                            merged,
+                            SRef::from(p),
+                            &ptr.join("allOf").join(i.to_string()),
+                            depth + 1,
+                        );
+                    }
+                }
+                (
+                    &a.properties,
+                    &a.required,
+                    &a.additional_properties,
+                    a.min_properties,
+                    a.max_properties,
+                )
             }
-            SchemaKind::Any(a)
-                if a.all_of.is_empty() && a.one_of.is_empty() && a.any_of.is_empty() =>
-            {
-                (&a.properties, &a.required, &a.additional_properties)
-            }
-            SchemaKind::AllOf { all_of } | SchemaKind::Any(AnySchema { all_of, .. })
-                if depth < 16 =>
-            {
-                let mut ok = true;
+            SchemaKind::AllOf { all_of } if depth < 16 => {
                 for (i, p) in all_of.iter().enumerate() {
                     ok &= self.merge_into(
                         merged,
@@ -540,6 +659,71 @@ impl Ctx<'_> {
         if matches!(additional, Some(AdditionalProperties::Any(false))) {
             merged.additional_properties = Some(AdditionalProperties::Any(false));
         }
-        true
+        // Every part must hold, so the tightest bound of each kind is the merged one.
+        merged.min_properties = merged.min_properties.max(min);
+        merged.max_properties = match (merged.max_properties, max) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        ok
+    }
+}
+
+/// One part an instance must satisfy (of an `allOf`, or the keywords beside a composition),
+/// with the pointer it is written at.
+#[derive(Clone)]
+pub(super) struct Part {
+    /// The part's schema.
+    pub schema: ReferenceOr<Schema>,
+    /// Where it is written.
+    pub at: Ptr,
+}
+
+impl Part {
+    /// The parts of `allOf` written at `ptr`.
+    pub(super) fn all_of(parts: &[ReferenceOr<Schema>], ptr: &Ptr) -> Vec<Part> {
+        parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Part {
+                schema: p.clone(),
+                at: ptr.join("allOf").join(i.to_string()),
+            })
+            .collect()
+    }
+
+    /// The object keywords written beside `allOf`/`oneOf`/`anyOf` at `ptr`, as one more part
+    /// every instance must satisfy; `None` when there are none. JSON Schema reads them all
+    /// together, so dropping them would drop members.
+    pub(super) fn siblings(a: &AnySchema, ptr: &Ptr) -> Option<Part> {
+        let any = !a.properties.is_empty()
+            || !a.required.is_empty()
+            || a.additional_properties.is_some()
+            || a.min_properties.is_some()
+            || a.max_properties.is_some();
+        any.then(|| Part {
+            schema: ReferenceOr::Item(Schema {
+                schema_data: openapiv3::SchemaData::default(),
+                schema_kind: SchemaKind::Type(Type::Object(openapiv3::ObjectType {
+                    properties: a.properties.clone(),
+                    required: a.required.clone(),
+                    additional_properties: a.additional_properties.clone(),
+                    min_properties: a.min_properties,
+                    max_properties: a.max_properties,
+                })),
+            }),
+            at: ptr.clone(),
+        })
+    }
+}
+
+/// The alternatives of a choice (`oneOf` or `anyOf`), whether it is exclusive, and its keyword.
+pub(super) fn alternatives(s: &Schema) -> Option<(&[ReferenceOr<Schema>], bool, &'static str)> {
+    match &s.schema_kind {
+        SchemaKind::OneOf { one_of } => Some((one_of, true, "oneOf")),
+        SchemaKind::AnyOf { any_of } => Some((any_of, false, "anyOf")),
+        SchemaKind::Any(a) if !a.one_of.is_empty() => Some((&a.one_of, true, "oneOf")),
+        SchemaKind::Any(a) if !a.any_of.is_empty() => Some((&a.any_of, false, "anyOf")),
+        _ => None,
     }
 }

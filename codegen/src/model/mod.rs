@@ -6,6 +6,7 @@ mod answers;
 mod build;
 mod compose;
 pub mod example;
+mod keywords;
 mod operation;
 mod rules;
 mod sample;
@@ -14,6 +15,7 @@ mod share;
 
 pub use answers::SharedParam;
 pub use build::build;
+pub use keywords::Unenforced;
 pub use ofb_runtime::{Format, Location};
 pub use operation::status_name;
 pub use rules::RuleSet;
@@ -51,6 +53,9 @@ pub struct Api {
     /// Every type name the crate declares (schema types and each operation's request,
     /// response and headers), so that emitted code knows which outside names it may shorten.
     pub declared: indexmap::IndexSet<String>,
+    /// Keywords of the document's schemas that the generated code neither enforces nor
+    /// represents, where they could change which instances are valid (the keyword ledger).
+    pub unenforced: Vec<Unenforced>,
 }
 
 /// Index of a named type in [`Api::types`].
@@ -68,6 +73,9 @@ pub struct TypeDef {
     pub pointer: String,
     /// What kind of type it is.
     pub kind: TypeKind,
+    /// A component schema that allows `null` itself (`nullable: true`): a value of it is an
+    /// `Option` of this type, wherever it is used.
+    pub nullable: bool,
 }
 
 /// The forms a named type takes.

@@ -9,6 +9,7 @@
 
 use super::build::{Component, Ctx};
 pub(super) use super::compose::enum_of;
+use super::compose::Part;
 use super::{Additional, Constraints, Field, Shape, Struct, Ty, TypeId, TypeKind};
 use crate::diag::Ptr;
 use crate::naming::{type_name, value_name, Scope};
@@ -63,7 +64,7 @@ const COMPONENT_PREFIX: &str = "#/components/schemas/";
 /// How deep inline schemas may nest before the model gives up with a diagnostic. The YAML
 /// loader already refuses deeper documents; this bounds what references and `allOf` merges
 /// can unfold from a shallow one.
-const MAX_NESTING: usize = 64;
+pub(super) const MAX_NESTING: usize = 64;
 
 /// The component name a `$ref` points at, unescaped.
 fn component_name(reference: &str) -> Option<String> {
@@ -105,8 +106,12 @@ impl Ctx<'_> {
                 ReferenceOr::Reference { .. } => None,
             };
             let id = self.new_type(name, &ptr, doc);
+            // A component that is only a `$ref` takes the representation of what it names:
+            // an alias of a scalar or array must carry that schema's constraints to its uses.
             let named = match schema {
-                ReferenceOr::Reference { .. } => true,
+                ReferenceOr::Reference { reference } => self
+                    .resolve(SRef::Ref(reference))
+                    .is_none_or(|target| is_named(&target)),
                 ReferenceOr::Item(s) => is_named(s),
             };
             let c = if named {
@@ -114,6 +119,7 @@ impl Ctx<'_> {
             } else {
                 Component::Inline(id)
             };
+            self.types[id.0].nullable = named && self.nullable_component(name);
             self.components.insert(name.clone(), c);
         }
     }
@@ -147,9 +153,51 @@ impl Ctx<'_> {
                     self.inlining.pop();
                     self.types[id.0].kind = TypeKind::Alias(shape);
                 }
-                (Component::Inline(_), ReferenceOr::Reference { .. }) => {}
+                (Component::Inline(id), ReferenceOr::Reference { reference }) => {
+                    if self.alias_cycle(name, reference, &ptr) {
+                        continue;
+                    }
+                    self.inlining.push(name.clone());
+                    let shape = self.ref_shape(reference, &ptr, name);
+                    self.inlining.pop();
+                    self.types[id.0].kind = TypeKind::Alias(shape);
+                }
             }
         }
+    }
+
+    /// Whether the component schema `name` allows `null`: itself, or through the `$ref`s and
+    /// `allOf` parts it is made of (every part must allow it, as every part must hold).
+    fn nullable_component(&self, name: &str) -> bool {
+        let Some(schema) = self
+            .doc
+            .api
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get(name))
+        else {
+            return false;
+        };
+        self.allows_null(SRef::from(schema), 0)
+    }
+
+    fn allows_null(&self, s: SRef<'_>, depth: usize) -> bool {
+        let Some(schema) = self.resolve(s) else {
+            return false;
+        };
+        if schema.schema_data.nullable {
+            return true;
+        }
+        let parts = match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } => all_of,
+            SchemaKind::Any(a) if a.properties.is_empty() && a.typ.is_none() => &a.all_of,
+            _ => return false,
+        };
+        depth < 16
+            && !parts.is_empty()
+            && parts
+                .iter()
+                .all(|p| self.allows_null(SRef::from(p), depth + 1))
     }
 
     /// Reports a component that is only a chain of `$ref`s leading back to itself.
@@ -191,22 +239,35 @@ impl Ctx<'_> {
     fn ref_shape(&mut self, reference: &str, ptr: &Ptr, hint: &str) -> Shape {
         if let Some(name) = component_name(reference) {
             match self.components.get(&name).copied() {
-                Some(Component::Named(id)) => return Shape::of(Ty::Named(id)),
+                Some(Component::Named(id)) => {
+                    // `nullable` belongs to the schema referred to: OpenAPI 3.0 reads a
+                    // reference as that schema, so a `null` it allows is allowed here too.
+                    let mut shape = Shape::of(Ty::Named(id));
+                    shape.nullable = self.nullable_component(&name);
+                    return shape;
+                }
                 Some(Component::Inline(_)) => {
                     if self.inlining.contains(&name) {
                         self.error(ptr, format!("cyclic $ref through `{name}`: a scalar or array schema contains itself"));
                         return Shape::any();
                     }
                     let doc = self.doc;
-                    let Some(ReferenceOr::Item(target)) = doc
+                    let tptr = Ptr::root().join("components").join("schemas").join(&name);
+                    let target = match doc
                         .api
                         .components
                         .as_ref()
                         .and_then(|c| c.schemas.get(&name))
-                    else {
-                        return Shape::any();
+                    {
+                        Some(ReferenceOr::Item(target)) => target,
+                        Some(ReferenceOr::Reference { reference: next }) => {
+                            self.inlining.push(name.clone());
+                            let shape = self.ref_shape(next, &tptr, &name);
+                            self.inlining.pop();
+                            return shape;
+                        }
+                        None => return Shape::any(),
                     };
-                    let tptr = Ptr::root().join("components").join("schemas").join(&name);
                     self.inlining.push(name.clone());
                     let shape = self.inline_shape(target, &tptr, &name);
                     self.inlining.pop();
@@ -332,31 +393,68 @@ impl Ctx<'_> {
                 };
                 self.object_kind(&any, ptr, name)
             }
-            SchemaKind::OneOf { one_of } => self.union(one_of, s, ptr, name, true),
-            SchemaKind::AnyOf { any_of } => self.union(any_of, s, ptr, name, false),
-            SchemaKind::AllOf { all_of } => self.all_of(all_of, ptr, name),
-            SchemaKind::Any(a) => {
-                if !a.one_of.is_empty() {
-                    self.union(&a.one_of, s, ptr, name, true)
-                } else if !a.any_of.is_empty() {
-                    self.union(&a.any_of, s, ptr, name, false)
-                } else if !a.all_of.is_empty() {
-                    self.all_of(&a.all_of, ptr, name)
-                } else if a.properties.is_empty() && a.enumeration.iter().any(Value::is_string) {
-                    let values: Vec<String> = a
-                        .enumeration
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect();
-                    TypeKind::Enum(enum_of(&values))
-                } else {
-                    self.object_kind(a, ptr, name)
-                }
-            }
+            SchemaKind::OneOf { one_of } => self.union(
+                one_of,
+                &ptr.join("oneOf"),
+                &[],
+                s.schema_data.discriminator.as_ref(),
+                ptr,
+                name,
+                true,
+            ),
+            SchemaKind::AnyOf { any_of } => self.union(
+                any_of,
+                &ptr.join("anyOf"),
+                &[],
+                s.schema_data.discriminator.as_ref(),
+                ptr,
+                name,
+                false,
+            ),
+            SchemaKind::AllOf { all_of } => self.all_of(&Part::all_of(all_of, ptr), ptr, name),
+            SchemaKind::Any(a) => self.any_kind(a, s, ptr, name),
             _ => TypeKind::Alias(self.scalar_shape(s, ptr, name)),
         };
         self.types[id.0].kind = kind;
+    }
+
+    /// A schema whose keywords did not fit one `type`: a composition, with whatever object
+    /// keywords are written beside it; a string enum without `type`; or an object.
+    fn any_kind(&mut self, a: &AnySchema, s: &Schema, ptr: &Ptr, name: &str) -> TypeKind {
+        let mut parts = Part::all_of(&a.all_of, ptr);
+        parts.extend(Part::siblings(a, ptr));
+        // oneOf beside anyOf: the type follows oneOf (the keyword ledger reports anyOf).
+        let choice = if !a.one_of.is_empty() {
+            Some((&a.one_of, "oneOf", true))
+        } else if !a.any_of.is_empty() {
+            Some((&a.any_of, "anyOf", false))
+        } else {
+            None
+        };
+        if let Some((alternatives, key, exclusive)) = choice {
+            return self.union(
+                alternatives,
+                &ptr.join(key),
+                &parts,
+                s.schema_data.discriminator.as_ref(),
+                ptr,
+                name,
+                exclusive,
+            );
+        }
+        if !a.all_of.is_empty() {
+            return self.all_of(&parts, ptr, name);
+        }
+        if a.properties.is_empty() && a.enumeration.iter().any(Value::is_string) {
+            let values: Vec<String> = a
+                .enumeration
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+            return TypeKind::Enum(enum_of(&values));
+        }
+        self.object_kind(a, ptr, name)
     }
 
     pub(super) fn object_kind(&mut self, o: &AnySchema, ptr: &Ptr, name: &str) -> TypeKind {
@@ -365,32 +463,60 @@ impl Ctx<'_> {
         }
         let mut scope = Scope::with_reserved(&["additional_properties"]);
         let mut fields = Vec::new();
-        for req in &o.required {
-            if !o.properties.contains_key(req) {
-                self.warn(
-                    &ptr.join("required"),
-                    format!("`{req}` is listed in `required` but is not among the properties; it is ignored"),
-                );
-            }
-        }
         for (wire, prop) in &o.properties {
             let pptr = ptr.join("properties").join(wire);
             let hint = format!("{name}{}", type_name(wire));
             let sref = SRef::from(prop);
             let shape = self.shape(sref, &pptr, &hint);
-            let (doc, deprecated) = match prop {
+            let (mut doc, deprecated) = match prop {
                 ReferenceOr::Item(s) => {
                     (s.schema_data.description.clone(), s.schema_data.deprecated)
                 }
                 ReferenceOr::Reference { .. } => (None, false),
             };
+            let data = self.resolve(sref).map(|s| s.schema_data);
+            if let Some(default) = data.as_ref().and_then(|d| d.default.as_ref()) {
+                let line = format!(
+                    "Default: `{default}` (the value a reader assumes when the member is absent)."
+                );
+                doc = Some(match doc {
+                    Some(d) => format!("{d}\n\n{line}"),
+                    None => line,
+                });
+            }
+            // A member the server writes (`readOnly`) is absent from requests, and one the
+            // client writes (`writeOnly`) from responses; one type serves both, so neither is
+            // required of it.
+            let one_way = data.as_ref().is_some_and(|d| d.read_only || d.write_only);
             fields.push(Field {
                 name: scope.claim(&value_name(wire)),
                 wire: wire.clone(),
                 doc,
                 shape,
-                required: o.required.contains(wire),
+                required: o.required.contains(wire) && !one_way,
                 deprecated,
+                boxed: false,
+            });
+        }
+        // JSON Schema requires a member `required` names even where `properties` never
+        // declares it: it is carried as any JSON value, so answers can satisfy the document.
+        for req in &o.required {
+            if o.properties.contains_key(req) || fields.iter().any(|f| &f.wire == req) {
+                continue;
+            }
+            self.warn(
+                &ptr.join("required"),
+                format!("`{req}` is listed in `required` but is not among the properties: it is carried as a required member of any JSON value"),
+            );
+            fields.push(Field {
+                name: scope.claim(&value_name(req)),
+                wire: req.clone(),
+                doc: Some(String::from(
+                    "Required by the schema, which declares no type for it: any JSON value.",
+                )),
+                shape: Shape::any(),
+                required: true,
+                deprecated: false,
                 boxed: false,
             });
         }
@@ -452,6 +578,23 @@ impl Ctx<'_> {
                 )
         });
         if !strings || item.properties.len() != 3 {
+            return None;
+        }
+        // The shared type tolerates members it does not declare; an envelope that forbids
+        // them (anywhere) keeps a type of its own, which reports them.
+        let forbids =
+            |a: &Option<AdditionalProperties>| matches!(a, Some(AdditionalProperties::Any(false)));
+        let meta_forbids = o
+            .properties
+            .get("meta")
+            .and_then(|m| self.resolve(SRef::from(m)))
+            .is_some_and(|m| match &m.schema_kind {
+                SchemaKind::Type(Type::Object(mo)) => forbids(&mo.additional_properties),
+                SchemaKind::Any(a) => forbids(&a.additional_properties),
+                _ => false,
+            });
+        if forbids(&o.additional_properties) || forbids(&item.additional_properties) || meta_forbids
+        {
             return None;
         }
         // The envelope becomes the runtime's type, but the examples the document gives inside
