@@ -20,6 +20,7 @@ pub fn run(args: &GenerateArgs) -> Result<(), Error> {
                 name: args.name.clone(),
                 registry_runtime: args.registry_runtime,
                 version: args.crate_version.clone(),
+                strict: args.strict,
             };
             single_with(&root, spec, out, &options)
                 .map(drop)
@@ -32,7 +33,7 @@ pub fn run(args: &GenerateArgs) -> Result<(), Error> {
         (None, None) => {
             let (catalog, sources) = crate::fetch::open(&args.specs)?;
             let mode = if args.check { Mode::Check } else { Mode::Write };
-            self::catalog(&root, &catalog, &sources, mode).map_err(Error::Failed)
+            catalog_with(&root, &catalog, &sources, mode, args.strict).map_err(Error::Failed)
         }
     }
 }
@@ -378,18 +379,20 @@ fn may_write_into(out: &Path) -> Result<(), String> {
 
 /// Directories under `generated/<kind>/` that no catalog entry produces.
 fn orphan_dirs(root: &Path, catalog: &Catalog) -> Vec<PathBuf> {
-    let wanted: BTreeSet<PathBuf> = catalog
+    let mut wanted: BTreeSet<PathBuf> = catalog
         .entries()
         .iter()
         .map(|e| root.join(e.crate_dir()))
         .collect();
+    let owned = crate::oracle::owned_dirs(root);
+    wanted.extend(owned.iter().cloned());
     let mut out = Vec::new();
     for kind in std::fs::read_dir(root.join("generated"))
         .into_iter()
         .flatten()
         .flatten()
     {
-        if !kind.path().is_dir() {
+        if !kind.path().is_dir() || owned.contains(&kind.path()) {
             continue;
         }
         for fam in std::fs::read_dir(kind.path())
@@ -419,6 +422,17 @@ pub fn catalog(
     catalog: &Catalog,
     sources: &Sources,
     mode: Mode,
+) -> Result<(), String> {
+    catalog_with(root, catalog, sources, mode, false)
+}
+
+/// [`catalog`], failing with `strict` on any keyword the generated code does not enforce.
+pub fn catalog_with(
+    root: &Path,
+    catalog: &Catalog,
+    sources: &Sources,
+    mode: Mode,
+    strict: bool,
 ) -> Result<(), String> {
     let started = std::time::Instant::now();
     eprintln!("generating {} documents...", catalog.entries().len());
@@ -455,6 +469,11 @@ pub fn catalog(
             g.output.warnings.len(),
         ));
     }
+    // The schema oracle's crate over them all, and the fixture crates it tests too.
+    match crate::oracle::ensure_all(root, &generated, mode) {
+        Ok(problems) => stale.extend(problems),
+        Err(e) => failures.push(e),
+    }
     // Relative to generated/, where the workspace manifest is.
     let members: Vec<String> = catalog
         .entries()
@@ -472,6 +491,11 @@ pub fn catalog(
         .iter()
         .filter(|dir| needs_met(&root.join("generated").join(dir), &members))
         .map(|d| (*d).to_owned())
+        .collect();
+    // The schema oracle's crate, over every generated crate and the feature fixtures.
+    let members: Vec<String> = members
+        .into_iter()
+        .chain([String::from("oracle")])
         .collect();
     let manifest =
         ofb_codegen::emit::files::workspace_manifest(&members, &extra, "../codegen/runtime")?;
@@ -524,6 +548,13 @@ pub fn catalog(
             stale.join("\n")
         ));
     }
+    if strict {
+        failures.extend(
+            generated
+                .iter()
+                .filter_map(|g| unenforced(&g.id, &g.output)),
+        );
+    }
     if failures.is_empty() {
         Ok(())
     } else {
@@ -549,6 +580,22 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
     out
 }
 
+/// `--strict`'s refusal of a document with keywords its crate does not enforce, one line each.
+fn unenforced(id: &str, output: &Output) -> Option<String> {
+    let list = &output.api.unenforced;
+    (!list.is_empty()).then(|| {
+        let lines: Vec<String> = list
+            .iter()
+            .map(|u| format!("  {id}{}: `{}`: {}", u.pointer, u.keyword, u.reason))
+            .collect();
+        format!(
+            "--strict: {id} has {} keyword(s) the generated code does not enforce:\n{}",
+            list.len(),
+            lines.join("\n")
+        )
+    })
+}
+
 /// One document anywhere: `--spec FILE --out DIR`. The crate builds in place.
 pub fn single(root: &Path, spec: &Path, out: &Path, name: Option<&str>) -> Result<String, String> {
     let options = Single {
@@ -568,6 +615,8 @@ pub struct Single {
     pub registry_runtime: bool,
     /// The crate's version instead of the document's.
     pub version: Option<String>,
+    /// Refuse the document when a keyword is neither enforced nor represented.
+    pub strict: bool,
 }
 
 /// [`single`] with every choice.
@@ -646,6 +695,11 @@ pub fn single_with(
     let output = ofb_codegen::generate(&file, &bytes, &[], &settings).map_err(|d| d.to_string())?;
     for w in output.warnings.sorted() {
         eprintln!("{w}");
+    }
+    if options.strict {
+        if let Some(refusal) = unenforced(&file, &output) {
+            return Err(refusal);
+        }
     }
     let g = Generated {
         dir: out_abs.clone(),

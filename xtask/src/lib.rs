@@ -17,6 +17,7 @@ pub mod frequencies;
 pub mod generate;
 pub mod institution;
 pub mod mock;
+pub mod oracle;
 pub mod quickstart;
 pub mod readme;
 pub mod sources;

@@ -10,6 +10,7 @@ pub mod examples;
 pub mod files;
 pub mod mock;
 pub mod operations;
+pub mod oracle;
 pub mod params;
 pub mod paths;
 pub mod server;
