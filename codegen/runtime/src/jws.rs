@@ -119,6 +119,9 @@ fn shorten(s: &str) -> String {
 pub struct Verified {
     /// The payload without the registered claims: the body the schema describes.
     pub body: Value,
+    /// The whole payload, registered claims included: what a schema of claims describes (a
+    /// signed member's `contentSchema`, see [`crate::Token`]).
+    pub claims: Value,
     /// The key that signed it.
     pub kid: String,
     /// The token's id.
@@ -338,10 +341,12 @@ impl Verifier {
             .ok_or_else(|| JwsError::Claims(String::from("`jti` is missing")))?;
         self.remember(&jti, now)?;
         let issuer = claims.get("iss").and_then(Value::as_str).map(str::to_owned);
+        let all = Value::Object(claims.clone());
         for c in REGISTERED_CLAIMS {
             claims.remove(*c);
         }
         Ok(Verified {
+            claims: all,
             body: Value::Object(claims),
             kid,
             jti,

@@ -44,6 +44,7 @@ mod strict;
 pub mod testing;
 #[cfg(any(feature = "server", feature = "client"))]
 pub mod tls;
+mod token;
 pub mod validate;
 pub mod wire;
 
@@ -58,7 +59,7 @@ pub mod __private {
 pub mod prelude {
     pub use crate::{
         object, Date, DateTime, DecimalString, ErrorEnvelope, Headers, Number, Request, Response,
-        Secret, Validate, WireEnum, WithHeaders,
+        Secret, Token, Validate, WireEnum, WithHeaders,
     };
     pub use serde::{Deserialize, Serialize};
 }
@@ -87,5 +88,6 @@ pub use parts::WithHeaders;
 pub use pattern::Pattern;
 pub use rules::Rules;
 pub use secret::Secret;
+pub use token::Token;
 pub use validate::{Rule, Validate, Validator, Violation, Violations};
 pub use wire::{ConvertError, Date, DateTime, DecimalString, Number};

@@ -54,7 +54,7 @@ fn form(api: &Api, ty: &Ty) -> Form {
         Ty::Bool => Form::Bool,
         Ty::Int32 | Ty::Int64 => Form::Integer,
         Ty::Number => Form::Number,
-        Ty::String | Ty::Decimal | Ty::Date | Ty::DateTime => Form::String,
+        Ty::String | Ty::Decimal | Ty::Date | Ty::DateTime | Ty::Token(_) => Form::String,
         Ty::Any => Form::Any,
         Ty::Object => Form::Object,
         Ty::Map(_) => Form::Map,

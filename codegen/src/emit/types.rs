@@ -48,6 +48,15 @@ fn type_in(api: &Api, shape: &Shape, module: Option<&TokenStream>, prelude: bool
                 None => quote!(#name),
             }
         }
+        Ty::Token(id) => {
+            let name = ident(&api.ty(*id).name);
+            let claims = match module {
+                Some(m) => quote!(#m::#name),
+                None => quote!(#name),
+            };
+            let token = rt("Token");
+            quote!(#token<#claims>)
+        }
         Ty::Array(item) => {
             let t = type_in(api, item, module, prelude);
             let vec = paths::std(api, "Vec");

@@ -210,7 +210,14 @@ fn f64_lit(n: f64) -> TokenStream {
 fn needs_check(api: &Api, shape: &Shape, c: &Constraints) -> bool {
     let own = *c != Constraints::default();
     own || match &shape.ty {
-        Ty::Bool | Ty::Any | Ty::Object | Ty::Int32 | Ty::Int64 | Ty::Number | Ty::String => false,
+        Ty::Bool
+        | Ty::Any
+        | Ty::Object
+        | Ty::Int32
+        | Ty::Int64
+        | Ty::Number
+        | Ty::String
+        | Ty::Token(_) => false,
         Ty::Decimal | Ty::Date | Ty::DateTime => true,
         Ty::Array(item) | Ty::Map(item) => needs_check(api, item, &item.c),
         Ty::Named(id) => !matches!(

@@ -10,7 +10,7 @@ impl Ty {
     /// Whether this type names a generated type (itself, or as the items of an array or map).
     pub fn mentions_named(&self) -> bool {
         match self {
-            Ty::Named(_) => true,
+            Ty::Named(_) | Ty::Token(_) => true,
             Ty::Array(s) | Ty::Map(s) => s.ty.mentions_named(),
             _ => false,
         }

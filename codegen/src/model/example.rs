@@ -118,7 +118,7 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            Ty::String | Ty::Decimal | Ty::Date | Ty::DateTime => {
+            Ty::String | Ty::Decimal | Ty::Date | Ty::DateTime | Ty::Token(_) => {
                 let Some(s) = value.as_str() else {
                     type_error(v, "a string", value);
                     return;
@@ -327,7 +327,7 @@ impl<'a> Checker<'a> {
                     .map(Value::Number)
                     .unwrap_or(Value::from(0))
             }
-            Ty::String | Ty::Decimal | Ty::Date | Ty::DateTime => {
+            Ty::String | Ty::Decimal | Ty::Date | Ty::DateTime | Ty::Token(_) => {
                 Value::String(self.sample_string(shape))
             }
             Ty::Array(item) => {

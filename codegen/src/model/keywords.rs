@@ -53,6 +53,10 @@ const HONOURED: &[&str] = &[
     // Not required of the side that does not send the member (see `object_kind`).
     "readOnly",
     "writeOnly",
+    // A string holding a compact JWS (`application/jwt`) of the claims `contentSchema` says:
+    // the member is a `Token` of the claims' type.
+    "contentMediaType",
+    "contentSchema",
 ];
 
 /// Keywords that cannot change whether an instance is valid, each with the reason it is safe
@@ -160,7 +164,9 @@ impl Walk<'_> {
                         }
                     }
                 }
-                "items" | "additionalProperties" | "not" => self.schema(child, &at, depth + 1),
+                "items" | "additionalProperties" | "not" | "contentSchema" => {
+                    self.schema(child, &at, depth + 1)
+                }
                 "allOf" | "oneOf" | "anyOf" => {
                     if let Some(parts) = child.as_array() {
                         for (i, s) in parts.iter().enumerate() {

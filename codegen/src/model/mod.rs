@@ -234,6 +234,9 @@ pub enum Ty {
     Object,
     /// A named type.
     Named(TypeId),
+    /// `string` holding a compact JWS whose payload is the named type
+    /// (`contentMediaType: application/jwt` with a `contentSchema`).
+    Token(TypeId),
     /// `array`.
     Array(Box<Shape>),
     /// An object used as a map (`additionalProperties: <schema>` and no properties).

@@ -354,7 +354,9 @@ impl Ctx<'_> {
     }
 
     fn inline_shape_within(&mut self, s: &Schema, ptr: &Ptr, hint: &str) -> Shape {
-        let mut shape = if is_named(s) {
+        let mut shape = if let Some(claims) = self.signed_claims(s, ptr) {
+            self.token_shape(&claims, ptr, hint)
+        } else if is_named(s) {
             let id = self.new_type(hint, ptr, s.schema_data.description.clone());
             let name = self.types[id.0].name.clone();
             self.define(id, s, ptr, &name);
@@ -368,6 +370,44 @@ impl Ctx<'_> {
         }
         self.record_example(&shape);
         shape
+    }
+
+    /// The `contentSchema` of a string that holds a compact JWS (`contentMediaType:
+    /// application/jwt`), read from the document's tree: `openapiv3` keeps no keyword OpenAPI
+    /// 3.0 lacks.
+    fn signed_claims(&self, s: &Schema, ptr: &Ptr) -> Option<ReferenceOr<Schema>> {
+        let is_string = matches!(&s.schema_kind, SchemaKind::Type(Type::String(_)))
+            || matches!(&s.schema_kind, SchemaKind::Any(a) if a.typ.as_deref() == Some("string"));
+        if !is_string {
+            return None;
+        }
+        let raw = self.doc.json.pointer(ptr.as_json_pointer())?;
+        let media = raw.get("contentMediaType").and_then(Value::as_str)?;
+        if !media.eq_ignore_ascii_case(crate::model::SIGNED_MEDIA) {
+            return None;
+        }
+        serde_json::from_value(raw.get("contentSchema")?.clone()).ok()
+    }
+
+    /// A signed member: the token's text, typed by its claims' schema, which must be an object.
+    fn token_shape(&mut self, claims: &ReferenceOr<Schema>, ptr: &Ptr, hint: &str) -> Shape {
+        let at = ptr.join("contentSchema");
+        let shape = self.shape(SRef::from(claims), &at, &format!("{hint}Claims"));
+        // Judged on the schema: a component's type may not be defined yet.
+        let object = self.resolve(SRef::from(claims)).is_some_and(|s| {
+            matches!(&s.schema_kind, SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty())
+                || matches!(&s.schema_kind, SchemaKind::Any(a) if !a.properties.is_empty())
+        });
+        match shape.ty {
+            Ty::Named(id) if object => Shape::of(Ty::Token(id)),
+            _ => {
+                self.warn(
+                    &at,
+                    "the claims of a signed member must be an object schema: the member is kept as a plain string",
+                );
+                Shape::of(Ty::String)
+            }
+        }
     }
 
     /// Fills in the named type `id` from schema `s`.

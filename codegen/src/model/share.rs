@@ -130,7 +130,7 @@ pub(super) fn share_identical(
 fn referenced(kind: &TypeKind) -> Vec<usize> {
     fn walk(shape: &Shape, out: &mut Vec<usize>) {
         match &shape.ty {
-            Ty::Named(id) => out.push(id.0),
+            Ty::Named(id) | Ty::Token(id) => out.push(id.0),
             Ty::Array(inner) | Ty::Map(inner) => walk(inner, out),
             _ => {}
         }
@@ -211,6 +211,9 @@ fn write_shape(out: &mut String, s: &Shape, into: &[usize]) {
         Ty::Named(id) => {
             let _ = write!(out, "#{}", root(into, id.0));
         }
+        Ty::Token(id) => {
+            let _ = write!(out, "jws#{}", root(into, id.0));
+        }
         Ty::Array(inner) => {
             out.push('[');
             write_shape(out, inner, into);
@@ -236,7 +239,7 @@ fn write_shape(out: &mut String, s: &Shape, into: &[usize]) {
 /// Applies `map` to every type id `shape` refers to, at any depth.
 fn retarget(shape: &mut Shape, map: &impl Fn(&mut TypeId)) {
     match &mut shape.ty {
-        Ty::Named(id) => map(id),
+        Ty::Named(id) | Ty::Token(id) => map(id),
         Ty::Array(inner) | Ty::Map(inner) => retarget(inner, map),
         _ => {}
     }
