@@ -12,13 +12,16 @@ use payments::client::{Client, Config};
 use payments::mock::Examples;
 use payments::operations::*;
 use payments::server::Payments;
+use payments::types::{ConsentPaymentPayment, CreatePixPaymentConsent, EnumLocalInstrument};
 use std::sync::{Arc, Mutex};
 
-/// The examples' back-end, recording the `jti` of every verified body it is handed.
+/// The examples' back-end, recording the `jti` of every verified body it is handed, and the
+/// Pix details of every payment consent it is asked to pay.
 #[derive(Clone, Default)]
 struct Recording {
     examples: Examples,
     seen: Arc<Mutex<Vec<(&'static str, String)>>>,
+    details: Arc<Mutex<Vec<payments::types::Details>>>,
 }
 
 impl Recording {
@@ -59,6 +62,12 @@ impl Payments for Recording {
         context: Context,
     ) -> Result<PostPaymentsResponse, Self::Error> {
         self.record("payment creation", &context);
+        if let CreatePixPaymentConsent::ConsentPayment(consent) = &request.body.consent {
+            if let ConsentPaymentPayment::PixPaymentConsent(pix) = &consent.payment {
+                let mut details = self.details.lock().expect("the record");
+                details.push(pix.details.clone());
+            }
+        }
         self.examples.post_payments(request, context).await
     }
 
@@ -83,6 +92,57 @@ impl Payments for Recording {
 
 fn body<T: serde::de::DeserializeOwned>(example: &str) -> T {
     serde_json::from_str(example).expect("the document's example decodes")
+}
+
+/// The document's payment creation with the consent's Pix `details` replaced: how the
+/// platform tells the connector a key (DICT) payment from a QR code (QRDN) one at consent time.
+fn pix_payment(details: serde_json::Value) -> payments::types::CreatePixPayment {
+    let mut value: serde_json::Value =
+        serde_json::from_str(payments::examples::CREATE_PIX_PAYMENT).expect("the example");
+    value["consent"]["payment"]["details"] = details;
+    let payment: payments::types::CreatePixPayment =
+        serde_json::from_value(value).expect("a Pix payment with these details");
+    ofb_runtime::Validate::validate(&payment).expect("the payment keeps its document's rules");
+    payment
+}
+
+#[tokio::test]
+async fn a_pix_consent_by_key_and_one_by_qr_code_reach_the_connector_with_their_details() {
+    let keys = TestKeys::generate("platform-2026").expect("a key pair");
+    let backend = Recording::default();
+    let router = payments::server::router_with(
+        backend.clone(),
+        ofb_runtime::server::Config::default().with_verifier(keys.verifier()),
+    );
+    let server = ofb_runtime::server::testing::TestServer::start(router).await;
+    let client = Client::with_config(Config::new(server.url("")).with_signer(keys.signer()))
+        .expect("a client");
+    let account = serde_json::json!({
+        "ispb": "12345678", "issuer": "1774", "number": "1234567890", "accountType": "CACC"
+    });
+    let qr = "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***63041D3D";
+    let by_key = pix_payment(serde_json::json!({
+        "localInstrument": "DICT", "proxy": "fulano@example.com", "creditorAccount": account
+    }));
+    let by_qr = pix_payment(serde_json::json!({
+        "localInstrument": "QRDN", "qrCode": qr, "creditorAccount": account
+    }));
+    for payment in [by_key, by_qr] {
+        let created = client
+            .post_payments(payment)
+            .await
+            .expect("payment creation");
+        assert_eq!(created.status, 201);
+    }
+    let details = backend.details.lock().expect("the record").clone();
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert_eq!(details[0].local_instrument, EnumLocalInstrument::Dict);
+    assert_eq!(details[0].proxy.as_deref(), Some("fulano@example.com"));
+    assert_eq!(details[0].qr_code, None);
+    assert_eq!(details[1].local_instrument, EnumLocalInstrument::Qrdn);
+    assert_eq!(details[1].qr_code.as_deref(), Some(qr));
+    assert_eq!(details[1].creditor_account.ispb, "12345678");
+    server.shutdown().await;
 }
 
 #[tokio::test]
