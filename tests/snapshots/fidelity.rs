@@ -737,6 +737,19 @@ pub struct Outcome {
     #[validate(rules = R10)]
     pub reasons: Option<Vec<String>>,
 }
+/// A signed member - a compact JWS whose payload is the Claims schema.
+#[object]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
+pub struct Login {
+    pub refused: bool,
+    pub token: Option<Token<Claims>>,
+}
+#[object]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
+pub struct Claims {
+    pub sub: String,
+    pub exp: i64,
+}
 /// Schema at `#/components/schemas/Details/properties/localInstrument`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, WireEnum)]
 pub enum DetailsLocalInstrument {
