@@ -305,10 +305,7 @@ fn union_def(
         None => {
             // Each alternative is judged (see `ofb_runtime::de::alternatives`), not merely
             // tried in order, so a value decodes to the alternative it is.
-            let tries = u.variants.iter().map(|v| {
-                let n = ident(&v.name);
-                quote!(|v| ::ofb_runtime::de::alternative(v).map(|(x, fit)| (Self::#n(x), fit)),)
-            });
+            let tries = attempts(u);
             quote! {
                 #doc
                 #note
@@ -337,10 +334,7 @@ fn union_def(
                  `{prop}` names none is judged against each (the discriminator is a hint to \
                  JSON Schema, not a rule)."
             )));
-            let tries = u.variants.iter().map(|v| {
-                let n = ident(&v.name);
-                quote!(|v| ::ofb_runtime::de::alternative(v).map(|(x, fit)| (Self::#n(x), fit)),)
-            });
+            let tries = attempts(u);
             quote! {
                 #doc
                 #by
@@ -366,6 +360,17 @@ fn union_def(
             }
         }
     }
+}
+
+/// One attempt per alternative of `u`, as `ofb_runtime::de::alternatives` takes them.
+fn attempts(u: &Union) -> Vec<TokenStream> {
+    u.variants
+        .iter()
+        .map(|v| {
+            let n = ident(&v.name);
+            quote!(|v| ::ofb_runtime::de::alternative(v).map(|(x, fit)| (Self::#n(x), fit)),)
+        })
+        .collect()
 }
 
 /// `anyOf` without a discriminator: a value may match several alternatives at once, and each
