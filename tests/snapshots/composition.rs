@@ -476,8 +476,8 @@ impl<'de> ::serde::Deserialize<'de> for Either {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let dog = ::ofb_runtime::de::branch::<Dog>(&value);
-        let cat = ::ofb_runtime::de::branch::<Cat>(&value);
+        let dog = ::ofb_runtime::de::alternative::<Dog>(&value);
+        let cat = ::ofb_runtime::de::alternative::<Cat>(&value);
         let keep = ::ofb_runtime::de::branches::<
             D::Error,
         >(

@@ -659,8 +659,8 @@ impl<'de> ::serde::Deserialize<'de> for Either {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let by_name = ::ofb_runtime::de::branch::<EitherByName>(&value);
-        let by_code = ::ofb_runtime::de::branch::<EitherByCode>(&value);
+        let by_name = ::ofb_runtime::de::alternative::<EitherByName>(&value);
+        let by_code = ::ofb_runtime::de::alternative::<EitherByCode>(&value);
         let keep = ::ofb_runtime::de::branches::<
             D::Error,
         >(

@@ -27,47 +27,7 @@ pub fn roundtrip<T>(value: &Value) -> Outcome
 where
     T: serde::de::DeserializeOwned + serde::Serialize + ofb_runtime::Validate,
 {
-    let bytes = match serde_json::to_vec(value) {
-        Ok(b) => b,
-        Err(e) => {
-            return Outcome::Rejected {
-                pointers: vec![String::new()],
-                message: format!("the instance cannot be written as JSON: {e}"),
-            }
-        }
-    };
-    match ofb_runtime::decode::judged::<T>(&bytes, true, ofb_runtime::validate::DEFAULT_LIMIT) {
-        Err(e) => Outcome::Rejected {
-            pointers: vec![e.pointer.clone()],
-            message: e.to_string(),
-        },
-        Ok(j) if !j.violations.is_empty() => Outcome::Rejected {
-            pointers: j.violations.iter().map(|v| v.pointer.clone()).collect(),
-            message: j
-                .violations
-                .iter()
-                .map(|v| {
-                    format!(
-                        "{}: {}",
-                        if v.pointer.is_empty() {
-                            "/"
-                        } else {
-                            &v.pointer
-                        },
-                        v.message
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-        },
-        Ok(j) => match serde_json::to_value(&j.value) {
-            Ok(v) => Outcome::Accepted(v),
-            Err(e) => Outcome::Rejected {
-                pointers: Vec::new(),
-                message: format!("decoded, but cannot be encoded back: {e}"),
-            },
-        },
-    }
+    judge::<T>(value, None)
 }
 
 /// [`roundtrip`] for a value whose type cannot carry its schema's constraints (a scalar or
@@ -77,20 +37,60 @@ pub fn roundtrip_with<T>(value: &Value, rules: &ofb_runtime::Rules) -> Outcome
 where
     T: serde::de::DeserializeOwned + serde::Serialize + ofb_runtime::Validate,
 {
-    let outcome = roundtrip::<T>(value);
-    if !matches!(outcome, Outcome::Accepted(_)) {
-        return outcome;
-    }
-    let Ok(decoded) = serde_json::from_value::<T>(value.clone()) else {
-        return outcome;
+    judge::<T>(value, Some(rules))
+}
+
+/// Decodes once, judges (with `rules` too, where given), encodes back.
+fn judge<T>(value: &Value, rules: Option<&ofb_runtime::Rules>) -> Outcome
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + ofb_runtime::Validate,
+{
+    let bytes = match serde_json::to_vec(value) {
+        Ok(b) => b,
+        Err(e) => {
+            return Outcome::Rejected {
+                pointers: vec![String::new()],
+                message: format!("the instance cannot be written as JSON: {e}"),
+            }
+        }
     };
-    let mut v = ofb_runtime::Validator::new();
-    decoded.validate_with(&mut v, rules);
-    match v.finish() {
-        Ok(()) => outcome,
-        Err(violations) => Outcome::Rejected {
+    let judged = match ofb_runtime::decode::judged::<T>(
+        &bytes,
+        true,
+        ofb_runtime::validate::DEFAULT_LIMIT,
+    ) {
+        Err(e) => {
+            return Outcome::Rejected {
+                pointers: vec![e.pointer.clone()],
+                message: e.to_string(),
+            }
+        }
+        Ok(j) => j,
+    };
+    let mut violations: Vec<ofb_runtime::validate::Violation> =
+        judged.violations.iter().cloned().collect();
+    if let Some(rules) = rules {
+        let mut v = ofb_runtime::Validator::new();
+        judged.value.validate_with(&mut v, rules);
+        if let Err(more) = v.finish() {
+            violations.extend(more);
+        }
+    }
+    if !violations.is_empty() {
+        return Outcome::Rejected {
             pointers: violations.iter().map(|v| v.pointer.clone()).collect(),
-            message: violations.to_string(),
+            message: violations
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
+    }
+    match serde_json::to_value(&judged.value) {
+        Ok(v) => Outcome::Accepted(v),
+        Err(e) => Outcome::Rejected {
+            pointers: Vec::new(),
+            message: format!("decoded, but cannot be encoded back: {e}"),
         },
     }
 }

@@ -374,17 +374,8 @@ pub fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     }
 }
 
-/// Decodes one branch of an `anyOf`: the value as `T` where it is valid against `T` (keeping
-/// every branch it matches is what keeps every member, as JSON Schema reads `anyOf`).
-#[doc(hidden)]
-pub fn branch<T>(value: &serde_json::Value) -> Result<(T, Fit), String>
-where
-    T: serde::de::DeserializeOwned + serde::Serialize + crate::Validate,
-{
-    alternative(value)
-}
-
-/// Picks the branches of an `anyOf` to keep from each one's attempt: every branch the value is
+/// Picks the branches of an `anyOf` to keep from each one's [`alternative`] attempt (keeping
+/// every branch a value matches is what keeps every member, as JSON Schema reads `anyOf`): every branch the value is
 /// valid against; where it is valid against none, the first that decodes (so that validation
 /// reports what is wrong with it); an error where none decodes.
 #[doc(hidden)]

@@ -6,7 +6,7 @@
 //! from the generator's model, never a verdict.
 
 use super::types::rust_type_in;
-use crate::model::{Api, Body, Shape, TypeKind};
+use crate::model::{Api, Shape, TypeKind};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
@@ -47,11 +47,8 @@ pub fn dispatch(api: &Api, krate: &Ident) -> TokenStream {
         if !seen.insert(pointer.clone()) {
             continue;
         }
-        arms.push(arm(
-            &pointer,
-            &body_type(api, b, &types),
-            rules_of(krate, &b.shape),
-        ));
+        let ty = rust_type_in(api, &b.shape, Some(&types));
+        arms.push(arm(&pointer, &ty, rules_of(krate, &b.shape)));
     }
     quote! {
         /// What the crate makes of `value` as the schema at `pointer`; `None` when it has no
@@ -66,10 +63,6 @@ pub fn dispatch(api: &Api, krate: &Ident) -> TokenStream {
             })
         }
     }
-}
-
-fn body_type(api: &Api, b: &Body, types: &TokenStream) -> TokenStream {
-    rust_type_in(api, &b.shape, Some(types))
 }
 
 /// The rule set of a value of `shape` that its type does not check by itself.

@@ -398,7 +398,7 @@ fn any_of_def(
             v.name
         )));
         fields.push(quote!(#what pub #f: #option<#ty>,));
-        decode.push(quote!(let #f = ::ofb_runtime::de::branch::<#ty>(&value);));
+        decode.push(quote!(let #f = ::ofb_runtime::de::alternative::<#ty>(&value);));
         attempts
             .push(quote!(#f.as_ref().map(|(_, fit)| *fit).map_err(::std::clone::Clone::clone),));
         keep.push(quote!(#f: #f.ok().filter(|_| keep[#i]).map(|(x, _)| x),));
