@@ -1,4 +1,5 @@
 // Warnings:
+// warning: composition.yaml#/components/schemas/Either: anyOf alternatives 1 (Dog) and 2 (Cat) of Either can both match one instance, as no discriminator, tag, closed object or member type tells them apart, and such an instance decodes to the first alternative that keeps every member it carries
 // warning: composition.yaml#/components/schemas/NotAString: `not` is not enforced: a value must not match it, which no Rust type can say: it is not checked
 
 #![deny(warnings)]

@@ -126,6 +126,11 @@ impl Call<'_, ListTasksRequest> {
         self.request.status = Some(value);
         self
     }
+    /// Default: `10` (what the server assumes when it is absent).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.request.limit = Some(value);
+        self
+    }
 }
 }
 
@@ -138,7 +143,7 @@ pub mod examples {
 //! from the schema; the tests below check that it round-trips through its type and
 //! validates.
 /// An example of the `200` response body of `list_tasks` (GET /tasks), in `application/json`.
-pub const LIST_TASKS_OK: &str = r#"[{"status":"AÇÃO","priority":1,"channel":"app"}]"#;
+pub const LIST_TASKS_OK: &str = r#"[{"status":"AÇÃO","priority":1,"channel":"app","weight":0.5,"accepted":true}]"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
@@ -212,12 +217,17 @@ pub mod operations {
 #![allow(clippy::large_enum_variant)]
 use ofb_runtime::prelude::*;
 use crate::types::*;
+use crate::rules::*;
 /// The request of `list_tasks` (`GET /tasks`): its parameters and body.
 #[derive(Debug, Clone, PartialEq, Validate, Request)]
 #[request(GET "/tasks")]
 pub struct ListTasksRequest {
     #[param(query = "status")]
     pub status: Option<TaskStatus>,
+    /// Default: `10` (what the server assumes when it is absent).
+    #[param(query = "limit", rules = R3)]
+    #[assumed = "10"]
+    pub limit: Option<i64>,
 }
 /// The documented responses of `list_tasks` (`GET /tasks`), one variant per status.
 #[derive(Debug, Clone, PartialEq, Response)]
@@ -236,6 +246,9 @@ pub mod rules {
 //! alias cannot carry; not a stable interface.
 use ofb_runtime::Rules;
 pub static R0: Rules = Rules::NONE.num_enum(&[1.0, 2.0, 3.0]);
+pub static R1: Rules = Rules::NONE.num_enum(&[0.5, 1.5]);
+pub static R2: Rules = Rules::NONE.bool_enum(&[true]);
+pub static R3: Rules = Rules::NONE.num_enum(&[10.0, 50.0]);
 }
 
 pub mod server {
@@ -341,9 +354,16 @@ pub enum TaskStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Task {
     pub status: TaskStatus,
+    /// Default: `2` (the value a reader assumes when the member is absent).
     #[validate(rules = R0)]
+    #[assumed = "2"]
     pub priority: Option<i64>,
     pub channel: Option<TaskChannel>,
+    #[validate(rules = R1)]
+    pub weight: Option<Number>,
+    /// Only an accepted task is listed here.
+    #[validate(rules = R2)]
+    pub accepted: Option<bool>,
 }
 /// Schema at `#/components/schemas/Task/properties/channel`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, WireEnum)]

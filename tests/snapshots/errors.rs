@@ -136,7 +136,7 @@ pub const LIST_THINGS_OK_BODY: &str = r#"{"ok":true}"#;
 /// An example `ResponseError`.
 pub const RESPONSE_ERROR: &str = r#"{"errors":[{"code":"EXAMPLE","title":"Example error","detail":"An example error."}],"meta":{"totalRecords":1,"totalPages":1,"requestDateTime":"2024-01-31T12:00:00Z"}}"#;
 /// An example `ErrorBody`.
-pub const ERROR_BODY: &str = r#"{"errors":[{"code":"EXAMPLE","title":"Example error","detail":"An example error."}]}"#;
+pub const ERROR_BODY: &str = r#"{"errors":[{"code":"a","title":"a","detail":"a"}]}"#;
 #[cfg(test)]
 mod tests {
     use crate::types::*;
@@ -320,9 +320,19 @@ pub struct Meta {
     pub total_pages: Option<i64>,
     pub request_date_time: Option<DateTime>,
 }
-///
-/// The Open Finance error envelope, shared by every generated crate.
-pub type ErrorBody = ErrorEnvelope;
+#[object]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
+pub struct ErrorBody {
+    pub errors: Vec<ErrorBodyErrorsItem>,
+}
+/// Schema at `#/components/schemas/ErrorBody/properties/errors/items`.
+#[object]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
+pub struct ErrorBodyErrorsItem {
+    pub code: String,
+    pub title: String,
+    pub detail: String,
+}
 /// Schema at `#/paths/~1things/get/responses/200/content/application~1json/schema`.
 #[object]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Validate)]

@@ -1,6 +1,7 @@
 // Warnings:
 // warning: fidelity.yaml#/components/schemas/Confused/additionalProperties: `additionalProperties` beside `type: string` applies to objects only: the type wins and it is ignored
 // warning: fidelity.yaml#/components/schemas/Created/properties/data/required: `creationDateTime` is listed in `required` but is not among the properties: it is carried as a required member of any JSON value
+// warning: fidelity.yaml#/components/schemas/Either: anyOf alternatives 1 (ByName) and 2 (ByCode) of Either can both match one instance, as no discriminator, tag, closed object or member type tells them apart, and such an instance decodes to the first alternative that keeps every member it carries
 // warning: fidelity.yaml#/components/schemas/Holder/properties/ignored: `nullable` is not enforced: beside $ref: OpenAPI 3.0 ignores a reference's siblings, so it has no effect
 
 #![deny(warnings)]
@@ -291,9 +292,10 @@ pub static R5: Rules = Rules::NONE.min_items(1);
 pub static R6: Rules = Rules::NONE.minimum(1.0).maximum(9.0);
 pub static R7: Rules = Rules::NONE.num_enum(&[1.0, 10.0, 100.0]);
 pub static R8: Rules = Rules::NONE.num_enum(&[0.5, 1.5]);
-pub static R9: Rules = Rules::NONE.maximum(1000.0);
-pub static R10: Rules = Rules::NONE.max_items(2);
-pub static R11: Rules = Rules::NONE.num_enum(&[1.0, 2.0]);
+pub static R9: Rules = Rules::NONE.bool_enum(&[true]);
+pub static R10: Rules = Rules::NONE.maximum(1000.0);
+pub static R11: Rules = Rules::NONE.max_items(2);
+pub static R12: Rules = Rules::NONE.num_enum(&[1.0, 2.0]);
 }
 
 pub mod server {
@@ -725,16 +727,18 @@ pub struct Settings {
     pub purpose: Option<i64>,
     #[validate(rules = R8)]
     pub rate: Option<Number>,
+    #[validate(rules = R9)]
     pub flag: Option<bool>,
     /// Default: `25` (the value a reader assumes when the member is absent).
-    #[validate(rules = R9)]
+    #[validate(rules = R10)]
+    #[assumed = "25"]
     pub page_size: Option<i64>,
 }
 #[object]
 #[derive(Debug, Clone, PartialEq, Serialize, Validate)]
 pub struct Outcome {
     pub status: OutcomeStatus,
-    #[validate(rules = R10)]
+    #[validate(rules = R11)]
     pub reasons: Option<Vec<String>>,
 }
 /// A signed member - a compact JWS whose payload is the Claims schema.
@@ -768,7 +772,7 @@ pub struct ChannelAppChannel {
     pub app: String,
     pub id: String,
 }
-/// Schema at `#/components/schemas/Channel/oneOf/0/properties/kind`.
+/// Schema at `#/components/schemas/AppChannel/properties/kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, WireEnum)]
 pub enum ChannelAppChannelKind {
     App,
@@ -784,7 +788,7 @@ pub struct ChannelWebChannel {
     pub url: String,
     pub id: String,
 }
-/// Schema at `#/components/schemas/Channel/oneOf/1/properties/kind`.
+/// Schema at `#/components/schemas/WebChannel/properties/kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, WireEnum)]
 pub enum ChannelWebChannelKind {
     Web,
@@ -798,7 +802,7 @@ pub enum ChannelWebChannelKind {
 pub struct TaggedAppChannel {
     pub kind: ChannelAppChannelKind,
     pub app: String,
-    #[validate(rules = R11)]
+    #[validate(rules = R12)]
     pub version: i64,
 }
 /// Schema at `#/components/schemas/Tagged/allOf/1/oneOf/1`.
@@ -807,7 +811,7 @@ pub struct TaggedAppChannel {
 pub struct TaggedWebChannel {
     pub kind: ChannelWebChannelKind,
     pub url: String,
-    #[validate(rules = R11)]
+    #[validate(rules = R12)]
     pub version: i64,
 }
 /// Schema at `#/components/schemas/Command/properties/consent`.

@@ -149,7 +149,7 @@ pub const PAYMENT: &str = r#"{"amount":"100.00","currency":"BRL"}"#;
 /// An example `Receipt`.
 pub const RECEIPT: &str = r#"{"paymentId":"pay-1"}"#;
 /// An example `Errors`.
-pub const ERRORS: &str = r#"{"errors":[{"code":"EXAMPLE","title":"Example error","detail":"An example error."}]}"#;
+pub const ERRORS: &str = r#"{"errors":[{"code":"a","title":"a","detail":"a"}]}"#;
 /// An example of the request body of `post_opaque_token` (POST /tokens), in `application/jwt`.
 pub const POST_OPAQUE_TOKEN_REQUEST: &str = r#"a"#;
 #[cfg(test)]
@@ -293,6 +293,7 @@ use ofb_runtime::{Pattern, Rules};
 pub static P0: Pattern = Pattern::new(r#"^\d{1,15}\.\d{2}$"#);
 pub static R0: Rules = Rules::NONE.pattern(&P0);
 pub static R1: Rules = Rules::NONE.min_length(1).max_length(64);
+pub static R2: Rules = Rules::NONE.min_items(1);
 }
 
 pub mod server {
@@ -410,9 +411,12 @@ pub struct Receipt {
     #[validate(rules = R1)]
     pub payment_id: String,
 }
-///
-/// The Open Finance error envelope, shared by every generated crate.
-pub type Errors = ErrorEnvelope;
+#[object]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
+pub struct Errors {
+    #[validate(rules = R2)]
+    pub errors: Vec<ErrorsErrorsItem>,
+}
 /// Schema at `#/components/schemas/Payment/properties/currency`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, WireEnum)]
 pub enum PaymentCurrency {
@@ -420,6 +424,14 @@ pub enum PaymentCurrency {
     /// A value this version of the document does not list (a newer server may send one);
     /// it is kept as sent and serialized back unchanged.
     Unknown(String),
+}
+/// Schema at `#/components/schemas/Errors/properties/errors/items`.
+#[object]
+#[derive(Debug, Clone, PartialEq, Serialize, Validate)]
+pub struct ErrorsErrorsItem {
+    pub code: String,
+    pub title: String,
+    pub detail: String,
 }
 }
 

@@ -1,6 +1,7 @@
 //! The published documents of the catalog, modelled: every property-level example checked
 //! against its own schema (the invalid ones must be exactly those listed in
-//! `tests/known-invalid-examples.txt`), and every body example valid against its body.
+//! `tests/known-invalid-examples.txt`), each verdict judged again by the independent oracle,
+//! and every body example valid against its body.
 //!
 //! The documents come from `OFB_SPECS_DIR` or the fetch cache, as for `cargo xtask generate`.
 
@@ -22,6 +23,7 @@ fn every_example_of_the_catalog_is_checked() {
          # pinned document changes.\n",
     );
     let (mut total, mut invalid, mut bodies, mut docs) = (0usize, 0usize, 0usize, 0usize);
+    let (mut agreed, mut unjudged) = (0usize, 0usize);
     let mut failures = Vec::new();
     for entry in catalog.entries() {
         let label = format!("{}/{}", entry.kind, entry.file);
@@ -33,8 +35,32 @@ fn every_example_of_the_catalog_is_checked() {
             }
         };
         docs += 1;
+        let oracle = match ofb_oracle::Oracle::new(&out.document) {
+            Ok(o) => o,
+            Err(e) => {
+                failures.push(format!("{label}: the oracle cannot read the document: {e}"));
+                continue;
+            }
+        };
         for report in audit(&out.api) {
             total += 1;
+            match second_opinion(&oracle, &out.document, &report.pointer) {
+                Verdict::Unjudged => {
+                    eprintln!("the oracle cannot judge {label} {}", report.pointer);
+                    unjudged += 1
+                }
+                Verdict::Valid if !report.violations.is_empty() => failures.push(format!(
+                    "{label} {}: the generator refuses an example the oracle accepts: {}",
+                    report.pointer,
+                    report.violations.join("; ")
+                )),
+                Verdict::Invalid(why) if report.violations.is_empty() => failures.push(format!(
+                    "{label} {}: the generator accepts an example the oracle refuses: {}",
+                    report.pointer,
+                    why.join("; ")
+                )),
+                _ => agreed += 1,
+            }
             if !report.violations.is_empty() {
                 invalid += 1;
                 listed.push_str(&format!("{label} {}\n", report.pointer));
@@ -66,12 +92,59 @@ fn every_example_of_the_catalog_is_checked() {
         }
     }
     println!(
-        "{docs} documents: {total} property-level examples checked, {invalid} invalid; {bodies} example bodies valid"
+        "{docs} documents: {total} property-level examples checked, {invalid} invalid \
+         ({agreed} verdicts shared by the oracle, {unjudged} it cannot judge); \
+         {bodies} example bodies valid"
     );
+    assert!(agreed > 0, "the oracle judged no example");
     if let Err(e) = check_snapshot(&root.join("tests/known-invalid-examples.txt"), &listed) {
         failures.push(e);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The oracle's verdict on an example of the document.
+enum Verdict {
+    Valid,
+    Invalid(Vec<String>),
+    /// The example's schema is one the oracle cannot compile, or the pointer is not one of an
+    /// example of a schema.
+    Unjudged,
+}
+
+/// Judges the example at `pointer` (`…/example` or `…/examples/NAME/value`, under a schema,
+/// a parameter or a header) against its schema, with the oracle: the generator's audit must
+/// not be the only judge of which published examples are wrong.
+fn second_opinion(oracle: &ofb_oracle::Oracle, doc: &serde_json::Value, pointer: &str) -> Verdict {
+    let Some(json_ptr) = pointer.strip_prefix('#') else {
+        return Verdict::Unjudged;
+    };
+    let Some(example) = doc.pointer(json_ptr) else {
+        return Verdict::Unjudged;
+    };
+    let holder = if let Some(h) = pointer.strip_suffix("/example") {
+        h.to_owned()
+    } else if let Some((h, _)) = pointer
+        .strip_suffix("/value")
+        .and_then(|p| p.rsplit_once("/examples/"))
+    {
+        h.to_owned()
+    } else {
+        return Verdict::Unjudged;
+    };
+    // A parameter's or header's example stands beside its `schema`; a schema's, inside it.
+    let holder_json = holder.strip_prefix('#').and_then(|p| doc.pointer(p));
+    let schema = match holder_json.and_then(|h| h.get("schema")) {
+        Some(_) => format!("{holder}/schema"),
+        None => holder,
+    };
+    if oracle.unjudgeable(&schema).is_some() {
+        return Verdict::Unjudged;
+    }
+    match oracle.judge(&schema, example) {
+        Ok(()) => Verdict::Valid,
+        Err(why) => Verdict::Invalid(why),
+    }
 }
 
 /// Every integration operation has a frequency class: the one of the regulated operation with

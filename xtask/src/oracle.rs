@@ -44,12 +44,18 @@ pub fn ensure_all(root: &Path, catalog: &[Generated], mode: Mode) -> Result<Vec<
         )?);
         documents.insert(document.clone());
         let path = relative_to_oracle(root, &g.dir);
+        let features = if fixtures.iter().any(|f| f.id == g.id) {
+            features_of(g)?
+        } else {
+            Vec::new()
+        };
         subjects.push(Subject {
             label: g.id.clone(),
             package,
             path,
             document,
             api: &g.output.api,
+            features,
         });
     }
     for stale_doc in listed(&dir.join("documents")).difference(&documents) {
@@ -81,6 +87,25 @@ pub fn ensure_all(root: &Path, catalog: &[Generated], mode: Mode) -> Result<Vec<
         )?);
     }
     Ok(stale)
+}
+
+/// The features the generated crate `g` declares, `default` aside, read from its manifest.
+fn features_of(g: &Generated) -> Result<Vec<String>, String> {
+    let manifest = g
+        .output
+        .files
+        .iter()
+        .find(|f| f.path == "Cargo.toml")
+        .ok_or_else(|| format!("{}: no Cargo.toml was generated", g.id))?;
+    let table: toml::Table = manifest
+        .contents
+        .parse()
+        .map_err(|e| format!("{}: its generated Cargo.toml: {e}", g.id))?;
+    Ok(table
+        .get("features")
+        .and_then(toml::Value::as_table)
+        .map(|t| t.keys().filter(|k| *k != "default").cloned().collect())
+        .unwrap_or_default())
 }
 
 /// The directories under `generated/` this module owns, so that the catalog's orphan sweep

@@ -599,11 +599,18 @@ fn pick_listed(flat: &Flat<'_>, salt: usize) -> Value {
 }
 
 /// A value outside `list`: a string for string lists, a number one above the greatest for
-/// numeric ones.
+/// numeric ones, the other boolean for boolean ones.
 fn unlisted(list: &[Value]) -> Option<Value> {
     let listed: Vec<&Value> = list.iter().filter(|v| !v.is_null()).collect();
     if listed.is_empty() {
         return None;
+    }
+    if listed.iter().all(|v| v.is_boolean()) {
+        // The other boolean, unless both are listed (then nothing is outside the list).
+        return [true, false]
+            .into_iter()
+            .map(Value::Bool)
+            .find(|b| !listed.contains(&b));
     }
     if listed.iter().all(|v| v.is_number()) {
         let max = listed

@@ -229,6 +229,16 @@ pub fn num_enum(v: &mut Validator, x: f64, allowed: &[f64]) {
     }
 }
 
+/// A boolean `enum`: the schema allows only the values listed.
+pub fn bool_enum(v: &mut Validator, x: bool, allowed: &[bool]) {
+    if !allowed.contains(&x) {
+        v.fail_with(Rule::Enum, || {
+            let list: Vec<String> = allowed.iter().map(bool::to_string).collect();
+            format!("{x} is not one of {}", listed(&list))
+        });
+    }
+}
+
 /// `minItems`/`maxItems`.
 pub fn items(v: &mut Validator, len: usize, min: Option<u64>, max: Option<u64>) {
     let n = len as u64;

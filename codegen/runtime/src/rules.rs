@@ -30,6 +30,8 @@ pub struct Rules {
     pub multiple_of: Option<f64>,
     /// Allowed values of a numeric enum (empty: any).
     pub num_enum: &'static [f64],
+    /// Allowed values of a boolean enum (empty: any).
+    pub bool_enum: &'static [bool],
     /// `minItems`, or `minProperties` for maps.
     pub min_items: Option<u64>,
     /// `maxItems`, or `maxProperties` for maps.
@@ -53,6 +55,7 @@ impl Rules {
         exclusive_maximum: false,
         multiple_of: None,
         num_enum: &[],
+        bool_enum: &[],
         min_items: None,
         max_items: None,
         unique_items: false,
@@ -117,6 +120,12 @@ impl Rules {
     /// With the allowed values of a numeric enum.
     pub const fn num_enum(mut self, values: &'static [f64]) -> Self {
         self.num_enum = values;
+        self
+    }
+
+    /// With the allowed values of a boolean enum.
+    pub const fn bool_enum(mut self, values: &'static [bool]) -> Self {
+        self.bool_enum = values;
         self
     }
 
@@ -256,6 +265,17 @@ string_like!(
     crate::wire::DateTime => |s| s.as_str(), Some(Format::DateTime);
     crate::secret::Secret => |s| s.expose(), None
 );
+
+/// Booleans: no rules of their own; the place's enum, where it lists them.
+impl Validate for bool {
+    fn validate_into(&self, _v: &mut Validator) {}
+    crate::validate::unchecked_alone!();
+    fn validate_with(&self, v: &mut Validator, rules: &Rules) {
+        if !rules.bool_enum.is_empty() {
+            check::bool_enum(v, *self, rules.bool_enum);
+        }
+    }
+}
 
 /// Numbers: no rules of their own; the place's range, step and enum rules. Integers that fit
 /// an `i64` are compared exactly; wider ones (and floats) as `f64`.

@@ -378,9 +378,9 @@ macro_rules! no_rules {
     };
 }
 
-// Numbers and strings have no rules of their own either; their impls (in `crate::rules`) also
+// Booleans, numbers and strings have no rules of their own either; their impls (in `crate::rules`) also
 // apply the rules of the place they sit in.
-no_rules!(bool, (), serde_json::Value);
+no_rules!((), serde_json::Value);
 
 /// Implements [`Validate::has_checks`] as `false` inside the `impl` of a type whose
 /// `validate_into` does nothing.

@@ -214,14 +214,17 @@ impl Walk<'_> {
             );
             self.emit(Kind::RangeChanged, class, at, detail);
         }
-        self.numbers(&o.num_enum, &n.num_enum, at);
+        let shown = |v: &[f64]| v.iter().map(f64::to_string).collect::<Vec<_>>();
+        self.listed(&shown(&o.num_enum), &shown(&n.num_enum), at);
+        let shown = |v: &[bool]| v.iter().map(bool::to_string).collect::<Vec<_>>();
+        self.listed(&shown(&o.bool_enum), &shown(&n.bool_enum), at);
     }
 
-    /// Numeric enums: values added or removed, or the list appearing or going.
-    fn numbers(&mut self, o: &[f64], n: &[f64], at: &At) {
+    /// Numeric and boolean enums: values added or removed, or the list appearing or going.
+    fn listed(&mut self, o: &[String], n: &[String], at: &At) {
         let (op, np) = at.join(&["enum"]);
         let eat = at.at(op, np);
-        let list = |v: &[f64]| v.iter().map(f64::to_string).collect::<Vec<_>>().join(", ");
+        let list = |v: &[String]| v.join(", ");
         match (o.is_empty(), n.is_empty()) {
             (true, true) => {}
             (true, false) => self.emit(

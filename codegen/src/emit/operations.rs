@@ -297,7 +297,12 @@ fn request_struct(
             d = quote!(#d #note);
         }
         let attr = param_attr(api, p, shared.contains_key(p.name.as_str()), used);
-        fields.push(quote!(#d #attr pub #f: #t,));
+        let assumed = p
+            .default
+            .as_ref()
+            .filter(|_| !p.required)
+            .map(|v| quote!(#[assumed = #v]));
+        fields.push(quote!(#d #attr #assumed pub #f: #t,));
     }
     if let Some(b) = &op.body {
         let t = body_type(api, b);

@@ -92,6 +92,10 @@ pub struct Subject<'a> {
     pub document: String,
     /// Its model.
     pub api: &'a Api,
+    /// Features to build it with when the oracle crate is built with `--all-features`: every
+    /// feature of a crate that no workspace builds on its own (a fixture), so that its client
+    /// and server code compile too; empty for the others.
+    pub features: Vec<String>,
 }
 
 #[derive(askama::Template)]

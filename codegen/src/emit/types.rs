@@ -203,7 +203,12 @@ fn struct_def(
             quote!()
         };
         let check = validate::attr(api, &f.shape, used);
-        fields.push(quote! { #fdoc #serde #check #deprecated pub #fname: #ty, });
+        let assumed = f
+            .default
+            .as_ref()
+            .filter(|_| !f.required)
+            .map(|v| quote!(#[assumed = #v]));
+        fields.push(quote! { #fdoc #serde #check #deprecated #assumed pub #fname: #ty, });
     }
     let extra = match &s.additional {
         Additional::Kept(shape) => {

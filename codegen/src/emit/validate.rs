@@ -175,6 +175,10 @@ fn builder_calls(set: &RuleSet) -> TokenStream {
         let vals = c.num_enum.iter().copied().map(f64_lit);
         fields.push(quote!(.num_enum(&[#(#vals),*])));
     }
+    if !c.bool_enum.is_empty() {
+        let vals = &c.bool_enum;
+        fields.push(quote!(.bool_enum(&[#(#vals),*])));
+    }
     if let Some(n) = c.min_items.map(u64_lit) {
         fields.push(quote!(.min_items(#n)));
     }

@@ -43,6 +43,8 @@ pub(super) struct Ctx<'a> {
     /// Inline schemas already modelled, by pointer: a schema reached again (a scalar or array
     /// component, a shared response, parameter or header) is the same type, not a new copy.
     pub modelled: IndexMap<String, Shape>,
+    /// What the model read of each Schema Object it met (see [`super::keywords`]).
+    pub ledger: super::keywords::Ledger,
 }
 
 impl<'a> Ctx<'a> {
@@ -57,6 +59,12 @@ impl<'a> Ctx<'a> {
             nullable: false,
         });
         TypeId(self.types.len() - 1)
+    }
+
+    /// Records that the model read `keywords` of the schema at `ptr` into what it represents or
+    /// checks (an empty list still records that it met the schema).
+    pub fn consume(&mut self, ptr: &Ptr, keywords: &[&'static str]) {
+        self.ledger.consume(ptr, keywords);
     }
 
     /// Records a warning at `ptr` under the current operation.
@@ -91,6 +99,33 @@ impl<'a> Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Says once per choice where the document leaves a `oneOf`/`anyOf` ambiguous (see
+    /// [`super::ambiguity`]).
+    fn report_ambiguous_choices(&mut self) {
+        for (id, i, j) in super::ambiguity::ambiguous(&self.types) {
+            let def = &self.types[id.0];
+            let TypeKind::Union(u) = &def.kind else {
+                continue;
+            };
+            let (keyword, consequence) = if u.exclusive {
+                ("oneOf", "which oneOf forbids; such an instance")
+            } else {
+                ("anyOf", "and such an instance")
+            };
+            let message = format!(
+                "{keyword} alternatives {} ({}) and {} ({}) of {} can both match one instance, as no discriminator, tag, closed object or member type tells them apart, {consequence} decodes to the first alternative that keeps every member it carries",
+                i + 1,
+                u.variants[i].name,
+                j + 1,
+                u.variants[j].name,
+                def.name,
+            );
+            let ptr = Ptr::from_ref(&def.pointer).unwrap_or_default();
+            // Reported against the document, not the operation being modelled last.
+            self.sink.warn(&ptr, None, message);
+        }
+    }
+
     /// Reports types that contain themselves with nothing in between: an alias of an alias of
     /// itself (through single-part `allOf`s, say), or a union that is its own alternative. No
     /// value can be built for them (the Rust aliases would not even compile), and walking them
@@ -162,17 +197,8 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
         examples: IndexMap::new(),
         unchecked_patterns: BTreeSet::new(),
         modelled: IndexMap::new(),
+        ledger: super::keywords::Ledger::default(),
     };
-    let unenforced = super::keywords::audit(&doc.json);
-    for u in &unenforced {
-        // The pointer is the ledger's own (`#`-prefixed); the sink wants it as a `Ptr`.
-        let at = Ptr::from_ref(&u.pointer).unwrap_or_else(Ptr::root);
-        cx.sink.warn(
-            &at,
-            None,
-            format!("`{}` is not enforced: {}", u.keyword, u.reason),
-        );
-    }
     cx.declare_components();
     cx.define_components();
     cx.check_direct_cycles();
@@ -182,6 +208,19 @@ pub fn build(doc: &Document) -> Result<(Api, Diagnostics), Diagnostics> {
     }
     name_operation_types(&mut cx.names, &mut operations);
     mark_boxes(&mut cx.types);
+    cx.report_ambiguous_choices();
+    // Judged once every schema the document uses has been modelled: what the model did not
+    // read where it met a schema is what the generated code does not enforce.
+    let unenforced = super::keywords::audit(&doc.json, &cx.ledger);
+    for u in &unenforced {
+        // The pointer is the ledger's own (`#`-prefixed); the sink wants it as a `Ptr`.
+        let at = Ptr::from_ref(&u.pointer).unwrap_or_else(Ptr::root);
+        cx.sink.warn(
+            &at,
+            None,
+            format!("`{}` is not enforced: {}", u.keyword, u.reason),
+        );
+    }
     let rules = super::rules::intern(&mut cx.types, &mut operations);
     if cx.sink.has_errors() {
         return Err(cx.sink.finish());

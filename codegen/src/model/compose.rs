@@ -51,6 +51,35 @@ pub(crate) fn enum_of(values: &[String]) -> StrEnum {
 impl Ctx<'_> {
     /// The shape of a schema that does not become a named type.
     pub(super) fn scalar_shape(&mut self, s: &Schema, ptr: &Ptr, hint: &str) -> Shape {
+        let read: &[&'static str] = match &s.schema_kind {
+            SchemaKind::Type(Type::String(_)) => {
+                &["type", "format", "pattern", "minLength", "maxLength"]
+            }
+            SchemaKind::Type(Type::Number(_) | Type::Integer(_)) => &[
+                "type",
+                "format",
+                "minimum",
+                "maximum",
+                "exclusiveMinimum",
+                "exclusiveMaximum",
+                "multipleOf",
+                "enum",
+            ],
+            SchemaKind::Type(Type::Boolean(_)) => &["type", "enum"],
+            // No `properties` here (an object that has some is a named type).
+            SchemaKind::Type(Type::Object(_)) => &[
+                "type",
+                "properties",
+                "additionalProperties",
+                "minProperties",
+                "maxProperties",
+            ],
+            SchemaKind::Type(Type::Array(_)) => {
+                &["type", "items", "minItems", "maxItems", "uniqueItems"]
+            }
+            _ => &[],
+        };
+        self.consume(ptr, read);
         match &s.schema_kind {
             SchemaKind::Type(Type::String(st)) => {
                 let format = match &st.format {
@@ -94,7 +123,11 @@ impl Ctx<'_> {
                 shape.c.num_enum = i.enumeration.iter().flatten().map(|&v| v as f64).collect();
                 shape
             }
-            SchemaKind::Type(Type::Boolean(_)) => Shape::of(Ty::Bool),
+            SchemaKind::Type(Type::Boolean(b)) => {
+                let mut shape = Shape::of(Ty::Bool);
+                shape.c.bool_enum = b.enumeration.iter().flatten().copied().collect();
+                shape
+            }
             SchemaKind::Type(Type::Object(o)) => self.map_shape(
                 o.additional_properties.as_ref(),
                 o.min_properties,
@@ -166,9 +199,12 @@ impl Ctx<'_> {
                 return Shape::any();
             }
         }
+        self.consume(ptr, &["type"]);
         // `type` says what the value is; keywords of another type beside it (`items` on a
         // string, `additionalProperties` on a string) constrain nothing a valid value has.
         if let Some(t) = a.typ.as_deref() {
+            // Said once here, in a warning; they change nothing a valid value may be.
+            self.consume(ptr, &["items", "additionalProperties"]);
             if t != "array" && a.items.is_some() {
                 self.warn(
                     &ptr.join("items"),
@@ -184,6 +220,7 @@ impl Ctx<'_> {
         }
         let typed = |t: &str| a.typ.is_none() || a.typ.as_deref() == Some(t);
         if (a.items.is_some() && typed("array")) || a.typ.as_deref() == Some("array") {
+            self.consume(ptr, &["items", "minItems", "maxItems", "uniqueItems"]);
             let unique = a.unique_items.unwrap_or(false);
             return self.array_shape(
                 a.items.as_ref(),
@@ -197,6 +234,16 @@ impl Ctx<'_> {
         if (a.additional_properties.is_some() && typed("object"))
             || a.typ.as_deref() == Some("object")
         {
+            // No `properties` here (a schema that has some is a named type).
+            self.consume(
+                ptr,
+                &[
+                    "properties",
+                    "additionalProperties",
+                    "minProperties",
+                    "maxProperties",
+                ],
+            );
             return self.map_shape(
                 a.additional_properties.as_ref(),
                 a.min_properties,
@@ -215,10 +262,35 @@ impl Ctx<'_> {
             shape.c.num_enum = a.enumeration.iter().filter_map(Value::as_f64).collect();
             shape
         };
+        let read: &[&'static str] = match a.typ.as_deref() {
+            Some("integer" | "number") => &[
+                "format",
+                "minimum",
+                "maximum",
+                "exclusiveMinimum",
+                "exclusiveMaximum",
+                "multipleOf",
+                "enum",
+            ],
+            Some("boolean") => &["enum"],
+            _ if a.typ.as_deref() == Some("string")
+                || a.pattern.is_some()
+                || a.min_length.is_some()
+                || a.max_length.is_some() =>
+            {
+                &["format", "pattern", "minLength", "maxLength"]
+            }
+            _ => &[],
+        };
+        self.consume(ptr, read);
         match a.typ.as_deref() {
             Some("integer") => numeric(Ty::Int64),
             Some("number") => numeric(Ty::Number),
-            Some("boolean") => Shape::of(Ty::Bool),
+            Some("boolean") => {
+                let mut shape = Shape::of(Ty::Bool);
+                shape.c.bool_enum = a.enumeration.iter().filter_map(Value::as_bool).collect();
+                shape
+            }
             Some("string") => self.string_shape(
                 a.format.as_deref().unwrap_or(""),
                 a.pattern.as_deref(),
@@ -543,6 +615,7 @@ impl Ctx<'_> {
                 rest.extend(Part::siblings(a, &at));
             }
             let discriminator = resolved.schema_data.discriminator.clone();
+            self.consume(&at, &[key, "discriminator", "nullable"]);
             return self.union(
                 alternatives,
                 &at.join(key),
@@ -554,6 +627,7 @@ impl Ctx<'_> {
             );
         }
         let mut merged = AnySchema::default();
+        let mut origins = IndexMap::new();
         let mut ok = true;
         let mut components = Vec::new();
         for part in parts {
@@ -573,7 +647,13 @@ impl Ctx<'_> {
                     components.push(name.to_owned());
                 }
             }
-            ok &= self.merge_into(&mut merged, SRef::from(&part.schema), &part.at, 0);
+            ok &= self.merge_into(
+                &mut merged,
+                &mut origins,
+                SRef::from(&part.schema),
+                &part.at,
+                0,
+            );
         }
         if !ok {
             self.warn(
@@ -583,14 +663,17 @@ impl Ctx<'_> {
         }
         let depth = self.merging.len();
         self.merging.extend(components);
-        let kind = self.object_kind(&merged, ptr, name);
+        let kind = self.object_kind_from(&merged, &origins, ptr, name);
         self.merging.truncate(depth);
         kind
     }
 
+    /// Merges the object keywords of `part` (written at `ptr`) into `merged`, recording in
+    /// `origins` where each property is written in the document.
     fn merge_into(
         &mut self,
         merged: &mut AnySchema,
+        origins: &mut IndexMap<String, Ptr>,
         part: SRef<'_>,
         ptr: &Ptr,
         depth: usize,
@@ -601,6 +684,11 @@ impl Ctx<'_> {
             }
             return false;
         };
+        // Where the part's keywords are written: a reference's target, else the part itself.
+        if let SRef::Ref(_) = part {
+            self.consume(ptr, &["$ref"]);
+        }
+        let ptr = &self.written_at(part, ptr);
         let mut ok = true;
         let (props, required, additional, min, max) = match &schema.schema_kind {
             SchemaKind::Type(Type::Object(o)) => (
@@ -618,6 +706,7 @@ impl Ctx<'_> {
                     for (i, p) in a.all_of.iter().enumerate() {
                         ok &= self.merge_into(
                             merged,
+                            origins,
                             SRef::from(p),
                             &ptr.join("allOf").join(i.to_string()),
                             depth + 1,
@@ -633,9 +722,11 @@ impl Ctx<'_> {
                 )
             }
             SchemaKind::AllOf { all_of } if depth < 16 => {
+                self.consume(ptr, &["allOf", "nullable"]);
                 for (i, p) in all_of.iter().enumerate() {
                     ok &= self.merge_into(
                         merged,
+                        origins,
                         SRef::from(p),
                         &ptr.join("allOf").join(i.to_string()),
                         depth + 1,
@@ -645,11 +736,26 @@ impl Ctx<'_> {
             }
             _ => return false,
         };
+        // Every part must hold: its object keywords are merged below, and its `nullable` only
+        // lets `null` through where every other part does too (see `allows_null`).
+        self.consume(
+            ptr,
+            &[
+                "type",
+                "properties",
+                "required",
+                "additionalProperties",
+                "minProperties",
+                "maxProperties",
+                "allOf",
+                "nullable",
+            ],
+        );
         for (k, v) in props {
-            merged
-                .properties
-                .entry(k.clone())
-                .or_insert_with(|| v.clone());
+            if !merged.properties.contains_key(k) {
+                merged.properties.insert(k.clone(), v.clone());
+                origins.insert(k.clone(), ptr.join("properties").join(k));
+            }
         }
         for r in required {
             if !merged.required.contains(r) {

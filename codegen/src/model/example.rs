@@ -80,8 +80,16 @@ impl<'a> Checker<'a> {
         match &shape.ty {
             Ty::Any => {}
             Ty::Bool => {
-                if !value.is_boolean() {
+                let Some(b) = value.as_bool() else {
                     type_error(v, "a boolean", value);
+                    return;
+                };
+                if !c.bool_enum.is_empty() && !c.bool_enum.contains(&b) {
+                    let allowed: Vec<String> = c.bool_enum.iter().map(bool::to_string).collect();
+                    v.fail(
+                        Rule::Enum,
+                        format!("{b} is not one of {}", allowed.join(", ")),
+                    );
                 }
             }
             Ty::Int32 | Ty::Int64 | Ty::Number => {
@@ -308,7 +316,7 @@ impl<'a> Checker<'a> {
         let c = &shape.c;
         match &shape.ty {
             Ty::Any | Ty::Object => Value::Object(Map::new()),
-            Ty::Bool => Value::Bool(true),
+            Ty::Bool => Value::Bool(c.bool_enum.first().copied().unwrap_or(true)),
             Ty::Int32 | Ty::Int64 => {
                 let n = c
                     .num_enum

@@ -2,6 +2,7 @@
 //! types, every name decided and every `$ref` followed. No `openapiv3` type is left here, so the
 //! emitters stay simple and the hard decisions live in one place.
 
+mod ambiguity;
 mod answers;
 mod build;
 mod compose;
@@ -142,6 +143,8 @@ pub struct Field {
     pub deprecated: bool,
     /// The field's type contains its parent without indirection and must be boxed.
     pub boxed: bool,
+    /// The schema's `default`, as JSON: what a reader assumes when the member is absent.
+    pub default: Option<String>,
 }
 
 /// A string enum; values a newer server adds land in an `Unknown` variant.
@@ -276,6 +279,8 @@ pub struct Constraints {
     pub max_properties: Option<u64>,
     /// Allowed values of an integer or number enum.
     pub num_enum: Vec<f64>,
+    /// Allowed values of a boolean enum.
+    pub bool_enum: Vec<bool>,
     /// `format: password`: the value is a credential, kept out of `Debug` output.
     pub secret: bool,
 }
@@ -335,6 +340,8 @@ pub struct Param {
     pub explode: bool,
     /// One valid value, for mock servers and tests (see [`example`]); `null` until filled.
     pub example: serde_json::Value,
+    /// The schema's `default`, as JSON: what the server assumes when the parameter is absent.
+    pub default: Option<String>,
 }
 
 /// A request or response body.

@@ -308,6 +308,18 @@ impl Ctx<'_> {
             };
             let shape = self.param_shape(&data.format, ptr, &hint);
             self.record_own_example(&shape, data.example.as_ref(), ptr);
+            let default = self.param_default(&data.format);
+            let doc = match (&data.description, &default) {
+                (d, None) => d.clone(),
+                (d, Some(v)) => {
+                    let line =
+                        format!("Default: `{v}` (what the server assumes when it is absent).");
+                    Some(
+                        d.as_ref()
+                            .map_or(line.clone(), |d| format!("{d}\n\n{line}")),
+                    )
+                }
+            };
             let explode = match &**p {
                 Parameter::Query { .. } | Parameter::Cookie { .. } => data.explode.unwrap_or(true),
                 _ => data.explode.unwrap_or(false),
@@ -317,10 +329,11 @@ impl Ctx<'_> {
                 wire: data.name.clone(),
                 location: loc,
                 required: data.required || loc == Location::Path,
-                doc: data.description.clone(),
+                doc,
                 shape,
                 explode,
                 example: Value::Null,
+                default,
             });
         }
         for var in &template_vars {
@@ -338,6 +351,7 @@ impl Ctx<'_> {
                     shape: Shape::of(Ty::String),
                     explode: false,
                     example: Value::Null,
+                    default: None,
                 });
             }
         }
@@ -382,6 +396,15 @@ impl Ctx<'_> {
                 None => Shape::of(Ty::String),
             },
         }
+    }
+
+    /// The `default` of a parameter's schema, as JSON.
+    fn param_default(&self, format: &ParameterSchemaOrContent) -> Option<String> {
+        let ParameterSchemaOrContent::Schema(s) = format else {
+            return None;
+        };
+        let data = self.resolve(SRef::from(s))?.schema_data;
+        data.default.as_ref().map(Value::to_string)
     }
 
     fn request_body(
@@ -519,6 +542,7 @@ impl Ctx<'_> {
                     shape,
                     explode: false,
                     example: Value::Null,
+                    default: None,
                 });
             }
             out.push(Response {

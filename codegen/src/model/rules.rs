@@ -54,6 +54,7 @@ impl RuleSet {
             bounds: [bits(c.minimum), bits(c.maximum), bits(c.multiple_of)],
             flags: [c.exclusive_minimum, c.exclusive_maximum, c.unique_items],
             num_enum: c.num_enum.iter().map(|n| n.to_bits()).collect(),
+            bool_enum: c.bool_enum.clone(),
             counts: [c.min_items, c.max_items],
             items: self.items,
         }
@@ -82,6 +83,7 @@ struct Key {
     bounds: [Option<u64>; 3],
     flags: [bool; 3],
     num_enum: Vec<u64>,
+    bool_enum: Vec<bool>,
     counts: [Option<u64>; 2],
     items: Option<usize>,
 }

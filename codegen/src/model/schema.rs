@@ -13,7 +13,11 @@ use super::compose::Part;
 use super::{Additional, Constraints, Field, Shape, Struct, Ty, TypeId, TypeKind};
 use crate::diag::Ptr;
 use crate::naming::{type_name, value_name, Scope};
-use openapiv3::{AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, Type};
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, StringType, Type,
+    VariantOrUnknownOrEmpty,
+};
 use serde_json::Value;
 
 impl Shape {
@@ -75,6 +79,15 @@ fn component_name(reference: &str) -> Option<String> {
 }
 
 /// Whether a schema becomes a named type rather than an inline shape.
+/// Whether `pattern` matches every string (`[\w\W\s]*`, common in these documents): an
+/// unanchored pattern that matches the empty string constrains nothing.
+fn vacuous(pattern: &str) -> bool {
+    let unanchored = ofb_runtime::pattern::lint(pattern)
+        .iter()
+        .any(|l| matches!(l, ofb_runtime::pattern::PatternLint::Unanchored));
+    unanchored && ofb_runtime::pattern::compile_ecma(pattern).is_ok_and(|c| c.is_match(""))
+}
+
 fn is_named(s: &Schema) -> bool {
     match &s.schema_kind {
         SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
@@ -237,6 +250,7 @@ impl Ctx<'_> {
     }
 
     fn ref_shape(&mut self, reference: &str, ptr: &Ptr, hint: &str) -> Shape {
+        self.consume(ptr, &["$ref"]);
         if let Some(name) = component_name(reference) {
             match self.components.get(&name).copied() {
                 Some(Component::Named(id)) => {
@@ -354,7 +368,10 @@ impl Ctx<'_> {
     }
 
     fn inline_shape_within(&mut self, s: &Schema, ptr: &Ptr, hint: &str) -> Shape {
+        // `nullable` becomes the shape's (or, for a named type, its uses'), below.
+        self.consume(ptr, &["nullable"]);
         let mut shape = if let Some(claims) = self.signed_claims(s, ptr) {
+            self.consume(ptr, &["type", "contentMediaType", "contentSchema"]);
             self.token_shape(&claims, ptr, hint)
         } else if is_named(s) {
             let id = self.new_type(hint, ptr, s.schema_data.description.clone());
@@ -417,9 +434,14 @@ impl Ctx<'_> {
             shape.example = Some((ex.clone(), ptr.join("example").to_string()));
             self.record_example(&shape);
         }
+        // A component's `nullable` is its type's (`TypeDef::nullable`), an inline one's its
+        // shape's.
+        self.consume(ptr, &["nullable"]);
         let kind = match &s.schema_kind {
             SchemaKind::Type(Type::String(st)) => {
                 let values: Vec<String> = st.enumeration.iter().flatten().cloned().collect();
+                self.consume(ptr, &["type", "enum"]);
+                self.implied_by_enum(&values, st, ptr);
                 TypeKind::Enum(enum_of(&values))
             }
             SchemaKind::Type(Type::Object(o)) => {
@@ -433,25 +455,34 @@ impl Ctx<'_> {
                 };
                 self.object_kind(&any, ptr, name)
             }
-            SchemaKind::OneOf { one_of } => self.union(
-                one_of,
-                &ptr.join("oneOf"),
-                &[],
-                s.schema_data.discriminator.as_ref(),
-                ptr,
-                name,
-                true,
-            ),
-            SchemaKind::AnyOf { any_of } => self.union(
-                any_of,
-                &ptr.join("anyOf"),
-                &[],
-                s.schema_data.discriminator.as_ref(),
-                ptr,
-                name,
-                false,
-            ),
-            SchemaKind::AllOf { all_of } => self.all_of(&Part::all_of(all_of, ptr), ptr, name),
+            SchemaKind::OneOf { one_of } => {
+                self.consume(ptr, &["oneOf", "discriminator"]);
+                self.union(
+                    one_of,
+                    &ptr.join("oneOf"),
+                    &[],
+                    s.schema_data.discriminator.as_ref(),
+                    ptr,
+                    name,
+                    true,
+                )
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.consume(ptr, &["anyOf", "discriminator"]);
+                self.union(
+                    any_of,
+                    &ptr.join("anyOf"),
+                    &[],
+                    s.schema_data.discriminator.as_ref(),
+                    ptr,
+                    name,
+                    false,
+                )
+            }
+            SchemaKind::AllOf { all_of } => {
+                self.consume(ptr, &["allOf"]);
+                self.all_of(&Part::all_of(all_of, ptr), ptr, name)
+            }
             SchemaKind::Any(a) => self.any_kind(a, s, ptr, name),
             _ => TypeKind::Alias(self.scalar_shape(s, ptr, name)),
         };
@@ -471,7 +502,15 @@ impl Ctx<'_> {
         } else {
             None
         };
+        if !a.all_of.is_empty() {
+            self.consume(ptr, &["allOf"]);
+        }
+        // `type: object` beside a composition of objects says nothing more.
+        if a.typ.as_deref() == Some("object") && self.all_objects(a) {
+            self.consume(ptr, &["type"]);
+        }
         if let Some((alternatives, key, exclusive)) = choice {
+            self.consume(ptr, &[key, "discriminator"]);
             return self.union(
                 alternatives,
                 &ptr.join(key),
@@ -486,6 +525,7 @@ impl Ctx<'_> {
             return self.all_of(&parts, ptr, name);
         }
         if a.properties.is_empty() && a.enumeration.iter().any(Value::is_string) {
+            self.consume(ptr, &["type", "enum"]);
             let values: Vec<String> = a
                 .enumeration
                 .iter()
@@ -498,13 +538,40 @@ impl Ctx<'_> {
     }
 
     pub(super) fn object_kind(&mut self, o: &AnySchema, ptr: &Ptr, name: &str) -> TypeKind {
+        self.object_kind_from(o, &IndexMap::new(), ptr, name)
+    }
+
+    /// [`Self::object_kind`] of an object merged from several parts: `origins` says where each
+    /// property is written (by default, under `ptr`), so that its type, its example and what is
+    /// said about it point at the document's own place.
+    pub(super) fn object_kind_from(
+        &mut self,
+        o: &AnySchema,
+        origins: &IndexMap<String, Ptr>,
+        ptr: &Ptr,
+        name: &str,
+    ) -> TypeKind {
+        self.consume(
+            ptr,
+            &[
+                "type",
+                "properties",
+                "required",
+                "additionalProperties",
+                "minProperties",
+                "maxProperties",
+            ],
+        );
         if let Some(env) = self.envelope(o, ptr, name) {
             return env;
         }
         let mut scope = Scope::with_reserved(&["additional_properties"]);
         let mut fields = Vec::new();
         for (wire, prop) in &o.properties {
-            let pptr = ptr.join("properties").join(wire);
+            let pptr = origins
+                .get(wire)
+                .cloned()
+                .unwrap_or_else(|| ptr.join("properties").join(wire));
             let hint = format!("{name}{}", type_name(wire));
             let sref = SRef::from(prop);
             let shape = self.shape(sref, &pptr, &hint);
@@ -515,7 +582,11 @@ impl Ctx<'_> {
                 ReferenceOr::Reference { .. } => (None, false),
             };
             let data = self.resolve(sref).map(|s| s.schema_data);
-            if let Some(default) = data.as_ref().and_then(|d| d.default.as_ref()) {
+            let default = data
+                .as_ref()
+                .and_then(|d| d.default.as_ref())
+                .map(Value::to_string);
+            if let Some(default) = &default {
                 let line = format!(
                     "Default: `{default}` (the value a reader assumes when the member is absent)."
                 );
@@ -527,6 +598,8 @@ impl Ctx<'_> {
             // A member the server writes (`readOnly`) is absent from requests, and one the
             // client writes (`writeOnly`) from responses; one type serves both, so neither is
             // required of it.
+            let written = self.written_at(sref, &pptr);
+            self.consume(&written, &["readOnly", "writeOnly"]);
             let one_way = data.as_ref().is_some_and(|d| d.read_only || d.write_only);
             fields.push(Field {
                 name: scope.claim(&value_name(wire)),
@@ -536,6 +609,7 @@ impl Ctx<'_> {
                 required: o.required.contains(wire) && !one_way,
                 deprecated,
                 boxed: false,
+                default,
             });
         }
         // JSON Schema requires a member `required` names even where `properties` never
@@ -558,6 +632,7 @@ impl Ctx<'_> {
                 required: true,
                 deprecated: false,
                 boxed: false,
+                default: None,
             });
         }
         let additional = match &o.additional_properties {
@@ -605,19 +680,34 @@ impl Ctx<'_> {
         };
         // Plain strings only: an envelope whose `code` is an enum says more than the shared
         // type can, so it stays a struct of its own.
-        let strings = ["code", "title", "detail"].iter().all(|k| {
+        // The shared type checks the limits the regulation gives every envelope; one whose
+        // document says otherwise (another bound, a pattern, a format) keeps a type of its own,
+        // which checks what its document says.
+        let limits = [("code", 255), ("title", 255), ("detail", 2048)];
+        let strings = limits.iter().all(|(k, max)| {
             item.required.iter().any(|r| r == k)
                 && matches!(
                     item.properties
                         .get(*k)
                         .and_then(|p| self.resolve(SRef::from(p))),
-                    Some(s @ Schema {
-                        schema_kind: SchemaKind::Type(Type::String(_)),
+                    Some(ref s @ Schema {
+                        schema_kind: SchemaKind::Type(Type::String(StringType {
+                            min_length: None,
+                            max_length: Some(m),
+                            ref pattern,
+                            format: VariantOrUnknownOrEmpty::Empty,
+                            ..
+                        })),
                         ..
-                    }) if !is_named(&s)
+                    }) if !is_named(s) && m == *max && pattern.as_deref().is_none_or(vacuous)
                 )
         });
-        if !strings || item.properties.len() != 3 {
+        if !strings
+            || item.properties.len() != 3
+            || arr.min_items != Some(1)
+            || arr.max_items != Some(13)
+            || arr.unique_items
+        {
             return None;
         }
         // The shared type tolerates members it does not declare; an envelope that forbids
@@ -639,7 +729,19 @@ impl Ctx<'_> {
         }
         // The envelope becomes the runtime's type, but the examples the document gives inside
         // it are still checked against their own schemas.
-        let items_ptr = ptr.join("properties").join("errors").join("items");
+        let errors_ptr = self.written_at(
+            SRef::from(o.properties.get("errors")?),
+            &ptr.join("properties").join("errors"),
+        );
+        let items_ptr = self.written_at(SRef::from(arr.items.as_ref()?), &errors_ptr.join("items"));
+        // The shared type checks these, as the regulation gives them (compared above).
+        self.consume(&ptr.join("properties").join("errors"), &["$ref"]);
+        self.consume(&errors_ptr.join("items"), &["$ref"]);
+        self.consume(&errors_ptr, &["type", "items", "minItems", "maxItems"]);
+        self.consume(
+            &items_ptr,
+            &["type", "properties", "required", "additionalProperties"],
+        );
         for (k, p) in &item.properties {
             self.shape(
                 SRef::from(p),
@@ -652,6 +754,72 @@ impl Ctx<'_> {
             self.shape(SRef::from(m), &mptr, &format!("{name}Meta"))
         });
         Some(TypeKind::Envelope { meta })
+    }
+
+    /// Records the string keywords beside a string enum that every listed value satisfies: they
+    /// are then implied by the enum, which the generated type checks. One that a listed value
+    /// breaks is left for the ledger to report.
+    fn implied_by_enum(&mut self, values: &[String], st: &StringType, ptr: &Ptr) {
+        let len = |v: &String| v.chars().count();
+        if st
+            .min_length
+            .is_none_or(|m| values.iter().all(|v| len(v) >= m))
+        {
+            self.consume(ptr, &["minLength"]);
+        }
+        if st
+            .max_length
+            .is_none_or(|m| values.iter().all(|v| len(v) <= m))
+        {
+            self.consume(ptr, &["maxLength"]);
+        }
+        let pattern_holds = st.pattern.as_deref().is_none_or(|p| {
+            ofb_runtime::pattern::compile_ecma(p)
+                .is_ok_and(|c| values.iter().all(|v| c.is_match(v)))
+        });
+        if pattern_holds {
+            self.consume(ptr, &["pattern"]);
+        }
+    }
+
+    /// Whether every part and alternative of the composition `a` is an object schema.
+    fn all_objects(&self, a: &AnySchema) -> bool {
+        a.all_of.iter().chain(&a.one_of).chain(&a.any_of).all(|p| {
+            match self.resolve(SRef::from(p)).map(|s| s.schema_kind) {
+                Some(SchemaKind::Type(Type::Object(_))) => true,
+                Some(SchemaKind::Any(x)) => {
+                    x.typ.as_deref() == Some("object")
+                        || (x.typ.is_none() && !x.properties.is_empty())
+                }
+                Some(SchemaKind::AllOf { .. }) => true,
+                _ => false,
+            }
+        })
+    }
+
+    /// Where the schema `s` (written at `at`) is written in the document once its `$ref`s are
+    /// followed: the pointer its own keywords live under.
+    pub(super) fn written_at(&self, s: SRef<'_>, at: &Ptr) -> Ptr {
+        let SRef::Ref(first) = s else {
+            return at.clone();
+        };
+        let mut reference = first.to_owned();
+        for _ in 0..32 {
+            let Some(ptr) = Ptr::from_ref(&reference) else {
+                return at.clone();
+            };
+            match self
+                .doc
+                .json
+                .pointer(ptr.as_json_pointer())
+                .and_then(|v| v.get("$ref"))
+                .and_then(Value::as_str)
+            {
+                Some(next) => reference = next.to_owned(),
+                None => return ptr,
+            }
+        }
+        at.clone()
     }
 
     /// Follows `$ref`s to the schema they name (local references only), at most 32 hops.

@@ -266,3 +266,38 @@ pub(crate) fn serde_keys(attrs: &[Attribute]) -> syn::Result<Vec<(String, Option
     }
     Ok(keys)
 }
+
+/// `#[assumed = "1"]`: the schema's `default` of an optional field, as JSON, if it has one.
+pub(crate) fn assumed(attrs: &[Attribute]) -> syn::Result<Option<String>> {
+    let Some(attr) = attrs.iter().find(|a| a.path().is_ident("assumed")) else {
+        return Ok(None);
+    };
+    let value = &attr.meta.require_name_value()?.value;
+    match value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Ok(Some(s.value())),
+        _ => Err(syn::Error::new_spanned(
+            value,
+            "#[assumed] takes the default as a JSON string: #[assumed = \"1\"]",
+        )),
+    }
+}
+
+/// The doc lines a constructor adds for the optional fields it leaves absent that have a
+/// default: absent is not the same as unset to a reader of the document.
+pub(crate) fn assumed_doc(assumed: &[(String, String)]) -> proc_macro2::TokenStream {
+    if assumed.is_empty() {
+        return proc_macro2::TokenStream::new();
+    }
+    let list: Vec<String> = assumed
+        .iter()
+        .map(|(field, value)| format!("`{field}` as `{value}`"))
+        .collect();
+    let line = format!(
+        " Left absent, the document says a reader takes {}.",
+        list.join(", ")
+    );
+    quote::quote!(#[doc = ""] #[doc = #line])
+}

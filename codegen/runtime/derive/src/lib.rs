@@ -34,7 +34,7 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
 
 /// Derives a request's `ofb_runtime::client::Request` and `ofb_runtime::server::FromInputs`
 /// from `#[request(...)]`, `#[param(...)]` and `#[body(...)]` (see the `request` module).
-#[proc_macro_derive(Request, attributes(request, param, body))]
+#[proc_macro_derive(Request, attributes(request, param, body, assumed))]
 pub fn derive_request(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     finish(request::expand(&input))

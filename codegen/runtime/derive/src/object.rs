@@ -42,9 +42,15 @@ pub(crate) fn expand(mut input: DeriveInput) -> syn::Result<Tokens> {
     let mut inits = Vec::new();
     // Fields marked `#[required]`: `Option`s that must be present (`null` or a value).
     let mut marked = Vec::new();
+    // Optional fields with a default: named on `new`'s doc, which leaves them absent.
+    let mut assumed = Vec::new();
     for f in &mut fields.named {
         let required = f.attrs.iter().any(|a| a.path().is_ident("required"));
-        f.attrs.retain(|a| !a.path().is_ident("required"));
+        if let (Some(value), Some(ident)) = (attrs::assumed(&f.attrs)?, &f.ident) {
+            assumed.push((ident.to_string(), value));
+        }
+        f.attrs
+            .retain(|a| !a.path().is_ident("required") && !a.path().is_ident("assumed"));
         if required {
             marked.extend(f.ident.clone());
         }
@@ -68,10 +74,12 @@ pub(crate) fn expand(mut input: DeriveInput) -> syn::Result<Tokens> {
         }
     }
     let new = (!params.is_empty()).then(|| {
+        let assumed = attrs::assumed_doc(&assumed);
         quote! {
             #[allow(deprecated)]
             impl #name {
                 /// A value with its required fields; the optional ones are absent.
+                #assumed
                 #[allow(clippy::too_many_arguments)]
                 pub fn new(#(#params),*) -> Self {
                     Self { #(#inits)* }
@@ -225,4 +233,44 @@ fn deserialize(input: &DeriveInput, marked: &[Ident]) -> syn::Result<Tokens> {
             }
         };
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand;
+
+    /// The doc lines of `new` in the expansion of `item`.
+    fn new_doc(item: syn::DeriveInput) -> String {
+        let out = expand(item).expect("expands").to_string();
+        let at = out.find("pub fn new").expect("a constructor");
+        out[..at]
+            .rsplit("impl")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[test]
+    fn the_constructor_names_the_defaults_of_the_fields_it_leaves_absent() {
+        let doc = new_doc(syn::parse_quote! {
+            struct Task {
+                status: String,
+                #[assumed = "2"]
+                priority: Option<i64>,
+                note: Option<String>,
+            }
+        });
+        assert!(doc.contains("`priority` as `2`"), "{doc}");
+        assert!(!doc.contains("note"), "{doc}");
+    }
+
+    #[test]
+    fn the_assumed_attribute_does_not_stay_on_the_struct() {
+        let out = expand(syn::parse_quote! {
+            struct Task { status: String, #[assumed = "2"] priority: Option<i64> }
+        })
+        .expect("expands")
+        .to_string();
+        assert!(!out.contains("assumed ="), "{out}");
+    }
 }

@@ -188,25 +188,30 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     };
     let client = client(name, &o, &fields, &types);
     let server = server(name, &o, &fields)?;
-    let new = constructor(name, s, &fields);
+    let new = constructor(name, s, &fields)?;
     Ok(quote!(#new #client #server))
 }
 
 /// `new`, taking the required fields (those not `Option`) in order; the optional ones start
 /// absent and are set by the client's call, or by hand.
-fn constructor(name: &Ident, s: &syn::DataStruct, parts: &[(&Ident, bool, Part)]) -> Tokens {
+fn constructor(
+    name: &Ident,
+    s: &syn::DataStruct,
+    parts: &[(&Ident, bool, Part)],
+) -> syn::Result<Tokens> {
     let Fields::Named(fields) = &s.fields else {
-        return quote! {
+        return Ok(quote! {
             impl #name {
                 /// The request.
                 pub fn new() -> Self {
                     Self {}
                 }
             }
-        };
+        });
     };
     let mut params = Vec::new();
     let mut inits = Vec::new();
+    let mut assumed = Vec::new();
     for f in &fields.named {
         let Some(ident) = &f.ident else { continue };
         let ty = &f.ty;
@@ -215,23 +220,28 @@ fn constructor(name: &Ident, s: &syn::DataStruct, parts: &[(&Ident, bool, Part)]
             .find(|(i, _, _)| *i == ident)
             .map_or_else(|| attrs::is_option(ty), |(_, optional, _)| *optional);
         if optional {
+            if let Some(value) = attrs::assumed(&f.attrs)? {
+                assumed.push((ident.to_string(), value));
+            }
             inits.push(quote!(#ident: ::std::option::Option::None,));
         } else {
             params.push(quote!(#ident: #ty));
             inits.push(quote!(#ident,));
         }
     }
-    quote! {
+    let assumed = attrs::assumed_doc(&assumed);
+    Ok(quote! {
         #[allow(deprecated)]
         impl #name {
             /// The request with its required parameters (and body); the optional ones are
             /// absent.
+            #assumed
             #[allow(clippy::too_many_arguments, clippy::new_without_default)]
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits)* }
             }
         }
-    }
+    })
 }
 
 fn client(
@@ -474,4 +484,27 @@ fn correlation(path: &str, fields: &[(&Ident, bool, Part)]) -> syn::Result<Token
             ::std::option::Option::Some(x.as_str())
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand;
+
+    #[test]
+    fn the_constructor_names_the_defaults_of_the_parameters_it_leaves_absent() {
+        let out = expand(&syn::parse_quote! {
+            #[request(GET "/tasks/{taskId}", low)]
+            struct GetTaskRequest {
+                #[param(query = "page")]
+                #[assumed = "1"]
+                page: Option<i32>,
+                #[param(path = "taskId")]
+                task_id: String,
+            }
+        })
+        .expect("expands")
+        .to_string();
+        let at = out.find("pub fn new").expect("a constructor");
+        assert!(out[..at].contains("`page` as `1`"), "{out}");
+    }
 }
