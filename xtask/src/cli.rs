@@ -139,6 +139,12 @@ mod tests {
             &["specs", "fetch", "--mirror", "https://m"],
             &["mock", "regulated/accounts", "--addr", "127.0.0.1:8080"],
             &["mock", "--spec", "f.yaml"],
+            &[
+                "mock",
+                "integration/payments",
+                "--jwks",
+                "platform-jwks.json",
+            ],
             &["quickstart"],
             &["quickstart", "--specs-dir", "d"],
             &["bench", "generate"],

@@ -184,6 +184,10 @@ pub struct MockArgs {
     /// Serve this OpenAPI document instead of a catalogued one.
     #[arg(long, value_name = "FILE", conflicts_with = "target")]
     pub spec: Option<PathBuf>,
+    /// For a document with signed bodies: verify signed requests against this JWK Set (the
+    /// platform's public keys) instead of the mock's own key pair.
+    #[arg(long, value_name = "FILE")]
+    pub jwks: Option<PathBuf>,
     /// Where the catalogued documents are.
     #[command(flatten)]
     pub specs: SpecsDirArg,

@@ -57,8 +57,15 @@ pub fn run(args: &MockArgs) -> Result<(), Error> {
         }
     };
     let binary = build(&root, &manifest, &package).map_err(Error::Failed)?;
-    let status = Command::new(&binary)
-        .args(["--addr", &args.addr])
+    let mut command = Command::new(&binary);
+    command.args(["--addr", &args.addr]);
+    if let Some(jwks) = &args.jwks {
+        // The mock runs from the repository root; the file is named as the user gave it.
+        let jwks = std::path::absolute(jwks)
+            .map_err(|e| Error::Failed(format!("{}: {e}", jwks.display())))?;
+        command.arg("--jwks").arg(jwks);
+    }
+    let status = command
         .status()
         .map_err(|e| Error::Failed(format!("cannot run {}: {e}", binary.display())))?;
     if status.success() {

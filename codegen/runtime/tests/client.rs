@@ -899,3 +899,23 @@ async fn a_signed_answer_is_verified_then_typed_and_kept_as_received() {
     let e = call(&unverified, "signed").await.expect_err("no verifier");
     assert!(e.to_string().contains("Config::with_verifier"), "{e}");
 }
+
+/// The answer to a signed operation, sent as plain JSON (by a server that forgot to sign, or by
+/// anyone between the parties), is refused with a typed error: it was never verified. (The
+/// client marks an answer verified only once its `application/jwt` body verified.)
+#[test]
+fn an_unsigned_answer_to_a_signed_operation_is_refused() {
+    #[derive(Debug, Clone, PartialEq, ofb_runtime::Response)]
+    enum SignedResponse {
+        #[status(200, signed)]
+        Ok(Page),
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    let plain = Incoming::new(200, headers, bytes::Bytes::from_static(br#"{"data":[]}"#));
+    let e = SignedResponse::decode(&plain).expect_err("an unsigned answer");
+    assert!(e.to_string().contains("never taken unverified"), "{e}");
+}

@@ -393,10 +393,11 @@ fn mock_main(api: &Api, rust_name: &str) -> proc_macro2::TokenStream {
     let run = if api.signs() {
         quote! {
             match ::ofb_runtime::testing::keys::mock_keys() {
-                ::std::result::Result::Ok((verifier, signer)) => #krate::mock::main_with(
+                // The keys' files are removed when `keys` is dropped, as the mock stops.
+                ::std::result::Result::Ok(keys) => #krate::mock::main_with(
                     ::ofb_runtime::server::Config::default()
-                        .with_verifier(verifier)
-                        .with_signer(signer),
+                        .with_verifier(keys.verifier.clone())
+                        .with_signer(keys.signer.clone()),
                 ),
                 ::std::result::Result::Err(e) => {
                     ::std::eprintln!("error: {e}");

@@ -385,7 +385,8 @@ fn client(name: &Ident, vs: &[Variant<'_>]) -> Tokens {
     let value = |v: &Variant<'_>| -> Tokens {
         let body = |k: BodyKind| match k {
             BodyKind::Text => quote!(i.text()?),
-            BodyKind::Json | BodyKind::Signed => quote!(i.json()?),
+            BodyKind::Json => quote!(i.json()?),
+            BodyKind::Signed => quote!(i.signed_json()?),
         };
         let headers = quote!(#rt::FromHeaders::from_incoming(i)?);
         let x = match v.payload {

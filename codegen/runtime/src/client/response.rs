@@ -53,6 +53,8 @@ pub struct Incoming {
     pub(super) headers: HeaderMap,
     pub(super) body: Bytes,
     pub(super) check: bool,
+    /// The body is the payload of a signed answer whose signature the client verified.
+    pub(super) verified: bool,
 }
 
 impl std::fmt::Debug for Incoming {
@@ -72,6 +74,7 @@ impl Incoming {
             headers,
             body,
             check: false,
+            verified: false,
         }
     }
 
@@ -114,6 +117,28 @@ impl Incoming {
         }
         let decoded = crate::decode::from_slice::<T>(&self.body).map_err(Mismatch::Decode)?;
         Ok(decoded.value)
+    }
+
+    /// The body of an answer the document says is signed: the verified payload as JSON of type
+    /// `T`. An answer that was not verified (sent as plain JSON, say) is refused: taking it
+    /// would let anyone between the parties write the answer.
+    pub fn signed_json<T: DeserializeOwned + Validate>(&self) -> Result<T, Mismatch> {
+        if !self.verified {
+            let media = self
+                .media()
+                .unwrap_or_else(|| String::from("no Content-Type"));
+            return Err(Mismatch::Decode(DecodeError {
+                pointer: String::new(),
+                message: format!(
+                    "the answer is {media}, not a signed body ({}): a signed answer is never \
+                     taken unverified",
+                    crate::jws::MEDIA
+                ),
+                line: 0,
+                column: 0,
+            }));
+        }
+        self.json()
     }
 
     /// The body as text (media types other than JSON).

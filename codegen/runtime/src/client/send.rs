@@ -202,6 +202,7 @@ impl Core {
             headers,
             body: bytes::Bytes::from(serde_json::to_vec(&v.body).unwrap_or_default()),
             check: incoming.check,
+            verified: true,
         }))
     }
 
@@ -335,6 +336,7 @@ impl Core {
                 headers,
                 body,
                 check: self.inner.check_responses,
+                verified: false,
             };
         };
         let echoed = incoming

@@ -720,6 +720,15 @@ async fn verify(
     verifier.verify(token).await.map_err(|e| match e.status() {
         400 => Failure::new(400, "INVALID_REQUEST", "Invalid request", e.to_string()),
         401 => Failure::new(401, "INVALID_SIGNATURE", "Invalid signature", e.to_string()),
+        503 => {
+            tracing::warn!(error = %e, "a signed body could not be recorded against replay");
+            Failure::new(
+                503,
+                "SERVICE_UNAVAILABLE",
+                "Service unavailable",
+                e.to_string(),
+            )
+        }
         _ => {
             tracing::error!(error = %e, "a signed body could not be verified");
             Failure::internal(&e.to_string())

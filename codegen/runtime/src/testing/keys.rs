@@ -172,37 +172,163 @@ impl TestKeys {
     }
 }
 
-/// The keys of a mock that serves signed bodies: a verifier for requests, the key set of
-/// `--jwks FILE` when the command line names one, else of a key pair made now; and a signer for
-/// responses, with that key pair. The pair's JWKS and private key (PKCS#8 PEM) are written to a
-/// fresh directory under the system's temporary one and named on stderr, so that whoever calls
-/// the mock can sign requests and verify answers.
-pub fn mock_keys() -> Result<(Verifier, Signer), String> {
-    let keys = TestKeys::generate("mock-key")?;
-    let dir = std::env::temp_dir().join(format!("ofb-mock-keys-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let (jwks, pem) = (dir.join("jwks.json"), dir.join("private-key.pem"));
-    std::fs::write(&jwks, keys.jwks()).map_err(|e| format!("{}: {e}", jwks.display()))?;
-    std::fs::write(&pem, keys.private_pem()).map_err(|e| format!("{}: {e}", pem.display()))?;
-    eprintln!(
-        "signed bodies (application/jwt, PS256): the mock's key set is {} and its private key \
-         {} (kid `{}`); it signs its answers with it",
-        jwks.display(),
-        pem.display(),
-        keys.kid()
-    );
-    let mut args = std::env::args().skip(1);
+/// The keys of a mock that serves signed bodies: a verifier for requests and a signer for its
+/// answers. The mock signs with a key pair made at start. Requests are verified against the key
+/// set of `--jwks FILE` when the command line names one; otherwise against the mock's own key,
+/// whose private key is then handed out, so that whoever calls the mock can sign. What the
+/// caller needs is written to a private directory (mode 0700, files 0600, created afresh so
+/// nothing planted there is followed) under the system's temporary one, named on stderr, and
+/// removed when this value is dropped: when the mock stops.
+pub struct MockKeys {
+    /// Verifies signed requests.
+    pub verifier: Verifier,
+    /// Signs the mock's answers.
+    pub signer: Signer,
+    dir: std::path::PathBuf,
+}
+
+impl MockKeys {
+    /// The private directory holding the key files handed out.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+}
+
+impl Drop for MockKeys {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl std::fmt::Debug for MockKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockKeys")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// [`mock_keys_from`] the process's command line.
+pub fn mock_keys() -> Result<MockKeys, String> {
+    mock_keys_from(std::env::args().skip(1))
+}
+
+/// The keys of a mock whose command line (after the program name) is `args`: see [`MockKeys`].
+pub fn mock_keys_from(args: impl IntoIterator<Item = String>) -> Result<MockKeys, String> {
+    let mut jwks_file = None;
+    let mut args = args.into_iter();
     while let Some(a) = args.next() {
         if a == "--jwks" {
-            let path = args.next().ok_or("--jwks needs a file")?;
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-            eprintln!("signed requests are verified against the key set of {path}");
-            let verifier = Verifier::from_jwks(&text).map_err(|e| format!("{path}: {e}"))?;
-            return Ok((verifier, keys.signer()));
+            jwks_file = Some(args.next().ok_or("--jwks needs a file")?);
         }
     }
-    eprintln!(
-        "signed requests are verified against the mock's key set (or start it with --jwks FILE)"
+    let keys = TestKeys::generate("mock-key")?;
+    let dir = private_dir()?;
+    let verifier = match &jwks_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+            Verifier::from_jwks(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+        None => keys.verifier(),
+    };
+    let mock = MockKeys {
+        verifier,
+        signer: keys.signer(),
+        dir,
+    };
+    let write = |name: &str, text: &str| private_file(&mock.dir.join(name), text);
+    write("mock-jwks.json", keys.jwks())?;
+    let answers = format!(
+        "the mock signs its answers (PS256, kid `{}`); verify them with the key set {}",
+        keys.kid(),
+        mock.dir.join("mock-jwks.json").display()
     );
-    Ok((keys.verifier(), keys.signer()))
+    match &jwks_file {
+        Some(path) => {
+            eprintln!("signed requests are verified against the key set of {path}; {answers}")
+        }
+        None => {
+            write("private-key.pem", keys.private_pem())?;
+            eprintln!(
+                "signed requests are verified against the mock's own key: sign them with {} \
+                 (PKCS#8, kid `{}`), or start the mock with --jwks FILE; {answers}",
+                mock.dir.join("private-key.pem").display(),
+                keys.kid()
+            );
+        }
+    }
+    Ok(mock)
+}
+
+/// A fresh directory under the system's temporary one that only this user can enter.
+fn private_dir() -> Result<std::path::PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("ofb-mock-keys-{}", uuid::Uuid::new_v4()));
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    // `create`, not `create_all`: a directory (or link) already there is an error.
+    builder
+        .create(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Writes `text` to a new file at `path` that only this user can read.
+fn private_file(path: &std::path::Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mock_keys_live_in_a_private_directory_removed_when_the_mock_stops() {
+        let keys = mock_keys_from(Vec::new()).expect("keys");
+        let dir = keys.dir().to_owned();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &std::path::Path| {
+                std::fs::metadata(p).expect("exists").permissions().mode() & 0o777
+            };
+            assert_eq!(mode(&dir), 0o700);
+            assert_eq!(mode(&dir.join("private-key.pem")), 0o600);
+        }
+        drop(keys);
+        assert!(!dir.exists(), "{} is left behind", dir.display());
+    }
+
+    #[test]
+    fn with_jwks_no_private_key_is_handed_out_and_the_given_set_verifies() {
+        let other = TestKeys::shared();
+        let file = private_dir().expect("dir");
+        private_file(&file.join("set.json"), other.jwks()).expect("written");
+        let path = file.join("set.json").display().to_string();
+        let keys = mock_keys_from(vec![String::from("--jwks"), path]).expect("keys");
+        assert!(!keys.dir().join("private-key.pem").exists());
+        assert!(keys.dir().join("mock-jwks.json").exists());
+        let token = other.sign(&serde_json::json!({"a": 1}));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        rt.block_on(keys.verifier.verify(&token))
+            .expect("a token of the given key set verifies");
+        let _ = std::fs::remove_dir_all(file);
+    }
 }
