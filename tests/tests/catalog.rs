@@ -88,6 +88,31 @@ fn every_example_of_the_catalog_is_checked() {
                         bad.join("; ")
                     ));
                 }
+                // What the mock answers with, judged by the oracle too: a required member the
+                // schema never declares must not be filled with just anything.
+                let schema = match body.pointer.contains("/content/") {
+                    true => format!("{}/schema", body.pointer),
+                    false => body.pointer.clone(),
+                };
+                if oracle.unjudgeable(&schema).is_none() {
+                    if let Err(why) = oracle.judge(&schema, &body.example) {
+                        // A schema no instance satisfies (the oracle makes none valid) is the
+                        // document's defect, reported where it is generated; any other refusal
+                        // is ours.
+                        let satisfiable = oracle.cases(&schema).iter().any(|c| {
+                            matches!(c.origin, ofb_oracle::Origin::Generated { .. })
+                                && c.verdict.is_ok()
+                        });
+                        if satisfiable {
+                            failures.push(format!(
+                                "{label} {schema}: the oracle refuses the example body: {}",
+                                why.join("; ")
+                            ));
+                        } else {
+                            eprintln!("no instance satisfies {label} {schema}");
+                        }
+                    }
+                }
             }
         }
     }
