@@ -233,6 +233,38 @@ mod tests {
             .is_empty());
     }
 
+    /// A thousand unknown members under one long key: the record of them is capped by bytes,
+    /// not only by count (each pointer repeats the key).
+    #[test]
+    fn the_record_of_ignored_members_is_capped_by_bytes() {
+        let key = "k".repeat(900 * 1024);
+        let members: Vec<String> = (0..1000).map(|i| format!("\"m{i}\":1")).collect();
+        let body = format!(
+            r#"{{"items":[],"map":{{"{key}":{{"n":1,{}}}}}}}"#,
+            members.join(",")
+        );
+        let ok = from_str::<Outer>(&body).expect("decodes");
+        let kept: usize = ok.ignored.iter().map(String::len).sum();
+        assert!(kept <= crate::strict::IGNORED_BYTES, "{kept} bytes kept");
+    }
+
+    /// A credential's violations name the rule broken, never the value.
+    #[test]
+    fn a_secret_is_never_quoted_in_a_violation() {
+        use crate::validate::{Validate, Validator};
+        static DIGITS: crate::pattern::Pattern = crate::pattern::Pattern::new("^[0-9]+$");
+        static R: crate::Rules = crate::Rules {
+            pattern: Some(&DIGITS),
+            ..crate::Rules::NONE
+        };
+        let secret = crate::secret::Secret::from(String::from("hunter2-password"));
+        let mut v = Validator::new();
+        secret.validate_with(&mut v, &R);
+        let shown = format!("{:?}", v.violations());
+        assert_eq!(v.violations().len(), 1, "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
     #[test]
     fn hostile_bodies_are_errors() {
         for body in [

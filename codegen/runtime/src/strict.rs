@@ -33,7 +33,37 @@ pub(crate) struct Trace {
     /// JSON pointers of the `null`s given for optional members the schema does not declare
     /// nullable (read as absent; validation reports them), up to [`IGNORED_KEPT`].
     pub(crate) nulls: Vec<String>,
+    /// The bytes of the pointers kept in `ignored` and `nulls` together.
+    kept_bytes: usize,
 }
+
+impl Trace {
+    /// Keeps the current pointer in `ignored` (or `nulls`) while both caps allow: a thousand
+    /// members under one 900 KB key must not copy the key a thousand times.
+    fn keep(&mut self, nulls: bool) {
+        let (count, len) = (
+            if nulls {
+                self.nulls.len()
+            } else {
+                self.ignored.len()
+            },
+            self.path.len(),
+        );
+        if count >= IGNORED_KEPT || self.kept_bytes + len > IGNORED_BYTES {
+            return;
+        }
+        self.kept_bytes += len;
+        let at = self.path.clone();
+        if nulls {
+            self.nulls.push(at);
+        } else {
+            self.ignored.push(at);
+        }
+    }
+}
+
+/// How many bytes of pointers a trace keeps, in all.
+pub(crate) const IGNORED_BYTES: usize = 64 * 1024;
 
 /// How many ignored members a trace keeps: a body of a megabyte of unknown members must not
 /// become a list of their pointers. Past it they are dropped unrecorded, as serde drops them.
@@ -83,10 +113,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<'_, D> {
     /// A member the type does not declare: its pointer is recorded.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         if let Ok(mut t) = self.trace.try_borrow_mut() {
-            if t.ignored.len() < IGNORED_KEPT {
-                let at = t.path.clone();
-                t.ignored.push(at);
-            }
+            t.keep(false);
         }
         self.de.deserialize_ignored_any(visitor)
     }
@@ -185,10 +212,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for NullWatch<'_, V> {
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
         if let Ok(mut t) = self.trace.try_borrow_mut() {
-            if t.nulls.len() < IGNORED_KEPT {
-                let at = t.path.clone();
-                t.nulls.push(at);
-            }
+            t.keep(true);
         }
         self.inner.visit_none()
     }

@@ -622,9 +622,11 @@ fn report(span: &tracing::Span, op: &Operation, problems: &[Problem], omitted: u
         tracing::warn!(
             parent: span,
             place = %p.place,
-            pointer = %p.violation.pointer,
+            // Quoted and escaped: a member name or a value with a line break in it must not
+            // write a line of its own into the log.
+            pointer = ?p.violation.pointer,
             rule = %p.violation.rule,
-            message = %p.violation.message,
+            message = ?p.violation.message,
             "the request breaks the document; served anyway (validation: report)"
         );
     }
