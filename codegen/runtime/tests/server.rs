@@ -468,7 +468,8 @@ fn report_mode_serves_and_records_what_enforce_mode_refuses() {
         "one violation, recorded once: {events:?}"
     );
     assert!(
-        reported[0].contains("pointer=/code") && reported[0].contains("rule=pattern"),
+        // Quoted and escaped, so that a line break in a name or value cannot forge a line.
+        reported[0].contains("pointer=\"/code\"") && reported[0].contains("rule=pattern"),
         "{reported:?}"
     );
 }
@@ -917,4 +918,111 @@ async fn signed_bodies_are_verified_coming_in_and_signed_going_out() {
         .await;
     assert_eq!(a.status, 500, "{}", a.text());
     no_verifier.shutdown().await;
+}
+
+/// Clients that send their headers and then trickle the body hold no place in flight: with
+/// every place's worth of them connected, an honest request is served within its deadline.
+#[tokio::test]
+async fn trickling_bodies_do_not_hold_the_places_in_flight() {
+    let config = Config::default()
+        .with_max_in_flight(Some(4))
+        .with_deadlines(Duration::from_millis(900));
+    let server = TestServer::start(router(Mode::EchoCorrelation, config)).await;
+    let head = format!(
+        "PUT /things/ABC HTTP/1.1\r\nhost: x\r\nx-fapi-interaction-id: {ID}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{{",
+        BODY.len()
+    );
+    let mut tricklers = Vec::new();
+    for _ in 0..12 {
+        let mut s = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        s.write_all(head.as_bytes()).await.unwrap();
+        tricklers.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    let honest = put(&server, "/things/ABC", BODY).await;
+    assert_eq!(honest.status, 200, "{}", honest.text());
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(tricklers);
+}
+
+/// A body may take no longer than its operation's deadline, whatever the body timeout says.
+#[tokio::test]
+async fn a_body_may_take_no_longer_than_the_deadline() {
+    let config = Config::default()
+        .with_body_timeout(Duration::from_secs(10))
+        .with_deadlines(Duration::from_millis(300));
+    let server = TestServer::start(router(Mode::EchoCorrelation, config)).await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let head = format!(
+        "PUT /things/ABC HTTP/1.1\r\nhost: x\r\nx-fapi-interaction-id: {ID}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{{",
+        BODY.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(3), stream.read(&mut answer))
+        .await
+        .expect("answered before the body is complete")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A client that pipelines requests and never reads the answers loses its connection once an
+/// answer has waited the write timeout, and its slot serves others.
+#[tokio::test]
+async fn a_client_that_stops_reading_is_closed_after_the_write_timeout() {
+    let limits = ServeConfig::default()
+        .with_max_connections(1)
+        .with_write_timeout(Duration::from_millis(300));
+    let server =
+        TestServer::start_with(router(Mode::EchoCorrelation, Config::default()), limits).await;
+    let stalled = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let (_reader, mut writer) = stalled.into_split();
+    let request = format!(
+        "PUT /things/ABC HTTP/1.1\r\nhost: x\r\nx-fapi-interaction-id: {ID}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{}",
+        BODY.len(),
+        String::from_utf8_lossy(BODY)
+    );
+    // Requests without end, answers never read: the writes stall once the buffers are full.
+    let pipelining = tokio::spawn(async move {
+        let batch = request.repeat(256);
+        while writer.write_all(batch.as_bytes()).await.is_ok() {}
+    });
+    let one = format!(
+        "PUT /things/ABC HTTP/1.1\r\nhost: x\r\nx-fapi-interaction-id: {ID}\r\n\
+         content-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{}",
+        BODY.len(),
+        String::from_utf8_lossy(BODY)
+    );
+    let mut served = false;
+    for _ in 0..25 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let mut s = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        let mut answer = Vec::new();
+        let exchange = async {
+            s.write_all(one.as_bytes()).await?;
+            s.read_to_end(&mut answer).await
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(2), exchange).await;
+        if answer.starts_with(b"HTTP/1.1 200") {
+            served = true;
+            break;
+        }
+    }
+    pipelining.abort();
+    assert!(served, "the stalled client kept the only connection slot");
 }

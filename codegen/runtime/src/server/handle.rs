@@ -363,25 +363,6 @@ async fn receive(
         )));
     }
 
-    // Past this point the request costs memory and the back-end: it waits for a place among
-    // those in flight, so that bodies held at once are bounded too (at most the limit of
-    // requests in flight times the body limit); for at most half its budget, so that under
-    // overload the 504 leaves in time even when the machine is slow to get to it.
-    let admission = started + budget / 2;
-    let permit = match &config.in_flight {
-        Some(slots) => {
-            match tokio::time::timeout_at(admission, slots.clone().acquire_owned()).await {
-                Ok(Ok(permit)) => Some(permit),
-                _ => return Err(refuse(overrun(
-                    op,
-                    budget,
-                    "waiting (at most half the budget) for a place among the requests in flight",
-                ))),
-            }
-        }
-        None => None,
-    };
-
     let limit = config.body_limit;
     let declared = parts
         .headers
@@ -391,8 +372,13 @@ async fn receive(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(refuse(too_large(limit)));
     }
+    // The body is read before the request takes a place in flight, so that clients trickling
+    // theirs hold no place; and for no longer than the operation's deadline allows (nor the
+    // body timeout), so that they hold no connection past it either. Bodies held at once are
+    // bounded by the connections served times the body limit.
+    let body_time = config.body_timeout.min(budget);
     let collect = Limited::new(body, limit).collect();
-    let bytes = match tokio::time::timeout(config.body_timeout, collect).await {
+    let bytes = match tokio::time::timeout_at(started + body_time, collect).await {
         Ok(Ok(b)) => b.to_bytes(),
         Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
             return Err(refuse(too_large(limit)))
@@ -412,11 +398,29 @@ async fn receive(
                 "Request timeout",
                 format!(
                     "the body did not arrive within {} ms",
-                    config.body_timeout.as_millis()
+                    body_time.as_millis()
                 ),
             )))
         }
     };
+    // Past this point the request costs the back-end: it waits for a place among those in
+    // flight, for at most half its budget, so that under overload the 504 leaves in time even
+    // when the machine is slow to get to it.
+    let admission = started + budget / 2;
+    let permit = match &config.in_flight {
+        Some(slots) => {
+            match tokio::time::timeout_at(admission, slots.clone().acquire_owned()).await {
+                Ok(Ok(permit)) => Some(permit),
+                _ => return Err(refuse(overrun(
+                    op,
+                    budget,
+                    "waiting (at most half the budget) for a place among the requests in flight",
+                ))),
+            }
+        }
+        None => None,
+    };
+
     if let (Some(expected), None, false) = (op.request_media, &content_type, bytes.is_empty()) {
         return Err(refuse(unsupported("absent", expected)));
     }

@@ -17,6 +17,7 @@ mod operation;
 mod reply;
 mod serve;
 mod shutdown;
+mod stall;
 #[cfg(feature = "testing")]
 pub mod testing;
 

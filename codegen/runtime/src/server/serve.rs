@@ -23,6 +23,7 @@ use tokio::task::JoinSet;
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     header_timeout: Duration,
+    write_timeout: Duration,
     max_connections: usize,
     grace: Duration,
     drain: Duration,
@@ -34,14 +35,17 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default number of connections served at once: 8,192. Past it a connection is answered
 /// 503 in the error envelope and closed.
 pub const MAX_CONNECTIONS: usize = 8192;
+/// The default time an answer may wait for a client that reads none of it: 10 s.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default grace period of a shutdown: 10 s.
 pub const GRACE_PERIOD: Duration = Duration::from_secs(10);
 
 impl Default for ServeConfig {
-    /// Headers within 10 s, 8,192 connections, a 10 s grace period.
+    /// Headers within 10 s, answers read within 10 s, 8,192 connections, a 10 s grace period.
     fn default() -> Self {
         ServeConfig {
             header_timeout: HEADER_TIMEOUT,
+            write_timeout: WRITE_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
             grace: GRACE_PERIOD,
             drain: Duration::ZERO,
@@ -55,6 +59,14 @@ impl ServeConfig {
     /// waits for them; past it the connection is closed (hyper sends nothing on it).
     pub fn with_header_timeout(mut self, timeout: Duration) -> Self {
         self.header_timeout = timeout;
+        self
+    }
+
+    /// How long writing an answer may wait for a client that reads none of it (one that sends
+    /// requests and never reads the answers); past it the connection is closed, freeing its
+    /// slot.
+    pub fn with_write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
         self
     }
 
@@ -158,6 +170,7 @@ pub async fn serve_with(
         };
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone());
+        let stream = super::stall::WriteDeadline::new(stream, config.write_timeout);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         connections.spawn(async move {
             let _ = connection.await;
