@@ -58,12 +58,31 @@ fn length_is(v: &mut Validator, n: u64, min: Option<u64>, max: Option<u64>) -> b
 /// Records a violation when `s` does not match `p` (a search, as JSON Schema has it: the
 /// pattern anchors itself or matches anywhere).
 pub fn pattern(v: &mut Validator, s: &str, p: &Pattern) {
+    // The backtracking engine has no step limit: it is run on bounded input only, whatever
+    // the schema's maxLength (or its absence) allows. A longer value is refused, saying why.
+    let backtracking = p.compiled().is_some_and(|c| c.engine() == "ecma");
+    if backtracking && s.len() > ECMA_INPUT_LIMIT {
+        v.fail_with(Rule::Pattern, || {
+            format!(
+                "a value of {} bytes is longer than the {ECMA_INPUT_LIMIT} a pattern that only \
+                 the backtracking engine runs ({}) is checked on",
+                s.len(),
+                p.source()
+            )
+        });
+        return;
+    }
     if !p.is_match(s) {
         v.fail_with(Rule::Pattern, || {
             format!("{} does not match the pattern {}", shown(s), p.source())
         });
     }
 }
+
+/// The longest value (in bytes) a pattern that needs the backtracking ECMA engine (lookaround,
+/// back references, `\p`) is run on: that engine has no step limit, and a request must not buy
+/// seconds of a worker with a long string.
+pub const ECMA_INPUT_LIMIT: usize = 4096;
 
 /// Length first, then the pattern only if the length is within bounds, so that a backtracking
 /// pattern never runs on an oversized input.
@@ -317,6 +336,21 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    /// A pattern only the backtracking engine runs (a lookahead) is not run on a long value,
+    /// whatever the schema says of length; a linear one is.
+    #[test]
+    fn a_backtracking_pattern_is_run_on_bounded_input_only() {
+        static LOOKAHEAD: Pattern = Pattern::new(r"^(?!\s)[\w\W\s]*[^\s]$");
+        static LINEAR: Pattern = Pattern::new(r"^[a-z ]*[a-z]$");
+        assert_eq!(LOOKAHEAD.compiled().map(|c| c.engine()), Some("ecma"));
+        let long = format!("{}a", "a ".repeat(ECMA_INPUT_LIMIT));
+        let refused = messages(|v| pattern(v, &long, &LOOKAHEAD));
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert!(refused[0].contains("backtracking engine"), "{refused:?}");
+        assert!(messages(|v| pattern(v, "short and fine", &LOOKAHEAD)).is_empty());
+        assert!(messages(|v| pattern(v, &long, &LINEAR)).is_empty());
     }
 
     #[test]
