@@ -99,6 +99,12 @@ fn body<T: serde::de::DeserializeOwned>(example: &str) -> T {
 fn pix_payment(details: serde_json::Value) -> payments::types::CreatePixPayment {
     let mut value: serde_json::Value =
         serde_json::from_str(payments::examples::CREATE_PIX_PAYMENT).expect("the example");
+    // Each payment is one: its own idempotency key (the same key with another body is
+    // refused as a replay of a different payment).
+    value["idempotencyKey"] = serde_json::Value::from(format!(
+        "walk-{}",
+        details["localInstrument"].as_str().unwrap_or("pix")
+    ));
     value["consent"]["payment"]["details"] = details;
     let payment: payments::types::CreatePixPayment =
         serde_json::from_value(value).expect("a Pix payment with these details");
@@ -172,6 +178,21 @@ async fn the_platform_walks_a_payment_through_the_connector_signing_every_body()
         .await
         .expect("payment creation");
     assert_eq!(created.status, 201);
+    // The platform retries after a timeout, signed afresh: the first answer comes back and
+    // the connector is not asked to pay twice. The same key with another payment is refused.
+    let retried = client
+        .post_payments(body(payments::examples::CREATE_PIX_PAYMENT))
+        .await
+        .expect("the retry");
+    assert_eq!((retried.status, &retried.body), (201, &created.body));
+    let mut other: payments::types::CreatePixPayment = body(payments::examples::CREATE_PIX_PAYMENT);
+    other.request_body.data.payment.amount = "1.00".parse().expect("an amount");
+    let e = client
+        .post_payments(other)
+        .await
+        .expect_err("another payment under the same idempotency key");
+    assert_eq!(e.status(), Some(422), "{e}");
+    assert!(e.to_string().contains("ERRO_IDEMPOTENCIA"), "{e}");
     let found = client
         .post_find(body(payments::examples::FIND_PIX_PAYMENT))
         .await

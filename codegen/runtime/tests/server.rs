@@ -31,6 +31,7 @@ static OP: Operation = Operation {
     response_media: &["application/json"],
     interaction_id: true,
     unprocessable: true,
+    idempotency: None,
 };
 
 /// The same operation with a signed body both ways (`application/jwt`).
@@ -45,6 +46,7 @@ static SIGNED_OP: Operation = Operation {
     response_media: &["application/jwt"],
     interaction_id: true,
     unprocessable: true,
+    idempotency: None,
 };
 
 static DOC: Document = Document {
@@ -152,7 +154,12 @@ enum Mode {
     Block(Duration),
     /// Echoes the body signed, with the `jti` of the verified request as its code.
     SignedEcho,
+    /// Echoes the body with a code of its own for every call, so that a call shows.
+    Stamp,
 }
+
+/// Calls served in `Mode::Stamp`, across the tests of this binary.
+static STAMPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 struct Backend(Mode);
 
@@ -176,6 +183,14 @@ impl Backend {
             }
             Mode::Block(d) => {
                 std::thread::sleep(d);
+                Ok(Answer::Ok(body))
+            }
+            Mode::Stamp => {
+                let n = STAMPS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                body.code = [n / 676 % 26, n / 26 % 26, n % 26]
+                    .iter()
+                    .map(|d| char::from(b'A' + *d as u8))
+                    .collect();
                 Ok(Answer::Ok(body))
             }
             Mode::SignedEcho => {
@@ -1025,4 +1040,75 @@ async fn a_client_that_stops_reading_is_closed_after_the_write_timeout() {
     }
     pipelining.abort();
     assert!(served, "the stalled client kept the only connection slot");
+}
+
+/// An operation that takes an idempotency key in a header.
+static IDEMPOTENT_OP: Operation = Operation {
+    name: "put_idempotent_thing",
+    idempotency: Some(ofb_runtime::server::IdempotencyKey::Header(
+        "x-idempotency-key",
+    )),
+    ..OP
+};
+
+async fn put_keyed(
+    server: &TestServer,
+    key: &str,
+    body: &[u8],
+) -> ofb_runtime::server::testing::Answer {
+    server
+        .call(
+            "PUT",
+            "/things/ABC",
+            &[
+                ("x-fapi-interaction-id", ID),
+                ("content-type", "application/json"),
+                ("x-idempotency-key", key),
+            ],
+            Some(body),
+        )
+        .await
+}
+
+/// The same key and body answer the first answer again (the back-end is not called twice),
+/// on either of two routers that share a store; another body under the key gets a 422
+/// `ERRO_IDEMPOTENCIA`; another key is served afresh.
+#[tokio::test]
+async fn a_repeated_idempotency_key_is_answered_as_the_first_time() {
+    let config = Config::default();
+    let one = TestServer::start(router_of(&IDEMPOTENT_OP, Mode::Stamp, config.clone())).await;
+    let two = TestServer::start(router_of(&IDEMPOTENT_OP, Mode::Stamp, config)).await;
+    let first = put_keyed(&one, "key-1", BODY).await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    let respaced = br#"{ "requestMeta": {"correlationId": "COR"}, "code": "ABC" }"#;
+    let again = put_keyed(&two, "key-1", respaced).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(
+        again.body, first.body,
+        "the first answer, not a second call"
+    );
+    assert_eq!(again.interaction_id(), Some(ID));
+    let other = put_keyed(
+        &one,
+        "key-1",
+        br#"{"code":"XYZ","requestMeta":{"correlationId":"COR"}}"#,
+    )
+    .await;
+    let e = expect_error(&other, 422, "another body under the key");
+    assert_eq!(e.errors[0].code, "ERRO_IDEMPOTENCIA", "{e:?}");
+    let fresh = put_keyed(&one, "key-2", BODY).await;
+    assert_eq!(fresh.status, 200, "{}", fresh.text());
+    assert_ne!(fresh.body, first.body, "a new key is a new call");
+    // Without a store, every request is served afresh.
+    let off = TestServer::start(router_of(
+        &IDEMPOTENT_OP,
+        Mode::Stamp,
+        Config::default().with_idempotency_store(None),
+    ))
+    .await;
+    let (a, b) = (
+        put_keyed(&off, "k", BODY).await,
+        put_keyed(&off, "k", BODY).await,
+    );
+    assert_ne!(a.body, b.body);
 }

@@ -271,6 +271,38 @@ fn correlation_path(api: &Api, op: &Operation) -> Option<String> {
     is_text.then(|| path.join("."))
 }
 
+/// Where an operation's idempotency key travels.
+enum IdempotencyAt<'a> {
+    Header(&'a str),
+    Body(&'a str),
+}
+
+/// The idempotency key of `op`, as Open Finance Brasil writes it: the `x-idempotency-key`
+/// header of the regulated APIs, or a string `idempotencyKey` at the top of the body, as the
+/// payment connectors carry it. The router then answers a repeated request as the first.
+fn idempotency_key<'a>(api: &Api, op: &'a Operation) -> Option<IdempotencyAt<'a>> {
+    if let Some(p) = op.params.iter().find(|p| {
+        p.location == crate::model::Location::Header
+            && p.wire.eq_ignore_ascii_case("x-idempotency-key")
+    }) {
+        return Some(IdempotencyAt::Header(&p.wire));
+    }
+    let body = op.body.as_ref().filter(|b| b.is_json())?;
+    let Ty::Named(id) = &body.shape.ty else {
+        return None;
+    };
+    let TypeKind::Struct(s) = &api.ty(*id).kind else {
+        return None;
+    };
+    let f = s.fields.iter().find(|f| f.wire == "idempotencyKey")?;
+    let text = match &f.shape.ty {
+        Ty::String => true,
+        Ty::Named(id) => matches!(&api.ty(*id).kind, TypeKind::Alias(s) if s.ty == Ty::String),
+        _ => false,
+    };
+    text.then_some(IdempotencyAt::Body("idempotencyKey"))
+}
+
 fn request_struct(
     api: &Api,
     op: &Operation,
@@ -360,6 +392,11 @@ fn request_struct(
     }
     if let Some(c) = correlation_path(api, op) {
         flags.push(quote!(correlation = #c));
+    }
+    match idempotency_key(api, op) {
+        Some(IdempotencyAt::Header(h)) => flags.push(quote!(idempotency_header = #h)),
+        Some(IdempotencyAt::Body(m)) => flags.push(quote!(idempotency_body = #m)),
+        None => {}
     }
     // What the derive would not infer from the struct's name, or the usual media type.
     let base = op.request_type.strip_suffix("Request");

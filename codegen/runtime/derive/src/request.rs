@@ -47,6 +47,8 @@ struct Opts {
     signed_response: bool,
     paged: bool,
     correlation: Option<String>,
+    /// Where the idempotency key travels: a header (`true`) or a body member, and its name.
+    idempotency: Option<(bool, String)>,
 }
 
 fn opts(input: &DeriveInput) -> syn::Result<Opts> {
@@ -79,6 +81,7 @@ fn opts(input: &DeriveInput) -> syn::Result<Opts> {
         signed_response: false,
         paged: false,
         correlation: None,
+        idempotency: None,
     };
     attr.parse_args_with(|input: ParseStream<'_>| {
         o.method = input.parse::<Ident>()?.to_string();
@@ -97,6 +100,8 @@ fn opts(input: &DeriveInput) -> syn::Result<Opts> {
                 "name" => name = Some(text(input)?),
                 "accept" => o.accept = text(input)?,
                 "correlation" => o.correlation = Some(text(input)?),
+                "idempotency_header" => o.idempotency = Some((true, text(input)?)),
+                "idempotency_body" => o.idempotency = Some((false, text(input)?)),
                 "response" => {
                     input.parse::<Token![=]>()?;
                     response = Some(input.parse()?);
@@ -109,7 +114,7 @@ fn opts(input: &DeriveInput) -> syn::Result<Opts> {
                 "medium_high" => o.frequency = format_ident!("MediumHigh"),
                 "medium" => o.frequency = format_ident!("Medium"),
                 "low" => o.frequency = format_ident!("Low"),
-                _ => return Err(syn::Error::new_spanned(key, "expected name, response, accept, correlation, interaction_id, anonymous, signed_response, paged or a frequency class (high, medium_high, medium, low)")),
+                _ => return Err(syn::Error::new_spanned(key, "expected name, response, accept, correlation, idempotency_header, idempotency_body, interaction_id, anonymous, signed_response, paged or a frequency class (high, medium_high, medium, low)")),
             }
         }
         Ok(())
@@ -416,6 +421,11 @@ fn server(name: &Ident, o: &Opts, fields: &[(&Ident, bool, Part)]) -> syn::Resul
     let answers: Vec<&str> = o.accept.split(", ").filter(|m| !m.is_empty()).collect();
     let interaction = o.interaction_id;
     let response = &o.response;
+    let idempotency = match &o.idempotency {
+        Some((true, k)) => quote!(::std::option::Option::Some(#rt::IdempotencyKey::Header(#k))),
+        Some((false, k)) => quote!(::std::option::Option::Some(#rt::IdempotencyKey::Body(#k))),
+        None => quote!(::std::option::Option::None),
+    };
     Ok(quote! {
         #[cfg(feature = "server")]
         impl #name {
@@ -432,6 +442,7 @@ fn server(name: &Ident, o: &Opts, fields: &[(&Ident, bool, Part)]) -> syn::Resul
                 response_media: &[#(#answers),*],
                 interaction_id: #interaction,
                 unprocessable: #response::UNPROCESSABLE,
+                idempotency: #idempotency,
             };
         }
 

@@ -60,6 +60,7 @@ pub struct Config {
     pub(crate) violation_limit: usize,
     pub(crate) verifier: Option<crate::jws::Verifier>,
     pub(crate) signer: Option<crate::jws::Signer>,
+    pub(crate) idempotency: Option<Arc<dyn super::idempotency::IdempotencyStore>>,
 }
 
 /// The default body limit: 1 MiB.
@@ -90,6 +91,9 @@ impl Default for Config {
             violation_limit: crate::validate::DEFAULT_LIMIT,
             verifier: None,
             signer: None,
+            idempotency: Some(Arc::new(
+                super::idempotency::MemoryIdempotencyStore::default(),
+            )),
         }
     }
 }
@@ -196,6 +200,18 @@ impl Config {
     /// a response is replaced by a 500: the router will not send it unsigned.
     pub fn with_signer(mut self, signer: crate::jws::Signer) -> Self {
         self.signer = Some(signer);
+        self
+    }
+
+    /// Where the idempotency keys of operations that take one are kept: in this process's
+    /// memory by default (24 hours each); a store the replicas share, for several; `None` to
+    /// serve every request afresh (the back-end then keeps the keys itself). Cloning a
+    /// `Config` shares its store.
+    pub fn with_idempotency_store(
+        mut self,
+        store: Option<Arc<dyn super::idempotency::IdempotencyStore>>,
+    ) -> Self {
+        self.idempotency = store;
         self
     }
 

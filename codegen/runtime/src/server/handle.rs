@@ -11,6 +11,7 @@
 //! breaks the document). Every answer that is not the back-end's own goes out in the error
 //! envelope, and the interaction id is echoed on all.
 
+use super::idempotency::{Begin, IdempotencyKey, IdempotencyStore, StoredAnswer};
 use super::inputs::Problem;
 use super::interaction::{self, Given};
 use super::media::{accepts, same_media};
@@ -246,6 +247,12 @@ async fn serve_one(
         deadline,
         budget,
     } = received;
+    // A repeated request with an idempotency key is answered as the first was, before the
+    // back-end sees it again.
+    let claimed = match idempotent(config, op, &raw.headers, &raw.body, echo.as_deref()).await {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
     let read = if raw.body.len() > HEAVY_BODY {
         match tokio::task::spawn_blocking(move || decode(raw, mode, reported)).await {
             Ok(r) => r,
@@ -287,7 +294,162 @@ async fn serve_one(
         }
         .instrument(span.clone()),
     );
-    finish(config, work, op, budget, deadline, echo.as_deref(), &span).await
+    let response = finish(config, work, op, budget, deadline, echo.as_deref(), &span).await;
+    match claimed {
+        Some(claimed) => claimed.record(response).await,
+        None => response,
+    }
+}
+
+/// The longest idempotency key kept (the regulation's are at most 40 characters).
+const MAX_IDEMPOTENCY_KEY: usize = 256;
+
+/// An idempotency key claimed for a request being served. Recorded with its answer; released
+/// when the answer is not one to give again (a 5xx, a timeout) or when the request is dropped
+/// unanswered (the client went away), so that a retry is served afresh.
+struct Claimed {
+    store: Arc<dyn IdempotencyStore>,
+    scope: &'static str,
+    key: String,
+    settled: bool,
+}
+
+impl Claimed {
+    async fn record(mut self, response: Response) -> Response {
+        self.settled = true;
+        let status = response.status().as_u16();
+        if status >= 500 || status == 408 || status == 429 {
+            if let Err(e) = self.store.abandon(self.scope, &self.key).await {
+                tracing::error!(error = %e, "an idempotency key could not be released");
+            }
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        // The answer is already whole in memory (the router builds it from bytes).
+        let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!(error = %e, "an answer could not be kept for its idempotency key");
+                let _ = self.store.abandon(self.scope, &self.key).await;
+                return failure(Failure::internal(&"the answer could not be read"), None);
+            }
+        };
+        let headers = parts
+            .headers
+            .iter()
+            .filter(|(name, _)| **name != interaction::NAME)
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let answer = StoredAnswer {
+            status,
+            headers,
+            body: bytes.clone(),
+        };
+        if let Err(e) = self.store.finish(self.scope, &self.key, answer).await {
+            tracing::error!(error = %e, "an answer could not be kept for its idempotency key");
+        }
+        Response::from_parts(parts, Body::from(bytes))
+    }
+}
+
+impl Drop for Claimed {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let (store, scope, key) = (
+            self.store.clone(),
+            self.scope,
+            std::mem::take(&mut self.key),
+        );
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = store.abandon(scope, &key).await;
+            });
+        }
+    }
+}
+
+/// Claims the request's idempotency key, when its operation takes one and the router keeps
+/// them; or the answer: the first one again, a 422 for another body under the same key, a 409
+/// while the first is still being served.
+async fn idempotent(
+    config: &Config,
+    op: &'static Operation,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    echo: Option<&str>,
+) -> Result<Option<Claimed>, Response> {
+    let (Some(kind), Some(store)) = (op.idempotency, &config.idempotency) else {
+        return Ok(None);
+    };
+    let key = match kind {
+        IdempotencyKey::Header(name) => headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        IdempotencyKey::Body(member) => serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get(member).and_then(|k| k.as_str()).map(str::to_owned)),
+    };
+    // A missing key is the schema's to judge; an oversized one is not kept.
+    let Some(key) = key.filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    match store
+        .begin(op.name, &key, super::idempotency::fingerprint(body), now)
+        .await
+    {
+        Ok(Begin::New) => Ok(Some(Claimed {
+            store: store.clone(),
+            scope: op.name,
+            key,
+            settled: false,
+        })),
+        Ok(Begin::Replay(a)) => {
+            let mut b = http::Response::builder().status(a.status);
+            for (name, value) in &a.headers {
+                b = b.header(name.as_str(), value.as_str());
+            }
+            Err(tagged(build(with_id(b, echo), a.body.to_vec()), op))
+        }
+        Ok(Begin::Conflict) => Err(answer(
+            Failure::new(
+                422,
+                "ERRO_IDEMPOTENCIA",
+                "Erro idempotência",
+                "the idempotency key was already used with another body",
+            ),
+            echo,
+            op,
+        )),
+        Ok(Begin::InProgress) => Err(answer(
+            Failure::new(
+                409,
+                "CONFLICT",
+                "Conflict",
+                "a request with this idempotency key is still being served; retry later",
+            ),
+            echo,
+            op,
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "the idempotency store failed");
+            Err(answer(
+                Failure::new(
+                    503,
+                    "SERVICE_UNAVAILABLE",
+                    "Service unavailable",
+                    "idempotency keys cannot be checked now; retry later",
+                ),
+                echo,
+                op,
+            ))
+        }
+    }
 }
 
 /// A request past every check that needs no type of the operation's: what [`serve_one`] decodes.

@@ -10,6 +10,7 @@
 mod config;
 mod handle;
 pub mod health;
+pub mod idempotency;
 mod inputs;
 mod interaction;
 mod media;
@@ -24,6 +25,7 @@ pub mod testing;
 pub use config::{Config, Validation, BODY_LIMIT, BODY_TIMEOUT, MAX_IN_FLIGHT};
 pub use handle::{method_not_allowed, not_found, Shared};
 pub use health::{MetricsLayer, Readiness};
+pub use idempotency::{IdempotencyKey, IdempotencyStore, MemoryIdempotencyStore};
 pub use inputs::{FromInputs, In, Inputs};
 pub use operation::{Document, Frequency, Operation};
 pub use reply::{Failure, IntoHeaders, IntoReply, Reply};

@@ -30,6 +30,9 @@ pub struct Operation {
     /// Whether the operation documents a 422, used for requests that are well formed but break
     /// the schema's value rules.
     pub unprocessable: bool,
+    /// Where its idempotency key travels, when it takes one: a repeated request is then
+    /// answered as the first was (see [`super::idempotency`]).
+    pub idempotency: Option<super::idempotency::IdempotencyKey>,
 }
 
 /// A whole document, as the runtime needs to answer requests no operation matches.
