@@ -144,6 +144,22 @@ fn statements(by_resource: bool) -> (&'static str, &'static str) {
     (page, count)
 }
 
+/// A pool of `size` connections to the PostgreSQL database at `url`.
+pub fn postgres_pool(url: &str, size: usize) -> Result<deadpool_postgres::Pool, StoreError> {
+    let config: tokio_postgres::Config = url.parse().map_err(db)?;
+    let manager = deadpool_postgres::Manager::from_config(
+        config,
+        tokio_postgres::NoTls,
+        deadpool_postgres::ManagerConfig {
+            recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+        },
+    );
+    deadpool_postgres::Pool::builder(manager)
+        .max_size(size.max(1))
+        .build()
+        .map_err(db)
+}
+
 impl Store {
     /// Opens (creating and migrating) the database at `url`: `postgres://...` or
     /// `postgresql://...`, else an SQLite file path (`sqlite://` prefix optional). `pool` is the
@@ -151,19 +167,7 @@ impl Store {
     pub async fn open(url: &str, pool: usize) -> Result<Store, StoreError> {
         let pool = pool.max(1);
         let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let config: tokio_postgres::Config = url.parse().map_err(db)?;
-            let manager = deadpool_postgres::Manager::from_config(
-                config,
-                tokio_postgres::NoTls,
-                deadpool_postgres::ManagerConfig {
-                    recycling_method: deadpool_postgres::RecyclingMethod::Fast,
-                },
-            );
-            let pg = deadpool_postgres::Pool::builder(manager)
-                .max_size(pool)
-                .build()
-                .map_err(db)?;
-            Store::Postgres(pg)
+            Store::Postgres(postgres_pool(url, pool)?)
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url).to_owned();
             if path.is_empty() || path.contains(":memory:") || path.starts_with("file:") {

@@ -239,3 +239,71 @@ async fn the_platform_walks_a_payment_through_the_connector_signing_every_body()
     assert_eq!(backend.seen.lock().expect("the record").len(), 5);
     server.shutdown().await;
 }
+
+mod postgres;
+
+/// Two replicas of the connector on one PostgreSQL database, as a bank deploys them behind a
+/// load balancer: a token accepted by one is a replay to the other, and a payment retried on
+/// the other gets the first answer, the back-end asked once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_on_one_postgres_share_the_replay_record_and_the_idempotency_keys() {
+    use ofb_institution::replicas::SharedStores;
+    use ofb_runtime::server::testing::TestServer;
+    let Some(pg) = postgres::Server::start() else {
+        return;
+    };
+    let keys = TestKeys::generate("platform-2026").expect("a key pair");
+    let backend = Recording::default();
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let pool = ofb_institution::store::postgres_pool(&pg.url(), 4).expect("a pool");
+        let shared = Arc::new(SharedStores::open(pool).await.expect("the tables"));
+        let config = ofb_runtime::server::Config::default()
+            .with_verifier(keys.verifier().replay_store(shared.clone()))
+            .with_idempotency_store(Some(shared));
+        let router = payments::server::router_with(backend.clone(), config);
+        replicas.push(TestServer::start(router).await);
+    }
+    let (one, two) = (&replicas[0], &replicas[1]);
+
+    let find: serde_json::Value =
+        serde_json::from_str(payments::examples::FIND_PIX_PAYMENT).expect("the example");
+    let token = keys.sign(&find);
+    let headers = [("content-type", "application/jwt")];
+    let first = one
+        .call("POST", "/find", &headers, Some(token.as_bytes()))
+        .await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    let replayed = two
+        .call("POST", "/find", &headers, Some(token.as_bytes()))
+        .await;
+    assert_eq!(replayed.status, 401, "{}", replayed.text());
+    assert!(replayed.text().contains("replayed"), "{}", replayed.text());
+
+    let client = |s: &TestServer| {
+        Client::with_config(Config::new(s.url("")).with_signer(keys.signer())).expect("a client")
+    };
+    let created = client(one)
+        .post_payments(body(payments::examples::CREATE_PIX_PAYMENT))
+        .await
+        .expect("payment creation");
+    let retried = client(two)
+        .post_payments(body(payments::examples::CREATE_PIX_PAYMENT))
+        .await
+        .expect("the retry, on the other replica");
+    assert_eq!(
+        (retried.status, &retried.body),
+        (created.status, &created.body)
+    );
+    let created_times = backend
+        .seen
+        .lock()
+        .expect("the record")
+        .iter()
+        .filter(|(op, _)| *op == "payment creation")
+        .count();
+    assert_eq!(created_times, 1, "one payment");
+    for r in replicas {
+        r.shutdown().await;
+    }
+}
