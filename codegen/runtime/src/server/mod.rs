@@ -21,6 +21,7 @@ mod shutdown;
 mod stall;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tls;
 
 pub use config::{Config, Validation, BODY_LIMIT, BODY_TIMEOUT, MAX_IN_FLIGHT};
 pub use handle::{method_not_allowed, not_found, Shared};
@@ -31,6 +32,7 @@ pub use operation::{Document, Frequency, Operation};
 pub use reply::{Failure, IntoHeaders, IntoReply, Reply};
 pub use serve::{serve, serve_with, ServeConfig};
 pub use shutdown::{run_mock, shutdown_signal};
+pub use tls::{ClientCertificate, TlsConfig, TlsError};
 
 /// What a back-end method learns of the call besides its typed request.
 #[derive(Debug, Clone)]

@@ -28,6 +28,7 @@ pub struct ServeConfig {
     grace: Duration,
     drain: Duration,
     readiness: Option<Readiness>,
+    tls: Option<super::tls::TlsConfig>,
 }
 
 /// The default time a client has to send a request's headers: 10 s.
@@ -50,6 +51,7 @@ impl Default for ServeConfig {
             grace: GRACE_PERIOD,
             drain: Duration::ZERO,
             readiness: None,
+            tls: None,
         }
     }
 }
@@ -88,6 +90,15 @@ impl ServeConfig {
     /// polling the readiness route stops sending while the requests in flight finish.
     pub fn with_readiness(mut self, readiness: Readiness) -> Self {
         self.readiness = Some(readiness);
+        self
+    }
+
+    /// Serves over TLS (HTTP/2 or HTTP/1.1, as ALPN settles), or mutual TLS when `tls`
+    /// requires client certificates: the handshake must end within the header timeout, and
+    /// each request then carries its client's certificate
+    /// ([`super::tls::ClientCertificate`]) in its context's extensions.
+    pub fn with_tls(mut self, tls: super::tls::TlsConfig) -> Self {
+        self.tls = Some(tls);
         self
     }
 
@@ -169,6 +180,15 @@ pub async fn serve_with(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        if let Some(tls) = &config.tls {
+            let connection =
+                tls_connection(stream, tls, router.clone(), &config, graceful.watcher());
+            connections.spawn(async move {
+                connection.await;
+                drop(permit);
+            });
+            continue;
+        }
         let service = TowerToHyperService::new(router.clone());
         let stream = super::stall::WriteDeadline::new(stream, config.write_timeout);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
@@ -189,6 +209,81 @@ pub async fn serve_with(
     }
     connections.shutdown().await;
     Ok(())
+}
+
+/// One TLS connection: the handshake (within the header timeout), then HTTP/2 or HTTP/1.1 as
+/// ALPN settled, every request carrying the client's certificate when it gave one.
+fn tls_connection(
+    stream: tokio::net::TcpStream,
+    tls: &super::tls::TlsConfig,
+    router: Router,
+    config: &ServeConfig,
+    watcher: hyper_util::server::graceful::Watcher,
+) -> impl Future<Output = ()> + Send + 'static {
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls.server.clone());
+    let (header_timeout, write_timeout) = (config.header_timeout, config.write_timeout);
+    async move {
+        let stream = match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "a TLS handshake failed");
+                return;
+            }
+            Err(_) => return,
+        };
+        let (_, session) = stream.get_ref();
+        let peer = session
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| super::tls::ClientCertificate::from_der(c));
+        let h2 = session.alpn_protocol() == Some(b"h2");
+        let service = TowerToHyperService::new(WithPeer {
+            inner: router,
+            peer,
+        });
+        let io = TokioIo::new(super::stall::WriteDeadline::new(stream, write_timeout));
+        if h2 {
+            let mut http =
+                hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+            http.timer(TokioTimer::new());
+            let _ = watcher.watch(http.serve_connection(io, service)).await;
+        } else {
+            let mut http = http1::Builder::new();
+            http.timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let _ = watcher.watch(http.serve_connection(io, service)).await;
+        }
+    }
+}
+
+/// The router, with each request given its connection's client certificate.
+#[derive(Clone)]
+struct WithPeer {
+    inner: Router,
+    peer: Option<super::tls::ClientCertificate>,
+}
+
+impl tower_service::Service<http::Request<hyper::body::Incoming>> for WithPeer {
+    type Response = axum::response::Response;
+    type Error = std::convert::Infallible;
+    type Future = <Router as tower_service::Service<http::Request<hyper::body::Incoming>>>::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        tower_service::Service::<http::Request<hyper::body::Incoming>>::poll_ready(
+            &mut self.inner,
+            cx,
+        )
+    }
+
+    fn call(&mut self, mut request: http::Request<hyper::body::Incoming>) -> Self::Future {
+        if let Some(peer) = &self.peer {
+            request.extensions_mut().insert(peer.clone());
+        }
+        self.inner.call(request)
+    }
 }
 
 /// How many connections past the limit are answered at once; others are closed unanswered.
