@@ -15,7 +15,9 @@ const USAGE: &str =
        [--customers N] [--accounts N] [--transactions N] [--pool N] [--baseline]
 
   --db URL          an SQLite file (default institution.sqlite3, created and migrated on start)
-                    or postgres://user@host:port/db
+                    or postgres://user@host:port/db (the password from the file
+                    OFB_DB_PASSWORD_FILE names, or PGPASSWORD: not in the URL, where
+                    `ps` shows it)
   --addr ADDR       where to listen (default 127.0.0.1:8080; port 0 picks a free one)
   --prefix F=/P     where family F (accounts, credit-cards, customers) is served
                     (defaults /accounts, /credit-cards, /customers)
@@ -122,7 +124,7 @@ fn main() -> ExitCode {
 async fn run(args: Args) -> Result<(), String> {
     let store = Store::open(&args.db, args.pool)
         .await
-        .map_err(|e| format!("{}: {e}", args.db))?;
+        .map_err(|e| format!("{}: {e}", ofb_institution::store::redacted(&args.db)))?;
     let started = std::time::Instant::now();
     let customers = ofb_institution::seed::seed(&store, &args.seed)
         .await

@@ -144,9 +144,49 @@ fn statements(by_resource: bool) -> (&'static str, &'static str) {
     (page, count)
 }
 
+/// `url` with the password of its user info, if any, replaced by `***`: what may be printed.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// The password to use where the URL gives none: the file `OFB_DB_PASSWORD_FILE` names
+/// (its first line), else `PGPASSWORD`, as libpq reads it. A password in the URL is visible to
+/// `ps`; these are not.
+fn password_from_environment() -> Result<Option<String>, StoreError> {
+    if let Some(path) = std::env::var_os("OFB_DB_PASSWORD_FILE") {
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            StoreError::Database(format!(
+                "the password file {}: {e}",
+                std::path::Path::new(&path).display()
+            ))
+        })?;
+        return Ok(text.lines().next().map(str::to_owned));
+    }
+    Ok(std::env::var("PGPASSWORD").ok())
+}
+
 /// A pool of `size` connections to the PostgreSQL database at `url`.
 pub fn postgres_pool(url: &str, size: usize) -> Result<deadpool_postgres::Pool, StoreError> {
-    let config: tokio_postgres::Config = url.parse().map_err(db)?;
+    // tokio-postgres' own messages may quote what it could not parse: never the password.
+    let mut config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|_| StoreError::Database(format!("{} is not a PostgreSQL URL", redacted(url))))?;
+    if config.get_password().is_none() {
+        if let Some(password) = password_from_environment()? {
+            config.password(password);
+        }
+    }
     let manager = deadpool_postgres::Manager::from_config(
         config,
         tokio_postgres::NoTls,
@@ -480,5 +520,33 @@ impl Store {
     /// The one record matching `q` (the first, where several do).
     pub async fn one(&self, q: &Query<'_>) -> Result<Option<String>, StoreError> {
         Ok(self.read(q, 1, 1, false).await?.bodies.into_iter().next())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_in_a_url_is_never_printed() {
+        assert_eq!(
+            redacted("postgres://bank:s3cr3t@db.internal:5432/ofb?sslmode=require"),
+            "postgres://bank:***@db.internal:5432/ofb?sslmode=require"
+        );
+        assert_eq!(redacted("postgres://bank@db/ofb"), "postgres://bank@db/ofb");
+        assert_eq!(redacted("institution.sqlite3"), "institution.sqlite3");
+        let e = postgres_pool("postgres://bank:s3cr3t@[bad/ofb", 1).expect_err("not a URL");
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
+    }
+
+    #[test]
+    fn the_password_comes_from_a_file_when_one_is_named() {
+        let file = std::env::temp_dir().join(format!("ofb-pw-{}", std::process::id()));
+        std::fs::write(&file, "from-the-file\n").expect("written");
+        std::env::set_var("OFB_DB_PASSWORD_FILE", &file);
+        let password = password_from_environment();
+        std::env::remove_var("OFB_DB_PASSWORD_FILE");
+        let _ = std::fs::remove_file(&file);
+        assert_eq!(password.expect("read"), Some(String::from("from-the-file")));
     }
 }
