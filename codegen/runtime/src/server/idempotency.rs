@@ -100,10 +100,46 @@ pub trait IdempotencyStore: Send + Sync + fmt::Debug {
 /// spaces), so that the same body sent twice with other spacing or order is the same; of its
 /// bytes when it is not JSON.
 pub fn fingerprint(body: &[u8]) -> [u8; 32] {
-    let canonical = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| serde_json::to_vec(&v).ok());
-    Sha256::digest(canonical.as_deref().unwrap_or(body)).into()
+    let mut hasher = Sha256::new();
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => canonical(&v, &mut hasher),
+        Err(_) => hasher.update(body),
+    }
+    hasher.finalize().into()
+}
+
+/// Feeds `v` to `hasher` as JSON with every object's members sorted by name, whatever order
+/// the map type keeps (serde_json's `preserve_order`, when some crate turns it on, keeps the
+/// order received).
+fn canonical(v: &serde_json::Value, hasher: &mut Sha256) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_by(|a, b| a.0.cmp(b.0));
+            hasher.update(b"{");
+            for (i, (k, v)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    hasher.update(b",");
+                }
+                hasher.update(serde_json::to_string(k).unwrap_or_default().as_bytes());
+                hasher.update(b":");
+                canonical(v, hasher);
+            }
+            hasher.update(b"}");
+        }
+        Value::Array(items) => {
+            hasher.update(b"[");
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    hasher.update(b",");
+                }
+                canonical(v, hasher);
+            }
+            hasher.update(b"]");
+        }
+        scalar => hasher.update(scalar.to_string().as_bytes()),
+    }
 }
 
 /// The keys of one process, each for [`KEY_LIFETIME`], at most a given number at once (past it,
