@@ -279,7 +279,9 @@ impl Modelled {
 /// Loads and models `bytes` (labelled `label` in diagnostics) with `overlays` applied in order.
 pub fn modelled(label: &str, bytes: &[u8], overlays: &[Overlay]) -> Result<Modelled, Diagnostics> {
     let document = load::load(label, bytes, overlays)?;
-    let (api, warnings) = model::build(&document)?;
+    let (api, modelling) = model::build(&document)?;
+    let mut warnings = document.warnings.clone();
+    warnings.extend(modelling);
     Ok(Modelled {
         document,
         api,

@@ -19,13 +19,18 @@ pub struct Document {
     pub json: serde_json::Value,
     /// The typed OpenAPI model of the same tree.
     pub api: openapiv3::OpenAPI,
+    /// What reading it found worth saying: text it repaired, what the overlays said.
+    pub warnings: Diagnostics,
 }
 
 /// Parses `bytes` (YAML or JSON, with or without a BOM), applies `overlays` in order, and checks
 /// that the result is an OpenAPI 3.0 document.
 pub fn load(label: &str, bytes: &[u8], overlays: &[Overlay]) -> Result<Document, Diagnostics> {
-    let mut json = tree(label, bytes)?;
     let mut sink = Sink::new(label);
+    let mut json = match tree_into(bytes, &mut sink) {
+        Some(json) => json,
+        None => return Err(sink.finish()),
+    };
     check_version(&json, &mut sink);
     if sink.has_errors() {
         return Err(sink.finish());
@@ -41,6 +46,7 @@ pub fn load(label: &str, bytes: &[u8], overlays: &[Overlay]) -> Result<Document,
             label: label.to_owned(),
             json,
             api,
+            warnings: sink.finish(),
         }),
         Err(e) => {
             let (ptr, message) = refine(&json)
@@ -134,26 +140,77 @@ fn refine(json: &serde_json::Value) -> Option<(Ptr, String)> {
 /// object; `label` names the document in diagnostics.
 pub fn tree(label: &str, bytes: &[u8]) -> Result<serde_json::Value, Diagnostics> {
     let mut sink = Sink::new(label);
+    tree_into(bytes, &mut sink).ok_or_else(|| sink.finish())
+}
+
+/// [`tree`], saying what it found into `sink`; `None` after an error.
+fn tree_into(bytes: &[u8], sink: &mut Sink) -> Option<serde_json::Value> {
     let root = Ptr::root();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             sink.error(&root, None, format!("the document is not UTF-8: {e}"));
-            return Err(sink.finish());
+            return None;
         }
     };
     if text.trim().is_empty() {
         sink.error(&root, None, "the document is empty");
-        return Err(sink.finish());
+        return None;
     }
-    match parse_tree(text) {
-        Ok(v) => Ok(v),
+    // A tab ending a line is insignificant whitespace, though YAML forbids a tab where it
+    // stands. Some readers (libyaml, under serde_yaml) take it, others refuse the document: it
+    // is read as whitespace, and said, naming the line, so that the document can be mended.
+    let repaired = without_trailing_tabs(text);
+    let parsed = match (parse_tree(text), &repaired) {
+        (Ok(v), _) => Ok(v),
+        (Err(msg), Some((mended, _))) => parse_tree(mended).map_err(|_| msg),
+        (Err(msg), None) => Err(msg),
+    };
+    match parsed {
+        Ok(v) => {
+            for line in repaired.map(|(_, lines)| lines).unwrap_or_default() {
+                sink.warn(
+                    &root,
+                    None,
+                    format!("line {line}: a tab at the end of the line, where YAML allows none; it is read as the whitespace it is"),
+                );
+            }
+            Some(v)
+        }
         Err(msg) => {
             sink.error(&root, None, msg);
-            Err(sink.finish())
+            None
         }
     }
+}
+
+/// `text` with the spaces and tabs that end a line removed where they hold a tab, and the
+/// (1-based) numbers of those lines; `None` when there are none.
+fn without_trailing_tabs(text: &str) -> Option<(String, Vec<usize>)> {
+    if !text.contains('\t') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut lines = Vec::new();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let (body, end) = match line.strip_suffix("\r\n") {
+            Some(b) => (b, "\r\n"),
+            None => match line.strip_suffix('\n') {
+                Some(b) => (b, "\n"),
+                None => (line, ""),
+            },
+        };
+        let kept = body.trim_end_matches([' ', '\t']);
+        if body[kept.len()..].contains('\t') {
+            lines.push(i + 1);
+            out.push_str(kept);
+        } else {
+            out.push_str(body);
+        }
+        out.push_str(end);
+    }
+    (!lines.is_empty()).then_some((out, lines))
 }
 
 /// YAML (or JSON) text to a JSON tree. Integer keys such as unquoted status codes become
@@ -244,6 +301,24 @@ mod tests {
     }
 
     const MINIMAL: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n";
+
+    /// A tab ending a line (the published `oasPagamentosJSR.yaml` has one at line 210) is read
+    /// as whitespace, with a warning naming the line; a tab that matters is still an error.
+    #[test]
+    fn a_tab_ending_a_line_is_read_with_a_warning_naming_the_line() {
+        let text = "openapi: 3.0.3\r\ninfo: {title: t, version: '1'}\r\npaths:\r\n  /a:\r\n    get:\r\n      description: \t\r\n        Spelled out below.\r\n      responses: {}\r\n";
+        let doc = load("t.yaml", text.as_bytes(), &[]).expect("read");
+        let shown = doc.warnings.to_string();
+        assert!(
+            shown.contains("line 6: a tab at the end of the line"),
+            "{shown}"
+        );
+        assert_eq!(
+            doc.json["paths"]["/a"]["get"]["description"],
+            "Spelled out below."
+        );
+        assert!(err("openapi: 3.0.3\ninfo:\n\ttitle: t\n").contains("not valid YAML"));
+    }
 
     #[test]
     fn bom_is_tolerated() {
