@@ -13,6 +13,7 @@
 pub mod answer;
 pub mod baseline;
 pub mod families;
+pub mod pg_tls;
 pub mod replicas;
 pub mod seed;
 pub mod store;

@@ -178,10 +178,14 @@ fn password_from_environment() -> Result<Option<String>, StoreError> {
 
 /// A pool of `size` connections to the PostgreSQL database at `url`.
 pub fn postgres_pool(url: &str, size: usize) -> Result<deadpool_postgres::Pool, StoreError> {
+    let target = crate::pg_tls::target(url)
+        .map_err(|e| StoreError::Database(format!("{}: {e}", redacted(url))))?;
     // tokio-postgres' own messages may quote what it could not parse: never the password.
-    let mut config: tokio_postgres::Config = url
+    let mut config: tokio_postgres::Config = target
+        .url
         .parse()
         .map_err(|_| StoreError::Database(format!("{} is not a PostgreSQL URL", redacted(url))))?;
+    let tls = crate::pg_tls::connector(&target).map_err(db)?;
     if config.get_password().is_none() {
         if let Some(password) = password_from_environment()? {
             config.password(password);
@@ -189,7 +193,7 @@ pub fn postgres_pool(url: &str, size: usize) -> Result<deadpool_postgres::Pool, 
     }
     let manager = deadpool_postgres::Manager::from_config(
         config,
-        tokio_postgres::NoTls,
+        tls,
         deadpool_postgres::ManagerConfig {
             recycling_method: deadpool_postgres::RecyclingMethod::Fast,
         },

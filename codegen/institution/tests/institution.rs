@@ -282,3 +282,56 @@ async fn every_operation_answers_from_postgres() {
     };
     every_operation_answers(&pg.url()).await;
 }
+
+/// The institution reaches PostgreSQL over TLS as the URL's `sslmode` asks: `require`
+/// encrypts, `verify-full` also checks the server's certificate against `sslrootcert` and its
+/// name; a certificate for another name is refused under `verify-full`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_is_reached_over_tls_as_sslmode_asks() {
+    let ca_key = rcgen::KeyPair::generate().expect("CA key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA");
+    let key = rcgen::KeyPair::generate().expect("server key");
+    let cert = rcgen::CertificateParams::new(vec![String::from("127.0.0.1")])
+        .expect("params")
+        .signed_by(&key, &ca)
+        .expect("server certificate");
+    let Some(pg) = postgres::Server::start_tls(&cert.pem(), &key.serialize_pem()) else {
+        return;
+    };
+    let ca_file = std::env::temp_dir().join(format!("ofb-pg-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca_file, ca.pem()).expect("the CA file");
+    let encrypted = |url: String| async move {
+        let pool = ofb_institution::store::postgres_pool(&url, 1).map_err(|e| e.to_string())?;
+        let client = pool.get().await.map_err(|e| e.to_string())?;
+        let row = client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<bool, String>(row.get(0))
+    };
+    let base = pg.url();
+    let root = ca_file.display().to_string();
+    assert_eq!(encrypted(format!("{base}?sslmode=require")).await, Ok(true));
+    assert_eq!(
+        encrypted(format!("{base}?sslmode=verify-full&sslrootcert={root}")).await,
+        Ok(true)
+    );
+    // The same server, named otherwise: its certificate does not name `localhost`.
+    let by_name = base.replace("127.0.0.1", "localhost");
+    assert!(
+        encrypted(format!("{by_name}?sslmode=verify-full&sslrootcert={root}"))
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        encrypted(format!("{by_name}?sslmode=verify-ca&sslrootcert={root}")).await,
+        Ok(true),
+        "verify-ca checks the chain, not the name"
+    );
+    let _ = std::fs::remove_file(&ca_file);
+}

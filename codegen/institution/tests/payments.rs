@@ -240,6 +240,8 @@ async fn the_platform_walks_a_payment_through_the_connector_signing_every_body()
     server.shutdown().await;
 }
 
+// The cluster harness; its TLS start is tests/institution.rs's.
+#[allow(dead_code)]
 mod postgres;
 
 /// Two replicas of the connector on one PostgreSQL database, as a bank deploys them behind a

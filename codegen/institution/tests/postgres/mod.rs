@@ -39,6 +39,16 @@ impl Server {
     /// Starts a server, or says why it cannot and returns `None`; with
     /// `OFB_REQUIRE_POSTGRES` set, that is a failure instead.
     pub fn start() -> Option<Server> {
+        Self::start_with(None)
+    }
+
+    /// A server that also speaks TLS with the certificate and key `tls` (PEM), as
+    /// `ssl = on` makes it.
+    pub fn start_tls(cert_pem: &str, key_pem: &str) -> Option<Server> {
+        Self::start_with(Some((cert_pem, key_pem)))
+    }
+
+    fn start_with(tls: Option<(&str, &str)>) -> Option<Server> {
         let required = std::env::var_os("OFB_REQUIRE_POSTGRES").is_some();
         let Some(bin) = binaries() else {
             let why = "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): \
@@ -77,10 +87,31 @@ impl Server {
             "UTF8",
             "--no-sync",
         ]));
-        let options = format!(
+        let mut options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
             server.dir.display()
         );
+        if let Some((cert, key)) = tls {
+            let (cert_file, key_file) =
+                (server.dir.join("server.crt"), server.dir.join("server.key"));
+            std::fs::write(&cert_file, cert).expect("the certificate");
+            std::fs::write(&key_file, key).expect("the key");
+            // PostgreSQL refuses a key others can read.
+            server.run(Command::new("chmod").arg("600").arg(&key_file));
+            if server.as_postgres {
+                server.run(
+                    Command::new("chown")
+                        .arg("postgres:postgres")
+                        .arg(&cert_file)
+                        .arg(&key_file),
+                );
+            }
+            options.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                cert_file.display(),
+                key_file.display()
+            ));
+        }
         server.run(
             server
                 .pg("pg_ctl")
