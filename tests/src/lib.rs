@@ -38,18 +38,15 @@ pub fn check_snapshot(path: &Path, actual: &str) -> Result<(), String> {
     if expected == actual {
         return Ok(());
     }
-    let first = expected
-        .lines()
-        .zip(actual.lines())
-        .position(|(a, b)| a != b)
-        .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+    // Every change, as a unified diff (three lines of context), not only the first.
+    let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
+        .unified_diff()
+        .context_radius(3)
+        .header(&path.display().to_string(), "generated")
+        .to_string();
     Err(format!(
-        "{} differs from the generated output at line {} (expected {:?}, got {:?}); \
-         rerun with UPDATE_SNAPSHOTS=1 to accept",
+        "{} differs from the generated output; rerun with UPDATE_SNAPSHOTS=1 to accept:\n{diff}",
         path.display(),
-        first + 1,
-        expected.lines().nth(first).unwrap_or("<end>"),
-        actual.lines().nth(first).unwrap_or("<end>"),
     ))
 }
 
@@ -85,4 +82,31 @@ pub fn single_file(files: &[ofb_codegen::File]) -> String {
     }
     out.push_str("fn main() {}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_snapshot;
+
+    /// A snapshot that differs in two places names both, with context.
+    #[test]
+    fn a_differing_snapshot_shows_every_change() {
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            return; // the check writes instead of comparing
+        }
+        let path = std::env::temp_dir().join(format!("ofb-snapshot-{}.txt", std::process::id()));
+        let expected: String = (1..=20).map(|i| format!("line {i}\n")).collect();
+        std::fs::write(&path, &expected).expect("written");
+        let actual = expected
+            .replace("line 2\n", "line two\n")
+            .replace("line 18\n", "line eighteen\n");
+        let e = check_snapshot(&path, &actual).expect_err("differs");
+        let _ = std::fs::remove_file(&path);
+        assert!(e.contains("-line 2\n+line two"), "{e}");
+        assert!(e.contains("-line 18\n+line eighteen"), "{e}");
+        assert!(
+            check_snapshot(&path, &actual).is_err(),
+            "a missing snapshot differs"
+        );
+    }
 }

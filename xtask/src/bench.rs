@@ -167,24 +167,27 @@ fn platform(args: &BenchArgs) -> Result<(), String> {
     let (catalog, sources) = crate::fetch::open(&args.specs).map_err(|e| e.to_string())?;
     crate::generate::catalog(&root, &catalog, &sources, crate::generate::Mode::Write)?;
     eprintln!("building the reference institution and the load generator in release...");
-    crate::cargo::run(
-        &root,
-        &[
-            "build",
-            "--release",
-            "--quiet",
-            "--manifest-path",
-            crate::institution::MANIFEST,
-            "--bins",
-        ],
-        None,
-    )?;
+    // The binary is where cargo says it put it, whatever CARGO_TARGET_DIR or a config says.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
+    let out = std::process::Command::new(cargo)
+        .current_dir(&root)
+        .args(["build", "--release", "--manifest-path"])
+        .arg(crate::institution::MANIFEST)
+        .args(["--bins", "--message-format", "json-render-diagnostics"])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("building the institution failed ({})", out.status));
+    }
+    let load_generator = crate::mock::executable(&String::from_utf8_lossy(&out.stdout), "platform")
+        .ok_or("cargo built the institution but reported no `platform` executable")?;
     let db = root.join("target/bench-platform/bench.sqlite3");
     let chart = root.join(PLATFORM_CHART);
     if let Some(dir) = chart.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let status = std::process::Command::new(root.join("target/release/platform"))
+    let status = std::process::Command::new(&load_generator)
         .current_dir(&root)
         .arg("--db")
         .arg(&db)

@@ -105,7 +105,7 @@ pub fn build(root: &Path, manifest: &Path, package: &str) -> Result<PathBuf, Str
 }
 
 /// The executable of the artifact named `name` in cargo's JSON messages.
-fn executable(messages: &str, name: &str) -> Option<PathBuf> {
+pub(crate) fn executable(messages: &str, name: &str) -> Option<PathBuf> {
     messages.lines().find_map(|line| {
         let v: serde_json::Value = serde_json::from_str(line).ok()?;
         if v.get("reason")?.as_str()? != "compiler-artifact"

@@ -64,23 +64,9 @@ pub fn header(settings: &Settings) -> String {
 /// A crate version from `info.version`: kept when it is semver, else `0.0.0` with the label
 /// kept as build metadata where it is usable there.
 pub fn crate_version(version: &str) -> String {
-    let core_ok = |s: &str| {
-        let parts: Vec<&str> = s.split('.').collect();
-        parts.len() == 3
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-    };
-    let ident_ok = |s: &str| {
-        !s.is_empty()
-            && s.split('.')
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-    };
-    let (core, rest) = match version.find(['-', '+']) {
-        Some(i) => (&version[..i], Some(&version[i + 1..])),
-        None => (version, None),
-    };
-    if core_ok(core) && rest.is_none_or(ident_ok) {
+    // Cargo's own reading (the `semver` crate): leading zeros, empty identifiers and the like
+    // are refused as Cargo refuses them, and pre-release with build metadata is kept.
+    if semver::Version::parse(version).is_ok() {
         return version.to_owned();
     }
     let meta: String = version
@@ -468,4 +454,23 @@ pub fn workspace_manifest(
     .render()
     .map(|text| text + "\n")
     .map_err(|e| format!("internal error: workspace template: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crate_version;
+
+    #[test]
+    fn versions_are_read_as_cargo_reads_them() {
+        assert_eq!(crate_version("2.4.2"), "2.4.2");
+        assert_eq!(crate_version("1.0.0-rc.1+b.5"), "1.0.0-rc.1+b.5");
+        assert_eq!(crate_version("5.0.0-rc.1-2.2.0"), "5.0.0-rc.1-2.2.0");
+        assert_eq!(
+            crate_version("1.02.3"),
+            "0.0.0+1-02-3",
+            "Cargo refuses leading zeros"
+        );
+        assert_eq!(crate_version("v1"), "0.0.0+v1");
+        assert_eq!(crate_version("..."), "0.0.0");
+    }
 }
