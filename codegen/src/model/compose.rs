@@ -1,6 +1,7 @@
 //! Scalars with their constraints, unions (`oneOf`/`anyOf`) and `allOf` merges.
 
 use super::build::Ctx;
+use super::keywords;
 use super::schema::SRef;
 use super::{
     Constraints, Discriminator, EnumVariant, Format, Shape, StrEnum, Ty, TypeKind, Union,
@@ -52,33 +53,17 @@ impl Ctx<'_> {
     /// The shape of a schema that does not become a named type.
     pub(super) fn scalar_shape(&mut self, s: &Schema, ptr: &Ptr, hint: &str) -> Shape {
         let read: &[&'static str] = match &s.schema_kind {
-            SchemaKind::Type(Type::String(_)) => {
-                &["type", "format", "pattern", "minLength", "maxLength"]
-            }
-            SchemaKind::Type(Type::Number(_) | Type::Integer(_)) => &[
-                "type",
-                "format",
-                "minimum",
-                "maximum",
-                "exclusiveMinimum",
-                "exclusiveMaximum",
-                "multipleOf",
-                "enum",
-            ],
-            SchemaKind::Type(Type::Boolean(_)) => &["type", "enum"],
+            SchemaKind::Type(Type::String(_)) => keywords::STRING,
+            SchemaKind::Type(Type::Number(_) | Type::Integer(_)) => keywords::NUMBER,
+            SchemaKind::Type(Type::Boolean(_)) => &["enum"],
             // No `properties` here (an object that has some is a named type).
-            SchemaKind::Type(Type::Object(_)) => &[
-                "type",
-                "properties",
-                "additionalProperties",
-                "minProperties",
-                "maxProperties",
-            ],
-            SchemaKind::Type(Type::Array(_)) => {
-                &["type", "items", "minItems", "maxItems", "uniqueItems"]
-            }
+            SchemaKind::Type(Type::Object(_)) => keywords::MAP,
+            SchemaKind::Type(Type::Array(_)) => keywords::ARRAY,
             _ => &[],
         };
+        if let SchemaKind::Type(_) = &s.schema_kind {
+            self.consume(ptr, &["type"]);
+        }
         self.consume(ptr, read);
         match &s.schema_kind {
             SchemaKind::Type(Type::String(st)) => {
@@ -220,7 +205,7 @@ impl Ctx<'_> {
         }
         let typed = |t: &str| a.typ.is_none() || a.typ.as_deref() == Some(t);
         if (a.items.is_some() && typed("array")) || a.typ.as_deref() == Some("array") {
-            self.consume(ptr, &["items", "minItems", "maxItems", "uniqueItems"]);
+            self.consume(ptr, keywords::ARRAY);
             let unique = a.unique_items.unwrap_or(false);
             return self.array_shape(
                 a.items.as_ref(),
@@ -235,15 +220,7 @@ impl Ctx<'_> {
             || a.typ.as_deref() == Some("object")
         {
             // No `properties` here (a schema that has some is a named type).
-            self.consume(
-                ptr,
-                &[
-                    "properties",
-                    "additionalProperties",
-                    "minProperties",
-                    "maxProperties",
-                ],
-            );
+            self.consume(ptr, keywords::MAP);
             return self.map_shape(
                 a.additional_properties.as_ref(),
                 a.min_properties,
@@ -263,22 +240,14 @@ impl Ctx<'_> {
             shape
         };
         let read: &[&'static str] = match a.typ.as_deref() {
-            Some("integer" | "number") => &[
-                "format",
-                "minimum",
-                "maximum",
-                "exclusiveMinimum",
-                "exclusiveMaximum",
-                "multipleOf",
-                "enum",
-            ],
+            Some("integer" | "number") => keywords::NUMBER,
             Some("boolean") => &["enum"],
             _ if a.typ.as_deref() == Some("string")
                 || a.pattern.is_some()
                 || a.min_length.is_some()
                 || a.max_length.is_some() =>
             {
-                &["format", "pattern", "minLength", "maxLength"]
+                keywords::STRING
             }
             _ => &[],
         };
@@ -738,19 +707,8 @@ impl Ctx<'_> {
         };
         // Every part must hold: its object keywords are merged below, and its `nullable` only
         // lets `null` through where every other part does too (see `allows_null`).
-        self.consume(
-            ptr,
-            &[
-                "type",
-                "properties",
-                "required",
-                "additionalProperties",
-                "minProperties",
-                "maxProperties",
-                "allOf",
-                "nullable",
-            ],
-        );
+        self.consume(ptr, keywords::OBJECT);
+        self.consume(ptr, &["type", "allOf", "nullable"]);
         for (k, v) in props {
             if !merged.properties.contains_key(k) {
                 merged.properties.insert(k.clone(), v.clone());

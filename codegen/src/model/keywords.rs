@@ -46,6 +46,37 @@ impl Ledger {
     }
 }
 
+/// The keywords the model reads of a string, besides `type`.
+pub(super) const STRING: &[&str] = &["format", "pattern", "minLength", "maxLength"];
+/// The keywords the model reads of an integer or a number, besides `type`.
+pub(super) const NUMBER: &[&str] = &[
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "enum",
+];
+/// The keywords the model reads of an array, besides `type`.
+pub(super) const ARRAY: &[&str] = &["items", "minItems", "maxItems", "uniqueItems"];
+/// The keywords the model reads of an object without properties (a map), besides `type`:
+/// `required` is not among them, as a map has no members to require.
+pub(super) const MAP: &[&str] = &[
+    "properties",
+    "additionalProperties",
+    "minProperties",
+    "maxProperties",
+];
+/// The keywords the model reads of an object with properties (a struct), besides `type`.
+pub(super) const OBJECT: &[&str] = &[
+    "properties",
+    "required",
+    "additionalProperties",
+    "minProperties",
+    "maxProperties",
+];
+
 /// Keywords the model knows how to read, where they stand in a schema of the right kind; the
 /// ledger says whether it did at a given place.
 const KNOWN: &[&str] = &[

@@ -551,17 +551,8 @@ impl Ctx<'_> {
         ptr: &Ptr,
         name: &str,
     ) -> TypeKind {
-        self.consume(
-            ptr,
-            &[
-                "type",
-                "properties",
-                "required",
-                "additionalProperties",
-                "minProperties",
-                "maxProperties",
-            ],
-        );
+        self.consume(ptr, &["type"]);
+        self.consume(ptr, super::keywords::OBJECT);
         if let Some(env) = self.envelope(o, ptr, name) {
             return env;
         }
