@@ -42,8 +42,9 @@ pub enum Command {
     /// Print timings of one benchmark side by side with a baseline measured in the same run.
     Bench(BenchArgs),
     /// Serve the reference institution: the integration layer of accounts, credit cards and
-    /// customers on the generated crates, over an SQLite file (created, migrated and seeded on
-    /// first start) or a PostgreSQL database, until stopped (Ctrl-C). Generates the crates first.
+    /// customers, and the payment connector, on the generated crates, over an SQLite file
+    /// (created, migrated and seeded on first start) or a PostgreSQL database, until stopped
+    /// (Ctrl-C). Generates the crates first.
     Institution(InstitutionArgs),
 }
 
@@ -70,6 +71,14 @@ pub struct InstitutionArgs {
     /// Transactions per account and card.
     #[arg(long, default_value_t = 100)]
     pub transactions: u64,
+    /// The platform's key set (a JWKS file) against which the payment connector verifies
+    /// signed bodies. Without it the institution makes a development key pair and prints where
+    /// its private key is: not for production.
+    #[arg(long, value_name = "FILE")]
+    pub jwks: Option<PathBuf>,
+    /// The institution's ISPB (eight digits), in the payment accounts it answers.
+    #[arg(long, value_name = "ISPB")]
+    pub ispb: Option<String>,
     /// Where the catalogued documents are.
     #[command(flatten)]
     pub specs: SpecsDirArg,

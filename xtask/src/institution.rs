@@ -1,6 +1,7 @@
 //! `cargo xtask institution`: the reference institution (`codegen/institution`) as a server,
-//! built in release over freshly generated crates: accounts, credit cards and customers on an
-//! SQLite file (by default under `target/institution/`) or a PostgreSQL database.
+//! built in release over freshly generated crates: accounts, credit cards, customers and the
+//! payment connector on an SQLite file (by default under `target/institution/`) or a
+//! PostgreSQL database.
 
 use crate::flags::InstitutionArgs;
 use crate::Error;
@@ -40,6 +41,15 @@ pub fn server_args(root: &Path, args: &InstitutionArgs) -> Result<Vec<String>, S
         out.push(String::from("--prefix"));
         out.push(p.clone());
     }
+    if let Some(jwks) = &args.jwks {
+        let jwks = std::path::absolute(jwks).map_err(|e| format!("{}: {e}", jwks.display()))?;
+        out.push(String::from("--jwks"));
+        out.push(jwks.display().to_string());
+    }
+    if let Some(ispb) = &args.ispb {
+        out.push(String::from("--ispb"));
+        out.push(ispb.clone());
+    }
     Ok(out)
 }
 
@@ -76,6 +86,100 @@ pub fn cargo_args(server: &[String]) -> Vec<String> {
     .collect();
     out.extend(server.iter().cloned());
     out
+}
+
+/// What `cargo xtask test` runs: the command as the README gives it (on a free port, over a
+/// fresh SQLite file, with a small seed), then one call of each family through the generated
+/// clients (`codegen/institution/examples/calls.rs`), the payment connector's signed with the
+/// development key the institution prints. The server is stopped (SIGTERM to its process
+/// group) whatever the outcome.
+#[cfg(unix)]
+pub fn walk(root: &Path, specs_dir: Option<&std::path::PathBuf>) -> Result<(), String> {
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let dir = root.join("target/institution/walk");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let db = dir.join("walk.sqlite3").display().to_string();
+    let args = [
+        "xtask",
+        "institution",
+        "--addr",
+        "127.0.0.1:0",
+        "--db",
+        &db,
+        "--customers",
+        "2",
+        "--accounts",
+        "1",
+        "--transactions",
+        "2",
+    ];
+    let mut command = crate::cargo::command(root, &args);
+    if let Some(d) = specs_dir {
+        command.env(crate::sources::SPECS_DIR_VAR, d);
+    }
+    let mut child = command
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot run `cargo xtask institution`: {e}"))?;
+    let group = child.id();
+    let stop = || {
+        // `--` first: a negative pid names the process group, not an option.
+        let _ = Command::new("kill")
+            .args(["-s", "TERM", "--", &format!("-{group}")])
+            .status();
+    };
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (mut url, mut key) = (None, None);
+    for line in std::io::BufReader::new(stdout).lines() {
+        let Ok(line) = line else { break };
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("payments: sign with ") {
+            key = rest
+                .rsplit_once(" (kid ")
+                .map(|(path, kid)| (path.to_owned(), kid.trim_end_matches(')').to_owned()));
+        }
+        if let Some(at) = line.strip_prefix("institution: listening on ") {
+            url = Some(at.to_owned());
+            break;
+        }
+    }
+    let outcome = match (url, key) {
+        (Some(url), Some((pem, kid))) => crate::cargo::run(
+            root,
+            &[
+                "run",
+                "--quiet",
+                "--manifest-path",
+                MANIFEST,
+                "--example",
+                "calls",
+                "--",
+                &url,
+                &pem,
+                &kid,
+            ],
+            None,
+        )
+        .map_err(|e| format!("the calls to the institution failed: {e}")),
+        _ => Err(String::from(
+            "`cargo xtask institution` stopped before it listened (its output is above)",
+        )),
+    };
+    stop();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome
+}
+
+/// Elsewhere the walk needs process groups this platform does not have.
+#[cfg(not(unix))]
+pub fn walk(_: &Path, _: Option<&std::path::PathBuf>) -> Result<(), String> {
+    eprintln!("the institution's walk runs on Unix only: skipped");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: what CI runs. Generates every crate, then checks formatting of our own
 //! crates, and runs clippy with `-D warnings` and every test in both workspaces: ours, and
-//! generated/ (so the generated crates build warning-free and their examples round-trip), then
-//! compiles the README's examples against the crates they name.
+//! generated/ (so the generated crates build warning-free and their examples round-trip), walks
+//! the partner's quickstart and the reference institution's command, then compiles the README's
+//! examples against the crates they name.
 
 use crate::cargo::run as cargo;
 use crate::catalog::Catalog;
@@ -64,6 +65,7 @@ pub fn run(
         cargo(root, &["fmt", "--manifest-path", manifest, "--check"], None)?;
     }
     crate::quickstart::walk(root)?;
+    crate::institution::walk(root, specs_dir.as_ref())?;
     crate::readme::check(root)?;
     crate::standalone::check(root, catalog, sources)
 }

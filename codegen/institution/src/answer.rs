@@ -51,14 +51,45 @@ pub fn now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil(days as i64);
+    rfc3339(secs as i64)
+}
+
+/// `secs` after the Unix epoch as RFC 3339 UTC to the second.
+pub fn rfc3339(secs: i64) -> String {
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil(days);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         rest / 3600,
         rest / 60 % 60,
         rest % 60
     )
+}
+
+/// The days since 1970-01-01 of a `YYYY-MM-DD` date (Howard Hinnant's `days_from_civil`),
+/// `None` where it is not one.
+pub fn days(date: &str) -> Option<i64> {
+    let mut parts = date.splitn(3, '-');
+    let mut next = |len: usize| {
+        parts
+            .next()
+            .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<i64>().ok())
+    };
+    let (y, m, d) = (next(4)?, next(2)?, next(2)?);
+    if !(1..=12).contains(&m) || d < 1 {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    // A day past its month's end (02-30) comes back as another date: not this one.
+    let (cy, cm, cd) = civil(days);
+    (cy == if m <= 2 { y + 1 } else { y } && i64::from(cm) == m && i64::from(cd) == d)
+        .then_some(days)
 }
 
 /// The date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
@@ -126,5 +157,11 @@ mod tests {
         assert_eq!(civil(19_723), (2024, 1, 1));
         assert_eq!(civil(19_782), (2024, 2, 29));
         assert_eq!(now().len(), 20);
+        assert_eq!(days("1970-01-01"), Some(0));
+        assert_eq!(days("2024-02-29"), Some(19_782));
+        assert_eq!(days("2023-02-29"), None);
+        assert_eq!(days("2024-13-01"), None);
+        assert_eq!(days("24-01-01"), None);
+        assert_eq!(rfc3339(19_782 * 86_400 + 3_661), "2024-02-29T01:01:01Z");
     }
 }

@@ -1,13 +1,16 @@
 //! `ofb-institution`: the reference institution as a server. Opens (creating, migrating and, on
-//! first start, seeding) its database, serves the three families under their prefixes, a
-//! readiness route and Prometheus metrics, until Ctrl-C or SIGTERM.
+//! first start, seeding) its database, serves the three families and the payment connector
+//! under their prefixes, a readiness route and Prometheus metrics, until Ctrl-C or SIGTERM.
 
+use ofb_institution::payments::{rules::Limits, Connector};
+use ofb_institution::replicas::SharedStores;
 use ofb_institution::seed::Seed;
 use ofb_institution::store::Store;
-use ofb_institution::{app, baseline, Institution, Prefixes};
+use ofb_institution::{app, baseline, with_payments, Institution, Prefixes};
 use ofb_runtime::server::{
     health, serve_with, shutdown_signal, Config, MetricsLayer, Readiness, ServeConfig, Validation,
 };
+use ofb_runtime::testing::keys::server_keys;
 use std::process::ExitCode;
 
 const USAGE: &str =
@@ -19,8 +22,12 @@ const USAGE: &str =
                     OFB_DB_PASSWORD_FILE names, or PGPASSWORD: not in the URL, where
                     `ps` shows it)
   --addr ADDR       where to listen (default 127.0.0.1:8080; port 0 picks a free one)
-  --prefix F=/P     where family F (accounts, credit-cards, customers) is served
-                    (defaults /accounts, /credit-cards, /customers)
+  --prefix F=/P     where family F (accounts, credit-cards, customers, payments) is served
+                    (defaults /accounts, /credit-cards, /customers, /payments)
+  --jwks FILE       the platform's key set (JWKS), against which the payment connector
+                    verifies signed bodies; without it the institution makes a development
+                    key pair and prints where its private key is (never in production)
+  --ispb N          the institution's ISPB in its payment accounts (default 00000000)
   --customers N     customers seeded into an empty database (default 1000)
   --accounts N      accounts and credit card accounts per customer (default 2)
   --transactions N  transactions per account and card (default 100)
@@ -39,6 +46,8 @@ struct Args {
     baseline: bool,
     seed_only: bool,
     validation: Option<Validation>,
+    jwks: Option<String>,
+    ispb: String,
 }
 
 fn parse() -> Result<Args, String> {
@@ -51,6 +60,8 @@ fn parse() -> Result<Args, String> {
         baseline: false,
         seed_only: false,
         validation: None,
+        jwks: None,
+        ispb: String::from("00000000"),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -72,6 +83,13 @@ fn parse() -> Result<Args, String> {
             "--db" => a.db = value.clone(),
             "--addr" => a.addr = value.clone(),
             "--prefix" => a.prefixes.set(&value)?,
+            "--jwks" => a.jwks = Some(value.clone()),
+            "--ispb" => {
+                if value.len() != 8 || !value.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(format!("--ispb {value}: eight digits"));
+                }
+                a.ispb = value.clone()
+            }
             "--customers" => a.seed.customers = number()?,
             "--accounts" => a.seed.accounts = number()?,
             "--transactions" => a.seed.transactions = number()?,
@@ -138,6 +156,8 @@ async fn run(args: Args) -> Result<(), String> {
     }
     let readiness = Readiness::new();
     let metrics = health::install_prometheus()?;
+    // Kept until the server stops: without --jwks, its directory holds the development key.
+    let mut _keys = None;
     let app = if args.baseline {
         baseline::router(store, &args.prefixes.accounts)
     } else {
@@ -145,7 +165,32 @@ async fn run(args: Args) -> Result<(), String> {
             Some(mode) => Config::default().with_validation(mode),
             None => Config::default(),
         };
-        app(Institution::new(store), &args.prefixes, config)
+        let keys = server_keys("the institution", args.jwks.as_deref(), false)?;
+        if args.jwks.is_none() {
+            // On stdout, for whoever started the institution to sign with (`cargo xtask test`).
+            println!(
+                "payments: sign with {} (kid {})",
+                keys.dir().join("private-key.pem").display(),
+                keys.signer.kid()
+            );
+        }
+        let mut verifier = keys.verifier.clone();
+        let mut payments_config = config.clone();
+        if let Store::Postgres(pool) = &store {
+            // Replicas on one database share the replay record and the idempotency keys.
+            let shared = std::sync::Arc::new(SharedStores::open(pool.clone()).await?);
+            verifier = verifier.replay_store(shared.clone());
+            payments_config = payments_config.with_idempotency_store(Some(shared));
+        }
+        let connector = Connector::new(store.clone(), &args.ispb, Limits::default());
+        _keys = Some(keys);
+        let data = app(Institution::new(store), &args.prefixes, config);
+        with_payments(
+            data,
+            connector,
+            &args.prefixes,
+            payments_config.with_verifier(verifier),
+        )
     };
     let app = app
         .layer(MetricsLayer)

@@ -26,21 +26,31 @@ impl std::fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-fn db(e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn db(e: impl std::fmt::Display) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
 /// The migrations, in order; `schema_version` records how many ran. The statements read the
 /// same in SQLite and PostgreSQL.
-const MIGRATIONS: &[&[&str]] = &[&[
-    "CREATE TABLE records (family TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT NOT NULL, \
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        "CREATE TABLE records (family TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT NOT NULL, \
      resource TEXT NOT NULL, seq BIGINT NOT NULL, day TEXT NOT NULL, body TEXT NOT NULL)",
-    // Both indexes hold every column a read filters and orders by, so counting reads no body
-    // and a page reads only its own rows, newest first.
-    "CREATE INDEX records_by_resource ON records (family, kind, resource, owner, day, seq)",
-    "CREATE INDEX records_by_owner ON records (family, kind, owner, day, seq)",
-    "CREATE TABLE seeding (customers BIGINT NOT NULL)",
-]];
+        // Both indexes hold every column a read filters and orders by, so counting reads no body
+        // and a page reads only its own rows, newest first.
+        "CREATE INDEX records_by_resource ON records (family, kind, resource, owner, day, seq)",
+        "CREATE INDEX records_by_owner ON records (family, kind, owner, day, seq)",
+        "CREATE TABLE seeding (customers BIGINT NOT NULL)",
+    ],
+    &[
+        // The payment connector's ledger (`payments::ledger`): one row per payment, its status
+        // and the answer's `data` as of its last change. An end-to-end id pays once.
+        "CREATE TABLE payments (id TEXT PRIMARY KEY, consent TEXT NOT NULL, \
+     end_to_end_id TEXT NOT NULL, status TEXT NOT NULL, since BIGINT NOT NULL, \
+     due BIGINT NOT NULL, body TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX payments_by_end_to_end_id ON payments (end_to_end_id)",
+    ],
+];
 
 /// The rows of one page, the total they were cut from, and where the page starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -244,7 +254,7 @@ impl Store {
     }
 
     /// Runs `f` on an SQLite connection, on the blocking pool.
-    async fn lite<T: Send + 'static>(
+    pub(crate) async fn lite<T: Send + 'static>(
         lite: &Arc<LiteHandle>,
         f: impl FnOnce(&mut rusqlite::Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, StoreError> {

@@ -222,9 +222,22 @@ pub fn mock_keys_from(args: impl IntoIterator<Item = String>) -> Result<MockKeys
             jwks_file = Some(args.next().ok_or("--jwks needs a file")?);
         }
     }
+    server_keys("the mock", jwks_file.as_deref(), true)
+}
+
+/// The keys of a server (`who`, as its messages name it) that verifies signed requests against
+/// the key set in the file `jwks_file`, or, with none, against a key pair of its own whose
+/// private key it hands out: see [`MockKeys`]. `signs_answers`: whether the server signs its
+/// answers with [`MockKeys::signer`] (its messages say so only then). A development
+/// convenience: in production the key set is the platform's.
+pub fn server_keys(
+    who: &str,
+    jwks_file: Option<&str>,
+    signs_answers: bool,
+) -> Result<MockKeys, String> {
     let keys = TestKeys::generate("mock-key")?;
     let dir = private_dir()?;
-    let verifier = match &jwks_file {
+    let verifier = match jwks_file {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
             Verifier::from_jwks(&text).map_err(|e| format!("{path}: {e}"))?
@@ -237,21 +250,25 @@ pub fn mock_keys_from(args: impl IntoIterator<Item = String>) -> Result<MockKeys
         dir,
     };
     let write = |name: &str, text: &str| private_file(&mock.dir.join(name), text);
-    write("mock-jwks.json", keys.jwks())?;
-    let answers = format!(
-        "the mock signs its answers (PS256, kid `{}`); verify them with the key set {}",
-        keys.kid(),
-        mock.dir.join("mock-jwks.json").display()
-    );
-    match &jwks_file {
+    let answers = if signs_answers {
+        write("mock-jwks.json", keys.jwks())?;
+        format!(
+            "; {who} signs its answers (PS256, kid `{}`): verify them with the key set {}",
+            keys.kid(),
+            mock.dir.join("mock-jwks.json").display()
+        )
+    } else {
+        String::new()
+    };
+    match jwks_file {
         Some(path) => {
-            eprintln!("signed requests are verified against the key set of {path}; {answers}")
+            eprintln!("signed requests are verified against the key set of {path}{answers}")
         }
         None => {
             write("private-key.pem", keys.private_pem())?;
             eprintln!(
-                "signed requests are verified against the mock's own key: sign them with {} \
-                 (PKCS#8, kid `{}`), or start the mock with --jwks FILE; {answers}",
+                "signed requests are verified against {who}'s own key: sign them with {} \
+                 (PKCS#8, kid `{}`), or start {who} with --jwks FILE{answers}",
                 mock.dir.join("private-key.pem").display(),
                 keys.kid()
             );
