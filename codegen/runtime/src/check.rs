@@ -5,7 +5,7 @@
 //! Values quoted in messages are cut to [`SHOWN_CHARS`] characters, so a hostile megabyte
 //! string does not become a megabyte error message.
 
-use crate::pattern::Pattern;
+use crate::pattern::{Exhausted, Pattern, BACKTRACK_LIMIT};
 use crate::validate::{Rule, Validator};
 use std::cmp::Ordering;
 
@@ -58,29 +58,39 @@ fn length_is(v: &mut Validator, n: u64, min: Option<u64>, max: Option<u64>) -> b
 /// Records a violation when `s` does not match `p` (a search, as JSON Schema has it: the
 /// pattern anchors itself or matches anywhere).
 pub fn pattern(v: &mut Validator, s: &str, p: &Pattern) {
-    // The backtracking engine has no step limit: it is run on bounded input only, whatever
-    // the schema's maxLength (or its absence) allows. A longer value is refused, saying why.
+    // The ECMA engine has no step limit: it is run on bounded input only, whatever the
+    // schema's maxLength (or its absence) allows. A longer value is refused, saying why.
+    // (Lookaround patterns run on the step-limited engine instead, whatever the length.)
     let backtracking = p.compiled().is_some_and(|c| c.engine() == "ecma");
     if backtracking && s.len() > ECMA_INPUT_LIMIT {
         v.fail_with(Rule::Pattern, || {
             format!(
                 "a value of {} bytes is longer than the {ECMA_INPUT_LIMIT} a pattern that only \
-                 the backtracking engine runs ({}) is checked on",
+                 the ECMA engine runs ({}; it has no step limit) is checked on",
                 s.len(),
                 p.source()
             )
         });
         return;
     }
-    if !p.is_match(s) {
-        v.fail_with(Rule::Pattern, || {
+    match p.check(s) {
+        Ok(true) => {}
+        Ok(false) => v.fail_with(Rule::Pattern, || {
             format!("{} does not match the pattern {}", shown(s), p.source())
-        });
+        }),
+        Err(Exhausted) => v.fail_with(Rule::Pattern, || {
+            format!(
+                "a value of {} bytes needs more than {BACKTRACK_LIMIT} backtracking steps to \
+                 check against the pattern {}: refused unchecked",
+                s.len(),
+                p.source()
+            )
+        }),
     }
 }
 
-/// The longest value (in bytes) a pattern that needs the backtracking ECMA engine (lookaround,
-/// back references, `\p`) is run on: that engine has no step limit, and a request must not buy
+/// The longest value (in bytes) a pattern that needs the ECMA engine (back references, ECMA's
+/// lenient syntax) is run on: that engine has no step limit, and a request must not buy
 /// seconds of a worker with a long string.
 pub const ECMA_INPUT_LIMIT: usize = 4096;
 
@@ -338,18 +348,31 @@ mod tests {
             .collect()
     }
 
-    /// A pattern only the backtracking engine runs (a lookahead) is not run on a long value,
+    /// A lookaround pattern runs on the step-limited engine: a value that would take it
+    /// exponential time is refused when the limit is reached, saying so.
+    #[test]
+    fn a_lookaround_pattern_gives_up_at_its_step_limit_and_says_so() {
+        static P: Pattern = Pattern::new("^((?!b)a+)+$");
+        assert_eq!(P.compiled().map(|c| c.engine()), Some("backtracking"));
+        assert!(P.is_match("aaaa"));
+        let hostile = format!("{}b", "a".repeat(40));
+        let refused = messages(|v| pattern(v, &hostile, &P));
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert!(refused[0].contains("backtracking steps"), "{refused:?}");
+    }
+
+    /// A pattern only the ECMA engine runs (a back reference) is not run on a long value,
     /// whatever the schema says of length; a linear one is.
     #[test]
     fn a_backtracking_pattern_is_run_on_bounded_input_only() {
-        static LOOKAHEAD: Pattern = Pattern::new(r"^(?!\s)[\w\W\s]*[^\s]$");
+        static BACKREF: Pattern = Pattern::new(r"^(a)(?:\1| )*$");
         static LINEAR: Pattern = Pattern::new(r"^[a-z ]*[a-z]$");
-        assert_eq!(LOOKAHEAD.compiled().map(|c| c.engine()), Some("ecma"));
+        assert_eq!(BACKREF.compiled().map(|c| c.engine()), Some("ecma"));
         let long = format!("{}a", "a ".repeat(ECMA_INPUT_LIMIT));
-        let refused = messages(|v| pattern(v, &long, &LOOKAHEAD));
+        let refused = messages(|v| pattern(v, &long, &BACKREF));
         assert_eq!(refused.len(), 1, "{refused:?}");
-        assert!(refused[0].contains("backtracking engine"), "{refused:?}");
-        assert!(messages(|v| pattern(v, "short and fine", &LOOKAHEAD)).is_empty());
+        assert!(refused[0].contains("ECMA engine"), "{refused:?}");
+        assert!(messages(|v| pattern(v, "a a a", &BACKREF)).is_empty());
         assert!(messages(|v| pattern(v, &long, &LINEAR)).is_empty());
     }
 

@@ -2,16 +2,19 @@
 //! anchors itself), with ASCII `\d` and `\w` and ECMA's own `\s` and `.`.
 //!
 //! Most patterns translate to the `regex` crate's syntax with the same meaning
-//! ([`translate`]), and run in linear time. What does not translate (lookaround, back
-//! references, `\p`) runs on `regress`, a backtracking ECMA engine; callers check the length
-//! first ([`crate::check::string`]) so a backtracking pattern never sees an oversized input.
+//! ([`translate`]), and run in linear time. Lookaround and `\p` translate to `fancy-regex`
+//! ([`translate_backtracking`]), a backtracking engine that stops after
+//! [`BACKTRACK_LIMIT`] steps: a check that would take longer is refused, never run to its end.
+//! What neither takes (back references, ECMA's lenient syntax) runs on `regress`, the ECMA
+//! engine, which has no step limit: callers check the length first
+//! ([`crate::check::string`]) so that it never sees an oversized input.
 //! [`lint`] tells the generator about patterns that are unanchored or can match nothing.
 
 mod lint;
 mod translate;
 
 pub use lint::{lint, PatternLint};
-pub use translate::translate;
+pub use translate::{translate, translate_backtracking};
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -21,23 +24,41 @@ use std::sync::OnceLock;
 pub enum Compiled {
     /// Translated to the `regex` crate (linear time).
     Regex(regex::Regex),
+    /// Translated to `fancy-regex` (backtracking, at most [`BACKTRACK_LIMIT`] steps).
+    Backtracking(fancy_regex::Regex),
     /// Run by the ECMA backtracking engine.
     Ecma(regress::Regex),
 }
 
+/// The most backtracking steps one check of a lookaround pattern may take: a few
+/// milliseconds of a worker. A check that needs more is refused.
+pub const BACKTRACK_LIMIT: usize = 200_000;
+
+/// A check given up at [`BACKTRACK_LIMIT`] steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exhausted;
+
 impl Compiled {
-    /// Whether `s` contains a match.
+    /// Whether `s` contains a match; a check given up at the step limit counts as no match
+    /// (see [`Compiled::check`]).
     pub fn is_match(&self, s: &str) -> bool {
+        self.check(s).unwrap_or(false)
+    }
+
+    /// Whether `s` contains a match, or [`Exhausted`] where the backtracking engine gave up.
+    pub fn check(&self, s: &str) -> Result<bool, Exhausted> {
         match self {
-            Compiled::Regex(r) => r.is_match(s),
-            Compiled::Ecma(r) => r.find(s).is_some(),
+            Compiled::Regex(r) => Ok(r.is_match(s)),
+            Compiled::Backtracking(r) => r.is_match(s).map_err(|_| Exhausted),
+            Compiled::Ecma(r) => Ok(r.find(s).is_some()),
         }
     }
 
-    /// Which engine runs it: `"regex"` or `"ecma"`.
+    /// Which engine runs it: `"regex"`, `"backtracking"` (step-limited) or `"ecma"`.
     pub fn engine(&self) -> &'static str {
         match self {
             Compiled::Regex(_) => "regex",
+            Compiled::Backtracking(_) => "backtracking",
             Compiled::Ecma(_) => "ecma",
         }
     }
@@ -94,13 +115,24 @@ pub fn compile(source: &str) -> Result<Compiled, PatternError> {
             "it uses syntax whose meaning the regex crate does not share (lookaround, back references, \\p, letter escapes or literal braces)",
         ),
     };
-    ecma(source)
-        .map(Compiled::Ecma)
-        .map_err(|reason| PatternError {
-            source: source.to_owned(),
-            reason,
-            regex_reason,
-        })
+    // Checked by the ECMA engine first: `fancy-regex` accepts some syntax ECMA refuses.
+    let reason = match ecma(source) {
+        Ok(r) => {
+            let limited = translate_backtracking(source).and_then(|t| {
+                fancy_regex::RegexBuilder::new(&t)
+                    .backtrack_limit(BACKTRACK_LIMIT)
+                    .build()
+                    .ok()
+            });
+            return Ok(limited.map_or(Compiled::Ecma(r), Compiled::Backtracking));
+        }
+        Err(reason) => reason,
+    };
+    Err(PatternError {
+        source: source.to_owned(),
+        reason,
+        regex_reason,
+    })
 }
 
 /// Compiles `source` with the ECMA engine only. Quick to build, where [`compile`] may build a
@@ -148,6 +180,11 @@ impl Pattern {
     /// document, and a panic here would take the request (or the process) down with it.
     pub fn is_match(&self, s: &str) -> bool {
         self.compiled().is_none_or(|c| c.is_match(s))
+    }
+
+    /// Like [`Pattern::is_match`], telling a check given up at the step limit apart.
+    pub fn check(&self, s: &str) -> Result<bool, Exhausted> {
+        self.compiled().map_or(Ok(true), |c| c.check(s))
     }
 }
 

@@ -23,11 +23,24 @@ const DOT: &str = r"[^\n\r\u{2028}\u{2029}]";
 /// Translates ECMA syntax to `regex` syntax with the same meaning, or `None` where the meaning
 /// cannot be kept (or the pattern is malformed: the ECMA engine then says why).
 pub fn translate(src: &str) -> Option<String> {
+    run(src, false)
+}
+
+/// Like [`translate`], for `fancy-regex` (a backtracking engine with a step limit): lookahead,
+/// lookbehind and Unicode properties (`\p{..}`, as ECMA's `u` flag reads them) are kept too,
+/// with the meaning both dialects give them. Back references still are not: ECMA matches a
+/// reference to a group that did not take part as empty, where `fancy-regex` fails.
+pub fn translate_backtracking(src: &str) -> Option<String> {
+    run(src, true)
+}
+
+fn run(src: &str, lookaround: bool) -> Option<String> {
     let chars: Vec<char> = src.chars().collect();
     let mut t = Translator {
         chars: &chars,
         i: 0,
         out: String::with_capacity(src.len() + 16),
+        lookaround,
     };
     t.run()?;
     Some(t.out)
@@ -37,6 +50,8 @@ struct Translator<'a> {
     chars: &'a [char],
     i: usize,
     out: String,
+    /// Whether lookaround and `\p` may be kept (the backtracking target).
+    lookaround: bool,
 }
 
 /// What came just before, which decides whether a quantifier may follow.
@@ -136,6 +151,16 @@ impl Translator<'_> {
             Some(':') => {
                 self.out.push_str("(?:");
                 self.i += 2;
+            }
+            Some('=' | '!') if self.lookaround => {
+                self.out.push_str("(?");
+                self.out.push(self.peek(1)?);
+                self.i += 2;
+            }
+            Some('<') if self.lookaround && matches!(self.peek(2), Some('=' | '!')) => {
+                self.out.push_str("(?<");
+                self.out.push(self.peek(2)?);
+                self.i += 3;
             }
             // `(?<name>`, with a name both dialects accept.
             Some('<') => {
@@ -290,6 +315,20 @@ impl Translator<'_> {
             // Back references, `\k`, `\p`, letter escapes (which mean different things with
             // and without ECMA's `u` flag) and `\B` (`regex` can miss matches of an ASCII `\B`
             // pattern in non-ASCII text): the ECMA engine.
+            'p' | 'P' if self.lookaround && self.peek(0) == Some('{') => {
+                self.out.push('\\');
+                self.out.push(n);
+                loop {
+                    let c = self.bump()?;
+                    if !(c.is_ascii_alphanumeric() || matches!(c, '{' | '}' | '_' | '=')) {
+                        return None;
+                    }
+                    self.out.push(c);
+                    if c == '}' {
+                        break;
+                    }
+                }
+            }
             c if c.is_ascii_alphanumeric() => return None,
             // Identity escapes: `\.`, `\/`, `\-`, `\@`...
             c => self.literal(c),
@@ -300,7 +339,7 @@ impl Translator<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::translate;
+    use super::{translate, translate_backtracking};
 
     #[test]
     fn shorthand_classes_become_ascii_and_ecma_sets() {
@@ -382,5 +421,31 @@ mod tests {
             Some("a*?b+?c??d{2}?")
         );
         assert_eq!(translate("").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn the_backtracking_target_keeps_lookaround_and_properties_only() {
+        for (ecma, fancy) in [
+            (r"^(?=\d)\w+$", r"^(?=[0-9])[0-9A-Za-z_]+$"),
+            (r"(?!a)b", r"(?!a)b"),
+            (r"(?<=a)b(?<!c)", r"(?<=a)b(?<!c)"),
+            (r"\p{L}+\P{Lu}", r"\p{L}+\P{Lu}"),
+            (r"\p{Script=Latin}", r"\p{Script=Latin}"),
+            (r"(?<n>a)", r"(?<n>a)"),
+        ] {
+            assert_eq!(
+                translate_backtracking(ecma).as_deref(),
+                Some(fancy),
+                "{ecma}"
+            );
+        }
+        for refused in [r"(a)\1", r"(?<n>a)\k<n>", r"\p", r"\p{L", r"\p{L-}", r"\a"] {
+            assert_eq!(translate_backtracking(refused), None, "{refused}");
+        }
+        assert_eq!(
+            translate(r"(?=a)"),
+            None,
+            "the linear target still refuses lookaround"
+        );
     }
 }
