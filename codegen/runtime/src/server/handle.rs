@@ -249,10 +249,13 @@ async fn serve_one(
     } = received;
     // A repeated request with an idempotency key is answered as the first was, before the
     // back-end sees it again.
-    let claimed = match idempotent(config, op, &raw.headers, &raw.body, echo.as_deref()).await {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
+    // A verified body was parsed once already: its value is read, not the bytes again.
+    let parsed = verified.as_ref().map(|v| &v.body);
+    let claimed =
+        match idempotent(config, op, &raw.headers, &raw.body, parsed, echo.as_deref()).await {
+            Ok(c) => c,
+            Err(response) => return response,
+        };
     let read = if raw.body.len() > HEAVY_BODY {
         match tokio::task::spawn_blocking(move || decode(raw, mode, reported)).await {
             Ok(r) => r,
@@ -378,19 +381,30 @@ async fn idempotent(
     op: &'static Operation,
     headers: &http::HeaderMap,
     body: &[u8],
+    parsed: Option<&serde_json::Value>,
     echo: Option<&str>,
 ) -> Result<Option<Claimed>, Response> {
     let (Some(kind), Some(store)) = (op.idempotency, &config.idempotency) else {
         return Ok(None);
+    };
+    // The body is read as JSON once, for its key and its fingerprint.
+    let owned;
+    let value = match parsed {
+        Some(v) => Some(v),
+        None => {
+            owned = serde_json::from_slice::<serde_json::Value>(body).ok();
+            owned.as_ref()
+        }
     };
     let key = match kind {
         IdempotencyKey::Header(name) => headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        IdempotencyKey::Body(member) => serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| v.get(member).and_then(|k| k.as_str()).map(str::to_owned)),
+        IdempotencyKey::Body(member) => value
+            .and_then(|v| v.get(member))
+            .and_then(|k| k.as_str())
+            .map(str::to_owned),
     };
     // A missing key is the schema's to judge; an oversized one is not kept.
     let Some(key) = key.filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY) else {
@@ -400,7 +414,15 @@ async fn idempotent(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     match store
-        .begin(op.name, &key, super::idempotency::fingerprint(body), now)
+        .begin(
+            op.name,
+            &key,
+            value.map_or_else(
+                || super::idempotency::fingerprint(body),
+                super::idempotency::fingerprint_value,
+            ),
+            now,
+        )
         .await
     {
         Ok(Begin::New) => Ok(Some(Claimed {

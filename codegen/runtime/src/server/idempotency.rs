@@ -100,11 +100,16 @@ pub trait IdempotencyStore: Send + Sync + fmt::Debug {
 /// spaces), so that the same body sent twice with other spacing or order is the same; of its
 /// bytes when it is not JSON.
 pub fn fingerprint(body: &[u8]) -> [u8; 32] {
-    let mut hasher = Sha256::new();
     match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(v) => canonical(&v, &mut hasher),
-        Err(_) => hasher.update(body),
+        Ok(v) => fingerprint_value(&v),
+        Err(_) => Sha256::digest(body).into(),
     }
+}
+
+/// [`fingerprint`] of a body already read as JSON.
+pub fn fingerprint_value(v: &serde_json::Value) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    canonical(v, &mut hasher);
     hasher.finalize().into()
 }
 
