@@ -157,20 +157,15 @@ fn decode(args: &BenchArgs) -> Result<(), String> {
     )
 }
 
-/// Where `bench platform` writes its chart, relative to the repository root.
-pub const PLATFORM_CHART: &str = "xtask/figures/platform.svg";
-
-/// `bench platform`: the reference institution under the platform's traffic, generated
-/// routers against hand-written handlers; the driver is `codegen/institution`'s `platform`.
-fn platform(args: &BenchArgs) -> Result<(), String> {
-    let root = crate::repo_root();
+/// Builds the reference institution and its load generator in release; the load generator's
+/// path, where cargo says it put it (whatever CARGO_TARGET_DIR or a config says).
+fn load_generator(root: &std::path::Path, args: &BenchArgs) -> Result<std::path::PathBuf, String> {
     let (catalog, sources) = crate::fetch::open(&args.specs).map_err(|e| e.to_string())?;
-    crate::generate::catalog(&root, &catalog, &sources, crate::generate::Mode::Write)?;
+    crate::generate::catalog(root, &catalog, &sources, crate::generate::Mode::Write)?;
     eprintln!("building the reference institution and the load generator in release...");
-    // The binary is where cargo says it put it, whatever CARGO_TARGET_DIR or a config says.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
     let out = std::process::Command::new(cargo)
-        .current_dir(&root)
+        .current_dir(root)
         .args(["build", "--release", "--manifest-path"])
         .arg(crate::institution::MANIFEST)
         .args(["--bins", "--message-format", "json-render-diagnostics"])
@@ -180,20 +175,26 @@ fn platform(args: &BenchArgs) -> Result<(), String> {
     if !out.status.success() {
         return Err(format!("building the institution failed ({})", out.status));
     }
-    let load_generator = crate::mock::executable(&String::from_utf8_lossy(&out.stdout), "platform")
-        .ok_or("cargo built the institution but reported no `platform` executable")?;
+    crate::mock::executable(&String::from_utf8_lossy(&out.stdout), "platform").ok_or_else(|| {
+        String::from("cargo built the institution but reported no `platform` executable")
+    })
+}
+
+/// Runs the load generator with `extra` arguments after the common ones.
+fn drive(
+    root: &std::path::Path,
+    load_generator: &std::path::Path,
+    args: &BenchArgs,
+    extra: &[&str],
+) -> Result<(), String> {
     let db = root.join("target/bench-platform/bench.sqlite3");
-    let chart = root.join(PLATFORM_CHART);
-    if let Some(dir) = chart.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    let status = std::process::Command::new(&load_generator)
-        .current_dir(&root)
+    let status = std::process::Command::new(load_generator)
+        .current_dir(root)
         .arg("--db")
         .arg(&db)
         .args(["--seconds", &args.seconds.to_string()])
-        .args(["--runs", &args.runs.min(3).to_string(), "--svg"])
-        .arg(&chart)
+        .args(["--runs", &args.runs.min(3).to_string()])
+        .args(extra)
         .status()
         .map_err(|e| format!("cannot run the load generator: {e}"))?;
     if status.success() {
@@ -203,7 +204,33 @@ fn platform(args: &BenchArgs) -> Result<(), String> {
     }
 }
 
-/// `bench hostile`: the worst bodies within the limit against a small valid one.
+/// Where `bench platform` writes its chart, relative to the repository root.
+pub const PLATFORM_CHART: &str = "xtask/figures/platform.svg";
+
+/// `bench platform`: the reference institution under the platform's traffic, generated
+/// routers against hand-written handlers; the driver is `codegen/institution`'s `platform`.
+/// With `--payments`, signed payment creation on PostgreSQL at 64 and 512 connections.
+fn platform(args: &BenchArgs) -> Result<(), String> {
+    let root = crate::repo_root();
+    let load_generator = load_generator(&root, args)?;
+    if args.payments {
+        return drive(
+            &root,
+            &load_generator,
+            args,
+            &["--payments", "--levels", "64,512", "--customers", "100"],
+        );
+    }
+    let chart = root.join(PLATFORM_CHART);
+    if let Some(dir) = chart.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let chart = chart.display().to_string();
+    drive(&root, &load_generator, args, &["--svg", &chart])
+}
+
+/// `bench hostile`: the worst bodies within the limit against a small valid one; then the
+/// platform's honest traffic beside clients that trickle bodies and never read answers.
 fn hostile(args: &BenchArgs) -> Result<(), String> {
     let emit = |api: &ofb_codegen::model::Api, entry: &Entry, krate_path: &str| {
         ofb_codegen::emit::bench_hostile::files(api, &entry.crate_name(), krate_path, RUNTIME)
@@ -214,6 +241,14 @@ fn hostile(args: &BenchArgs) -> Result<(), String> {
         "no operation takes a JSON body",
         &emit,
         &[],
+    )?;
+    let root = crate::repo_root();
+    let load_generator = load_generator(&root, args)?;
+    drive(
+        &root,
+        &load_generator,
+        args,
+        &["--hostile", "--customers", "100"],
     )
 }
 

@@ -245,6 +245,11 @@ pub struct BenchArgs {
     /// `bench server`: seconds of load per stack and run; `bench platform`: per stack and level.
     #[arg(long, default_value_t = 3)]
     pub seconds: u64,
+    /// `bench platform`: signed payment creation (JWS verification, idempotency and the
+    /// reference payment back-end, on PostgreSQL where installed) at 64 and 512 connections,
+    /// instead of the data-sharing mix.
+    #[arg(long)]
+    pub payments: bool,
     /// `bench build`: a git revision (a commit, tag or branch) whose generated crates are built
     /// beside today's in the same run, each crate right after today's (for example the commit
     /// before a change). Its own `xtask generate` makes them, from the same specs directory.

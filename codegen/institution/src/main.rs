@@ -7,11 +7,14 @@ use ofb_institution::replicas::SharedStores;
 use ofb_institution::seed::Seed;
 use ofb_institution::store::Store;
 use ofb_institution::{app, baseline, with_payments, Institution, Prefixes};
+use ofb_runtime::jws::{MemoryReplayStore, ReplayStore};
 use ofb_runtime::server::{
     health, serve_with, shutdown_signal, Config, MetricsLayer, Readiness, ServeConfig, Validation,
 };
+use ofb_runtime::server::{IdempotencyStore, MemoryIdempotencyStore};
 use ofb_runtime::testing::keys::server_keys;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 const USAGE: &str =
     "usage: ofb-institution [--db URL] [--addr HOST:PORT] [--prefix FAMILY=/path]...
@@ -33,7 +36,8 @@ const USAGE: &str =
   --transactions N  transactions per account and card (default 100)
   --pool N          database connections (default 8)
   --baseline        serve the hand-written axum handlers of the bench instead of the
-                    generated routers (accounts: find, accounts, balances, transactions)
+                    generated routers (accounts: find, accounts, balances, transactions;
+                    with --jwks, payments: payment creation)
   --seed-only       create, migrate and seed the database, then exit
   --validation M    enforce, report (the integration documents' default) or off";
 
@@ -159,7 +163,28 @@ async fn run(args: Args) -> Result<(), String> {
     // Kept until the server stops: without --jwks, its directory holds the development key.
     let mut _keys = None;
     let app = if args.baseline {
-        baseline::router(store, &args.prefixes.accounts)
+        let data = baseline::router(store.clone(), &args.prefixes.accounts);
+        match &args.jwks {
+            // The payments baseline verifies against the platform's key set: no development key.
+            Some(path) => {
+                let jwks = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+                let (replay, idempotency): (Arc<dyn ReplayStore>, Arc<dyn IdempotencyStore>) =
+                    match &store {
+                        Store::Postgres(pool) => {
+                            let shared = Arc::new(SharedStores::open(pool.clone()).await?);
+                            (shared.clone(), shared)
+                        }
+                        Store::Sqlite(_) => (
+                            Arc::new(MemoryReplayStore::new(1_000_000)),
+                            Arc::new(MemoryIdempotencyStore::default()),
+                        ),
+                    };
+                let connector = Connector::new(store.clone(), &args.ispb, Limits::default());
+                let payments = baseline::payments::router(connector, &jwks, replay, idempotency)?;
+                data.nest(&args.prefixes.payments, payments)
+            }
+            None => data,
+        }
     } else {
         let config = match args.validation {
             Some(mode) => Config::default().with_validation(mode),
@@ -178,7 +203,7 @@ async fn run(args: Args) -> Result<(), String> {
         let mut payments_config = config.clone();
         if let Store::Postgres(pool) = &store {
             // Replicas on one database share the replay record and the idempotency keys.
-            let shared = std::sync::Arc::new(SharedStores::open(pool.clone()).await?);
+            let shared = Arc::new(SharedStores::open(pool.clone()).await?);
             verifier = verifier.replay_store(shared.clone());
             payments_config = payments_config.with_idempotency_store(Some(shared));
         }

@@ -6,6 +6,8 @@
 //! deadline on a task of its own, the in-flight limit, the envelope, the interaction id), which
 //! is what the benchmark's ratio prices.
 
+pub mod payments;
+
 use crate::answer::{list, one, Error};
 use crate::store::{Query, Store};
 use axum::http::StatusCode;

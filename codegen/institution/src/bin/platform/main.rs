@@ -7,6 +7,12 @@
 //! 504s and the server's peak RSS; it writes an SVG chart of p95 against connections with the
 //! budgets drawn, and ends with `ratio: X`, the generated stack's throughput over the
 //! hand-written one's at the highest level where both keep every class's p95 within budget.
+//!
+//! `--payments` measures signed payment creation instead ([`payments`]); `--hostile` the
+//! honest traffic beside hostile clients ([`hostile`]).
+
+mod hostile;
+mod payments;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -17,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// One kind of call of the mix, with the regulated class of its operation.
-struct Call {
+pub(crate) struct Call {
     name: &'static str,
     path: &'static str,
     example: &'static str,
@@ -26,7 +32,7 @@ struct Call {
 
 /// The operations' classes are read from the generated routers, so the budgets are the ones
 /// the servers enforce.
-fn mix() -> Vec<Call> {
+pub(crate) fn mix() -> Vec<Call> {
     use ofb_integration_accounts_v3::server::OPERATIONS;
     let class = |path: &str| {
         OPERATIONS
@@ -63,7 +69,7 @@ fn mix() -> Vec<Call> {
 
 /// The body of a call for customer `i`: the document's own example request, pointed at the
 /// customer and one of their accounts, without the example's filters.
-fn body(call: &Call, i: u64, page: u64) -> Bytes {
+pub(crate) fn body(call: &Call, i: u64, page: u64) -> Bytes {
     let mut v: serde_json::Value = serde_json::from_str(call.example).unwrap_or_default();
     v["consent"]["loggedUser"]["document"]["identification"] = serde_json::json!(customer(i));
     let id = account(i, i % 2);
@@ -88,7 +94,7 @@ fn body(call: &Call, i: u64, page: u64) -> Bytes {
     Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
 }
 
-struct Args {
+pub(crate) struct Args {
     server: std::path::PathBuf,
     db: String,
     levels: Vec<usize>,
@@ -97,6 +103,14 @@ struct Args {
     svg: Option<std::path::PathBuf>,
     target: Option<String>,
     runs: usize,
+    /// `--payments`: signed payment creation.
+    payments: bool,
+    /// `--hostile`: honest traffic beside hostile clients.
+    hostile: bool,
+    /// Tokens signed per run of `--payments`.
+    tokens: usize,
+    /// The platform's key set the servers verify against (`--payments`).
+    jwks: Option<std::path::PathBuf>,
 }
 
 fn parse() -> Result<Args, String> {
@@ -110,9 +124,18 @@ fn parse() -> Result<Args, String> {
         svg: None,
         target: None,
         runs: 3,
+        payments: false,
+        hostile: false,
+        tokens: 12_000,
+        jwks: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--payments" || flag == "--hostile" {
+            a.payments |= flag == "--payments";
+            a.hostile |= flag == "--hostile";
+            continue;
+        }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--db" => a.db = value,
@@ -122,6 +145,7 @@ fn parse() -> Result<Args, String> {
             }
             "--svg" => a.svg = Some(value.into()),
             "--target" => a.target = Some(value),
+            "--tokens" => a.tokens = value.parse().map_err(|e| format!("--tokens: {e}"))?,
             "--runs" => {
                 a.runs = value
                     .parse::<usize>()
@@ -145,7 +169,7 @@ fn parse() -> Result<Args, String> {
 }
 
 /// A server process, stopped on drop.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     addr: String,
 }
@@ -160,21 +184,23 @@ impl Server {
         if baseline {
             cmd.arg("--baseline");
         }
+        if let Some(jwks) = &args.jwks {
+            cmd.arg("--jwks").arg(jwks);
+        }
         let mut child = cmd
             .spawn()
             .map_err(|e| format!("{}: {e}", args.server.display()))?;
         let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        let addr = line
-            .trim()
-            .rsplit("http://")
-            .next()
+        // Other lines may come first (the development key's, without --jwks).
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let addr = lines
+            .find_map(|line| {
+                let line = line.ok()?;
+                line.split_once("listening on http://")
+                    .map(|(_, addr)| addr.trim().to_owned())
+            })
             .filter(|a| !a.is_empty())
-            .ok_or_else(|| format!("the server did not say where it listens: {line:?}"))?
-            .to_owned();
+            .ok_or("the server stopped before it said where it listens")?;
         Ok(Server { child, addr })
     }
 
@@ -196,14 +222,21 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM first: the server drains and removes what it wrote (its development key).
+        let stopped = Command::new("kill")
+            .args(["-s", "TERM", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !stopped {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
     }
 }
 
 /// What one level measured, per class (in the order of `mix`'s classes).
 #[derive(Debug, Clone, Default)]
-struct Stats {
+pub(crate) struct Stats {
     /// Every answer's latency, successes and refusals together.
     latencies: Vec<Duration>,
     /// How many answers were 200s: throughput counts these only.
@@ -212,7 +245,7 @@ struct Stats {
     timeouts: usize,
 }
 
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
+pub(crate) fn quantile(sorted: &[Duration], q: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -220,7 +253,12 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
 }
 
 /// `connections` closed loops for `seconds` against `addr`; the answers per call of the mix.
-async fn load(addr: &str, connections: usize, seconds: u64, customers: u64) -> Vec<Stats> {
+pub(crate) async fn load(
+    addr: &str,
+    connections: usize,
+    seconds: u64,
+    customers: u64,
+) -> Vec<Stats> {
     let calls = Arc::new(mix());
     // Every body built beforehand, so the load generator spends the cores on sending.
     let bodies: Arc<Vec<Vec<Bytes>>> = Arc::new(
@@ -319,7 +357,9 @@ async fn load(addr: &str, connections: usize, seconds: u64, customers: u64) -> V
     all
 }
 
-async fn connect_again(addr: &str) -> Option<hyper::client::conn::http1::SendRequest<Full<Bytes>>> {
+pub(crate) async fn connect_again(
+    addr: &str,
+) -> Option<hyper::client::conn::http1::SendRequest<Full<Bytes>>> {
     let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
     let (sender, conn) =
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
@@ -343,7 +383,7 @@ struct Row {
     rss: f64,
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
@@ -358,7 +398,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    let args = parse()?;
+    let mut args = parse()?;
     if let Some(dir) = std::path::Path::new(&args.db).parent() {
         let _ = std::fs::create_dir_all(dir);
     }
@@ -366,6 +406,12 @@ fn run() -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    if args.payments {
+        return payments::run(&mut args, &runtime);
+    }
+    if args.hostile {
+        return hostile::run(&args, &runtime);
+    }
     let calls = mix();
     let mut classes: Vec<ofb_runtime::frequency::Frequency> =
         calls.iter().map(|c| c.class).collect();
