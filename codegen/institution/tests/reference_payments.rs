@@ -175,7 +175,7 @@ impl Platform {
         ] {
             object.remove(gone);
         }
-        data["endToEndId"] = json!(format!("E90400888202412251500{n:011}"));
+        data["endToEndId"] = json!(e2e(n));
         data["localInstrument"] = json!(p.instrument);
         data["payment"] = json!({ "amount": p.amount, "currency": "BRL" });
         data["creditorAccount"] = creditor();
@@ -340,7 +340,7 @@ async fn walk(store: Store) {
     now.fetch_add(SETTLE, Ordering::SeqCst);
     let settled = platform.find(pay, id).await;
     assert_eq!(settled.data.status, Status::Acsc);
-    assert_eq!(settled.data.end_to_end_id, made_e2e(&platform, 2));
+    assert_eq!(settled.data.end_to_end_id, e2e(2));
     // Settled: no cancellation. Another consent does not see it.
     let refused = platform.cancel(pay, id).await.expect_err("settled");
     assert!(
@@ -359,10 +359,10 @@ async fn walk(store: Store) {
     assert!(e.to_string().contains("PAGAMENTO_NAO_ENCONTRADO"), "{e}");
 
     // Scheduled for tomorrow (Brasília): SCHD, cancellable today, not on its day.
+    // The day after `at`'s in Brasília (UTC-3), as `YYYY-MM-DD`.
     let tomorrow = |at: i64| {
-        let secs = at - 3 * 3600 + DAY;
-        let (d, _) = (secs.div_euclid(DAY), 0);
-        ofb_institution::answer::rfc3339(d * DAY)[..10].to_owned()
+        let day = (at - 3 * 3600).div_euclid(DAY) + 1;
+        ofb_institution::answer::rfc3339(day * DAY)[..10].to_owned()
     };
     let scheduled = Pay {
         scheduled: Some(tomorrow(now.load(Ordering::SeqCst))),
@@ -455,7 +455,7 @@ async fn walk(store: Store) {
     assert!(platform.refused(above).await.contains("VALOR_ACIMA_LIMITE"));
     // An end-to-end id pays once, whatever the idempotency key.
     let again = platform.creation(&Pay::new("MANU"), |d| {
-        d["endToEndId"] = json!(made_e2e(&platform, 1));
+        d["endToEndId"] = json!(e2e(1));
     });
     assert!(platform
         .refused(again)
@@ -465,7 +465,7 @@ async fn walk(store: Store) {
 }
 
 /// The end-to-end id the walk gave its `n`th request.
-fn made_e2e(_: &Platform, n: u64) -> String {
+fn e2e(n: u64) -> String {
     format!("E90400888202412251500{n:011}")
 }
 

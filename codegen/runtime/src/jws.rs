@@ -95,6 +95,9 @@ pub enum JwsError {
     Key(String),
     /// The signature does not verify with the key.
     Signature,
+    /// An RSASSA-PSS signature that verifies only with a salt of another length than its
+    /// hash's, which RFC 7518 §3.5 refuses (a signer set to the maximum salt length).
+    PssSalt(String),
     /// A claim is missing, of the wrong type, stale, replayed or for someone else.
     Claims(String),
     /// The key set could not be had (its URL failed, or it is not a JWKS).
@@ -131,10 +134,12 @@ impl fmt::Display for JwsError {
             }
             JwsError::UnknownKey(None) => write!(f, "the JWS header names no kid"),
             JwsError::Key(why) => write!(f, "the key cannot verify this token: {why}"),
-            JwsError::Signature => write!(
+            JwsError::Signature => write!(f, "the signature does not verify with the key"),
+            JwsError::PssSalt(alg) => write!(
                 f,
-                "the signature does not verify (a PS* signature must use a salt as long as its \
-                 hash, RFC 7518 §3.5)"
+                "the {alg} signature uses a salt of another length than its hash's: RFC 7518 \
+                 §3.5 requires the hash's length (32 bytes for PS256); sign with that salt \
+                 length, not the maximum"
             ),
             JwsError::Claims(why) => write!(f, "the signed claims are refused: {why}"),
             JwsError::KeySet(why) => write!(f, "the key set is not available: {why}"),
@@ -479,9 +484,12 @@ impl Verifier {
         let key = DecodingKey::from_jwk(&jwk)
             .map_err(|e| JwsError::Key(format!("key `{}` cannot be read: {e}", shorten(&kid))))?;
         let message = &token[..h.len() + 1 + p.len()];
-        let good = jsonwebtoken::crypto::verify(sig, message.as_bytes(), &key, alg)
-            .map_err(|_| JwsError::Signature)?;
+        let good =
+            jsonwebtoken::crypto::verify(sig, message.as_bytes(), &key, alg).unwrap_or(false);
         if !good {
+            if pss_salt_differs(&jwk, alg, message.as_bytes(), sig) {
+                return Err(JwsError::PssSalt(format!("{alg:?}")));
+            }
             return Err(JwsError::Signature);
         }
         let now = now();
@@ -704,6 +712,43 @@ impl JoseHeader {
 }
 
 /// `part` decoded from base64url without padding, as JWS writes it (RFC 7515 §2).
+/// Whether `sig` over `message` verifies as RSASSA-PSS under `alg` with a salt of any length:
+/// asked only of a signature that failed with the hash's length, to name the cause.
+fn pss_salt_differs(jwk: &Jwk, alg: Algorithm, message: &[u8], sig: &str) -> bool {
+    use jsonwebtoken::jwk::AlgorithmParameters;
+    use rsa::signature::Verifier as _;
+    let AlgorithmParameters::RSA(params) = &jwk.algorithm else {
+        return false;
+    };
+    let (Some(n), Some(e), Some(sig)) = (unbase64(&params.n), unbase64(&params.e), unbase64(sig))
+    else {
+        return false;
+    };
+    let Ok(key) = rsa::PublicKey::new(
+        rsa::BoxedUint::from_be_slice_vartime(&n),
+        rsa::BoxedUint::from_be_slice_vartime(&e),
+    ) else {
+        return false;
+    };
+    let Ok(sig) = rsa::pss::Signature::try_from(sig.as_slice()) else {
+        return false;
+    };
+    use rsa::pss::VerifyingKey;
+    use rsa::sha2::{Sha256, Sha384, Sha512};
+    match alg {
+        Algorithm::PS256 => VerifyingKey::<Sha256>::new_with_auto_salt_len(key)
+            .verify(message, &sig)
+            .is_ok(),
+        Algorithm::PS384 => VerifyingKey::<Sha384>::new_with_auto_salt_len(key)
+            .verify(message, &sig)
+            .is_ok(),
+        Algorithm::PS512 => VerifyingKey::<Sha512>::new_with_auto_salt_len(key)
+            .verify(message, &sig)
+            .is_ok(),
+        _ => false,
+    }
+}
+
 fn unbase64(part: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(part)

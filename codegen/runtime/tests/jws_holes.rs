@@ -146,6 +146,36 @@ async fn weak_keys_and_keys_for_other_uses_are_refused() {
     assert!(e.to_string().contains("P-384"), "{e}");
 }
 
+/// A PS256 signature made with the maximum salt length (what some signers default to) is
+/// named as such, and a signature that does not verify at all says only that.
+#[tokio::test]
+async fn a_pss_signature_with_the_maximum_salt_length_is_named() {
+    use rsa::pkcs8::DecodePrivateKey as _;
+    use rsa::signature::{SignatureEncoding as _, Signer as _};
+    let keys = TestKeys::shared();
+    let private = rsa::PrivateKey::from_pkcs8_pem(keys.private_pem()).expect("the key");
+    // 2048-bit modulus: 256 bytes, less the hash (32) and 2.
+    let signer = rsa::pss::SigningKey::<rsa::sha2::Sha256>::new_with_salt_len(private, 222);
+    let message = format!(
+        "{}.{}",
+        b64(header().as_bytes()),
+        b64(claims().to_string().as_bytes())
+    );
+    let signature = signer.sign(message.as_bytes()).to_bytes();
+    let token = format!("{message}.{}", b64(&signature));
+    let e = refusal(&keys.verifier(), &token).await;
+    assert!(matches!(e, JwsError::PssSalt(_)), "{e}");
+    assert!(e.to_string().contains("salt"), "{e}");
+    assert_eq!(e.status(), 401);
+    let other = TestKeys::generate("other").expect("a key pair");
+    let foreign = other.sign(&claims());
+    let (_, rest) = foreign.split_once('.').expect("a token");
+    let forged = format!("{}.{rest}", b64(header().as_bytes()));
+    let e = refusal(&keys.verifier(), &forged).await;
+    assert!(matches!(e, JwsError::Signature), "{e}");
+    assert!(!e.to_string().contains("salt"), "{e}");
+}
+
 #[tokio::test]
 async fn refusals_name_their_real_cause() {
     let keys = TestKeys::shared();
