@@ -43,17 +43,8 @@ fn qr(dynamic: bool, key: &str, amount: Option<&str>) -> String {
         text += &tlv("54", a);
     }
     text += &(tlv("58", "BR") + &tlv("59", "Fulano de Tal") + &tlv("60", "BRASILIA") + "6304");
-    let mut crc: u16 = 0xFFFF;
-    for b in text.bytes() {
-        crc ^= u16::from(b) << 8;
-        for _ in 0..8 {
-            crc = if crc & 0x8000 != 0 {
-                (crc << 1) ^ 0x1021
-            } else {
-                crc << 1
-            };
-        }
-    }
+    // The CRC is checked against the BR Code manual's own example in the crate's unit tests.
+    let crc = ofb_institution::payments::brcode::crc16(text.as_bytes());
     format!("{text}{crc:04X}")
 }
 

@@ -168,6 +168,21 @@ fn parse() -> Result<Args, String> {
     Ok(a)
 }
 
+/// Seeds the database with the server's `--seed-only`, so that neither stack's peak memory
+/// counts the seeding.
+pub(crate) fn seed_apart(args: &Args) -> Result<(), String> {
+    let seeded = Command::new(&args.server)
+        .args(["--db", &args.db, "--seed-only", "--customers"])
+        .arg(args.customers.to_string())
+        .status()
+        .map_err(|e| format!("{}: {e}", args.server.display()))?;
+    if seeded.success() {
+        Ok(())
+    } else {
+        Err(format!("seeding failed ({seeded})"))
+    }
+}
+
 /// A server process, stopped on drop.
 pub(crate) struct Server {
     child: Child,
@@ -465,15 +480,7 @@ fn run() -> Result<(), String> {
         }
         return Ok(());
     }
-    // Seeded apart, so that neither stack's peak memory counts the seeding.
-    let seeded = Command::new(&args.server)
-        .args(["--db", &args.db, "--seed-only", "--customers"])
-        .arg(args.customers.to_string())
-        .status()
-        .map_err(|e| format!("{}: {e}", args.server.display()))?;
-    if !seeded.success() {
-        return Err(format!("seeding failed ({seeded})"));
-    }
+    seed_apart(&args)?;
     let mut rows = Vec::new();
     let stacks = [
         ("generated", Server::start(&args, false)?),

@@ -239,15 +239,7 @@ pub fn run(args: &mut Args, runtime: &tokio::runtime::Runtime) -> Result<(), Str
         args.seconds,
         args.runs
     );
-    // Seeded apart, so that neither stack's memory counts the seeding.
-    let seeded = std::process::Command::new(&args.server)
-        .args(["--db", &args.db, "--seed-only", "--customers"])
-        .arg(args.customers.to_string())
-        .status()
-        .map_err(|e| format!("{}: {e}", args.server.display()))?;
-    if !seeded.success() {
-        return Err(format!("seeding failed ({seeded})"));
-    }
+    super::seed_apart(args)?;
     let stacks = [
         ("generated", Server::start(args, false)?),
         ("hand-written", Server::start(args, true)?),
